@@ -1,0 +1,47 @@
+#include "journal.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+namespace mm {
+
+std::string OneLine(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
+
+Journal::Journal(int fd) : fd_(fd), prefixes_(!isatty(fd)) {}
+
+std::string Journal::Format(Priority priority,
+                            const std::string& message) const {
+  std::string line;
+  if (prefixes_) {
+    line = "<" + std::to_string(static_cast<int>(priority)) + ">";
+  } else if (!program_.empty()) {
+    line = program_ + ": ";
+  }
+  return line + OneLine(message) + "\n";
+}
+
+void Journal::Line(Priority priority, const std::string& message) const {
+  std::string line = Format(priority, message);
+  const char* p = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = write(fd_, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // Nowhere left to report a failing stderr.
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+void Journal::Error(const std::string& m) const { Line(Priority::kError, m); }
+void Journal::Warning(const std::string& m) const {
+  Line(Priority::kWarning, m);
+}
+void Journal::Info(const std::string& m) const { Line(Priority::kInfo, m); }
+
+}  // namespace mm

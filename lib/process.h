@@ -1,0 +1,59 @@
+// Running a child process without a shell (SPEC 6.4, 6.5, 7): its own process
+// group, stdin from /dev/null or from a string, stdout and stderr read line by
+// line as they come, a deadline after which the group gets TERM and, after a
+// grace period, KILL. Used for the build command (through /bin/sh -c, which
+// is the user's own command, never request data), sendmail, the hook and
+// ssh-agent helpers.
+#ifndef MIXMASTER_PROCESS_H_
+#define MIXMASTER_PROCESS_H_
+
+#include <signal.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mm {
+
+struct ProcessSpec {
+  // argv[0] is looked up in PATH when it has no '/'. Never passed to a shell.
+  std::vector<std::string> argv;
+  // Added to (or replacing in) the inherited environment, "NAME=value".
+  std::vector<std::string> env;
+  std::string cwd;  // empty: inherit
+  // When feed_stdin is true, stdin_data is written to the child's stdin, which
+  // is then closed; otherwise stdin is /dev/null.
+  bool feed_stdin = false;
+  std::string stdin_data;
+  // Seconds before the group is stopped; 0 = no limit.
+  double timeout_seconds = 0;
+  // Seconds between TERM and KILL when stopping.
+  double kill_grace_seconds = 10;
+  // When not null and set non-zero (e.g. by a SIGTERM handler), the child's
+  // group is stopped as on a timeout.
+  const volatile sig_atomic_t* stop_requested = nullptr;
+};
+
+struct ProcessResult {
+  bool started = false;    // false: fork/exec failed, see error
+  int exit_code = -1;      // exit status, or -1 when killed by a signal
+  int term_signal = 0;     // the signal that ended it, if any
+  bool timed_out = false;  // stopped because of timeout_seconds
+  bool stopped = false;    // stopped because *stop_requested was set
+  std::string error;       // why it did not start, when !started
+};
+
+// Called for each complete line (without its newline) as it arrives: stream
+// 'O' for stdout, '!' for stderr. A last line without newline is passed too.
+using LineSink = std::function<void(char stream, const std::string& line)>;
+
+// Runs the process to completion (or until stopped). Returns false only when
+// it could not be started at all (result->error says why, e.g. "cannot run
+// /usr/sbin/sendmail: No such file or directory"). After a stop, no process of
+// the child's group is left alive.
+bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
+                ProcessResult* result);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_PROCESS_H_

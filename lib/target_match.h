@@ -1,0 +1,24 @@
+// Choosing the build command (SPEC 3): the longest key the target starts
+// with, or with a task T the longest key K/T whose K the target starts with.
+#ifndef MIXMASTER_TARGET_MATCH_H_
+#define MIXMASTER_TARGET_MATCH_H_
+
+#include <string>
+
+#include "config.h"
+
+namespace mm {
+
+struct TargetMatch {
+  std::string key;      // the config key that matched
+  std::string command;  // its build command
+};
+
+// Finds the command for `target` (and `task`, when not empty) in `project`.
+// On no match fills `err` with the SPEC 3 message and returns false.
+bool MatchTarget(const Project& project, const std::string& target,
+                 const std::string& task, TargetMatch* match, std::string* err);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_TARGET_MATCH_H_

@@ -1,0 +1,28 @@
+# Loaded by every bats file: `load helpers/common`.
+# Gives each test a private HOME and XDG_CONFIG_HOME under BATS_TEST_TMPDIR, and
+# the paths of the built programs.
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+MM_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+MM_BIN=$MM_ROOT/build
+MM_FIXTURES=$MM_ROOT/t/fixtures
+
+# A private home: HOME, XDG_CONFIG_HOME, no MIXMASTER_CONFIG from outside.
+mm_private_home() {
+  export HOME=$BATS_TEST_TMPDIR/home
+  export XDG_CONFIG_HOME=$HOME/.config
+  unset MIXMASTER_CONFIG
+  mkdir -p "$XDG_CONFIG_HOME"
+  MM_CONFIG=$XDG_CONFIG_HOME/mixmaster.ini
+}
+
+# mm_write_config: the config file from stdin.
+mm_write_config() {
+  cat >"$MM_CONFIG"
+}
+
+# mm_spool_count DIR: how many entries DIR holds (0 when it does not exist).
+mm_spool_count() {
+  if [ -d "$1" ]; then find "$1" -mindepth 1 -maxdepth 1 | wc -l; else echo 0; fi
+}
