@@ -28,8 +28,10 @@ MANPAGES := $(sort $(wildcard man/*.[1-8]))
 UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
 
 # Each program links only what it uses: objects come from a static archive, so
-# mmbridge never pulls in (or loads) libgit2.
-LIBS_mmbridge := -lhttp_parser -lnettle
+# mmbridge never pulls in (or loads) libgit2. mmbridge is linked statically:
+# it starts once per request, and loading the shared libstdc++ alone made it
+# 3-4x slower than `cat` (t/bench/bridge.sh).
+LIBS_mmbridge := -static -lhttp_parser -lnettle
 LIBS_mmbuild := -lgit2
 LIBS_mmsetup := -lnettle
 LIBS_mmcleanup :=
@@ -37,7 +39,7 @@ LIBS_mmcleanup :=
 # Debian 12 packages needed to build, test and demo.
 DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
-  mandoc curl openssh-client msmtp python3-aiosmtpd clang-format systemd \
+  mandoc curl openssl openssh-client msmtp python3-aiosmtpd clang-format systemd \
   dbus-user-session procps util-linux coreutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

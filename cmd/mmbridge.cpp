@@ -1,0 +1,75 @@
+// mmbridge: the HTTP front door (SPEC 4). systemd starts one per connection
+// with the socket on stdin and stdout; lib/bridge does the work, this file
+// reads the options, prints the one journal line and picks the exit code.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "bridge.h"
+#include "clock.h"
+#include "journal.h"
+#include "paths.h"
+#include "version.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 3;
+constexpr int kExitSystem = 4;
+
+// SPEC 9: 0 whenever a 2xx or 4xx was sent, so that a bad request leaves no
+// failed unit instance behind.
+int ExitCode(mm::BridgeResult result) {
+  switch (result) {
+    case mm::BridgeResult::kAnswered:
+      return kExitOk;
+    case mm::BridgeResult::kConfigUnreadable:
+      return kExitConfig;
+    case mm::BridgeResult::kSpoolUnwritable:
+    case mm::BridgeResult::kNotAnswered:
+      break;
+  }
+  return kExitSystem;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Reads one HTTP request on stdin (a socket from systemd), writes one "
+      "job into the spool, answers on stdout.",
+      "mmbridge"};
+  mm::BridgeOptions options;
+  app.add_option("--config", options.config_path,
+                 "configuration file (default: $MIXMASTER_CONFIG, else "
+                 "$XDG_CONFIG_HOME/mixmaster.ini, else "
+                 "~/.config/mixmaster.ini)");
+  app.set_version_flag("--version", mm::Version());
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (options.config_path.empty())
+    options.config_path = mm::DefaultConfigPath();
+  // MIXMASTER_READ_TIMEOUT is for tests (mmbridge(1)); systemd sets
+  // REMOTE_ADDR for Accept=yes sockets.
+  options.read_timeout_seconds =
+      mm::ReadTimeoutSetting(getenv("MIXMASTER_READ_TIMEOUT"));
+  const char* remote = getenv("REMOTE_ADDR");
+  if (remote) options.remote_address = remote;
+
+  // A client that hangs up makes write(2) fail with EPIPE, which is
+  // reported, rather than kill the process before it logs.
+  signal(SIGPIPE, SIG_IGN);
+  mm::BridgeOutcome outcome =
+      mm::ServeConnection(options, 0, 1, mm::SystemClock());
+
+  mm::Journal journal(2);
+  journal.set_program("mmbridge");
+  journal.Line(outcome.priority, outcome.journal_line);
+  return ExitCode(outcome.result);
+}

@@ -1,0 +1,41 @@
+// The one response mmbridge writes (SPEC 4): a status line, a short
+// `text/plain` body with its exact Content-Length, and `Connection: close`,
+// since every connection carries exactly one request.
+#ifndef MIXMASTER_HTTP_RESPONSE_H_
+#define MIXMASTER_HTTP_RESPONSE_H_
+
+#include <stddef.h>
+
+#include <string>
+
+namespace mm {
+
+struct HttpResponse {
+  int status = 200;
+  // For a person reading it: one line, to which a newline is added when it
+  // has none, so that `curl` output ends cleanly.
+  std::string body;
+  // The methods a path takes, sent as `Allow:` (with 405).
+  std::string allow;
+};
+
+// A value from the request as it may be quoted in a response body or a
+// journal line: control characters as spaces (so it cannot start a line of
+// its own), cut to 200 bytes, at a character boundary, with "..." after.
+std::string Printable(const std::string& value);
+
+// The reason phrase of a status code ("Accepted"); "Unknown" for others.
+const char* StatusReason(int status);
+
+// The whole response, head and body.
+std::string FormatHttpResponse(const HttpResponse& response);
+
+// Writes all of `size` bytes, retrying after EINTR and short writes.
+bool WriteAll(int fd, const char* data, size_t size, std::string* err);
+
+// Writes FormatHttpResponse(response) to `fd`.
+bool WriteHttpResponse(int fd, const HttpResponse& response, std::string* err);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_HTTP_RESPONSE_H_
