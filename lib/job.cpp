@@ -164,8 +164,8 @@ std::string NewJobId(const struct timespec& now) {
   if (getrandom(&random, sizeof random, GRND_NONBLOCK) != sizeof random)
     random = static_cast<unsigned int>(now.tv_nsec) ^ getpid();
   char tail[64];
-  snprintf(tail, sizeof tail, "-%06ld-%d-%04x", now.tv_nsec / 1000,
-           static_cast<int>(getpid()), random & 0xffff);
+  snprintf(tail, sizeof tail, "-%06ld-%d-%08x", now.tv_nsec / 1000,
+           static_cast<int>(getpid()), random);
   return FormatIdStamp(now) + tail;
 }
 

@@ -47,8 +47,8 @@ std::string EncodeJob(const Job& job);
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err);
 
-// A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<random>, UTC, so
-// names sort in arrival order and never collide between processes.
+// A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<32 random bits>, UTC,
+// so names sort in arrival order and never collide between processes.
 std::string NewJobId(const struct timespec& now);
 
 }  // namespace mm

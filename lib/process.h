@@ -8,6 +8,7 @@
 #define MIXMASTER_PROCESS_H_
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include <functional>
 #include <string>
@@ -45,14 +46,44 @@ struct ProcessResult {
 
 // Called for each complete line (without its newline) as it arrives: stream
 // 'O' for stdout, '!' for stderr. A last line without newline is passed too.
+// A line longer than 64 KiB is passed in 64 KiB pieces.
 using LineSink = std::function<void(char stream, const std::string& line)>;
 
 // Runs the process to completion (or until stopped). Returns false only when
 // it could not be started at all (result->error says why, e.g. "cannot run
-// /usr/sbin/sendmail: No such file or directory"). After a stop, no process of
-// the child's group is left alive.
+// /usr/sbin/sendmail: No such file or directory"). It returns only when no
+// process of the child's group is left alive: when the child itself exits,
+// members of its group still running get TERM, then KILL after
+// kill_grace_seconds. Output held open by a process that left the group is
+// not waited for.
 bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
                 ProcessResult* result);
+
+// A child left running in the background (e.g. the per-job ssh-agent) while
+// the caller does other work: its own process group, stdin, stdout and stderr
+// on /dev/null. Stopped (TERM, then KILL after the grace period) and reaped
+// by Stop() or by the destructor; it also gets TERM if its owner dies first.
+// Move-only: it owns the pid.
+class BackgroundProcess {
+ public:
+  BackgroundProcess() = default;
+  ~BackgroundProcess();
+  BackgroundProcess(BackgroundProcess&& other) noexcept;
+  BackgroundProcess& operator=(BackgroundProcess&& other) noexcept;
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Uses spec.argv, spec.env and spec.cwd; the other fields are ignored.
+  bool Start(const ProcessSpec& spec, std::string* err);
+  // True while the child has not exited (it is reaped when it has).
+  bool Running();
+  // TERM to the child's group, KILL after `grace_seconds`, then reap.
+  void Stop(double grace_seconds = 2);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
 
 }  // namespace mm
 

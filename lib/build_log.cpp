@@ -1,0 +1,158 @@
+#include "build_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+namespace mm {
+namespace {
+
+// Finds a line that is exactly `header` (a section start), or npos.
+size_t FindSection(const std::string& text, const std::string& header) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    if (text.compare(pos, end - pos, header) == 0) return pos;
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+const char* BuildStatusName(BuildStatus status) {
+  switch (status) {
+    case BuildStatus::kSuccess:
+      return "success";
+    case BuildStatus::kFailure:
+      return "failure";
+    case BuildStatus::kError:
+      return "error";
+    case BuildStatus::kKilled:
+      return "killed";
+  }
+  return "error";
+}
+
+BuildLog::~BuildLog() {
+  if (fd_ >= 0) close(fd_);
+}
+
+BuildLog::BuildLog(BuildLog&& other) noexcept
+    : fd_(other.fd_),
+      clock_(other.clock_),
+      path_(std::move(other.path_)),
+      ok_(other.ok_) {
+  other.fd_ = -1;
+}
+
+BuildLog& BuildLog::operator=(BuildLog&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    clock_ = other.clock_;
+    path_ = std::move(other.path_);
+    ok_ = other.ok_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+bool BuildLog::Open(const std::string& path, const Clock& clock,
+                    std::string* err) {
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    *err = "cannot open build log " + path + ": " + strerror(errno);
+    return false;
+  }
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+  clock_ = &clock;
+  path_ = path;
+  ok_ = true;
+  // A job written by hand may lack its last newline; the sections below
+  // must start on a line of their own.
+  struct stat st;
+  char last = '\n';
+  if (fstat(fd_, &st) == 0 && st.st_size > 0) {
+    int rfd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (rfd >= 0) {
+      if (pread(rfd, &last, 1, st.st_size - 1) != 1) last = '\n';
+      close(rfd);
+    }
+  }
+  return last == '\n' || Append("\n", err);
+}
+
+bool BuildLog::Append(const std::string& text, std::string* err) {
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = write(fd_, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok_ = false;
+      if (err)
+        *err = "cannot write build log " + path_ + ": " +
+               strerror(n < 0 ? errno : EIO);
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool BuildLog::BeginBuild(pid_t pid, const struct timespec& started,
+                          std::string* err) {
+  return Append("\n[build]\npid = " + std::to_string(pid) +
+                    "\nstarted = " + FormatIsoUtc(started) + "\n\n[log]\n",
+                err);
+}
+
+void BuildLog::Line(char marker, const std::string& text) {
+  std::string line = FormatClock(clock_->Now());
+  line += ' ';
+  line += marker;
+  line += ' ';
+  line += OneLine(text);
+  line += '\n';
+  Append(line, nullptr);
+}
+
+bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
+  char duration[32];
+  snprintf(duration, sizeof duration, "%.3f", result.duration_seconds);
+  return Append(
+      std::string("\n[result]\nstatus = ") + BuildStatusName(result.status) +
+          "\nexitCode = " + std::to_string(result.exit_code) + "\nfinished = " +
+          FormatIsoUtc(result.finished) + "\nduration = " + duration + "\n",
+      err);
+}
+
+std::string LogSectionOf(const std::string& log_text) {
+  size_t start = FindSection(log_text, "[log]");
+  if (start == std::string::npos) return "";
+  start = log_text.find('\n', start);
+  if (start == std::string::npos) return "";
+  ++start;
+  size_t end = FindSection(log_text.substr(start), "[result]");
+  std::string lines = end == std::string::npos ? log_text.substr(start)
+                                               : log_text.substr(start, end);
+  while (!lines.empty() && lines.back() == '\n') lines.pop_back();
+  if (!lines.empty()) lines += '\n';
+  return lines;
+}
+
+bool HasResultSection(const std::string& log_text) {
+  return FindSection(log_text, "[result]") != std::string::npos;
+}
+
+}  // namespace mm

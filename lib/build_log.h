@@ -1,0 +1,89 @@
+// The build log of SPEC 6.6. The job file, once claimed into
+// <project dir>/JOBS/<id>.log, becomes the log: `[build]` (pid, started),
+// then `[log]` lines `HH:MM:SS <marker> text` written one write(2) each with
+// O_APPEND as they happen, then `[result]` (status, exitCode, finished,
+// duration).
+#ifndef MIXMASTER_BUILD_LOG_H_
+#define MIXMASTER_BUILD_LOG_H_
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <string>
+
+#include "clock.h"
+
+namespace mm {
+
+// The markers of [log] lines.
+namespace marker {
+constexpr char kMixmaster = '#';
+constexpr char kStep = '$';
+constexpr char kStdout = 'O';
+constexpr char kStderr = '!';
+constexpr char kKilled = 'X';
+constexpr char kHook = 'H';
+}  // namespace marker
+
+enum class BuildStatus { kSuccess, kFailure, kError, kKilled };
+
+// "success", "failure", "error", "killed".
+const char* BuildStatusName(BuildStatus status);
+
+struct BuildResult {
+  BuildStatus status = BuildStatus::kError;
+  // The command's exit status; 128+N when a signal N ended it; -1 when it
+  // never ran (error, or stopped before it started).
+  int exit_code = -1;
+  struct timespec finished = {0, 0};
+  double duration_seconds = 0;
+};
+
+// Appends to one build log. Move-only: it owns the file descriptor.
+class BuildLog {
+ public:
+  BuildLog() = default;
+  ~BuildLog();
+  BuildLog(BuildLog&& other) noexcept;
+  BuildLog& operator=(BuildLog&& other) noexcept;
+  BuildLog(const BuildLog&) = delete;
+  BuildLog& operator=(const BuildLog&) = delete;
+
+  // Opens the claimed job file at `path` for appending (never following a
+  // symlink). `clock` stamps the lines and must outlive the log.
+  bool Open(const std::string& path, const Clock& clock, std::string* err);
+
+  // `[build]` with `pid` and `started`, then the `[log]` header.
+  bool BeginBuild(pid_t pid, const struct timespec& started, std::string* err);
+
+  // One `HH:MM:SS <marker> text` line. Control characters in `text` become
+  // spaces, so that build output can never start a line or a section of its
+  // own. A failed write is remembered (see ok()).
+  void Line(char marker, const std::string& text);
+
+  // `[result]`; the log is complete after it.
+  bool EndBuild(const BuildResult& result, std::string* err);
+
+  const std::string& path() const { return path_; }
+  // False once a write has failed.
+  bool ok() const { return ok_; }
+
+ private:
+  bool Append(const std::string& text, std::string* err);
+
+  int fd_ = -1;
+  const Clock* clock_ = nullptr;
+  std::string path_;
+  bool ok_ = true;
+};
+
+// The [log] lines of a build log's text (what a failure mail shows), without
+// the section header; empty when there are none.
+std::string LogSectionOf(const std::string& log_text);
+
+// True when the text of a build log already has its [result] section.
+bool HasResultSection(const std::string& log_text);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_BUILD_LOG_H_

@@ -1,0 +1,306 @@
+#include "build_runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "git_checkout.h"
+#include "journal.h"
+#include "paths.h"
+#include "process.h"
+#include "ssh_agent.h"
+#include "target_match.h"
+
+namespace mm {
+
+void BuildObserver::OnStart(const BuildReport&, BuildLog*) {}
+void BuildObserver::OnEnd(const BuildReport&, BuildLog*) {}
+void BuildObserver::OnFail(const BuildReport&, BuildLog*) {}
+
+namespace {
+
+struct Outcome {
+  BuildStatus status = BuildStatus::kError;
+  int exit_code = -1;
+  std::string message;  // for the closing line of the log
+};
+
+Outcome Error(const std::string& message) {
+  return Outcome{BuildStatus::kError, -1, message};
+}
+Outcome Killed(const std::string& message, int exit_code = -1) {
+  return Outcome{BuildStatus::kKilled, exit_code, message};
+}
+
+bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
+
+// `path` with the home directory shown as `~`, as in SPEC 6.6.
+std::string Tilde(const std::string& path) {
+  std::string home = HomeDir();
+  if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)
+    return "~" + path.substr(home.size());
+  return path;
+}
+
+// One build at a time per workspace: two mmbuild processes may run at once
+// (the service and a person), and a checkout must not change under a build.
+class WorkspaceLock {
+ public:
+  WorkspaceLock() = default;
+  ~WorkspaceLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  WorkspaceLock(const WorkspaceLock&) = delete;
+  WorkspaceLock& operator=(const WorkspaceLock&) = delete;
+
+  // Waits for the lock, looking at the stop flag every 100 ms. `waiting` is
+  // called once if it has to wait.
+  bool Acquire(const std::string& path, const volatile sig_atomic_t* stop,
+               const std::function<void()>& waiting, bool* stopped,
+               std::string* err) {
+    *stopped = false;
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) {
+      *err = "cannot open lock " + path + ": " + strerror(errno);
+      return false;
+    }
+    bool told = false;
+    while (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        *err = "cannot lock " + path + ": " + strerror(errno);
+        return false;
+      }
+      if (Stopped(stop)) {
+        *stopped = true;
+        return false;
+      }
+      if (!told) waiting();
+      told = true;
+      struct timespec pause = {0, 100 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+    return true;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+class BuildRun {
+ public:
+  BuildRun(const ClaimedJob& claimed, const RunnerOptions& options,
+           BuildLog* log)
+      : claimed_(claimed),
+        options_(options),
+        config_(*options.config),
+        log_(log),
+        job_(claimed.job),
+        workspace_(WorkspaceOf(claimed)) {
+    Resolve();
+    commit_ = job_.commit;
+    MakeEnv();
+  }
+
+  const Job& job() const { return job_; }
+  const std::vector<std::string>& env() const { return env_; }
+  const std::string& workspace() const { return workspace_; }
+
+  Outcome Execute() {
+    if (!resolve_error_.empty()) return Error(resolve_error_);
+    if (job_.scm != "git")
+      return Error("unsupported scm `" + job_.scm + "`: only git is supported");
+    CheckoutRequest request;
+    request.repository_url = job_.repository_url;
+    request.target = job_.target;
+    request.commit = job_.commit;
+    request.workspace = workspace_;
+    request.project_dir = claimed_.project_dir;
+    request.known_hosts = options_.known_hosts.empty()
+                              ? JoinPath(HomeDir(), ".ssh/known_hosts")
+                              : options_.known_hosts;
+    request.dry_run = job_.mode == "dryrun";
+    request.stop_requested = options_.stop_requested;
+    std::string why;
+    auto checkout_log = [this](char marker, const std::string& text) {
+      log_->Line(marker, text);
+    };
+    if (request.dry_run) {
+      if (!config_.ssh_key.empty()) Step("ssh-add " + config_.ssh_key);
+      CheckoutResult ignored;
+      if (!CheckOut(request, checkout_log, &ignored, &why)) return Error(why);
+      Step(job_.build_command);
+      return Outcome{BuildStatus::kSuccess, 0, ""};
+    }
+
+    WorkspaceLock lock;
+    bool stopped = false;
+    std::string lock_path = JoinPath(JoinPath(claimed_.project_dir, "JOBS"),
+                                     SafeName(job_.target) + ".lock");
+    auto waiting = [this] {
+      log_->Line(marker::kMixmaster,
+                 "waiting for another build in " + Tilde(workspace_));
+    };
+    if (!lock.Acquire(lock_path, options_.stop_requested, waiting, &stopped,
+                      &why))
+      return stopped ? Killed("stopped while waiting for the workspace")
+                     : Error(why);
+
+    SshAgent agent;
+    if (!agent.Launch(&why)) return Error("cannot start ssh-agent: " + why);
+    GitLibrary git;  // set up while the agent starts
+    if (!agent.WaitUntilReady(&why))
+      return Error("cannot start ssh-agent: " + why);
+    ScopedEnv agent_env("SSH_AUTH_SOCK", agent.socket());
+    if (!config_.ssh_key.empty()) {
+      Step("ssh-add " + config_.ssh_key);
+      auto lines = [this](char, const std::string& text) {
+        log_->Line(marker::kMixmaster, "ssh-add: " + text);
+      };
+      if (!agent.AddKey(config_.ssh_key, lines, &why)) return Error(why);
+    }
+
+    CheckoutResult checkout;
+    if (!CheckOut(request, checkout_log, &checkout, &why))
+      return checkout.stopped ? Killed("stopped during the checkout")
+                              : Error(why);
+    commit_ = checkout.commit;
+    MakeEnv();
+    return RunCommand(agent.socket());
+  }
+
+ private:
+  void Step(const std::string& text) { log_->Line(marker::kStep, text); }
+
+  // A hand-written job may leave out buildCommand, mailto and mode.
+  void Resolve() {
+    if (!job_.has_mailto) job_.mailto = config_.mailto;
+    if (!job_.has_mode) job_.mode = config_.mode;
+    if (job_.mode != "normal" && job_.mode != "dryrun")
+      resolve_error_ = "unknown mode `" + job_.mode + "`: normal or dryrun";
+    if (job_.has_build_command) return;
+    const Project* project = config_.FindProject(job_.project);
+    TargetMatch match;
+    std::string why;
+    if (!project) {
+      resolve_error_ = "unknown project " + job_.project;
+    } else if (!MatchTarget(*project, job_.target, job_.task, &match, &why)) {
+      resolve_error_ = why;
+    } else {
+      job_.build_command = match.command;
+      job_.has_build_command = true;
+    }
+  }
+
+  void MakeEnv() {
+    env_ = {
+        "MIXMASTER_PROJECT=" + job_.project,
+        "MIXMASTER_TARGET=" + job_.target,
+        "MIXMASTER_TASK=" + job_.task,
+        "MIXMASTER_COMMIT=" + commit_,
+        "MIXMASTER_REPOSITORY_URL=" + job_.repository_url,
+        "MIXMASTER_VIEW_URL=" + job_.view_url,
+        "MIXMASTER_JOB=" + claimed_.id,
+        "MIXMASTER_LOG=" + claimed_.log_path,
+        "MIXMASTER_WORKSPACE=" + workspace_,
+    };
+  }
+
+  Outcome RunCommand(const std::string& agent_socket) {
+    Step(job_.build_command);
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", job_.build_command};
+    spec.env = env_;
+    spec.env.push_back("SSH_AUTH_SOCK=" + agent_socket);
+    spec.cwd = workspace_;
+    spec.timeout_seconds = static_cast<double>(config_.timeout);
+    spec.kill_grace_seconds = options_.kill_grace_seconds;
+    spec.stop_requested = options_.stop_requested;
+    ProcessResult result;
+    auto lines = [this](char stream, const std::string& line) {
+      log_->Line(stream, line);
+    };
+    if (!RunProcess(spec, lines, &result)) return Error(result.error);
+    int code = result.term_signal ? 128 + result.term_signal : result.exit_code;
+    if (result.timed_out)
+      return Killed("timeout: the build ran longer than " +
+                        std::to_string(config_.timeout) + " s",
+                    code);
+    if (result.stopped) return Killed("mmbuild was asked to stop", code);
+    if (result.term_signal)
+      return Outcome{BuildStatus::kFailure, code,
+                     "the build command was killed by signal " +
+                         std::to_string(result.term_signal)};
+    if (code == 0) return Outcome{BuildStatus::kSuccess, 0, ""};
+    return Outcome{BuildStatus::kFailure, code,
+                   "exit code " + std::to_string(code)};
+  }
+
+  const ClaimedJob& claimed_;
+  const RunnerOptions& options_;
+  const Config& config_;
+  BuildLog* log_;
+  Job job_;
+  std::string workspace_;
+  std::string commit_;
+  std::string resolve_error_;
+  std::vector<std::string> env_;
+};
+
+}  // namespace
+
+std::string WorkspaceOf(const ClaimedJob& job) {
+  return JoinPath(job.project_dir, SafeName(job.job.target));
+}
+
+bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
+              BuildResult* result, std::string* err) {
+  BuildLog log;
+  if (!log.Open(job.log_path, *options.clock, err)) return false;
+  const double start = MonotonicSeconds();
+  if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
+  BuildObserver nobody;
+  BuildObserver* observer = options.observer ? options.observer : &nobody;
+  BuildRun run(job, options, &log);
+  log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
+  if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
+  observer->OnStart(BuildReport{run.job(), run.env(), BuildStatus::kSuccess, 0},
+                    &log);
+
+  Outcome outcome = run.Execute();
+  switch (outcome.status) {
+    case BuildStatus::kSuccess:
+      log.Line(marker::kMixmaster, "Build finished");
+      break;
+    case BuildStatus::kFailure:
+      log.Line(marker::kMixmaster, "Build failed: " + outcome.message);
+      break;
+    case BuildStatus::kError:
+      log.Line(marker::kMixmaster, "Build error: " + outcome.message);
+      break;
+    case BuildStatus::kKilled:
+      log.Line(marker::kKilled, "Build stopped: " + outcome.message);
+      break;
+  }
+  BuildReport report{run.job(), run.env(), outcome.status, outcome.exit_code};
+  if (outcome.status == BuildStatus::kSuccess) {
+    observer->OnEnd(report, &log);
+  } else {
+    observer->OnFail(report, &log);
+  }
+
+  result->status = outcome.status;
+  result->exit_code = outcome.exit_code;
+  result->finished = options.clock->Now();
+  result->duration_seconds = MonotonicSeconds() - start;
+  if (!log.EndBuild(*result, err)) return false;
+  if (!log.ok()) {
+    *err = "cannot write build log " + job.log_path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,331 @@
+#include "process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "clock.h"
+#include "spawn.h"
+
+extern char** environ;
+
+namespace mm {
+namespace {
+
+constexpr size_t kMaxLine = 64 * 1024;
+// How often the stop flag, the deadline and the group are looked at.
+constexpr double kPollSeconds = 0.1;
+
+void SetNonBlocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+// True when a process other than a zombie belongs to group `pgid` (whose
+// leader has been reaped). The kill() probe answers the common case at once;
+// /proc is read only when it says the group exists, since members that
+// became zombies count as gone (some container inits never reap them). The
+// group's id cannot be reused while a member lives, and right after the
+// leader is reaped it is not handed out again before the pid space wraps.
+bool GroupHasLiveMembers(pid_t pgid) {
+  if (kill(-pgid, 0) != 0) return false;
+  DIR* proc = opendir("/proc");
+  if (!proc) return true;  // cannot tell: assume so, the caller KILLs
+  bool live = false;
+  while (struct dirent* d = readdir(proc)) {
+    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+    std::string path = std::string("/proc/") + d->d_name + "/stat";
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    // "pid (comm) state ppid pgrp ...": comm may hold anything, so parse
+    // from the last ')'.
+    char* paren = strrchr(buf, ')');
+    if (!paren) continue;
+    char state;
+    int ppid, pgrp;
+    if (sscanf(paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
+    if (pgrp == pgid && state != 'Z' && state != 'X') {
+      live = true;
+      break;
+    }
+  }
+  closedir(proc);
+  return live;
+}
+
+// Writes to a pipe whose reader may be gone without raising SIGPIPE in this
+// process: SIGPIPE is blocked for the call and a pending one consumed.
+ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
+  sigset_t pipe_set, old_set, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+  ssize_t n = write(fd, data, size);
+  int saved = errno;
+  if (n < 0 && saved == EPIPE && !was_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
+  errno = saved;
+  return n;
+}
+
+// Splits one stream into lines for the sink.
+class LineSplitter {
+ public:
+  LineSplitter(char stream, const LineSink& sink)
+      : stream_(stream), sink_(sink) {}
+  void Add(const char* data, size_t size) {
+    buffer_.append(data, size);
+    size_t start = 0;
+    for (;;) {
+      size_t nl = buffer_.find('\n', start);
+      if (nl == std::string::npos) break;
+      sink_(stream_, buffer_.substr(start, nl - start));
+      start = nl + 1;
+    }
+    buffer_.erase(0, start);
+    while (buffer_.size() >= kMaxLine) {
+      sink_(stream_, buffer_.substr(0, kMaxLine));
+      buffer_.erase(0, kMaxLine);
+    }
+  }
+  void Finish() {
+    if (!buffer_.empty()) sink_(stream_, buffer_);
+    buffer_.clear();
+  }
+
+ private:
+  char stream_;
+  const LineSink& sink_;
+  std::string buffer_;
+};
+
+// One output pipe and its splitter.
+struct OutputStream {
+  UniqueFd fd;
+  LineSplitter splitter;
+  // Reads what is there; false once the pipe is at EOF (or broken).
+  bool ReadAvailable() {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = read(fd.get(), buf, sizeof buf);
+      if (n > 0) {
+        splitter.Add(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      splitter.Finish();
+      fd.Reset();
+      return false;
+    }
+  }
+};
+
+}  // namespace
+
+bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
+                ProcessResult* result) {
+  *result = ProcessResult();
+  UniqueFd in_read, in_write, out_read, out_write, err_read, err_write;
+  if (spec.feed_stdin) {
+    if (!MakePipe(&in_read, &in_write)) {
+      result->error = std::string("cannot create a pipe: ") + strerror(errno);
+      return false;
+    }
+  } else {
+    in_read = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!in_read.ok()) {
+      result->error = std::string("cannot open /dev/null: ") + strerror(errno);
+      return false;
+    }
+  }
+  if (!MakePipe(&out_read, &out_write) || !MakePipe(&err_read, &err_write)) {
+    result->error = std::string("cannot create a pipe: ") + strerror(errno);
+    return false;
+  }
+  pid_t pid;
+  if (!SpawnChild(spec, in_read.get(), out_write.get(), err_write.get(), false,
+                  &pid, &result->error))
+    return false;
+  result->started = true;
+  in_read.Reset();
+  out_write.Reset();
+  err_write.Reset();
+
+  OutputStream out{std::move(out_read), LineSplitter('O', sink)};
+  OutputStream err{std::move(err_read), LineSplitter('!', sink)};
+  SetNonBlocking(out.fd.get());
+  SetNonBlocking(err.fd.get());
+  size_t fed = 0;
+  if (in_write.ok()) {
+    SetNonBlocking(in_write.get());
+    if (spec.stdin_data.empty()) in_write.Reset();
+  }
+  // Readable when the child exits, so its end is seen at once even when a
+  // grandchild keeps the pipes open. Without pidfds, the poll period bounds
+  // the delay. (Called through syscall(): Debian 12's <sys/pidfd.h> lacks
+  // extern "C".)
+  UniqueFd exit_fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+
+  const double start = MonotonicSeconds();
+  const double deadline =
+      spec.timeout_seconds > 0 ? start + spec.timeout_seconds : 0;
+  double kill_at = 0;  // when TERM was sent: the time for KILL
+  bool leader_exited = false;
+  bool kill_sent = false;
+  int status = 0;
+  for (;;) {
+    double now = MonotonicSeconds();
+    if (!leader_exited) {
+      pid_t r = waitpid(pid, &status, WNOHANG);
+      leader_exited = r == pid || (r < 0 && errno == ECHILD);
+    }
+    if (kill_at == 0 && !leader_exited) {
+      bool stop = spec.stop_requested && *spec.stop_requested;
+      bool late = deadline > 0 && now >= deadline;
+      if (stop || late) {
+        result->stopped = stop;
+        result->timed_out = !stop;
+        kill(-pid, SIGTERM);
+        kill_at = now + spec.kill_grace_seconds;
+      }
+    }
+    if (leader_exited) {
+      if (!GroupHasLiveMembers(pid)) break;
+      if (kill_at == 0) {
+        // The command is done; what it left behind in its group is not.
+        kill(-pid, SIGTERM);
+        kill_at = now + spec.kill_grace_seconds;
+      }
+    }
+    if (kill_at > 0 && now >= kill_at && !kill_sent) {
+      kill(-pid, SIGKILL);
+      kill_sent = true;
+    }
+
+    struct pollfd fds[4];
+    nfds_t nfds = 0;
+    auto add = [&](int fd, short events) {
+      if (fd >= 0) fds[nfds++] = pollfd{fd, events, 0};
+    };
+    add(out.fd.get(), POLLIN);
+    add(err.fd.get(), POLLIN);
+    add(in_write.get(), POLLOUT);
+    if (!leader_exited) add(exit_fd.get(), POLLIN);
+    double wait = kPollSeconds;
+    if (deadline > 0 && kill_at == 0) wait = std::min(wait, deadline - now);
+    if (kill_at > 0 && !kill_sent) wait = std::min(wait, kill_at - now);
+    if (leader_exited) wait = std::min(wait, 0.01);
+    int ms = std::max(0, static_cast<int>(wait * 1000) + 1);
+    int ready = poll(fds, nfds, ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (out.fd.ok()) out.ReadAvailable();
+    if (err.fd.ok()) err.ReadAvailable();
+    if (in_write.ok()) {
+      const std::string& data = spec.stdin_data;
+      ssize_t n = WriteNoSigpipe(in_write.get(), data.data() + fed,
+                                 std::min<size_t>(data.size() - fed, 65536));
+      if (n > 0) fed += static_cast<size_t>(n);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || fed == data.size())
+        in_write.Reset();
+    }
+  }
+  // The group is gone: what is in the pipes is all it wrote. A process that
+  // left the group may hold them open; it is not waited for.
+  if (out.fd.ok()) out.ReadAvailable();
+  if (err.fd.ok()) err.ReadAvailable();
+  out.splitter.Finish();
+  err.splitter.Finish();
+
+  if (WIFEXITED(status)) {
+    result->exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result->term_signal = WTERMSIG(status);
+  }
+  return true;
+}
+
+BackgroundProcess::~BackgroundProcess() { Stop(); }
+
+BackgroundProcess::BackgroundProcess(BackgroundProcess&& other) noexcept
+    : pid_(other.pid_) {
+  other.pid_ = -1;
+}
+
+BackgroundProcess& BackgroundProcess::operator=(
+    BackgroundProcess&& other) noexcept {
+  if (this != &other) {
+    Stop();
+    pid_ = other.pid_;
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+bool BackgroundProcess::Start(const ProcessSpec& spec, std::string* err) {
+  Stop();
+  UniqueFd null_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null_fd.ok()) {
+    *err = std::string("cannot open /dev/null: ") + strerror(errno);
+    return false;
+  }
+  pid_t pid;
+  if (!SpawnChild(spec, null_fd.get(), null_fd.get(), null_fd.get(), true, &pid,
+                  err))
+    return false;
+  pid_ = pid;
+  return true;
+}
+
+bool BackgroundProcess::Running() {
+  if (pid_ < 0) return false;
+  int status;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_ || (r < 0 && errno == ECHILD)) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void BackgroundProcess::Stop(double grace_seconds) {
+  if (!Running()) return;
+  kill(-pid_, SIGTERM);
+  double kill_at = MonotonicSeconds() + grace_seconds;
+  bool killed = false;
+  for (;;) {
+    int status;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_ || (r < 0 && errno != EINTR)) break;
+    if (!killed && MonotonicSeconds() >= kill_at) {
+      kill(-pid_, SIGKILL);
+      killed = true;
+    }
+    struct timespec pause = {0, 1000000};  // 1 ms
+    nanosleep(&pause, nullptr);
+  }
+  pid_ = -1;
+}
+
+}  // namespace mm

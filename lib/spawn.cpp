@@ -1,0 +1,139 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <vector>
+
+extern char** environ;
+
+namespace mm {
+namespace {
+
+// The inherited environment with `overrides` ("NAME=value") replacing or
+// added to it. Built before fork: the child may only make async-signal-safe
+// calls.
+std::vector<std::string> MergeEnvironment(
+    const std::vector<std::string>& overrides) {
+  std::vector<std::string> out;
+  auto name_of = [](const std::string& kv) {
+    return kv.substr(0, kv.find('='));
+  };
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    bool replaced = false;
+    for (const std::string& o : overrides)
+      if (name_of(o) == name_of(kv)) replaced = true;
+    if (!replaced) out.push_back(kv);
+  }
+  for (const std::string& o : overrides) out.push_back(o);
+  return out;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(&s[0]);
+  out.push_back(nullptr);
+  return out;
+}
+
+// What the child reports through the CLOEXEC pipe when it cannot exec.
+struct ExecFailure {
+  int stage;  // 0 exec, 1 chdir, 2 dup2
+  int error;
+};
+
+// Forks and execs spec.argv in a new process group with the given fds as
+// stdin, stdout and stderr. Exec failures come back through a CLOEXEC pipe.
+}  // namespace
+
+bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return false;
+  *read_end = UniqueFd(fds[0]);
+  *write_end = UniqueFd(fds[1]);
+  return true;
+}
+
+bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
+                bool die_with_parent, pid_t* pid_out, std::string* err) {
+  if (spec.argv.empty()) {
+    *err = "cannot run a process: no command given";
+    return false;
+  }
+  std::vector<std::string> argv_strings = spec.argv;
+  std::vector<std::string> env_strings = MergeEnvironment(spec.env);
+  std::vector<char*> argv = CStrings(argv_strings);
+  std::vector<char*> envp = CStrings(env_strings);
+  const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+
+  UniqueFd report_read, report_write;
+  if (!MakePipe(&report_read, &report_write)) {
+    *err = std::string("cannot create a pipe: ") + strerror(errno);
+    return false;
+  }
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    *err = std::string("cannot fork: ") + strerror(errno);
+    return false;
+  }
+  if (pid == 0) {
+    // Child: async-signal-safe calls only.
+    setpgid(0, 0);
+    if (die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(127);
+    }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    ExecFailure failure{2, 0};
+    if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) {
+      failure.error = errno;
+    } else if (cwd && chdir(cwd) != 0) {
+      failure = ExecFailure{1, errno};
+    } else {
+      // Whatever the parent left open without O_CLOEXEC stays out of the
+      // child (the build log, a claimed job, ...).
+      close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+      execvpe(argv[0], argv.data(), envp.data());
+      failure = ExecFailure{0, errno};
+    }
+    ssize_t ignored = write(report_write.get(), &failure, sizeof failure);
+    (void)ignored;
+    _exit(127);
+  }
+  // Both sides set the group, so it exists before anyone signals it.
+  setpgid(pid, pid);
+  report_write.Reset();
+  ExecFailure failure{0, 0};
+  ssize_t n;
+  do {
+    n = read(report_read.get(), &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof failure)) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (failure.stage == 1) {
+      *err = "cannot change to directory " + spec.cwd + ": " +
+             strerror(failure.error);
+    } else {
+      *err = "cannot run " + spec.argv[0] + ": " + strerror(failure.error);
+    }
+    return false;
+  }
+  *pid_out = pid;
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,375 @@
+#include "workspace_state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "ini.h"
+#include "paths.h"
+
+namespace mm {
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct GitFree {
+  void operator()(T* p) const { Free(p); }
+};
+using IndexPtr = std::unique_ptr<git_index, GitFree<git_index, git_index_free>>;
+using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree, git_tree_free>>;
+using CommitPtr =
+    std::unique_ptr<git_commit, GitFree<git_commit, git_commit_free>>;
+using DiffPtr = std::unique_ptr<git_diff, GitFree<git_diff, git_diff_free>>;
+
+constexpr char kRecordName[] = "mixmaster-checkout";
+
+std::string Hex(const git_oid* oid) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, oid);
+  return hex;
+}
+
+std::string Record(const git_oid& commit, git_index* index) {
+  return Hex(&commit) + " " + Hex(git_index_checksum(index)) + "\n";
+}
+
+// A tracked file as the index last saw it.
+bool Unchanged(const struct stat& st, const git_index_entry& e) {
+  bool type_ok;
+  switch (e.mode) {
+    case GIT_FILEMODE_BLOB:
+      type_ok = S_ISREG(st.st_mode) && !(st.st_mode & S_IXUSR);
+      break;
+    case GIT_FILEMODE_BLOB_EXECUTABLE:
+      type_ok = S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR);
+      break;
+    case GIT_FILEMODE_LINK:
+      type_ok = S_ISLNK(st.st_mode);
+      break;
+    default:
+      type_ok = false;  // gitlinks and the like: not handled here
+  }
+  auto same_time = [](const struct timespec& t, const git_index_time& i) {
+    return static_cast<int32_t>(t.tv_sec) == i.seconds &&
+           (i.nanoseconds == 0 ||
+            static_cast<uint32_t>(t.tv_nsec) == i.nanoseconds);
+  };
+  return type_ok && static_cast<uint32_t>(st.st_size) == e.file_size &&
+         static_cast<uint32_t>(st.st_ino) == e.ino &&
+         same_time(st.st_mtim, e.mtime) && same_time(st.st_ctim, e.ctime);
+}
+
+// Stats entries [begin, end) relative to their directories; clears `ok` at
+// the first difference.
+void StatRange(int root, const std::vector<const git_index_entry*>& entries,
+               size_t begin, size_t end, std::atomic<bool>* ok) {
+  int dir_fd = -1;
+  std::string dir_name = "\n";  // no directory yet
+  for (size_t i = begin; i < end && *ok; ++i) {
+    const char* path = entries[i]->path;
+    const char* slash = strrchr(path, '/');
+    std::string dir = slash ? std::string(path, slash) : "";
+    if (dir != dir_name) {
+      if (dir_fd >= 0) close(dir_fd);
+      dir_fd = dir.empty() ? dup(root)
+                           : openat(root, dir.c_str(),
+                                    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      dir_name = dir;
+    }
+    struct stat st;
+    if (dir_fd < 0 ||
+        fstatat(dir_fd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) !=
+            0 ||
+        !Unchanged(st, *entries[i]))
+      *ok = false;
+  }
+  if (dir_fd >= 0) close(dir_fd);
+}
+
+// More racily clean files than this and the checkout hashes them instead.
+constexpr size_t kMaxRacy = 64;
+
+// Whether a racily clean file still holds what the index says.
+bool SameContent(git_repository* repo, const git_index_entry& e) {
+  git_oid id;
+  return e.mode != GIT_FILEMODE_LINK &&
+         git_repository_hashfile(&id, repo, e.path, GIT_OBJECT_BLOB, nullptr) ==
+             0 &&
+         git_oid_equal(&id, &e.id);
+}
+
+struct Tracked {
+  std::unordered_set<std::string> files;  // not symlinks
+  std::unordered_set<std::string> links;
+  std::unordered_set<std::string> dirs;  // every directory holding an entry
+};
+
+// Walks the workspace, removing the symlinks a checkout could write through
+// and noting anything a forced checkout would change.
+class Walker {
+ public:
+  Walker(git_repository* repo, int root, const Tracked& tracked,
+         git_tree* target)
+      : repo_(repo), root_(root), tracked_(tracked), target_(target) {}
+
+  void Walk(const std::string& dir) {
+    int fd = dir.empty()
+                 ? dup(root_)
+                 : openat(root_, dir.c_str(),
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR* d = fd >= 0 ? fdopendir(fd) : nullptr;
+    if (!d) {
+      if (fd >= 0) close(fd);
+      clean_ = false;
+      return;
+    }
+    while (struct dirent* entry = readdir(d)) {
+      std::string name = entry->d_name;
+      if (name == "." || name == ".." || (dir.empty() && name == ".git"))
+        continue;
+      std::string rel = dir.empty() ? name : dir + "/" + name;
+      unsigned char type = entry->d_type;
+      struct stat st;
+      if (type == DT_UNKNOWN &&
+          fstatat(dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        type = S_ISLNK(st.st_mode)   ? DT_LNK
+               : S_ISDIR(st.st_mode) ? DT_DIR
+                                     : DT_REG;
+      if (type == DT_LNK) {
+        if (tracked_.links.count(rel)) continue;
+        if (tracked_.files.count(rel) || tracked_.dirs.count(rel) ||
+            !Ignored(rel) || InTarget(rel)) {
+          unlinkat(dirfd(d), entry->d_name, 0);  // the link, not its target
+          clean_ = false;
+        }
+      } else if (type == DT_DIR) {
+        if (tracked_.dirs.count(rel) || !Ignored(rel + "/")) Walk(rel);
+      } else if (!tracked_.files.count(rel) && !tracked_.links.count(rel) &&
+                 !Ignored(rel)) {
+        clean_ = false;  // untracked: the checkout removes it
+      }
+    }
+    closedir(d);
+  }
+
+  bool clean() const { return clean_; }
+
+ private:
+  bool Ignored(const std::string& path) {
+    int ignored = 0;
+    return git_ignore_path_is_ignored(&ignored, repo_, path.c_str()) == 0 &&
+           ignored;
+  }
+  bool InTarget(const std::string& path) {
+    git_tree_entry* entry = nullptr;
+    if (!target_ || git_tree_entry_bypath(&entry, target_, path.c_str()) != 0)
+      return false;
+    git_tree_entry_free(entry);
+    return true;
+  }
+
+  git_repository* repo_;
+  int root_;
+  const Tracked& tracked_;
+  git_tree* target_;
+  bool clean_ = true;
+};
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  return remove(path) == 0 ? 0 : errno;
+}
+
+}  // namespace
+
+WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
+                                git_tree* target) {
+  const WorkspaceState checkout = WorkspaceState::kNeedsCheckout;
+  const char* workdir = git_repository_workdir(repo);
+  git_index* raw = nullptr;
+  if (!workdir || git_repository_index(&raw, repo) != 0) return checkout;
+  IndexPtr index(raw);
+  if (git_index_read(index.get(), false) != 0) return checkout;
+
+  // Only a workspace at HEAD with the index of the last checkout can be
+  // clean; otherwise the tracked files need no stat here.
+  std::string record, err;
+  git_oid head;
+  struct stat index_stat;
+  bool candidate = ReadFile(JoinPath(git_repository_path(repo), kRecordName),
+                            &record, &err) &&
+                   git_repository_head_detached(repo) == 1 &&
+                   git_reference_name_to_id(&head, repo, "HEAD") == 0 &&
+                   record == Record(head, index.get()) &&
+                   !git_index_has_conflicts(index.get()) &&
+                   stat(JoinPath(git_repository_path(repo), "index").c_str(),
+                        &index_stat) == 0;
+
+  Tracked tracked;
+  std::vector<const git_index_entry*> entries, racy;
+  size_t count = git_index_entrycount(index.get());
+  entries.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const git_index_entry* e = git_index_get_byindex(index.get(), i);
+    if (candidate && (e->flags_extended != 0 || e->mode == GIT_FILEMODE_COMMIT))
+      candidate = false;
+    // Racily clean: written in the second the index was, so a change in
+    // that second would not show in its stat data; its content is hashed.
+    if (candidate &&
+        e->mtime.seconds >= static_cast<int32_t>(index_stat.st_mtim.tv_sec))
+      racy.push_back(e);
+    entries.push_back(e);
+    std::string path = e->path;
+    (e->mode == GIT_FILEMODE_LINK ? tracked.links : tracked.files).insert(path);
+    for (size_t slash = path.rfind('/'); slash != std::string::npos && slash;
+         slash = path.rfind('/', slash - 1)) {
+      if (!tracked.dirs.insert(path.substr(0, slash)).second) break;
+    }
+  }
+  if (racy.size() > kMaxRacy) candidate = false;
+
+  int root = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return checkout;
+  std::atomic<bool> unchanged(candidate);
+  std::vector<std::thread> threads;
+  if (candidate) {
+    size_t workers =
+        std::max(2u, std::min(4u, std::thread::hardware_concurrency()));
+    for (size_t w = 0; w < workers; ++w)
+      threads.emplace_back(StatRange, root, std::cref(entries),
+                           count * w / workers, count * (w + 1) / workers,
+                           &unchanged);
+  }
+  Walker walker(repo, root, tracked, target);
+  walker.Walk("");
+  for (std::thread& t : threads) t.join();
+  close(root);
+  if (!unchanged || !walker.clean()) return checkout;
+  for (const git_index_entry* e : racy)
+    if (!SameContent(repo, *e)) return checkout;
+  return git_oid_equal(&head, &commit) ? WorkspaceState::kPristine
+                                       : WorkspaceState::kCleanAtHead;
+}
+
+bool IndexAsRecorded(git_repository* repo) {
+  std::string record, err;
+  git_oid head;
+  git_index* raw = nullptr;
+  if (!ReadFile(JoinPath(git_repository_path(repo), kRecordName), &record,
+                &err) ||
+      git_reference_name_to_id(&head, repo, "HEAD") != 0 ||
+      git_repository_index(&raw, repo) != 0)
+    return false;
+  IndexPtr index(raw);
+  return git_index_read(index.get(), false) == 0 &&
+         record == Record(head, index.get());
+}
+
+void RecordCheckout(git_repository* repo, const git_oid& commit) {
+  std::string path = JoinPath(git_repository_path(repo), kRecordName);
+  git_index* raw = nullptr;
+  if (git_repository_index(&raw, repo) != 0) {
+    unlink(path.c_str());
+    return;
+  }
+  IndexPtr index(raw);
+  FILE* out = git_index_read(index.get(), false) == 0
+                  ? fopen(path.c_str(), "we")
+                  : nullptr;
+  if (!out) {
+    unlink(path.c_str());
+    return;
+  }
+  fputs(Record(commit, index.get()).c_str(), out);
+  fclose(out);
+}
+
+// Makes the index match `tree`: staged changes are local changes too.
+// Entries that already matched keep their stat data; the others get it from
+// the file just checked out (when it hashes to the tree's blob), so that the
+// next build can tell the workspace is unchanged.
+bool ResetIndexTo(git_repository* repo, git_tree* tree) {
+  git_index* raw = nullptr;
+  if (git_repository_index(&raw, repo) != 0) return false;
+  IndexPtr index(raw);
+  if (git_index_read_tree(raw, tree) != 0) return false;
+  for (size_t i = 0; i < git_index_entrycount(raw); ++i) {
+    const git_index_entry* e = git_index_get_byindex(raw, i);
+    if (e->mtime.seconds != 0 || e->file_size != 0 ||
+        e->mode == GIT_FILEMODE_COMMIT)
+      continue;
+    git_index_entry reset = *e;
+    std::string path = e->path;
+    reset.path = path.c_str();
+    const git_index_entry* fresh = nullptr;
+    if (git_index_add_bypath(raw, path.c_str()) != 0 ||
+        !(fresh = git_index_get_bypath(raw, path.c_str(), 0)) ||
+        !git_oid_equal(&fresh->id, &reset.id) || fresh->mode != reset.mode) {
+      if (git_index_add(raw, &reset) != 0) return false;
+    }
+  }
+  return git_index_write(raw) == 0;
+}
+
+// The paths that differ between HEAD's tree and `tree` (a tree diff, which
+// skips the subtrees they share). False when it cannot tell.
+bool ChangedSinceHead(git_repository* repo, git_tree* tree,
+                      std::vector<std::string>* paths) {
+  git_oid head;
+  git_commit* raw_commit = nullptr;
+  git_tree* raw_tree = nullptr;
+  if (git_reference_name_to_id(&head, repo, "HEAD") != 0 ||
+      git_commit_lookup(&raw_commit, repo, &head) != 0)
+    return false;
+  CommitPtr commit(raw_commit);
+  if (git_commit_tree(&raw_tree, raw_commit) != 0) return false;
+  TreePtr head_tree(raw_tree);
+  git_diff* raw_diff = nullptr;
+  if (git_diff_tree_to_tree(&raw_diff, repo, head_tree.get(), tree, nullptr) !=
+      0)
+    return false;
+  DiffPtr diff(raw_diff);
+  for (size_t i = 0; i < git_diff_num_deltas(raw_diff); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(raw_diff, i);
+    paths->push_back(delta->old_file.path);
+    if (strcmp(delta->old_file.path, delta->new_file.path) != 0)
+      paths->push_back(delta->new_file.path);
+  }
+  return true;
+}
+
+// Removes `path` recursively, refusing anything not strictly inside `dir`.
+bool RemoveWorkspace(const std::string& dir, const std::string& path,
+                     std::string* err) {
+  std::string prefix = dir + "/";
+  std::string rest = path.compare(0, prefix.size(), prefix) == 0
+                         ? path.substr(prefix.size())
+                         : "";
+  if (dir.empty() || rest.empty() || rest == ".." ||
+      rest.compare(0, 3, "../") == 0 ||
+      rest.find("/../") != std::string::npos ||
+      (rest.size() >= 3 && rest.compare(rest.size() - 3, 3, "/..") == 0)) {
+    *err = "refusing to remove " + path + ": not inside " + dir;
+    return false;
+  }
+  int rc =
+      nftw(path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  if (rc != 0) {
+    *err = "cannot remove " + path + ": " + strerror(rc > 0 ? rc : errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,109 @@
+#include "build_queue.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "git_test_support.h"
+
+namespace mm {
+namespace {
+
+using testing_support::Exists;
+using testing_support::ReadAll;
+using testing_support::Sh;
+using testing_support::TempDir;
+using testing_support::WriteAll;
+
+std::string JobText(const std::string& id) {
+  return "[job]\nid = " + id +
+         "\nscm = git\nproject = acme/app\nrepositoryUrl = /srv/app.git\n"
+         "target = main\n";
+}
+
+// Kills its job process at the start, as a crash would.
+class CrashingObserver : public BuildObserver {
+ public:
+  void OnStart(const BuildReport& report, BuildLog*) override {
+    if (report.job.id != "crash") return;
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    abort();
+  }
+};
+
+class BuildQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.build_root = tmp_ / "builds";
+    config_.spool = tmp_ / "builds/INBOX";
+    config_.mode = "dryrun";
+    config_.projects.push_back(Project{"acme/app", {{"main", "make"}}});
+    Sh("mkdir -p " + config_.spool);
+    journal_fd_ = open((tmp_ / "journal").c_str(),
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    journal_ = Journal(journal_fd_);
+    options_.config = &config_;
+    options_.journal = &journal_;
+  }
+  void TearDown() override { close(journal_fd_); }
+  std::string Log(const std::string& id) {
+    return ReadAll(tmp_ / ("builds/acme-app/JOBS/" + id + ".log"));
+  }
+
+  TempDir tmp_;
+  Config config_;
+  int journal_fd_ = -1;
+  Journal journal_;
+  QueueOptions options_;
+};
+
+TEST_F(BuildQueueTest, RunsTheWholeSpoolAndRejectsBadJobs) {
+  WriteAll(config_.spool + "/1.ini", JobText("1"));
+  WriteAll(config_.spool + "/2.ini", "garbage\n");
+  WriteAll(config_.spool + "/3.ini", JobText("3"));
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_NE(Log("3").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/2.ini"), "garbage\n");
+  EXPECT_EQ(Sh("ls -A " + config_.spool), "");
+  std::string journal = ReadAll(tmp_ / "journal");
+  EXPECT_NE(journal.find("<6>job 1 (acme/app main): success"),
+            std::string::npos);
+  EXPECT_NE(journal.find("<3>rejected job " + config_.spool + "/2.ini:1: "),
+            std::string::npos);
+}
+
+TEST_F(BuildQueueTest, ACrashedJobGetsAnErrorResultAndTheQueueGoesOn) {
+  CrashingObserver observer;
+  options_.observer = &observer;
+  WriteAll(config_.spool + "/1.ini", JobText("crash"));
+  WriteAll(config_.spool + "/2.ini", JobText("after"));
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  std::string crashed = Log("crash");
+  EXPECT_NE(crashed.find(" # Build error: the build process died of signal " +
+                         std::to_string(SIGABRT) + "\n"),
+            std::string::npos)
+      << crashed;
+  EXPECT_NE(crashed.find("\n[result]\nstatus = error\nexitCode = -1\n"),
+            std::string::npos);
+  EXPECT_NE(Log("after").find("\nstatus = success\n"), std::string::npos);
+}
+
+TEST_F(BuildQueueTest, GivenJobsAreStoredAndBadOnesRefused) {
+  EXPECT_EQ(RunGivenJob(JobText("given"), "by-hand.ini", options_),
+            QueueStatus::kDone);
+  EXPECT_NE(Log("given").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_EQ(RunGivenJob("[job]\nid = x\n", "bad.ini", options_),
+            QueueStatus::kBadJob);
+  EXPECT_NE(ReadAll(tmp_ / "journal").find("<3>bad.ini: job has no scm"),
+            std::string::npos);
+  EXPECT_FALSE(Exists(tmp_ / "builds/acme-app/JOBS/x.log"));
+}
+
+}  // namespace
+}  // namespace mm

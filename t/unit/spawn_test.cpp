@@ -1,0 +1,73 @@
+#include "spawn.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace mm {
+namespace {
+
+// Runs `script` with stdout into a pipe; returns what it printed.
+std::string Output(const std::string& script) {
+  UniqueFd read_end, write_end;
+  EXPECT_TRUE(MakePipe(&read_end, &write_end));
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", script};
+  pid_t pid = -1;
+  std::string err;
+  EXPECT_TRUE(SpawnChild(spec, 0, write_end.get(), 2, false, &pid, &err))
+      << err;
+  write_end.Reset();
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(read_end.get(), buf, sizeof buf)) > 0) out.append(buf, n);
+  int status;
+  waitpid(pid, &status, 0);
+  return out;
+}
+
+TEST(SpawnTest, ChildInheritsNoOtherDescriptor) {
+  // Opened without O_CLOEXEC, as careless code might.
+  int leaky = open("/dev/null", O_RDONLY);
+  ASSERT_GE(leaky, 3);
+  EXPECT_EQ(Output("test -e /proc/self/fd/" + std::to_string(leaky) +
+                   " && echo leaked || echo closed"),
+            "closed\n");
+  close(leaky);
+}
+
+TEST(SpawnTest, ChildGetsDefaultSignalsAndItsOwnGroup) {
+  signal(SIGUSR1, SIG_IGN);
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  std::string out = Output(
+      "grep -E '^(SigIgn|SigBlk):' /proc/self/status | tr -d '\\t'; "
+      "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$ && echo leader");
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+  signal(SIGUSR1, SIG_DFL);
+  EXPECT_EQ(out, "SigBlk:0000000000000000\nSigIgn:0000000000000000\nleader\n");
+}
+
+TEST(SpawnTest, ReportsWhyItCouldNotStart) {
+  ProcessSpec spec;
+  spec.argv = {"/nonexistent"};
+  pid_t pid = -1;
+  std::string err;
+  EXPECT_FALSE(SpawnChild(spec, 0, 1, 2, false, &pid, &err));
+  EXPECT_EQ(err, "cannot run /nonexistent: No such file or directory");
+  spec.argv = {"/etc/passwd"};
+  EXPECT_FALSE(SpawnChild(spec, 0, 1, 2, false, &pid, &err));
+  EXPECT_EQ(err, "cannot run /etc/passwd: Permission denied");
+  spec.argv = {};
+  EXPECT_FALSE(SpawnChild(spec, 0, 1, 2, false, &pid, &err));
+  EXPECT_EQ(err, "cannot run a process: no command given");
+}
+
+}  // namespace
+}  // namespace mm
