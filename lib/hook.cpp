@@ -1,0 +1,62 @@
+#include "hook.h"
+
+#include <string.h>
+
+#include "process.h"
+
+namespace mm {
+
+bool IsHookEvent(const std::string& event) {
+  return event == "job-start" || event == "job-end" || event == "job-fail";
+}
+
+bool RunHook(const HookOptions& options, const std::string& event,
+             const std::vector<std::string>& env, const HookLineSink& lines,
+             std::string* err) {
+  if (options.program.empty()) {
+    *err = "no hook program given";
+    return false;
+  }
+  if (!IsHookEvent(event)) {
+    *err = "unknown hook event '" + event + "'";
+    return false;
+  }
+  ProcessSpec spec;
+  spec.argv = {options.program};
+  // Later entries replace earlier ones, so the event cannot be overridden.
+  for (const std::string& e : env) {
+    if (e.compare(0, 16, "MIXMASTER_EVENT=") != 0) spec.env.push_back(e);
+  }
+  spec.env.push_back("MIXMASTER_EVENT=" + event);
+  spec.timeout_seconds = options.timeout_seconds;
+  spec.kill_grace_seconds = options.kill_grace_seconds;
+  ProcessResult result;
+  auto sink = [&lines](char, const std::string& line) {
+    if (lines) lines(line);
+  };
+  if (!RunProcess(spec, sink, &result)) {
+    *err = "hook: " + (result.error.empty() ? "cannot run " + options.program
+                                            : result.error);
+    return false;
+  }
+  const std::string name = "hook " + options.program;
+  if (result.timed_out) {
+    char seconds[32];
+    snprintf(seconds, sizeof seconds, "%g", options.timeout_seconds);
+    *err = name + " did not finish within " + seconds + " s and was stopped";
+    return false;
+  }
+  if (result.term_signal != 0) {
+    *err = name + " was killed by signal " +
+           std::to_string(result.term_signal) + " (" +
+           strsignal(result.term_signal) + ")";
+    return false;
+  }
+  if (result.exit_code != 0) {
+    *err = name + " exited with status " + std::to_string(result.exit_code);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,72 @@
+#include "sendmail.h"
+
+#include <string.h>
+
+#include "process.h"
+
+namespace mm {
+namespace {
+
+std::string FormatSeconds(double seconds) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g", seconds);
+  return buf;
+}
+
+}  // namespace
+
+bool SplitSendmailCommand(const std::string& command,
+                          std::vector<std::string>* argv, std::string* err) {
+  argv->clear();
+  size_t i = 0;
+  while (i < command.size()) {
+    size_t start = command.find_first_not_of(" \t", i);
+    if (start == std::string::npos) break;
+    size_t end = command.find_first_of(" \t", start);
+    if (end == std::string::npos) end = command.size();
+    argv->push_back(command.substr(start, end - start));
+    i = end;
+  }
+  if (argv->empty()) {
+    *err = "the sendmail command is empty";
+    return false;
+  }
+  return true;
+}
+
+bool SendMail(const SendmailOptions& options, const std::string& message,
+              std::vector<std::string>* output, std::string* err) {
+  ProcessSpec spec;
+  if (!SplitSendmailCommand(options.command, &spec.argv, err)) return false;
+  spec.feed_stdin = true;
+  spec.stdin_data = message;
+  spec.timeout_seconds = options.timeout_seconds;
+  spec.kill_grace_seconds = options.kill_grace_seconds;
+  ProcessResult result;
+  auto sink = [output](char, const std::string& line) {
+    output->push_back(line);
+  };
+  if (!RunProcess(spec, sink, &result)) {
+    *err = result.error.empty() ? "cannot run " + spec.argv[0] : result.error;
+    return false;
+  }
+  const std::string name = "sendmail command '" + options.command + "'";
+  if (result.timed_out) {
+    *err = name + " did not finish within " +
+           FormatSeconds(options.timeout_seconds) + " s and was stopped";
+    return false;
+  }
+  if (result.term_signal != 0) {
+    *err = name + " was killed by signal " +
+           std::to_string(result.term_signal) + " (" +
+           strsignal(result.term_signal) + ")";
+    return false;
+  }
+  if (result.exit_code != 0) {
+    *err = name + " exited with status " + std::to_string(result.exit_code);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mm
