@@ -1,0 +1,62 @@
+// mmcleanup (SPEC 8): after mixmaster.service ends badly, the jobs still in
+// the spool are moved to <buildRoot>/REJECTED/ (or deleted), so that
+// mixmaster.path, which starts the service while the spool is not empty, does
+// not start it again and again for jobs that cannot be run.
+#ifndef MIXMASTER_CLEANUP_H_
+#define MIXMASTER_CLEANUP_H_
+
+#include <string>
+#include <vector>
+
+namespace mm {
+
+// True when the service ended badly: $SERVICE_RESULT is anything but
+// `success`. Unset (mmcleanup run by hand) counts as not success, since a
+// person who runs it wants the spool cleared.
+bool ServiceFailed(const char* service_result);
+
+// Where to clean up.
+struct CleanupPaths {
+  std::string spool;
+  std::string build_root;
+  // Why the configuration was not used, when it was not (for a warning).
+  std::string fallback_reason;
+};
+
+// The spool and build root: `spool_option` / `build_root_option` when given,
+// else the configuration's. When the configuration cannot be read or parsed
+// and was not named explicitly (`config_explicit`), the defaults
+// `home`/Builds/INBOX and `home`/Builds are used and `fallback_reason` says
+// why: mmbuild could not start for the same reason, and the path unit's
+// default spool is exactly that directory. An explicit --config that cannot
+// be read is an error (false, `err`).
+bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
+                         const std::string& spool_option,
+                         const std::string& build_root_option,
+                         const std::string& home, CleanupPaths* paths,
+                         std::string* err);
+
+enum class CleanupAction { kMove, kDelete };
+
+// What happened to one spool entry.
+struct CleanupOutcome {
+  std::string name;         // file name in the spool
+  std::string destination;  // where it was moved; empty when deleted
+  bool ok = false;
+  std::string error;  // when !ok; the entry was left in the spool
+};
+
+// Moves every entry of `spool` (sorted by name, i.e. oldest job first) into
+// `rejected_dir`, which is created when needed, or deletes it. An existing
+// file of the same name in `rejected_dir` is never replaced: the new one gets
+// a `-1`, `-2`, ... suffix before `.ini`. Across filesystems a regular file
+// is copied, synced and then unlinked. A spool that does not exist holds
+// nothing. Returns false only when the spool cannot be listed or
+// `rejected_dir` cannot be created; per-entry failures are in `outcomes`.
+bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
+                  CleanupAction action, std::vector<CleanupOutcome>* outcomes,
+                  std::string* err);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_CLEANUP_H_

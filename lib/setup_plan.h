@@ -1,0 +1,63 @@
+// mmsetup's plan (SPEC 8): the list of file steps it shows before asking and
+// then carries out. Planning only looks at the filesystem; applying a step
+// never overwrites the configuration and never touches the build root or
+// spool contents. Re-running with the same options plans only `keep` steps.
+#ifndef MIXMASTER_SETUP_PLAN_H_
+#define MIXMASTER_SETUP_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "setup_config.h"
+#include "units.h"
+
+namespace mm {
+
+enum class StepKind {
+  kCreateDirectory,
+  kKeepDirectory,
+  kWriteConfig,
+  kKeepConfig,
+  kRemoveConfig,
+  kWriteDropIn,
+  kReplaceDropIn,
+  kKeepDropIn,
+  kRemoveDropIn,
+};
+
+struct SetupStep {
+  StepKind kind;
+  std::string path;
+  std::string content;  // kWriteConfig, kWriteDropIn, kReplaceDropIn
+  std::string what;     // "build root", "spool", or a drop-in's purpose
+
+  // One line for the plan: "create the build root /home/u/Builds".
+  std::string Describe() const;
+  // False for the keep steps, which change nothing.
+  bool Changes() const;
+};
+
+// Steps for setting up: the build root and spool, the configuration at
+// `config_path` (written from `config_text` only when no file is there), and
+// the drop-ins: each of `desired` written or kept, each other file of
+// `managed` that exists removed.
+std::vector<SetupStep> PlanSetup(const SetupSettings& settings,
+                                 const std::string& config_path,
+                                 const std::string& config_text,
+                                 const std::vector<DropIn>& desired,
+                                 const std::vector<std::string>& managed);
+
+// Steps for --teardown: remove the configuration and every managed drop-in
+// that exists. The build root and spool are not steps: they are kept.
+std::vector<SetupStep> PlanTeardown(const std::string& config_path,
+                                    const std::vector<std::string>& managed);
+
+// Carries out one step. A configuration is created with O_EXCL and mode
+// 0600 (it holds the secret) and synced; a drop-in is written to a
+// temporary file and renamed into place; removing a drop-in also removes
+// its `.d` directory when that is left empty.
+bool ApplyStep(const SetupStep& step, std::string* err);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_SETUP_PLAN_H_

@@ -1,0 +1,65 @@
+// The user units mmsetup manages (SPEC 8): their names, the drop-ins it
+// writes for a non-default port or spool, and running `systemctl --user`
+// (without a shell) to reload and enable them.
+#ifndef MIXMASTER_UNITS_H_
+#define MIXMASTER_UNITS_H_
+
+#include <string>
+#include <vector>
+
+#include "setup_config.h"
+
+namespace mm {
+
+extern const char kSocketUnit[];  // mixmaster-bridge.socket
+extern const char kPathUnit[];    // mixmaster.path
+
+// Where a user's own unit files and drop-ins live: $XDG_CONFIG_HOME/systemd/
+// user, else ~/.config/systemd/user. `xdg_config_home` may be empty.
+std::string UserUnitDir(const std::string& xdg_config_home,
+                        const std::string& home);
+
+struct DropIn {
+  std::string path;
+  std::string content;
+  std::string purpose;  // for the plan: "listen on 9000"
+};
+
+// The drop-in that moves the socket to another port.
+std::string PortDropIn(const std::string& unit_dir);
+
+// Every drop-in file mmsetup may write under `unit_dir`, so that a re-run
+// and --teardown remove exactly these and nothing else.
+std::vector<std::string> ManagedDropIns(const std::string& unit_dir);
+
+// The drop-ins `settings` need: the socket's port when it is not the default
+// 8585; for a spool other than ~/Builds/INBOX, the path unit's watched
+// directory, the bridge's writable spool and mmcleanup's spool and build
+// root (`cleanup_program` is the mmcleanup to run).
+std::vector<DropIn> DesiredDropIns(const SetupSettings& settings,
+                                   const std::string& home,
+                                   const std::string& unit_dir,
+                                   const std::string& cleanup_program);
+
+// The address in an existing port drop-in written by DesiredDropIns (its
+// last ListenStream= line), so that a re-run without --port keeps it.
+// False when there is no such file or no valid address in it.
+bool ReadPortDropIn(const std::string& path, ListenAddress* listen);
+
+// A path as one word of a unit file setting: `%` doubled, quoted when it
+// holds a blank, and in a command line (`exec`) `$` doubled.
+std::string UnitWord(const std::string& word, bool exec);
+
+struct SystemctlResult {
+  bool started = false;  // false: systemctl could not be run at all
+  int exit_code = -1;
+  std::vector<std::string> output;  // its stdout and stderr lines
+};
+
+// Runs `systemctl --user ARGS...` (found in PATH) with a deadline.
+void RunSystemctl(const std::vector<std::string>& args,
+                  SystemctlResult* result);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_UNITS_H_

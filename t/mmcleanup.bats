@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# mmcleanup, as mixmaster.service's ExecStopPost= runs it: $SERVICE_RESULT
+# decides; jobs left in the spool go to <buildRoot>/REJECTED/ (or away with
+# --delete), one journal line each, so mixmaster.path cannot loop.
+load helpers/common
+
+setup() {
+  mm_private_home
+  SPOOL=$HOME/Builds/INBOX
+  REJECTED=$HOME/Builds/REJECTED
+  mkdir -p "$SPOOL"
+  printf '[_]\n' | mm_write_config
+}
+
+# queue NAME: a job file in the spool.
+queue() {
+  printf '[job]\nid = %s\nscm = git\nproject = a/b\nrepositoryUrl = /r\ntarget = main\n' \
+    "${1%.ini}" >"$SPOOL/$1"
+}
+
+@test "--help, --version and a bad option" {
+  run "$MM_BIN/mmcleanup" --help
+  assert_success
+  assert_output --partial "--delete"
+  assert_output --partial "--spool"
+  run "$MM_BIN/mmcleanup" --version
+  assert_success
+  assert_output "$(sed -n 's/^VERSION := //p' "$MM_ROOT/Makefile")"
+  run "$MM_BIN/mmcleanup" --frobnicate
+  assert_failure 2
+}
+
+@test "after a successful service run nothing is touched" {
+  queue 20260101-000000-a.ini
+  SERVICE_RESULT=success run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_output ""
+  [ -f "$SPOOL/20260101-000000-a.ini" ]
+  [ ! -e "$REJECTED" ]
+}
+
+@test "after a failed service run every job moves to REJECTED with one line each" {
+  queue 20260101-000000-a.ini
+  queue 20260101-000001-b.ini
+  SERVICE_RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  assert_line --index 0 "<4>job 20260101-000000-a.ini rejected: moved to $REJECTED/20260101-000000-a.ini (service result exit-code, exited 3)"
+  assert_line --index 1 --partial "<4>job 20260101-000001-b.ini rejected: moved to $REJECTED/"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
+  assert_equal "$(mm_spool_count "$REJECTED")" 2
+  run cat "$REJECTED/20260101-000000-a.ini"
+  assert_line "id = 20260101-000000-a"
+}
+
+@test "a rejected job never replaces an earlier one of the same name" {
+  mkdir -p "$REJECTED"
+  echo earlier >"$REJECTED/job.ini"
+  queue job.ini
+  SERVICE_RESULT=signal run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_output --partial "moved to $REJECTED/job-1.ini"
+  assert_equal "$(cat "$REJECTED/job.ini")" earlier
+  [ -f "$REJECTED/job-1.ini" ]
+}
+
+@test "run by hand (no \$SERVICE_RESULT) it clears the spool too" {
+  queue a.ini
+  run env -u SERVICE_RESULT "$MM_BIN/mmcleanup"
+  assert_success
+  assert_output --partial "(no \$SERVICE_RESULT: run by hand)"
+  [ -f "$REJECTED/a.ini" ]
+}
+
+@test "--delete deletes instead of moving" {
+  queue a.ini
+  SERVICE_RESULT=timeout run "$MM_BIN/mmcleanup" --delete
+  assert_success
+  assert_output --partial "<4>job a.ini deleted from $SPOOL"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
+  [ ! -e "$REJECTED" ]
+}
+
+@test "an unreadable configuration falls back to ~/Builds/INBOX, so the path unit cannot loop" {
+  printf '[_]\nspool = ~/elsewhere\nthis is not ini\n' | mm_write_config
+  queue a.ini
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_line --index 0 --regexp "^<4>cannot use the configuration \(.*mixmaster.ini:3: .*\); cleaning $SPOOL$"
+  [ -f "$REJECTED/a.ini" ]
+  rm "$MM_CONFIG"
+  queue b.ini
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_success
+  [ -f "$REJECTED/b.ini" ]
+}
+
+@test "the configuration's spool and build root are used; options override them" {
+  printf '[_]\nbuildRoot = ~/b\nspool = ~/in\n' | mm_write_config
+  mkdir -p "$HOME/in"
+  echo x >"$HOME/in/a.ini"
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_success
+  [ -f "$HOME/b/REJECTED/a.ini" ]
+  echo y >"$BATS_TEST_TMPDIR/c.ini"
+  mkdir -p "$BATS_TEST_TMPDIR/other"
+  mv "$BATS_TEST_TMPDIR/c.ini" "$BATS_TEST_TMPDIR/other/c.ini"
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup" --spool "$BATS_TEST_TMPDIR/other" \
+    --build-root "$BATS_TEST_TMPDIR/root"
+  assert_success
+  [ -f "$BATS_TEST_TMPDIR/root/REJECTED/c.ini" ]
+}
+
+@test "an explicit --config that cannot be read is a configuration error" {
+  queue a.ini
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup" --config "$BATS_TEST_TMPDIR/none.ini"
+  assert_failure 3
+  assert_output --partial "$BATS_TEST_TMPDIR/none.ini"
+  [ -f "$SPOOL/a.ini" ]
+}
+
+@test "when REJECTED cannot be made the jobs stay and it exits 4" {
+  echo 'not a directory' >"$REJECTED"
+  queue a.ini
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_failure 4
+  assert_output --regexp "^<3>.*$REJECTED"
+  [ -f "$SPOOL/a.ini" ]
+}
+
+@test "an empty or missing spool is nothing to do" {
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_output ""
+  rmdir "$SPOOL"
+  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  assert_success
+  [ ! -e "$REJECTED" ]
+}

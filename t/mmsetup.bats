@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# mmsetup without a reachable systemd user manager (the e2e file runs it
+# under a real one): the plan, the question, the files it writes and keeps,
+# the drop-ins, --dump and --teardown.
+load helpers/common
+
+setup() {
+  mm_private_home
+  # A runtime directory with no manager in it: systemctl --user cannot
+  # connect, as on a machine without a user session.
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/runtime
+  mkdir -m 0700 "$XDG_RUNTIME_DIR"
+  unset DBUS_SESSION_BUS_ADDRESS
+  UNITS=$XDG_CONFIG_HOME/systemd/user
+}
+
+@test "--help names every option, camelCase spellings too; --version; bad usage exits 2" {
+  run "$MM_BIN/mmsetup" --help
+  assert_success
+  for option in --build-root,--buildRoot --spool --email --port --key --yes \
+    --dump --teardown --no-secret,--noSecret --config --version; do
+    assert_output --partial -- "$option"
+  done
+  run "$MM_BIN/mmsetup" --version
+  assert_success
+  assert_output "$(sed -n 's/^VERSION := //p' "$MM_ROOT/Makefile")"
+  run "$MM_BIN/mmsetup" --frobnicate
+  assert_failure 2
+  run "$MM_BIN/mmsetup" --port 70000 --yes
+  assert_failure 2
+  assert_output --partial "expected a port number from 1 to 65535"
+  run "$MM_BIN/mmsetup" --dump --teardown
+  assert_failure 2
+  [ ! -e "$MM_CONFIG" ]
+}
+
+@test "--dump prints the commented configuration with a fresh secret and writes nothing" {
+  run "$MM_BIN/mmsetup" --dump --email me@example.org --buildRoot /srv/builds
+  assert_success
+  assert_line "buildRoot = /srv/builds"
+  assert_line "mailto = me@example.org"
+  assert_line --regexp '^secret = [0-9a-f]{64}$'
+  assert_line ";[example-org/example-repo]"
+  first=$(echo "$output" | grep '^secret')
+  run "$MM_BIN/mmsetup" --dump --email me@example.org --buildRoot /srv/builds
+  refute_line "$first"
+  [ ! -e "$MM_CONFIG" ]
+  [ ! -e "$HOME/Builds" ]
+  [ ! -e /srv/builds ]
+}
+
+@test "without a terminal and without --yes it shows the plan, refuses and changes nothing" {
+  run "$MM_BIN/mmsetup" </dev/null
+  assert_failure 2
+  assert_output --partial "mmsetup will:"
+  assert_output --partial "  - create the build root $HOME/Builds"
+  assert_output --partial "  - write the configuration $MM_CONFIG (with a random secret)"
+  assert_output --partial "no terminal to ask on: run \`mmsetup --yes\`"
+  [ ! -e "$MM_CONFIG" ]
+  [ ! -e "$HOME/Builds" ]
+}
+
+@test "on a terminal it asks, and an answer other than yes changes nothing" {
+  command -v script >/dev/null || skip "script(1) from util-linux is not installed"
+  run script -qec "$MM_BIN/mmsetup" /dev/null <<<"n"
+  assert_failure 1
+  assert_output --partial "Go ahead? [y/N]"
+  assert_output --partial "Nothing done."
+  [ ! -e "$MM_CONFIG" ]
+  run script -qec "$MM_BIN/mmsetup" /dev/null <<<"y"
+  assert_success
+  [ -f "$MM_CONFIG" ]
+}
+
+@test "--yes creates the build root, spool and a private config with a secret; no systemd: says how to start" {
+  run "$MM_BIN/mmsetup" --yes --email me@example.org --key '~/.ssh/id_build'
+  assert_success
+  [ -d "$HOME/Builds/INBOX" ]
+  assert_equal "$(stat -c %a "$MM_CONFIG")" 600
+  secret=$(sed -n 's/^secret = //p' "$MM_CONFIG")
+  [[ $secret =~ ^[0-9a-f]{64}$ ]]
+  run grep -E '^(mailto|sshKey|buildRoot) = ' "$MM_CONFIG"
+  assert_output $'buildRoot = ~/Builds\nmailto = me@example.org\nsshKey = ~/.ssh/id_build'
+  # Default port and spool: no drop-ins.
+  [ ! -e "$UNITS" ]
+  # mmsetup's own output, run again to look at it.
+  rm "$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --yes
+  assert_success
+  assert_output --partial "the systemd user manager cannot be reached; the files are written"
+  assert_output --partial "systemctl --user enable --now mixmaster-bridge.socket mixmaster.path"
+  secret=$(sed -n 's/^secret = //p' "$MM_CONFIG")
+  assert_output --partial ":8585/gitea"
+  assert_output --partial ":8585/github"
+  assert_output --partial ":8585/gitlab"
+  assert_output --partial "Secret token  $secret"
+}
+
+@test "a second run keeps everything and says so" {
+  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/spool"
+  assert_success
+  before=$(cd "$HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+  run "$MM_BIN/mmsetup" --yes --email other@example.org
+  assert_success
+  assert_output --partial "keep the build root $HOME/Builds (it exists)"
+  assert_output --partial "keep the spool $BATS_TEST_TMPDIR/spool (it exists)"
+  assert_output --partial "keep the existing configuration $MM_CONFIG (mmsetup never overwrites it)"
+  assert_output --partial "keep $UNITS/mixmaster-bridge.socket.d/port.conf (unchanged)"
+  refute_output --regexp '  - (create|write|replace|remove) '
+  # The kept port and secret are what the forge gets.
+  assert_output --partial "Secret token  $(sed -n 's/^secret = //p' "$MM_CONFIG")"
+  assert_output --partial ":9000/gitea"
+  assert_equal "$(cd "$HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum)" "$before"
+}
+
+@test "--port and --spool write drop-ins; the defaults write none" {
+  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/my spool"
+  assert_success
+  run cat "$UNITS/mixmaster-bridge.socket.d/port.conf"
+  assert_output --partial $'[Socket]\nListenStream=\nListenStream=9000'
+  run cat "$UNITS/mixmaster.path.d/spool.conf"
+  assert_output --partial $'[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty="'"$BATS_TEST_TMPDIR/my spool"'"'
+  run cat "$UNITS/mixmaster-bridge@.service.d/spool.conf"
+  assert_output --partial "ReadWritePaths=\"-$BATS_TEST_TMPDIR/my spool\""
+  run cat "$UNITS/mixmaster.service.d/spool.conf"
+  assert_output --partial "ExecStopPost=$MM_BIN/mmcleanup \"--spool=$BATS_TEST_TMPDIR/my spool\" --build-root=$HOME/Builds"
+  run grep '^spool = ' "$MM_CONFIG"
+  assert_output "spool = $BATS_TEST_TMPDIR/my spool"
+  [ -d "$BATS_TEST_TMPDIR/my spool" ]
+}
+
+@test "--no-secret writes no secret and warns plainly" {
+  run "$MM_BIN/mmsetup" --yes --no-secret
+  assert_success
+  assert_output --partial "WARNING: no secret is set: anyone who can reach the port can queue"
+  run grep -c '^secret' "$MM_CONFIG"
+  assert_output 0
+}
+
+@test "a broken existing configuration is left alone and is a configuration error" {
+  printf '[_]\nnot ini\n' | mm_write_config
+  run "$MM_BIN/mmsetup" --yes
+  assert_failure 3
+  assert_output --partial "mixmaster.ini:2:"
+  assert_output --partial "mmsetup never overwrites it"
+  assert_equal "$(cat "$MM_CONFIG")" $'[_]\nnot ini'
+}
+
+@test "--teardown removes the config and drop-ins, keeps the build root and spool, and says so" {
+  run "$MM_BIN/mmsetup" --yes --port 9000
+  assert_success
+  echo '[job]' >"$HOME/Builds/INBOX/waiting.ini"
+  run "$MM_BIN/mmsetup" --teardown </dev/null
+  assert_failure 2
+  [ -f "$MM_CONFIG" ]
+  run "$MM_BIN/mmsetup" --teardown --yes
+  assert_success
+  assert_output --partial "  - remove the configuration $MM_CONFIG"
+  assert_output --partial "  - remove $UNITS/mixmaster-bridge.socket.d/port.conf"
+  assert_output --partial "Kept the build root $HOME/Builds and the spool $HOME/Builds/INBOX"
+  [ ! -e "$MM_CONFIG" ]
+  [ -z "$(ls -A "$UNITS")" ]
+  [ -f "$HOME/Builds/INBOX/waiting.ini" ]
+}

@@ -1,0 +1,152 @@
+#include "setup_plan.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "paths.h"
+
+namespace mm {
+namespace {
+
+class SetupPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/mm-setup-plan-test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    home_ = tmpl;
+    config_ = JoinPath(home_, ".config/mixmaster.ini");
+    unit_dir_ = JoinPath(home_, ".config/systemd/user");
+    managed_ = ManagedDropIns(unit_dir_);
+  }
+  void TearDown() override {
+    std::string cmd = "rm -rf '" + home_ + "'";
+    ASSERT_EQ(system(cmd.c_str()), 0);
+  }
+  SetupSettings Settings(SetupOptions o) {
+    SetupSettings s;
+    std::string err;
+    EXPECT_TRUE(ResolveSetupSettings(o, home_, "/", &s, &err)) << err;
+    return s;
+  }
+  std::vector<SetupStep> Plan(const SetupSettings& s) {
+    return PlanSetup(s, config_, "[_]\nsecret = x\n",
+                     DesiredDropIns(s, home_, unit_dir_, "/bin/mmcleanup"),
+                     managed_);
+  }
+  static void ApplyAll(const std::vector<SetupStep>& steps) {
+    for (const SetupStep& s : steps) {
+      std::string err;
+      ASSERT_TRUE(ApplyStep(s, &err)) << s.Describe() << ": " << err;
+    }
+  }
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  static bool Exists(const std::string& path) {
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+  }
+  static int Changes(const std::vector<SetupStep>& steps) {
+    int n = 0;
+    for (const SetupStep& s : steps) n += s.Changes();
+    return n;
+  }
+
+  std::string home_, config_, unit_dir_;
+  std::vector<std::string> managed_;
+};
+
+TEST_F(SetupPlanTest, FirstRunCreatesEverythingSecondRunKeepsIt) {
+  SetupOptions o;
+  o.port = "9000";
+  SetupSettings s = Settings(o);
+  std::vector<SetupStep> steps = Plan(s);
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_EQ(steps[0].Describe(),
+            "create the build root " + JoinPath(home_, "Builds"));
+  EXPECT_EQ(steps[1].kind, StepKind::kCreateDirectory);
+  EXPECT_EQ(steps[2].Describe(),
+            "write the configuration " + config_ + " (with a random secret)");
+  EXPECT_EQ(steps[3].kind, StepKind::kWriteDropIn);
+  EXPECT_EQ(Changes(steps), 4);
+  ApplyAll(steps);
+
+  struct stat st;
+  ASSERT_EQ(stat(config_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // it holds the secret
+  EXPECT_EQ(Read(config_), "[_]\nsecret = x\n");
+  ASSERT_EQ(stat(JoinPath(home_, "Builds/INBOX").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_NE(Read(PortDropIn(unit_dir_)).find("ListenStream=9000"),
+            std::string::npos);
+
+  steps = Plan(s);
+  EXPECT_EQ(Changes(steps), 0);
+  EXPECT_EQ(steps[2].Describe(), "keep the existing configuration " + config_ +
+                                     " (mmsetup never overwrites it)");
+}
+
+TEST_F(SetupPlanTest, TheConfigurationIsNeverOverwritten) {
+  SetupSettings s = Settings({});
+  std::vector<SetupStep> steps = Plan(s);
+  ASSERT_EQ(steps[2].kind, StepKind::kWriteConfig);
+  // It appears between planning and applying.
+  std::string err;
+  ASSERT_TRUE(MakeDirs(JoinPath(home_, ".config"), &err));
+  std::ofstream(config_) << "mine";
+  EXPECT_FALSE(ApplyStep(steps[2], &err));
+  EXPECT_NE(err.find("not overwritten"), std::string::npos) << err;
+  EXPECT_EQ(Read(config_), "mine");
+}
+
+TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
+  SetupOptions o;
+  o.port = "9000";
+  o.spool = JoinPath(home_, "spool");
+  ApplyAll(Plan(Settings(o)));
+  for (const std::string& path : managed_) EXPECT_TRUE(Exists(path)) << path;
+
+  // Another port replaces the port drop-in; the default spool drops the
+  // spool drop-ins (and their directories).
+  SetupOptions other;
+  other.port = "9001";
+  std::vector<SetupStep> steps = Plan(Settings(other));
+  int replaced = 0, removed = 0;
+  for (const SetupStep& s : steps) {
+    replaced += s.kind == StepKind::kReplaceDropIn;
+    removed += s.kind == StepKind::kRemoveDropIn;
+  }
+  EXPECT_EQ(replaced, 1);
+  EXPECT_EQ(removed, 3);
+  ApplyAll(steps);
+  EXPECT_NE(Read(PortDropIn(unit_dir_)).find("ListenStream=9001"),
+            std::string::npos);
+  EXPECT_FALSE(Exists(JoinPath(unit_dir_, "mixmaster.path.d")));
+}
+
+TEST_F(SetupPlanTest, TeardownRemovesConfigAndDropInsButNotTheBuilds) {
+  SetupOptions o;
+  o.port = "9000";
+  ApplyAll(Plan(Settings(o)));
+  std::ofstream(JoinPath(home_, "Builds/INBOX/job.ini")) << "[job]\n";
+  std::vector<SetupStep> steps = PlanTeardown(config_, managed_);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].Describe(), "remove the configuration " + config_ +
+                                     " (with its project sections)");
+  EXPECT_EQ(steps[1].Describe(), "remove " + PortDropIn(unit_dir_));
+  ApplyAll(steps);
+  EXPECT_FALSE(Exists(config_));
+  EXPECT_FALSE(Exists(JoinPath(unit_dir_, "mixmaster-bridge.socket.d")));
+  EXPECT_TRUE(Exists(JoinPath(home_, "Builds/INBOX/job.ini")));
+  EXPECT_TRUE(PlanTeardown(config_, managed_).empty());
+}
+
+}  // namespace
+}  // namespace mm
