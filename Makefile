@@ -77,7 +77,9 @@ deps:
 
 check: deps
 	$(MAKE) all $(B)/unit_tests
-	$(MAKE) unit bats lint
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) bats
 
 unit: $(B)/unit_tests
 	$(B)/unit_tests

@@ -87,7 +87,11 @@ bool Contains(const std::string& text, const std::string& part) {
 
 TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
   std::string log =
-      Build("buildCommand = echo out; echo err >&2; cat README\n");
+      // stdout and stderr are two pipes: their relative order is only
+      // defined when the writes are apart in time.
+      Build(
+          "buildCommand = echo out; sleep 0.2; echo err >&2; sleep 0.2; "
+          "cat README\n");
   EXPECT_EQ(result_.status, BuildStatus::kSuccess);
   EXPECT_EQ(result_.exit_code, 0);
   std::string ws = tmp_ / "builds/acme-app/main";
@@ -99,22 +103,23 @@ TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
     plain += lines.substr(pos + 9, nl - pos - 9) + "\n";
     pos = nl + 1;
   }
-  EXPECT_EQ(plain, "# Build started in " + ws +
-                       "\n"
-                       "$ git init " +
-                       ws +
-                       "\n"
-                       "$ git remote add origin " +
-                       remote_.url() +
-                       "\n"
-                       "$ git fetch origin main\n"
-                       "$ git checkout --force --detach " +
-                       remote_.first() +
-                       "\n"
-                       "$ echo out; echo err >&2; cat README\n"
-                       "O out\n! err\nO first\n"
-                       "# Build finished\n"
-                       "H hook says hi\n");
+  EXPECT_EQ(plain,
+            "# Build started in " + ws +
+                "\n"
+                "$ git init " +
+                ws +
+                "\n"
+                "$ git remote add origin " +
+                remote_.url() +
+                "\n"
+                "$ git fetch origin main\n"
+                "$ git checkout --force --detach " +
+                remote_.first() +
+                "\n"
+                "$ echo out; sleep 0.2; echo err >&2; sleep 0.2; cat README\n"
+                "O out\n! err\nO first\n"
+                "# Build finished\n"
+                "H hook says hi\n");
   EXPECT_TRUE(Contains(log, "\n[result]\nstatus = success\nexitCode = 0\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "end success"}));
