@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "build_notifier.h"
 #include "build_queue.h"
 #include "config.h"
 #include "ini.h"
@@ -69,9 +70,12 @@ int main(int argc, char** argv) {
   for (const std::string& warning : config.warnings) journal.Warning(warning);
 
   mm::InstallStopHandlers();
+  // Mail and hook at each job's start, end and failure (SPEC 7).
+  mm::BuildNotifier notifier(config);
   mm::QueueOptions options;
   options.config = &config;
   options.journal = &journal;
+  options.observer = &notifier;
 
   mm::QueueStatus status;
   if (job_file.empty()) {

@@ -1,0 +1,51 @@
+// The bridge between mmbuild's runner and the notifications of SPEC 7: a
+// BuildObserver that hands each of the three moments of a build (start, end,
+// failure) to a Notifier, with the build log so far as the text a failure
+// mail quotes, and writes what the Notifier reports (`!` problems, `H` hook
+// output, `#` a mail went out) into the build's [log].
+//
+// Nothing here changes a build's result: a log that cannot be read is one
+// more `!` line, and the mail goes out without the log.
+#ifndef MIXMASTER_BUILD_NOTIFIER_H_
+#define MIXMASTER_BUILD_NOTIFIER_H_
+
+#include <string>
+#include <vector>
+
+#include "build_log.h"
+#include "build_runner.h"
+#include "config.h"
+#include "notify.h"
+
+namespace mm {
+
+class BuildNotifier : public BuildObserver {
+ public:
+  // Keeps a copy of `config` (mailto, mailfrom, sendmail, hook, buildRoot).
+  explicit BuildNotifier(const Config& config,
+                         const NotifierOptions& options = NotifierOptions());
+
+  void OnStart(const BuildReport& report, BuildLog* log) override;
+  void OnEnd(const BuildReport& report, BuildLog* log) override;
+  void OnFail(const BuildReport& report, BuildLog* log) override;
+
+ private:
+  void Tell(BuildEvent event, const BuildReport& report, BuildLog* log) const;
+
+  Notifier notifier_;
+};
+
+// The job as the mails should describe it at `event`, from the build's
+// MIXMASTER_* variables in `env`:
+// - its id is the one the build runs under (MIXMASTER_JOB), which differs
+//   from the job file's when that was unsafe, missing or already taken; the
+//   Message-IDs and the log path named in the mail come from it, so two jobs
+//   sharing an id neither share a thread nor point at each other's log;
+// - a job that named no commit is described, once the build has checked one
+//   out, by the commit that was built (MIXMASTER_COMMIT).
+Job JobForMail(BuildEvent event, const Job& job,
+               const std::vector<std::string>& env);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_BUILD_NOTIFIER_H_
