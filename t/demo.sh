@@ -48,6 +48,8 @@ printf 'POST / HTTP/1.1\r\nHost: 127.0.0.1:8585\r\nContent-Type: application/jso
   "${#body}" "$body" | "$bin/mmbridge" --config "$config" 2>"$demo/mmbridge.stderr" | tr -d '\r'
 echo "(mmbridge logged: $(cat "$demo/mmbridge.stderr"))"
 echo
+# make passes its own settings down; the demo build runs as a fresh one would.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 echo "== mmbuild runs the spool"
 "$bin/mmbuild" --config "$config" 2>&1 | sed 's/^/  /'
 
