@@ -1,17 +1,12 @@
 // mmbuild: runs spooled jobs (SPEC 6). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <string>
 
 #include "build_notifier.h"
 #include "build_queue.h"
 #include "config.h"
-#include "ini.h"
 #include "journal.h"
 #include "paths.h"
 #include "version.h"
@@ -22,20 +17,6 @@ constexpr int kExitBadJob = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 3;
 constexpr int kExitSystem = 4;
-
-bool ReadStdin(std::string* out, std::string* err) {
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(0, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = std::string("cannot read stdin: ") + strerror(errno);
-      return false;
-    }
-    if (n == 0) return true;
-    out->append(buf, static_cast<size_t>(n));
-  }
-}
 
 }  // namespace
 
@@ -77,20 +58,9 @@ int main(int argc, char** argv) {
   options.journal = &journal;
   options.observer = &notifier;
 
-  mm::QueueStatus status;
-  if (job_file.empty()) {
-    status = mm::RunSpool(options);
-  } else {
-    std::string text;
-    bool read = job_file == "-" ? ReadStdin(&text, &err)
-                                : mm::ReadFile(job_file, &text, &err);
-    if (!read) {
-      journal.Error("cannot read job " + err);
-      return kExitBadJob;
-    }
-    status =
-        mm::RunGivenJob(text, job_file == "-" ? "stdin" : job_file, options);
-  }
+  mm::QueueStatus status = job_file.empty()
+                               ? mm::RunSpool(options)
+                               : mm::RunGivenJob(job_file, options);
   switch (status) {
     case mm::QueueStatus::kDone:
       return 0;

@@ -41,39 +41,14 @@ const char* BuildStatusName(BuildStatus status) {
   return "error";
 }
 
-BuildLog::~BuildLog() {
-  if (fd_ >= 0) close(fd_);
-}
-
-BuildLog::BuildLog(BuildLog&& other) noexcept
-    : fd_(other.fd_),
-      clock_(other.clock_),
-      path_(std::move(other.path_)),
-      ok_(other.ok_) {
-  other.fd_ = -1;
-}
-
-BuildLog& BuildLog::operator=(BuildLog&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = other.fd_;
-    clock_ = other.clock_;
-    path_ = std::move(other.path_);
-    ok_ = other.ok_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
 bool BuildLog::Open(const std::string& path, const Clock& clock,
                     std::string* err) {
-  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.ok()) {
     *err = "cannot open build log " + path + ": " + strerror(errno);
     return false;
   }
-  if (fd_ >= 0) close(fd_);
-  fd_ = fd;
+  fd_ = std::move(fd);
   clock_ = &clock;
   path_ = path;
   ok_ = true;
@@ -81,33 +56,19 @@ bool BuildLog::Open(const std::string& path, const Clock& clock,
   // must start on a line of their own.
   struct stat st;
   char last = '\n';
-  if (fstat(fd_, &st) == 0 && st.st_size > 0) {
-    int rfd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (rfd >= 0) {
-      if (pread(rfd, &last, 1, st.st_size - 1) != 1) last = '\n';
-      close(rfd);
-    }
+  if (fstat(fd_.get(), &st) == 0 && st.st_size > 0) {
+    UniqueFd reader(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (reader.ok() && pread(reader.get(), &last, 1, st.st_size - 1) != 1)
+      last = '\n';
   }
   return last == '\n' || Append("\n", err);
 }
 
 bool BuildLog::Append(const std::string& text, std::string* err) {
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = write(fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok_ = false;
-      if (err)
-        *err = "cannot write build log " + path_ + ": " +
-               strerror(n < 0 ? errno : EIO);
-      return false;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  return true;
+  if (WriteAll(fd_.get(), text.data(), text.size())) return true;
+  ok_ = false;
+  if (err) *err = "cannot write build log " + path_ + ": " + strerror(errno);
+  return false;
 }
 
 bool BuildLog::BeginBuild(pid_t pid, const struct timespec& started,

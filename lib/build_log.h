@@ -12,6 +12,7 @@
 #include <string>
 
 #include "clock.h"
+#include "spawn.h"
 
 namespace mm {
 
@@ -43,9 +44,8 @@ struct BuildResult {
 class BuildLog {
  public:
   BuildLog() = default;
-  ~BuildLog();
-  BuildLog(BuildLog&& other) noexcept;
-  BuildLog& operator=(BuildLog&& other) noexcept;
+  BuildLog(BuildLog&& other) noexcept = default;
+  BuildLog& operator=(BuildLog&& other) noexcept = default;
   BuildLog(const BuildLog&) = delete;
   BuildLog& operator=(const BuildLog&) = delete;
 
@@ -71,7 +71,7 @@ class BuildLog {
  private:
   bool Append(const std::string& text, std::string* err);
 
-  int fd_ = -1;
+  UniqueFd fd_;
   const Clock* clock_ = nullptr;
   std::string path_;
   bool ok_ = true;

@@ -3,20 +3,6 @@
 #include "ini.h"
 
 namespace mm {
-namespace {
-
-// The value of NAME in "NAME=value" entries; empty when absent.
-std::string EnvValue(const std::vector<std::string>& env,
-                     const std::string& name) {
-  const std::string prefix = name + "=";
-  for (const std::string& entry : env) {
-    if (entry.compare(0, prefix.size(), prefix) == 0)
-      return entry.substr(prefix.size());
-  }
-  return "";
-}
-
-}  // namespace
 
 Job JobForMail(BuildEvent event, const Job& job,
                const std::vector<std::string>& env) {

@@ -39,8 +39,9 @@ class BuildNotifier : public BuildObserver {
 // MIXMASTER_* variables in `env`:
 // - its id is the one the build runs under (MIXMASTER_JOB), which differs
 //   from the job file's when that was unsafe, missing or already taken; the
-//   Message-IDs and the log path named in the mail come from it, so two jobs
-//   sharing an id neither share a thread nor point at each other's log;
+//   Message-IDs come from it (and the log path named in the mail from
+//   MIXMASTER_LOG), so two jobs sharing an id neither share a thread nor
+//   point at each other's log;
 // - a job that named no commit is described, once the build has checked one
 //   out, by the commit that was built (MIXMASTER_COMMIT).
 Job JobForMail(BuildEvent event, const Job& job,

@@ -22,6 +22,20 @@ void OnStopSignal(int sig) {
   if (child > 0) kill(child, sig);
 }
 
+bool ReadStdin(std::string* out, std::string* err) {
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *err = std::string("stdin: ") + strerror(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    out->append(buf, static_cast<size_t>(n));
+  }
+}
+
 // Completes the log of a job whose process died before writing [result].
 void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
@@ -105,8 +119,6 @@ void InstallStopHandlers() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-const volatile sig_atomic_t* StopFlag() { return &g_stop; }
-
 QueueStatus RunSpool(const QueueOptions& options) {
   const Journal& journal = *options.journal;
   SpoolReader reader(*options.config, SystemClock(), journal);
@@ -133,11 +145,16 @@ QueueStatus RunSpool(const QueueOptions& options) {
   return status;
 }
 
-QueueStatus RunGivenJob(const std::string& text, const std::string& name,
-                        const QueueOptions& options) {
+QueueStatus RunGivenJob(const std::string& path, const QueueOptions& options) {
   const Journal& journal = *options.journal;
+  const bool from_stdin = path == "-";
+  const std::string name = from_stdin ? "stdin" : path;
+  std::string text, err;
+  if (!(from_stdin ? ReadStdin(&text, &err) : ReadFile(path, &text, &err))) {
+    journal.Error("cannot read job " + err);
+    return QueueStatus::kBadJob;
+  }
   ClaimedJob job;
-  std::string err;
   if (!PrepareJob(text, name, *options.config, true, &job, &err)) {
     journal.Error(err);
     return QueueStatus::kBadJob;

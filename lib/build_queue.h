@@ -19,7 +19,6 @@ namespace mm {
 // Installs the SIGTERM/SIGINT handlers: they set the stop flag and pass the
 // signal on to the job process that is running, if any.
 void InstallStopHandlers();
-const volatile sig_atomic_t* StopFlag();
 
 enum class QueueStatus {
   kDone,         // every job taken was run (whatever the builds' results)
@@ -39,10 +38,10 @@ struct QueueOptions {
 // spool is empty at the end either way.
 QueueStatus RunSpool(const QueueOptions& options);
 
-// Runs one job given by hand (a FILE, or stdin as `-`): stored as a new
-// JOBS/<id>.log, the original left alone.
-QueueStatus RunGivenJob(const std::string& text, const std::string& name,
-                        const QueueOptions& options);
+// Runs one job given by hand, the file `path` (`-`: stdin): stored as a new
+// JOBS/<id>.log, the original left alone. A file that cannot be read or is
+// not a runnable job is kBadJob.
+QueueStatus RunGivenJob(const std::string& path, const QueueOptions& options);
 
 }  // namespace mm
 

@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "paths.h"
 #include "process.h"
+#include "spawn.h"
 #include "ssh_agent.h"
 #include "target_match.h"
 
@@ -47,28 +48,23 @@ std::string Tilde(const std::string& path) {
 
 // One build at a time per workspace: two mmbuild processes may run at once
 // (the service and a person), and a checkout must not change under a build.
+// Move-only through its UniqueFd; the lock goes with the descriptor.
 class WorkspaceLock {
  public:
-  WorkspaceLock() = default;
-  ~WorkspaceLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  WorkspaceLock(const WorkspaceLock&) = delete;
-  WorkspaceLock& operator=(const WorkspaceLock&) = delete;
-
   // Waits for the lock, looking at the stop flag every 100 ms. `waiting` is
   // called once if it has to wait.
   bool Acquire(const std::string& path, const volatile sig_atomic_t* stop,
                const std::function<void()>& waiting, bool* stopped,
                std::string* err) {
     *stopped = false;
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ < 0) {
+    fd_ = UniqueFd(
+        open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd_.ok()) {
       *err = "cannot open lock " + path + ": " + strerror(errno);
       return false;
     }
     bool told = false;
-    while (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    while (flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) {
         *err = "cannot lock " + path + ": " + strerror(errno);
         return false;
@@ -86,7 +82,7 @@ class WorkspaceLock {
   }
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 class BuildRun {

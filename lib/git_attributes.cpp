@@ -4,23 +4,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <memory>
 #include <string>
 
 #include "ini.h"
 #include "paths.h"
+#include "workspace_state.h"
 
 namespace mm {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree, git_tree_free>>;
-using DiffPtr = std::unique_ptr<git_diff, GitFree<git_diff, git_diff_free>>;
-using ConfigPtr =
-    std::unique_ptr<git_config, GitFree<git_config, git_config_free>>;
 
 constexpr char kCacheName[] = "mixmaster-attributes";
 

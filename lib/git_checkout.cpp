@@ -1,13 +1,13 @@
 #include "git_checkout.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <git2.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <memory>
 #include <vector>
 
 #include "git_attributes.h"
@@ -17,36 +17,6 @@
 
 namespace mm {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-using RepositoryPtr =
-    std::unique_ptr<git_repository,
-                    GitFree<git_repository, git_repository_free>>;
-using RemotePtr =
-    std::unique_ptr<git_remote, GitFree<git_remote, git_remote_free>>;
-using ReferencePtr =
-    std::unique_ptr<git_reference, GitFree<git_reference, git_reference_free>>;
-using ObjectPtr =
-    std::unique_ptr<git_object, GitFree<git_object, git_object_free>>;
-using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree, git_tree_free>>;
-using IndexPtr = std::unique_ptr<git_index, GitFree<git_index, git_index_free>>;
-
-// libgit2's global state, for the duration of one checkout.
-class LibGit2 {
- public:
-  LibGit2() { git_libgit2_init(); }
-  ~LibGit2() { git_libgit2_shutdown(); }
-  LibGit2(const LibGit2&) = delete;
-  LibGit2& operator=(const LibGit2&) = delete;
-};
-
-std::string GitMessage() {
-  const git_error* e = git_error_last();
-  return e && e->message ? e->message : "unknown libgit2 error";
-}
 
 int GitErrorClass() {
   const git_error* e = git_error_last();
@@ -102,6 +72,7 @@ class Checkout {
 
   // Fetches into `repo` and checks out; `fresh` for a new repository.
   Outcome Run(git_repository* repo, bool fresh) {
+    if (!fresh && !ObjectsIntact(repo, err_)) return Outcome::kBroken;
     RemotePtr remote;
     if (Outcome o = PointOrigin(repo, &remote); o != Outcome::kDone) return o;
     std::string local = LocalRef(request_.target);
@@ -129,7 +100,7 @@ class Checkout {
 
  private:
   Outcome Broken(const std::string& what) {
-    *err_ = what + ": " + GitMessage();
+    *err_ = what + ": " + GitErrorMessage();
     return Outcome::kBroken;
   }
   Outcome Failed(const std::string& what) {
@@ -217,7 +188,7 @@ class Checkout {
       return Outcome::kDone;
     if (auth_.Stopped()) return Stop();
     *err_ = "cannot fetch from " + RedactUrl(request_.repository_url) + ": " +
-            GitMessage();
+            GitErrorMessage();
     // Local damage a fresh clone repairs; the rest is the remote's.
     switch (GitErrorClass()) {
       case GIT_ERROR_ODB:
@@ -250,7 +221,7 @@ class Checkout {
       ReferencePtr owner(ref);
       if (git_reference_peel(&raw, ref, GIT_OBJECT_COMMIT) != 0)
         return Failed(request_.target +
-                      " does not name a commit: " + GitMessage());
+                      " does not name a commit: " + GitErrorMessage());
       commit->reset(raw);
       return Outcome::kDone;
     }
@@ -267,7 +238,8 @@ class Checkout {
       if (result_->stopped) return o;
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
-                      RedactUrl(request_.repository_url) + ": " + GitMessage());
+                      RedactUrl(request_.repository_url) + ": " +
+                      GitErrorMessage());
       rc = git_object_lookup_prefix(&raw, repo, &oid, wanted.size(),
                                     GIT_OBJECT_COMMIT);
     }
@@ -293,6 +265,35 @@ class Checkout {
   std::string* err_;
   RemoteAuth auth_;
 };
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  return remove(path) == 0 ? 0 : errno;
+}
+
+// Removes the workspace `path` with everything in it, refusing anything not
+// strictly inside `dir` (the project dir); symlinks are removed, never
+// followed.
+bool RemoveWorkspace(const std::string& dir, const std::string& path,
+                     std::string* err) {
+  std::string prefix = dir + "/";
+  std::string rest = path.compare(0, prefix.size(), prefix) == 0
+                         ? path.substr(prefix.size())
+                         : "";
+  if (dir.empty() || rest.empty() || rest == ".." ||
+      rest.compare(0, 3, "../") == 0 ||
+      rest.find("/../") != std::string::npos ||
+      (rest.size() >= 3 && rest.compare(rest.size() - 3, 3, "/..") == 0)) {
+    *err = "refusing to remove " + path + ": not inside " + dir;
+    return false;
+  }
+  int rc =
+      nftw(path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  if (rc != 0) {
+    *err = "cannot remove " + path + ": " + strerror(rc > 0 ? rc : errno);
+    return false;
+  }
+  return true;
+}
 
 bool DryRun(const CheckoutRequest& request, const CheckoutLogSink& log) {
   struct stat st;
@@ -334,7 +335,7 @@ bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err) {
     *err = "refusing commit `" + commit + "`: not 4 to 40 hex digits";
     return false;
   }
-  LibGit2 lib;
+  GitLibrary git;
   int valid = 0;
   const std::string& target = request.target;
   if (target.empty() || target[0] == '-' || HasControlChars(target) ||
@@ -349,7 +350,7 @@ bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err) {
 bool CheckOut(const CheckoutRequest& request, const CheckoutLogSink& log,
               CheckoutResult* result, std::string* err) {
   *result = CheckoutResult();
-  LibGit2 lib;  // first: the one in ValidateCheckoutRequest is then free
+  GitLibrary git;  // first: the one in ValidateCheckoutRequest is then free
   if (!ValidateCheckoutRequest(request, err)) return false;
   if (request.dry_run) return DryRun(request, log);
   Checkout checkout(request, log, result, err);
@@ -362,7 +363,7 @@ bool CheckOut(const CheckoutRequest& request, const CheckoutLogSink& log,
       RepositoryPtr repo(raw);
       outcome = checkout.Run(repo.get(), false);
     } else {
-      *err = "not a git checkout: " + GitMessage();
+      *err = "not a git checkout: " + GitErrorMessage();
     }
     if (outcome == Outcome::kDone) return true;
     if (outcome == Outcome::kFailed) return false;
@@ -376,7 +377,7 @@ bool CheckOut(const CheckoutRequest& request, const CheckoutLogSink& log,
   git_repository* raw = nullptr;
   if (git_repository_init(&raw, request.workspace.c_str(), 0) != 0) {
     *err = "cannot create a repository in " + request.workspace + ": " +
-           GitMessage();
+           GitErrorMessage();
     return false;
   }
   RepositoryPtr repo(raw);

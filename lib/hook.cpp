@@ -1,14 +1,16 @@
 #include "hook.h"
 
-#include <string.h>
-
 #include "process.h"
 
 namespace mm {
+namespace {
 
+// The events of SPEC 7; anything else is refused.
 bool IsHookEvent(const std::string& event) {
   return event == "job-start" || event == "job-end" || event == "job-fail";
 }
+
+}  // namespace
 
 bool RunHook(const HookOptions& options, const std::string& event,
              const std::vector<std::string>& env, const HookLineSink& lines,
@@ -39,24 +41,8 @@ bool RunHook(const HookOptions& options, const std::string& event,
                                             : result.error);
     return false;
   }
-  const std::string name = "hook " + options.program;
-  if (result.timed_out) {
-    char seconds[32];
-    snprintf(seconds, sizeof seconds, "%g", options.timeout_seconds);
-    *err = name + " did not finish within " + seconds + " s and was stopped";
-    return false;
-  }
-  if (result.term_signal != 0) {
-    *err = name + " was killed by signal " +
-           std::to_string(result.term_signal) + " (" +
-           strsignal(result.term_signal) + ")";
-    return false;
-  }
-  if (result.exit_code != 0) {
-    *err = name + " exited with status " + std::to_string(result.exit_code);
-    return false;
-  }
-  return true;
+  return ExitedZero(result, "hook " + options.program, options.timeout_seconds,
+                    err);
 }
 
 }  // namespace mm

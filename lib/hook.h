@@ -21,9 +21,6 @@ struct HookOptions {
 // Receives each line the hook writes, stdout and stderr alike, as it comes.
 using HookLineSink = std::function<void(const std::string& line)>;
 
-// `job-start`, `job-end` or `job-fail`; anything else is refused.
-bool IsHookEvent(const std::string& event);
-
 // Runs options.program with the inherited environment plus `env` ("NAME=
 // value") plus MIXMASTER_EVENT=event (which wins over one in `env`). True when
 // it exited 0; otherwise *err says why (cannot run, exit status, signal,

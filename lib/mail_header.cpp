@@ -14,8 +14,6 @@ const size_t kMaxPlainWord = 77;  // longer words go into encoded-words
 const size_t kEncodedChunk = 45;  // bytes: 60 base64 chars, a 75-char word
 const size_t kMaxAddress = 512;
 
-bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid
 // (overlong forms, surrogates and values past U+10FFFF are invalid).
 size_t Utf8Length(const std::string& s, size_t i) {
@@ -35,7 +33,7 @@ size_t Utf8Length(const std::string& s, size_t i) {
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     unsigned char d = static_cast<unsigned char>(s[i + k]);
-    if (!IsContinuation(d)) return 0;
+    if (!IsUtf8Continuation(d)) return 0;
     cp = (cp << 6) | (d & 0x3F);
   }
   if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
@@ -109,7 +107,7 @@ std::vector<std::string> EncodedWords(const std::string& text) {
       end = text.size();
     } else {
       while (end > start &&
-             IsContinuation(static_cast<unsigned char>(text[end])))
+             IsUtf8Continuation(static_cast<unsigned char>(text[end])))
         --end;
     }
     words.push_back("=?UTF-8?B?" + Base64(text.substr(start, end - start)) +
@@ -212,7 +210,7 @@ std::string ValidUtf8(const std::string& s) {
   return out;
 }
 
-bool IsUtf8Continuation(unsigned char c) { return IsContinuation(c); }
+bool IsUtf8Continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 bool CheckMailAddress(const std::string& address, std::string* header,
                       std::string* err) {

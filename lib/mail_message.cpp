@@ -42,18 +42,6 @@ std::string HostAtom(const std::string& host) {
   return out.empty() ? "localhost" : out;
 }
 
-const char* KindName(MailKind kind) {
-  switch (kind) {
-    case MailKind::kStart:
-      return "start";
-    case MailKind::kEnd:
-      return "end";
-    case MailKind::kFailure:
-      break;
-  }
-  return "failure";
-}
-
 std::string Shorten(const std::string& commit) { return commit.substr(0, 8); }
 
 // Body text that 8bit MIME allows: valid UTF-8, LF line ends, no NUL, no
@@ -99,9 +87,21 @@ std::string LogLines(const std::string& log_text) {
 
 }  // namespace
 
+const char* MailKindName(MailKind kind) {
+  switch (kind) {
+    case MailKind::kStart:
+      return "start";
+    case MailKind::kEnd:
+      return "end";
+    case MailKind::kFailure:
+      break;
+  }
+  return "failure";
+}
+
 std::string MailMessageId(const std::string& job_id,
                           const std::string& hostname, MailKind kind) {
-  return "<mixmaster." + IdAtom(job_id) + "." + KindName(kind) + "@" +
+  return "<mixmaster." + IdAtom(job_id) + "." + MailKindName(kind) + "@" +
          HostAtom(hostname) + ">";
 }
 

@@ -22,6 +22,9 @@ namespace mm {
 
 enum class MailKind { kStart, kEnd, kFailure };
 
+// "start", "end", "failure": in Message-IDs and in the build log's notes.
+const char* MailKindName(MailKind kind);
+
 struct MailEnvelope {
   std::string to;    // one mailbox: `a@example.org` or `Name <a@example.org>`
   std::string from;  // same form; empty: no From header (sendmail picks one)

@@ -6,7 +6,6 @@
 #include "hook.h"
 #include "journal.h"
 #include "mail_message.h"
-#include "paths.h"
 #include "sendmail.h"
 
 namespace mm {
@@ -37,18 +36,6 @@ MailKind KindOf(BuildEvent event) {
   return MailKind::kFailure;
 }
 
-const char* MailName(BuildEvent event) {
-  switch (event) {
-    case BuildEvent::kStart:
-      return "start";
-    case BuildEvent::kEnd:
-      return "end";
-    case BuildEvent::kFail:
-      break;
-  }
-  return "failure";
-}
-
 std::string LocalHostname() {
   char name[HOST_NAME_MAX + 1] = {0};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
@@ -57,6 +44,16 @@ std::string LocalHostname() {
 }
 
 }  // namespace
+
+std::string EnvValue(const std::vector<std::string>& env,
+                     const std::string& name) {
+  const std::string prefix = name + "=";
+  for (const std::string& entry : env) {
+    if (entry.compare(0, prefix.size(), prefix) == 0)
+      return entry.substr(prefix.size());
+  }
+  return "";
+}
 
 const char* HookEventName(BuildEvent event) {
   switch (event) {
@@ -105,12 +102,15 @@ void Notifier::Send(BuildEvent event, const Job& job,
   // Said once per job, at its start, which every job has.
   if (!plan.warning.empty() && event == BuildEvent::kStart)
     log('!', plan.warning);
-  if (plan.send_mail) SendMailFor(event, job, plan, log_text, log);
+  if (plan.send_mail)
+    SendMailFor(event, job, plan, EnvValue(env, "MIXMASTER_LOG"), log_text,
+                log);
   if (plan.run_hook) RunHookFor(event, plan, env, log);
 }
 
 void Notifier::SendMailFor(BuildEvent event, const Job& job,
-                           const NotifyPlan& plan, const std::string& log_text,
+                           const NotifyPlan& plan, const std::string& log_path,
+                           const std::string& log_text,
                            const NotifyLogSink& log) const {
   MailEnvelope envelope;
   envelope.to = plan.mailto;
@@ -118,12 +118,8 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   envelope.hostname = options_.hostname;
   envelope.date = options_.clock->Now();
   envelope.reply_to_start = plan.reply_to_start;
-  if (IsSafeJobId(job.id) && !config_.build_root.empty()) {
-    envelope.log_path = JoinPath(
-        JoinPath(JoinPath(config_.build_root, SafeName(job.project)), "JOBS"),
-        job.id + ".log");
-  }
-  const std::string what = std::string(MailName(event)) + " mail";
+  envelope.log_path = log_path;
+  const std::string what = std::string(MailKindName(KindOf(event))) + " mail";
   std::string message, err;
   if (!ComposeMail(KindOf(event), job, envelope, log_text, &message, &err)) {
     log('!', what + " not sent: " + err);

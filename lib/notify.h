@@ -44,6 +44,11 @@ struct NotifyPlan {
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
                             const Config& config);
 
+// The value of NAME in "NAME=value" entries such as a build's MIXMASTER_*
+// variables; empty when absent.
+std::string EnvValue(const std::vector<std::string>& env,
+                     const std::string& name);
+
 // `job-start`, `job-end`, `job-fail`.
 const char* HookEventName(BuildEvent event);
 
@@ -62,7 +67,8 @@ class Notifier {
                     const NotifierOptions& options = NotifierOptions());
 
   // `env` is the build's MIXMASTER_* environment (SPEC 6.4) as "NAME=value";
-  // the hook gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS.
+  // the hook gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS, and
+  // the mails name MIXMASTER_LOG as where the build log is.
   // `log_text` is the build log so far (whole, or only its [log] lines);
   // the failure mail quotes its [log] lines.
   void Send(BuildEvent event, const Job& job,
@@ -71,7 +77,8 @@ class Notifier {
 
  private:
   void SendMailFor(BuildEvent event, const Job& job, const NotifyPlan& plan,
-                   const std::string& log_text, const NotifyLogSink& log) const;
+                   const std::string& log_path, const std::string& log_text,
+                   const NotifyLogSink& log) const;
   void RunHookFor(BuildEvent event, const NotifyPlan& plan,
                   const std::vector<std::string>& env,
                   const NotifyLogSink& log) const;

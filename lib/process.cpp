@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -45,11 +46,10 @@ bool GroupHasLiveMembers(pid_t pgid) {
   while (struct dirent* d = readdir(proc)) {
     if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
     std::string path = std::string("/proc/") + d->d_name + "/stat";
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.ok()) continue;
     char buf[512];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
+    ssize_t n = read(fd.get(), buf, sizeof buf - 1);
     if (n <= 0) continue;
     buf[n] = '\0';
     // "pid (comm) state ppid pgrp ...": comm may hold anything, so parse
@@ -262,6 +262,27 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
     result->exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     result->term_signal = WTERMSIG(status);
+  }
+  return true;
+}
+
+bool ExitedZero(const ProcessResult& result, const std::string& name,
+                double timeout_seconds, std::string* err) {
+  if (result.timed_out) {
+    char seconds[32];
+    snprintf(seconds, sizeof seconds, "%g", timeout_seconds);
+    *err = name + " did not finish within " + seconds + " s and was stopped";
+    return false;
+  }
+  if (result.term_signal != 0) {
+    *err = name + " was killed by signal " +
+           std::to_string(result.term_signal) + " (" +
+           strsignal(result.term_signal) + ")";
+    return false;
+  }
+  if (result.exit_code != 0) {
+    *err = name + " exited with status " + std::to_string(result.exit_code);
+    return false;
   }
   return true;
 }

@@ -59,6 +59,13 @@ using LineSink = std::function<void(char stream, const std::string& line)>;
 bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
                 ProcessResult* result);
 
+// Whether a process RunProcess ran exited with status 0. Otherwise *err says
+// how it ended, naming it `name`: "<name> did not finish within 60 s and was
+// stopped", "<name> was killed by signal 15 (Terminated)", "<name> exited
+// with status 1".
+bool ExitedZero(const ProcessResult& result, const std::string& name,
+                double timeout_seconds, std::string* err);
+
 // A child left running in the background (e.g. the per-job ssh-agent) while
 // the caller does other work: its own process group, stdin, stdout and stderr
 // on /dev/null. Stopped (TERM, then KILL after the grace period) and reaped

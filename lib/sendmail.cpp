@@ -1,19 +1,8 @@
 #include "sendmail.h"
 
-#include <string.h>
-
 #include "process.h"
 
 namespace mm {
-namespace {
-
-std::string FormatSeconds(double seconds) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%g", seconds);
-  return buf;
-}
-
-}  // namespace
 
 bool SplitSendmailCommand(const std::string& command,
                           std::vector<std::string>* argv, std::string* err) {
@@ -50,23 +39,8 @@ bool SendMail(const SendmailOptions& options, const std::string& message,
     *err = result.error.empty() ? "cannot run " + spec.argv[0] : result.error;
     return false;
   }
-  const std::string name = "sendmail command '" + options.command + "'";
-  if (result.timed_out) {
-    *err = name + " did not finish within " +
-           FormatSeconds(options.timeout_seconds) + " s and was stopped";
-    return false;
-  }
-  if (result.term_signal != 0) {
-    *err = name + " was killed by signal " +
-           std::to_string(result.term_signal) + " (" +
-           strsignal(result.term_signal) + ")";
-    return false;
-  }
-  if (result.exit_code != 0) {
-    *err = name + " exited with status " + std::to_string(result.exit_code);
-    return false;
-  }
-  return true;
+  return ExitedZero(result, "sendmail command '" + options.command + "'",
+                    options.timeout_seconds, err);
 }
 
 }  // namespace mm

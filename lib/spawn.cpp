@@ -47,8 +47,6 @@ struct ExecFailure {
   int error;
 };
 
-// Forks and execs spec.argv in a new process group with the given fds as
-// stdin, stdout and stderr. Exec failures come back through a CLOEXEC pipe.
 }  // namespace
 
 bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
@@ -56,6 +54,20 @@ bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
   if (pipe2(fds, O_CLOEXEC) != 0) return false;
   *read_end = UniqueFd(fds[0]);
   *write_end = UniqueFd(fds[1]);
+  return true;
+}
+
+bool WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
   return true;
 }
 

@@ -4,6 +4,9 @@
 // mask, execvpe (PATH lookup when argv[0] has no '/') with the environment
 // of the spec. A failing chdir or exec is reported through a CLOEXEC pipe,
 // so the caller knows at once whether the child started.
+//
+// Also the descriptor plumbing the rest of mmbuild shares (an owned fd, a
+// pipe, writing a whole buffer), so that there is one of each.
 #ifndef MIXMASTER_SPAWN_H_
 #define MIXMASTER_SPAWN_H_
 
@@ -46,6 +49,10 @@ class UniqueFd {
 
 // A pipe, both ends close-on-exec.
 bool MakePipe(UniqueFd* read_end, UniqueFd* write_end);
+
+// Writes all of `data`, retrying on EINTR and short writes. False (errno
+// set; EIO for a write of nothing) when it could not.
+bool WriteAll(int fd, const char* data, size_t size);
 
 // Starts spec.argv (with spec.env and spec.cwd) and fills *pid. With
 // `die_with_parent`, the child gets SIGTERM when this process dies. False

@@ -13,6 +13,7 @@
 
 #include "ini.h"
 #include "paths.h"
+#include "spawn.h"
 
 namespace mm {
 namespace {
@@ -27,34 +28,25 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
-bool WriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Creates dir/<name> with O_EXCL, trying the chooser's names until one is
-// free, and writes `text` to it, fsynced. Returns the fd-less path.
+// free, and writes `text` to it, fsynced; *path is the file made.
 bool CreateExclusive(const std::string& dir, const NameChooser& choose,
                      const std::string& text, std::string* path,
                      std::string* err) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string candidate = JoinPath(dir, choose(attempt));
-    int fd = open(candidate.c_str(),
-                  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno == EEXIST) continue;
-    if (fd < 0) {
+    UniqueFd fd(open(candidate.c_str(),
+                     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                     0600));
+    if (!fd.ok() && errno == EEXIST) continue;
+    if (!fd.ok()) {
       *err = "cannot create " + candidate + ": " + strerror(errno);
       return false;
     }
-    bool ok = WriteAll(fd, text.data(), text.size()) && fsync(fd) == 0;
+    bool ok =
+        WriteAll(fd.get(), text.data(), text.size()) && fsync(fd.get()) == 0;
     int saved = errno;
-    close(fd);
+    fd.Reset();
     if (!ok) {
       unlink(candidate.c_str());
       *err = "cannot write " + candidate + ": " + strerror(saved);

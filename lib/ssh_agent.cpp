@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "clock.h"
 #include "paths.h"
 
@@ -30,6 +32,26 @@ bool MakePrivateDir(std::string* dir, std::string* err) {
 }  // namespace
 
 SshAgent::~SshAgent() { Stop(); }
+
+SshAgent::SshAgent(SshAgent&& other) noexcept
+    : process_(std::move(other.process_)),
+      dir_(std::move(other.dir_)),
+      socket_(std::move(other.socket_)) {
+  other.dir_.clear();
+  other.socket_.clear();
+}
+
+SshAgent& SshAgent::operator=(SshAgent&& other) noexcept {
+  if (this != &other) {
+    Stop();
+    process_ = std::move(other.process_);
+    dir_ = std::move(other.dir_);
+    socket_ = std::move(other.socket_);
+    other.dir_.clear();
+    other.socket_.clear();
+  }
+  return *this;
+}
 
 bool SshAgent::Launch(std::string* err) {
   Stop();

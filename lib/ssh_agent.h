@@ -11,10 +11,13 @@
 
 namespace mm {
 
+// Move-only: it owns the agent's process and directory.
 class SshAgent {
  public:
   SshAgent() = default;
   ~SshAgent();
+  SshAgent(SshAgent&& other) noexcept;
+  SshAgent& operator=(SshAgent&& other) noexcept;
   SshAgent(const SshAgent&) = delete;
   SshAgent& operator=(const SshAgent&) = delete;
 

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,19 +18,10 @@
 
 #include "ini.h"
 #include "paths.h"
+#include "spawn.h"
 
 namespace mm {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-using IndexPtr = std::unique_ptr<git_index, GitFree<git_index, git_index_free>>;
-using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree, git_tree_free>>;
-using CommitPtr =
-    std::unique_ptr<git_commit, GitFree<git_commit, git_commit_free>>;
-using DiffPtr = std::unique_ptr<git_diff, GitFree<git_diff, git_diff_free>>;
 
 constexpr char kRecordName[] = "mixmaster-checkout";
 
@@ -75,27 +65,26 @@ bool Unchanged(const struct stat& st, const git_index_entry& e) {
 // the first difference.
 void StatRange(int root, const std::vector<const git_index_entry*>& entries,
                size_t begin, size_t end, std::atomic<bool>* ok) {
-  int dir_fd = -1;
+  UniqueFd dir_fd;
   std::string dir_name = "\n";  // no directory yet
   for (size_t i = begin; i < end && *ok; ++i) {
     const char* path = entries[i]->path;
     const char* slash = strrchr(path, '/');
     std::string dir = slash ? std::string(path, slash) : "";
     if (dir != dir_name) {
-      if (dir_fd >= 0) close(dir_fd);
-      dir_fd = dir.empty() ? dup(root)
-                           : openat(root, dir.c_str(),
-                                    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      dir_fd =
+          UniqueFd(dir.empty() ? dup(root)
+                               : openat(root, dir.c_str(),
+                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       dir_name = dir;
     }
     struct stat st;
-    if (dir_fd < 0 ||
-        fstatat(dir_fd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) !=
-            0 ||
+    if (!dir_fd.ok() ||
+        fstatat(dir_fd.get(), slash ? slash + 1 : path, &st,
+                AT_SYMLINK_NOFOLLOW) != 0 ||
         !Unchanged(st, *entries[i]))
       *ok = false;
   }
-  if (dir_fd >= 0) close(dir_fd);
 }
 
 // More racily clean files than this and the checkout hashes them instead.
@@ -176,7 +165,7 @@ class Walker {
     git_tree_entry* entry = nullptr;
     if (!target_ || git_tree_entry_bypath(&entry, target_, path.c_str()) != 0)
       return false;
-    git_tree_entry_free(entry);
+    TreeEntryPtr owner(entry);
     return true;
   }
 
@@ -187,11 +176,12 @@ class Walker {
   bool clean_ = true;
 };
 
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path) == 0 ? 0 : errno;
-}
-
 }  // namespace
+
+std::string GitErrorMessage() {
+  const git_error* e = git_error_last();
+  return e && e->message ? e->message : "unknown libgit2 error";
+}
 
 WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
                                 git_tree* target) {
@@ -239,8 +229,9 @@ WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
   }
   if (racy.size() > kMaxRacy) candidate = false;
 
-  int root = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return checkout;
+  UniqueFd root_fd(open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd.ok()) return checkout;
+  const int root = root_fd.get();
   std::atomic<bool> unchanged(candidate);
   std::vector<std::thread> threads;
   if (candidate) {
@@ -254,7 +245,7 @@ WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
   Walker walker(repo, root, tracked, target);
   walker.Walk("");
   for (std::thread& t : threads) t.join();
-  close(root);
+  root_fd.Reset();
   if (!unchanged || !walker.clean()) return checkout;
   for (const git_index_entry* e : racy)
     if (!SameContent(repo, *e)) return checkout;
@@ -295,10 +286,6 @@ void RecordCheckout(git_repository* repo, const git_oid& commit) {
   fclose(out);
 }
 
-// Makes the index match `tree`: staged changes are local changes too.
-// Entries that already matched keep their stat data; the others get it from
-// the file just checked out (when it hashes to the tree's blob), so that the
-// next build can tell the workspace is unchanged.
 bool ResetIndexTo(git_repository* repo, git_tree* tree) {
   git_index* raw = nullptr;
   if (git_repository_index(&raw, repo) != 0) return false;
@@ -322,8 +309,6 @@ bool ResetIndexTo(git_repository* repo, git_tree* tree) {
   return git_index_write(raw) == 0;
 }
 
-// The paths that differ between HEAD's tree and `tree` (a tree diff, which
-// skips the subtrees they share). False when it cannot tell.
 bool ChangedSinceHead(git_repository* repo, git_tree* tree,
                       std::vector<std::string>* paths) {
   git_oid head;
@@ -349,27 +334,40 @@ bool ChangedSinceHead(git_repository* repo, git_tree* tree,
   return true;
 }
 
-// Removes `path` recursively, refusing anything not strictly inside `dir`.
-bool RemoveWorkspace(const std::string& dir, const std::string& path,
-                     std::string* err) {
-  std::string prefix = dir + "/";
-  std::string rest = path.compare(0, prefix.size(), prefix) == 0
-                         ? path.substr(prefix.size())
-                         : "";
-  if (dir.empty() || rest.empty() || rest == ".." ||
-      rest.compare(0, 3, "../") == 0 ||
-      rest.find("/../") != std::string::npos ||
-      (rest.size() >= 3 && rest.compare(rest.size() - 3, 3, "/..") == 0)) {
-    *err = "refusing to remove " + path + ": not inside " + dir;
+bool ObjectsIntact(git_repository* repo, std::string* why) {
+  struct stat st;
+  std::string pack_dir = JoinPath(git_repository_path(repo), "objects/pack");
+  if (stat(pack_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *why = "it has no objects/pack directory";
     return false;
   }
-  int rc =
-      nftw(path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-  if (rc != 0) {
-    *err = "cannot remove " + path + ": " + strerror(rc > 0 ? rc : errno);
+  git_odb* raw = nullptr;
+  if (git_repository_odb(&raw, repo) != 0) {
+    *why = "cannot open its object database: " + GitErrorMessage();
     return false;
   }
-  return true;
+  OdbPtr odb(raw);
+  struct Walk {
+    git_repository* repo;
+    git_odb* odb;
+    std::string missing;
+  } walk{repo, odb.get(), ""};
+  // A name that does not resolve (an unborn branch, a dangling symbolic
+  // ref) names no object, so it lacks none.
+  auto check = [](const char* name, void* payload) {
+    auto* w = static_cast<Walk*>(payload);
+    git_oid id;
+    if (git_reference_name_to_id(&id, w->repo, name) != 0 ||
+        git_odb_exists(w->odb, &id))
+      return 0;
+    w->missing = name;
+    return 1;  // stops the walk
+  };
+  if (check("HEAD", &walk) == 0 &&
+      git_reference_foreach_name(repo, check, &walk) == 0)
+    return true;
+  *why = "its " + walk.missing + " names an object it does not have";
+  return false;
 }
 
 }  // namespace mm

@@ -11,15 +11,44 @@
 //   path on one thread and rewrite the index. The tracked files are statted
 //   relative to their directories on several threads, the way `git status`
 //   does, and any doubt means "check out".
+// - Repair. Damage a fetch does not mend (objects lost under their refs) is
+//   found before fetching, so that the workspace is cloned afresh.
+//
+// It also holds what every libgit2 caller of mmbuild shares: the handle
+// owners and the last error's message.
 #ifndef MIXMASTER_WORKSPACE_STATE_H_
 #define MIXMASTER_WORKSPACE_STATE_H_
 
 #include <git2.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace mm {
+
+// libgit2 handles, each owned by a std::unique_ptr that frees it with its
+// own free function.
+template <typename T, void (*Free)(T*)>
+struct GitDeleter {
+  void operator()(T* handle) const { Free(handle); }
+};
+template <typename T, void (*Free)(T*)>
+using GitPtr = std::unique_ptr<T, GitDeleter<T, Free>>;
+using RepositoryPtr = GitPtr<git_repository, git_repository_free>;
+using RemotePtr = GitPtr<git_remote, git_remote_free>;
+using ReferencePtr = GitPtr<git_reference, git_reference_free>;
+using ObjectPtr = GitPtr<git_object, git_object_free>;
+using CommitPtr = GitPtr<git_commit, git_commit_free>;
+using TreePtr = GitPtr<git_tree, git_tree_free>;
+using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
+using IndexPtr = GitPtr<git_index, git_index_free>;
+using DiffPtr = GitPtr<git_diff, git_diff_free>;
+using ConfigPtr = GitPtr<git_config, git_config_free>;
+using OdbPtr = GitPtr<git_odb, git_odb_free>;
+
+// The message of libgit2's last error; never null (git_error_last() may be).
+std::string GitErrorMessage();
 
 enum class WorkspaceState {
   kPristine,       // exactly the checkout of the commit: nothing to do
@@ -66,10 +95,13 @@ bool ResetIndexTo(git_repository* repo, git_tree* tree);
 bool ChangedSinceHead(git_repository* repo, git_tree* tree,
                       std::vector<std::string>* paths);
 
-// Removes the workspace `path` with everything in it, refusing anything not
-// strictly inside `project_dir`; symlinks are removed, never followed.
-bool RemoveWorkspace(const std::string& project_dir, const std::string& path,
-                     std::string* err);
+// False, with *why filled ("its HEAD names an object it does not have"),
+// when the repository's object store is damaged in a way a fetch does not
+// repair: HEAD or a reference names an object it lacks, as after a clone cut
+// short or objects lost (libgit2's fetch then thinks it has what the server
+// offers); or objects/pack is missing (libgit2 1.5 then writes a fetched
+// pack to `/pack-*`, outside the workspace).
+bool ObjectsIntact(git_repository* repo, std::string* why);
 
 }  // namespace mm
 

@@ -29,8 +29,7 @@ setup() {
 }
 
 teardown() {
-  local pid
-  for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  kill_background
   mm_mail_stop
 }
 
@@ -65,10 +64,8 @@ script() {
 run_failing_then_next() {
   spool_job 1-fail target=failing
   spool_job 2-next
-  run "$MM_BIN/mmbuild"
-  assert_success
-  assert_equal "$(status_of 1-fail)" failure
-  assert_equal "$(exit_code_of 1-fail)" 3
+  mmbuild_succeeds
+  assert_equal "$(result_of 1-fail)" "failure 3"
   assert_equal "$(status_of 2-next)" success
   assert_equal "$(mm_spool_count "$SPOOL")" 0
 }
@@ -77,8 +74,7 @@ run_failing_then_next() {
   mail_settings
   spool_job ok1 viewUrl=https://forge.example.org/acme/app/compare/1...2 \
     'message=Fix the frobnicator'
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert_equal "$(status_of ok1)" success
   mm_mail_wait 2
   assert_equal "$(mm_mail_count)" 2
@@ -111,10 +107,8 @@ run_failing_then_next() {
 @test "a failing build mails its start and its failure with the log" {
   mail_settings
   spool_job bad1 target=failing
-  run "$MM_BIN/mmbuild"
-  assert_success
-  assert_equal "$(status_of bad1)" failure
-  assert_equal "$(exit_code_of bad1)" 3
+  mmbuild_succeeds
+  assert_equal "$(result_of bad1)" "failure 3"
   mm_mail_wait 2
   assert_equal "$(mm_mail_count)" 2
   assert_equal "$(mm_mail 1 Subject)" '[mixmaster] Building acme/app'
@@ -142,8 +136,7 @@ run_failing_then_next() {
   spool_job 1-ok notifications=none
   spool_job 2-fail target=failing notifications=none
   spool_job 3-all
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert_equal "$(status_of 1-ok) $(status_of 2-fail)" "success failure"
   # Each sendmail has ended before mmbuild does: what arrived is all there
   # is, and only the job that did not opt out was mailed.
@@ -158,8 +151,7 @@ run_failing_then_next() {
   mail_settings
   spool_job 1-ok notifications=failures
   spool_job 2-fail target=failing notifications=failures
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   mm_mail_wait 1
   assert_equal "$(mm_mail_count)" 1
   assert_equal "$(mm_mail 1 Subject)" '[mixmaster] Building acme/app'
@@ -176,21 +168,18 @@ run_failing_then_next() {
   write_config "mailto =" "sendmail = $sendmail"
   spool_job 1-ok
   spool_job 2-fail target=failing
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert [ ! -e "$marker" ]
   # The job's own empty mailto wins over the config's.
   write_config "mailto = $MM_MAIL_TO" "sendmail = $sendmail"
   spool_job 3-ok mailto=
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert [ ! -e "$marker" ]
   assert_equal "$(status_of 1-ok) $(status_of 2-fail) $(status_of 3-ok)" \
     "success failure success"
   # The same script does run once there is an address: start and end.
   spool_job 4-ok
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert_equal "$(cat "$marker")" "$(printf 'ran\nran')"
 }
 
@@ -229,9 +218,7 @@ run_failing_then_next() {
   write_config "mailto = $MM_MAIL_TO" "sendmail = $sendmail"
   spool_job 1-fail target=failing notifications=failures
   spool_job 2-next notifications=none
-  "$MM_BIN/mmbuild" 2>"$BATS_TEST_TMPDIR/stderr" &
-  mmbuild=$!
-  BG_PIDS+=("$mmbuild")
+  mmbuild_in_background
   wait_until test -s "$pids"
   # It hangs in the failure mail: the build is over, its log not yet closed,
   # and the next job waits.
@@ -241,11 +228,9 @@ run_failing_then_next() {
   assert_output 0
   assert [ -f "$SPOOL/2-next.ini" ]
   kill -TERM "$(cat "$pids")"
-  wait_until finished "$mmbuild"
-  wait "$mmbuild" && rc=0 || rc=$?
-  assert_equal "$rc" 0
-  assert_equal "$(status_of 1-fail)" failure
-  assert_equal "$(exit_code_of 1-fail)" 3
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
+  assert_equal "$(result_of 1-fail)" "failure 3"
   run log_lines 1-fail
   assert_line "! failure mail not sent: sendmail command '$sendmail' was killed by signal 15 (Terminated)"
   assert_equal "$(status_of 2-next)" success
@@ -261,8 +246,7 @@ echo \"hook stderr \$MIXMASTER_EVENT\" >&2")
   write_config "hook = $hook"
   spool_job 1-ok viewUrl=https://forge.example.org/c
   spool_job 2-fail target=failing
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   assert_equal "$(status_of 1-ok) $(status_of 2-fail)" "success failure"
   assert_equal "$(cat "$events")" \
     "$(printf 'job-start 1-ok\njob-end 1-ok\njob-start 2-fail\njob-fail 2-fail')"
@@ -314,17 +298,14 @@ fi")
   write_config "hook = $hook"
   spool_job 1-ok
   spool_job 2-next
-  "$MM_BIN/mmbuild" 2>"$BATS_TEST_TMPDIR/stderr" &
-  mmbuild=$!
-  BG_PIDS+=("$mmbuild")
+  mmbuild_in_background
   wait_until test -s "$pids"
   # Held at the start: the build command has not run yet.
   run log_lines 1-ok
   refute_line "O built main"
   kill -TERM "$(cat "$pids")"
-  wait_until finished "$mmbuild"
-  wait "$mmbuild" && rc=0 || rc=$?
-  assert_equal "$rc" 0
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
   assert_equal "$(status_of 1-ok) $(status_of 2-next)" "success success"
   run log_lines 1-ok
   assert_line "H hanging now"
@@ -338,8 +319,7 @@ fi")
   mail_settings
   spool_job 1-a id=same
   spool_job 2-b id=same
-  run "$MM_BIN/mmbuild"
-  assert_success
+  mmbuild_succeeds
   mm_mail_wait 4
   assert_equal "$(mm_mail_count)" 4
   fresh=$(sed -n 's/.*; this build is \(.*\)$/\1/p' "$BUILDS"/acme-app/JOBS/*.log)

@@ -1,6 +1,7 @@
 # Jobs in the spool and their logs, for the bats files that run mmbuild.
-# Expects SPOOL and BUILDS to be set by the test's setup, and a project
-# acme/app whose remote is $MM_GIT_REMOTE (helpers/git).
+# Expects SPOOL and BUILDS to be set by the test's setup, a project acme/app
+# whose remote is $MM_GIT_REMOTE (helpers/git), and a teardown that kills
+# the pids in the array BG_PIDS.
 
 # spool_job NAME [KEY=VALUE...]: a job in the spool; the defaults (id NAME,
 # scm git, project acme/app, the test remote, target main, then the
@@ -23,11 +24,14 @@ spool_job() {
 }
 
 log_path() { echo "$BUILDS/acme-app/JOBS/$1.log"; }
+workspace() { echo "$BUILDS/acme-app/$1"; }
 log_of() { cat "$(log_path "$1")"; }
 # The [log] lines of a job without their clock.
 log_lines() { log_of "$1" | sed -n '/^\[log\]$/,/^\[result\]$/p' | sed -n 's/^..:..:.. //p'; }
 status_of() { log_of "$1" | sed -n 's/^status = //p'; }
 exit_code_of() { log_of "$1" | sed -n 's/^exitCode = //p'; }
+# result_of JOB: "status exitCode", e.g. "failure 3".
+result_of() { echo "$(status_of "$1") $(exit_code_of "$1")"; }
 
 # finished PID: the process has exited (gone, or a zombie not yet waited for).
 finished() {
@@ -43,3 +47,45 @@ wait_until() {
   echo "gave up waiting for: $*" >&2
   return 1
 }
+
+# mmbuild_succeeds [ARGS...]: runs mmbuild (bats `run`: $output, $status)
+# and asserts that it exited 0.
+mmbuild_succeeds() {
+  run "$MM_BIN/mmbuild" "$@"
+  assert_success
+}
+
+# mmbuild_in_background [ARGS...]: starts mmbuild, stderr into
+# $BATS_TEST_TMPDIR/stderr; sets MMBUILD to its pid (and adds it to BG_PIDS).
+mmbuild_in_background() {
+  "$MM_BIN/mmbuild" "$@" 2>"$BATS_TEST_TMPDIR/stderr" &
+  MMBUILD=$!
+  BG_PIDS+=("$MMBUILD")
+}
+
+# wait_for_mmbuild: waits (a bounded poll) until that mmbuild has ended;
+# sets MMBUILD_RC to its exit status. (Not in a subshell: `wait` needs the
+# shell that started it.)
+wait_for_mmbuild() {
+  wait_until finished "$MMBUILD"
+  MMBUILD_RC=0
+  wait "$MMBUILD" || MMBUILD_RC=$?
+}
+
+# kill_background: KILLs what the test left running (teardown).
+kill_background() {
+  local pid
+  for pid in ${BG_PIDS+"${BG_PIDS[@]}"}; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+# sleeper_key: a config line `sleeper = ...` for a build that writes its
+# process group to $BATS_TEST_TMPDIR/group and sleeps, in the foreground
+# and in the background, for 600 s.
+sleeper_key() {
+  echo "sleeper = echo \$\$ > '$BATS_TEST_TMPDIR/group'; sleep 600 & sleep 600"
+}
+# build_group: the process group sleeper_key's build wrote, once it runs.
+build_group() { cat "$BATS_TEST_TMPDIR/group" 2>/dev/null; }
+# group_alive PGID: a process of the group is alive (zombies, which this
+# machine's init may take a moment to reap, do not count).
+group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }

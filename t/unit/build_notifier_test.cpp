@@ -16,7 +16,6 @@ namespace {
 
 using testing_support::ReadAll;
 using testing_support::Sh;
-using testing_support::TempDir;
 using testing_support::WriteAll;
 
 const char kJobId[] = "20261125-120000-000001-4242-abcd";
@@ -38,10 +37,9 @@ std::vector<std::string> PlainLines(const std::string& log_text) {
   return plain;
 }
 
-class BuildNotifierTest : public ::testing::Test {
+class BuildNotifierTest : public testing_support::ScratchDirTest {
  protected:
   void SetUp() override {
-    alarm(120);  // a hang is a failure, not a stuck test run
     Sh("mkdir -p " + tmp_ / "mails" + " " + tmp_ / "builds/acme-app/JOBS");
     // A sendmail stand-in that keeps each message it is given.
     WriteAll(tmp_ / "capture.sh",
@@ -74,7 +72,6 @@ class BuildNotifierTest : public ::testing::Test {
     ASSERT_TRUE(log_.BeginBuild(getpid(), SystemClock().Now(), &err)) << err;
     log_.Line(marker::kMixmaster, "Build started in ~/Builds/acme-app/main");
   }
-  void TearDown() override { alarm(0); }
 
   NotifierOptions Options() {
     NotifierOptions options;
@@ -99,7 +96,6 @@ class BuildNotifierTest : public ::testing::Test {
     return mails;
   }
 
-  TempDir tmp_;
   Config config_;
   Job job_;
   std::vector<std::string> env_;
@@ -204,9 +200,12 @@ TEST_F(BuildNotifierTest, AnUnreadableLogIsReportedAndTheMailStillGoesOut) {
 }
 
 TEST_F(BuildNotifierTest, MailsNameTheIdTheBuildRunsUnder) {
-  // The job file's id was taken already: the build got a fresh one.
+  // The job file's id was taken already: the build got a fresh one, and
+  // its log is named after it.
   const std::string fresh = "20261125-120001-000002-4242-beef";
   env_[3] = "MIXMASTER_JOB=" + fresh;
+  env_[4] =
+      "MIXMASTER_LOG=" + tmp_ / ("builds/acme-app/JOBS/" + fresh + ".log");
   BuildNotifier notifier(config_, Options());
   notifier.OnStart(Report(), &log_);
   notifier.OnEnd(Report(), &log_);

@@ -14,16 +14,11 @@ namespace mm {
 namespace {
 
 using testing_support::Exists;
+using testing_support::JobText;
 using testing_support::ReadAll;
 using testing_support::Sh;
 using testing_support::TempDir;
 using testing_support::WriteAll;
-
-std::string JobText(const std::string& id) {
-  return "[job]\nid = " + id +
-         "\nscm = git\nproject = acme/app\nrepositoryUrl = /srv/app.git\n"
-         "target = main\n";
-}
 
 // Kills its job process at the start, as a crash would.
 class CrashingObserver : public BuildObserver {
@@ -95,13 +90,19 @@ TEST_F(BuildQueueTest, ACrashedJobGetsAnErrorResultAndTheQueueGoesOn) {
 }
 
 TEST_F(BuildQueueTest, GivenJobsAreStoredAndBadOnesRefused) {
-  EXPECT_EQ(RunGivenJob(JobText("given"), "by-hand.ini", options_),
-            QueueStatus::kDone);
+  std::string given = tmp_ / "by-hand.ini";
+  WriteAll(given, JobText("given"));
+  EXPECT_EQ(RunGivenJob(given, options_), QueueStatus::kDone);
   EXPECT_NE(Log("given").find("\nstatus = success\n"), std::string::npos);
-  EXPECT_EQ(RunGivenJob("[job]\nid = x\n", "bad.ini", options_),
-            QueueStatus::kBadJob);
-  EXPECT_NE(ReadAll(tmp_ / "journal").find("<3>bad.ini: job has no scm"),
-            std::string::npos);
+  EXPECT_EQ(ReadAll(given), JobText("given"));  // left where it was
+  std::string bad = tmp_ / "bad.ini";
+  WriteAll(bad, "[job]\nid = x\n");
+  EXPECT_EQ(RunGivenJob(bad, options_), QueueStatus::kBadJob);
+  EXPECT_EQ(RunGivenJob(tmp_ / "missing.ini", options_), QueueStatus::kBadJob);
+  std::string journal = ReadAll(tmp_ / "journal");
+  EXPECT_NE(journal.find("<3>" + bad + ": job has no scm"), std::string::npos)
+      << journal;
+  EXPECT_NE(journal.find("<3>cannot read job "), std::string::npos) << journal;
   EXPECT_FALSE(Exists(tmp_ / "builds/acme-app/JOBS/x.log"));
 }
 

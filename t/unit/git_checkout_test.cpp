@@ -13,50 +13,11 @@ namespace mm {
 namespace {
 
 using testing_support::Exists;
-using testing_support::GitRemote;
 using testing_support::ReadAll;
 using testing_support::Sh;
-using testing_support::TempDir;
 using testing_support::WriteAll;
 
-class GitCheckoutTest : public ::testing::Test {
- protected:
-  GitCheckoutTest() : remote_(tmp_.path()) {
-    request_.repository_url = remote_.url();
-    request_.target = "main";
-    request_.project_dir = tmp_ / "project";
-    request_.workspace = tmp_ / "project/main";
-    request_.known_hosts = tmp_ / "known_hosts";
-  }
-
-  // Runs CheckOut; returns the log lines ("$ git ..." / "# ...").
-  bool Run(std::string* err = nullptr) {
-    lines_.clear();
-    std::string why;
-    bool ok = CheckOut(
-        request_,
-        [this](char m, const std::string& t) {
-          lines_.push_back(std::string(1, m) + " " + t);
-        },
-        &result_, &why);
-    if (err) *err = why;
-    EXPECT_TRUE(ok || err) << why;
-    return ok;
-  }
-  std::string Head() {
-    return Sh("git -C " + testing_support::Quote(request_.workspace) +
-              " rev-parse HEAD");
-  }
-  std::string File(const std::string& name) {
-    return ReadAll(request_.workspace + "/" + name);
-  }
-
-  TempDir tmp_;
-  GitRemote remote_;
-  CheckoutRequest request_;
-  CheckoutResult result_;
-  std::vector<std::string> lines_;
-};
+using GitCheckoutTest = testing_support::CheckoutTest;
 
 TEST_F(GitCheckoutTest, ClonesTheTargetIntoANewWorkspace) {
   ASSERT_TRUE(Run());
@@ -253,36 +214,63 @@ TEST_F(GitCheckoutTest, NeverWritesThroughASymlinkInTheWorkspace) {
   EXPECT_EQ(Sh("git -C " + ws + " status --porcelain"), "");
 }
 
-TEST_F(GitCheckoutTest, ReclonesAHalfClonedWorkspace) {
-  Sh("mkdir -p " + request_.workspace + "/.git && echo garbage > " +
-     request_.workspace + "/.git/HEAD");
-  ASSERT_TRUE(Run());
-  EXPECT_EQ(Head(), remote_.first());
-  ASSERT_FALSE(lines_.empty());
-  EXPECT_EQ(lines_[0].substr(0, 2 + 10 + request_.workspace.size()),
-            "# workspace " + request_.workspace);
-  EXPECT_NE(lines_[0].find("cloning it afresh"), std::string::npos);
-}
-
-TEST_F(GitCheckoutTest, ReclonesAWorkspaceThatIsNotARepository) {
-  Sh("mkdir -p " + request_.workspace + " && touch " + request_.workspace +
-     "/leftover");
-  ASSERT_TRUE(Run());
-  EXPECT_EQ(Head(), remote_.first());
-  EXPECT_FALSE(Exists(request_.workspace + "/leftover"));
-}
-
-TEST_F(GitCheckoutTest, ReclonesAWorkspaceWithMissingObjects) {
-  ASSERT_TRUE(Run());
-  Sh("find " + request_.workspace +
-     "/.git/objects -type f -name '*.pack' -delete; find " +
-     request_.workspace +
-     "/.git/objects -type f -path '*/objects/[0-9a-f][0-9a-f]/*' -delete");
-  std::string second = remote_.Commit("README", "second\n", "second");
-  remote_.Push();
-  ASSERT_TRUE(Run());
-  EXPECT_EQ(Head(), second);
-  EXPECT_EQ(File("README"), "second\n");
+// Each kind of damage ends in a fresh clone at the exact commit, with a line
+// saying why, and nothing written outside the workspace. Lost objects must
+// be noticed before the fetch: with nothing new on the remote it has
+// nothing to send. Without objects/pack, libgit2 1.5 would write a fetched
+// pack to /pack-* (and fail where / is not writable).
+TEST_F(GitCheckoutTest, ReclonesABrokenWorkspaceSayingWhy) {
+  const std::string ws = testing_support::Quote(request_.workspace);
+  const std::string lose_objects = "rm -rf " + ws + "/.git/objects/pack/* " +
+                                   ws + "/.git/objects/[0-9a-f][0-9a-f]";
+  // Objects made loose (as a local fetch leaves them), then no pack dir.
+  const std::string lose_pack_dir =
+      "cd " + ws + "/.git && for p in objects/pack/*.pack; do [ -e \"$p\" ] " +
+      "|| continue; mv \"$p\" x.pack; git unpack-objects -q < x.pack; " +
+      "rm x.pack; done; rm -r objects/pack";
+  struct Damage {
+    bool checked_out_first, pinned, new_commit;
+    std::string shell, reason;
+  };
+  const Damage damages[] = {
+      {false, false, false,
+       "mkdir -p " + ws + "/.git && echo garbage > " + ws + "/.git/HEAD",
+       "not a git checkout"},
+      {false, false, false, "mkdir -p " + ws + " && touch " + ws + "/leftover",
+       "not a git checkout"},
+      {true, false, false, lose_objects,
+       "its HEAD names an object it does not have"},
+      {true, true, false, lose_objects,
+       "its HEAD names an object it does not have"},
+      {true, false, true, lose_objects,
+       "its HEAD names an object it does not have"},
+      {true, false, true, lose_pack_dir, "it has no objects/pack directory"},
+  };
+  const std::string root_before = Sh("ls -a /");
+  for (const Damage& d : damages) {
+    SCOPED_TRACE(d.shell);
+    Sh("rm -rf " + ws);
+    request_.commit = d.pinned ? remote_.first() : "";
+    if (d.checked_out_first) {
+      ASSERT_TRUE(Run());
+    }
+    Sh(d.shell);
+    std::string expected =
+        d.new_commit ? remote_.Commit("README", d.shell + "\n", "new") : "";
+    if (d.new_commit) remote_.Push();
+    if (expected.empty()) expected = remote_.Git("rev-parse main");
+    if (d.pinned) expected = remote_.first();
+    ASSERT_TRUE(Run());
+    EXPECT_EQ(Head(), expected);
+    EXPECT_FALSE(Exists(request_.workspace + "/leftover"));
+    ASSERT_FALSE(lines_.empty());
+    EXPECT_EQ(lines_[0].find("# workspace " + request_.workspace +
+                             " is not usable (" + d.reason),
+              0u)
+        << lines_[0];
+    EXPECT_NE(lines_[0].find("); cloning it afresh"), std::string::npos);
+  }
+  EXPECT_EQ(Sh("ls -a /"), root_before);
 }
 
 TEST_F(GitCheckoutTest, FollowsAChangedRepositoryUrl) {

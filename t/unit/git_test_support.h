@@ -1,6 +1,7 @@
-// Test helpers for the mmbuild modules: a temporary directory per test and
-// real git repositories made in it with the git CLI (a bare "remote" with
-// branches and tags, and a work clone to commit and push from).
+// Test helpers for the mmbuild modules: a temporary directory per test, a
+// fixture base that also turns a hang into a failure, job files, and real
+// git repositories made with the git CLI (a bare "remote" with branches and
+// tags, and a work clone to commit and push from).
 #ifndef MIXMASTER_T_UNIT_GIT_TEST_SUPPORT_H_
 #define MIXMASTER_T_UNIT_GIT_TEST_SUPPORT_H_
 
@@ -17,7 +18,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "git_checkout.h"
 #include "process.h"
 
 namespace mm {
@@ -82,6 +85,25 @@ class TempDir {
   std::string path_;
 };
 
+// The base of fixtures whose tests run programs: a fresh directory (tmp_,
+// its path dir_), and an alarm that ends a test that hangs as a failed run
+// instead of leaving the run stuck.
+class ScratchDirTest : public ::testing::Test {
+ protected:
+  ScratchDirTest() { alarm(120); }
+  ~ScratchDirTest() override { alarm(0); }
+
+  TempDir tmp_;
+  const std::string dir_ = tmp_.path();
+};
+
+// A job file's text for project `project` (a [job] of SPEC 5).
+inline std::string JobText(const std::string& id,
+                           const std::string& project = "acme/app") {
+  return "[job]\nid = " + id + "\nscm = git\nproject = " + project +
+         "\nrepositoryUrl = /srv/app.git\ntarget = main\n";
+}
+
 // A bare repository `remote.git` with branches main and other, tags v1
 // (annotated) and v1-light, and a work clone `work` to make more commits.
 class GitRemote {
@@ -127,6 +149,47 @@ class GitRemote {
 
  private:
   std::string bare_, work_, first_, other_;
+};
+
+// The checkout and workspace tests' fixture: a GitRemote and a request to
+// check its main out into <tmp>/project/main with CheckOut, as mmbuild does.
+class CheckoutTest : public ::testing::Test {
+ protected:
+  CheckoutTest() : remote_(tmp_.path()) {
+    request_.repository_url = remote_.url();
+    request_.target = "main";
+    request_.project_dir = tmp_ / "project";
+    request_.workspace = tmp_ / "project/main";
+    request_.known_hosts = tmp_ / "known_hosts";
+  }
+
+  // Runs CheckOut; lines_ gets its log lines ("$ git ...", "# ..."). A
+  // failure fails the test unless `err` is given to take the message.
+  bool Run(std::string* err = nullptr) {
+    lines_.clear();
+    std::string why;
+    bool ok = CheckOut(
+        request_,
+        [this](char m, const std::string& t) {
+          lines_.push_back(std::string(1, m) + " " + t);
+        },
+        &result_, &why);
+    if (err) *err = why;
+    EXPECT_TRUE(ok || err) << why;
+    return ok;
+  }
+  std::string Head() {
+    return Sh("git -C " + Quote(request_.workspace) + " rev-parse HEAD");
+  }
+  std::string File(const std::string& name) {
+    return ReadAll(request_.workspace + "/" + name);
+  }
+
+  TempDir tmp_;
+  GitRemote remote_;
+  CheckoutRequest request_;
+  CheckoutResult result_;
+  std::vector<std::string> lines_;
 };
 
 // `git daemon` serving the repositories under `base` over git:// on a free

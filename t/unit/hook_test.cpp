@@ -9,24 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "git_test_support.h"
+
 namespace mm {
 namespace {
 
 using Lines = std::vector<std::string>;
 
-class HookTest : public ::testing::Test {
+class HookTest : public testing_support::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hook_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    alarm(120);  // a hang is a failure, not a stuck test run
-  }
-  void TearDown() override {
-    alarm(0);
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
   // An executable hook script.
   HookOptions Hook(const std::string& body) {
     std::string path = dir_ + "/hook";
@@ -43,7 +34,6 @@ class HookTest : public ::testing::Test {
         options, event, env,
         [lines](const std::string& line) { lines->push_back(line); }, err);
   }
-  std::string dir_;
 };
 
 TEST_F(HookTest, GetsTheEventAndTheBuildVariablesWithoutArguments) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "git_test_support.h"
 #include "mail_test_support.h"
 
 namespace mm {
@@ -27,13 +28,9 @@ class FixedClock : public Clock {
   }
 };
 
-class NotifyTest : public ::testing::Test {
+class NotifyTest : public testing_support::ScratchDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/notify_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    alarm(120);  // a hang is a failure, not a stuck test run
     mkdir((dir_ + "/mails").c_str(), 0700);
     // A sendmail stand-in that keeps each message it is given.
     Write("capture.sh", "n=$(ls \"$1\" | wc -l)\ncat > \"$1/$n.eml\"\n");
@@ -45,18 +42,14 @@ class NotifyTest : public ::testing::Test {
     config_.mailfrom = "mixmaster@build.example.org";
     config_.sendmail = "/bin/sh " + dir_ + "/capture.sh " + dir_ + "/mails";
     config_.hook = dir_ + "/hook";
-    config_.build_root = "/home/u/Builds";
     job_.id = "20261125-120000-000001-4242-abcd";
     job_.project = "org/repo";
     job_.target = "main";
     job_.commit = "0123456789abcdef";
     job_.notifications = "all";
-    env_ = {"MIXMASTER_PROJECT=org/repo", "MIXMASTER_TARGET=main"};
-  }
-  void TearDown() override {
-    alarm(0);
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
+    env_ = {"MIXMASTER_PROJECT=org/repo", "MIXMASTER_TARGET=main",
+            "MIXMASTER_LOG=/home/u/Builds/org-repo/JOBS/"
+            "20261125-120000-000001-4242-abcd.log"};
   }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ + "/" + name) << text;
@@ -95,7 +88,6 @@ class NotifyTest : public ::testing::Test {
     }
     return mails;
   }
-  std::string dir_;
   FixedClock clock_;
   Config config_;
   Job job_;
@@ -265,6 +257,14 @@ TEST(NotifyPlan, DecidesFromJobAndConfig) {
   EXPECT_STREQ(HookEventName(BuildEvent::kStart), "job-start");
   EXPECT_STREQ(HookEventName(BuildEvent::kEnd), "job-end");
   EXPECT_STREQ(HookEventName(BuildEvent::kFail), "job-fail");
+}
+
+TEST(NotifyEnvValue, FindsANameExactly) {
+  std::vector<std::string> env = {"MIXMASTER_JOBX=no", "MIXMASTER_JOB=j=1",
+                                  "MIXMASTER_TASK="};
+  EXPECT_EQ(EnvValue(env, "MIXMASTER_JOB"), "j=1");
+  EXPECT_EQ(EnvValue(env, "MIXMASTER_TASK"), "");
+  EXPECT_EQ(EnvValue(env, "MIXMASTER_LOG"), "");
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "git_test_support.h"
+
 namespace mm {
 namespace {
 
@@ -40,21 +42,8 @@ bool Alive(pid_t pid) {
          text[paren + 2] != 'Z';
 }
 
-class ProcessTest : public ::testing::Test {
+class ProcessTest : public testing_support::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/process_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    // A hang is a failure, not a stuck test run.
-    alarm(120);
-  }
-  void TearDown() override {
-    alarm(0);
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
-  std::string dir_;
 };
 
 TEST_F(ProcessTest, DeliversStdoutAndStderrLinesInArrivalOrder) {
@@ -272,6 +261,26 @@ TEST_F(ProcessTest, BackgroundProcessStartsAndStops) {
   spec.argv = {"/nonexistent/agent"};
   EXPECT_FALSE(moved.Start(spec, &err));
   EXPECT_EQ(err, "cannot run /nonexistent/agent: No such file or directory");
+}
+
+TEST(ExitedZeroTest, SaysHowAProcessEnded) {
+  ProcessResult result;
+  result.started = true;
+  result.exit_code = 0;
+  std::string err;
+  EXPECT_TRUE(ExitedZero(result, "hook h", 60, &err));
+  EXPECT_EQ(err, "");
+  result.exit_code = 3;
+  EXPECT_FALSE(ExitedZero(result, "hook h", 60, &err));
+  EXPECT_EQ(err, "hook h exited with status 3");
+  result.exit_code = -1;
+  result.term_signal = SIGTERM;
+  EXPECT_FALSE(ExitedZero(result, "hook h", 60, &err));
+  EXPECT_EQ(err, "hook h was killed by signal 15 (Terminated)");
+  // A deadline explains the signal that enforced it.
+  result.timed_out = true;
+  EXPECT_FALSE(ExitedZero(result, "hook h", 0.5, &err));
+  EXPECT_EQ(err, "hook h did not finish within 0.5 s and was stopped");
 }
 
 }  // namespace

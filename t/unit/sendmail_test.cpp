@@ -10,22 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "git_test_support.h"
+
 namespace mm {
 namespace {
 
-class SendmailTest : public ::testing::Test {
+class SendmailTest : public testing_support::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/sendmail_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    alarm(120);  // a hang is a failure, not a stuck test run
-  }
-  void TearDown() override {
-    alarm(0);
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
   // A sendmail stand-in: a shell script run as `/bin/sh FILE`.
   std::string Script(const std::string& name, const std::string& body) {
     std::string path = dir_ + "/" + name;
@@ -38,7 +29,6 @@ class SendmailTest : public ::testing::Test {
     s << in.rdbuf();
     return s.str();
   }
-  std::string dir_;
 };
 
 const char kMessage[] =

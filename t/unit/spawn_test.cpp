@@ -1,5 +1,6 @@
 #include "spawn.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -72,6 +73,36 @@ TEST(SpawnTest, ReportsWhyItCouldNotStart) {
   spec.argv = {};
   EXPECT_FALSE(SpawnChild(spec, 0, 1, 2, false, &pid, &err));
   EXPECT_EQ(err, "cannot run a process: no command given");
+}
+
+TEST(SpawnTest, WriteAllWritesEverythingThroughShortWrites) {
+  // A pipe takes 64 KiB at a time: a megabyte needs many writes, read by a
+  // child as they come.
+  UniqueFd read_end, write_end;
+  ASSERT_TRUE(MakePipe(&read_end, &write_end));
+  ProcessSpec spec;
+  spec.argv = {"wc", "-c"};
+  UniqueFd count_read, count_write;
+  ASSERT_TRUE(MakePipe(&count_read, &count_write));
+  pid_t pid = -1;
+  std::string err;
+  ASSERT_TRUE(
+      SpawnChild(spec, read_end.get(), count_write.get(), 2, false, &pid, &err))
+      << err;
+  read_end.Reset();
+  count_write.Reset();
+  std::string data(1 << 20, 'x');
+  EXPECT_TRUE(WriteAll(write_end.get(), data.data(), data.size()));
+  write_end.Reset();
+  char buf[64] = {0};
+  ASSERT_GT(read(count_read.get(), buf, sizeof buf - 1), 0);
+  EXPECT_EQ(std::stoul(buf), data.size());
+  int status;
+  waitpid(pid, &status, 0);
+  // A descriptor that cannot be written says so through errno.
+  errno = 0;
+  EXPECT_FALSE(WriteAll(-1, "x", 1));
+  EXPECT_EQ(errno, EBADF);
 }
 
 }  // namespace

@@ -18,16 +18,11 @@ namespace mm {
 namespace {
 
 using testing_support::Exists;
+using testing_support::JobText;
 using testing_support::ReadAll;
 using testing_support::Sh;
 using testing_support::TempDir;
 using testing_support::WriteAll;
-
-std::string JobText(const std::string& id,
-                    const std::string& project = "acme/app") {
-  return "[job]\nid = " + id + "\nscm = git\nproject = " + project +
-         "\nrepositoryUrl = /srv/app.git\ntarget = main\n";
-}
 
 std::vector<std::string> Names(const std::string& dir) {
   std::string out = Sh("ls -A " + testing_support::Quote(dir));
@@ -62,6 +57,13 @@ class SpoolReaderTest : public ::testing::Test {
     WriteAll(config_.spool + "/" + name, text);
   }
   std::string JobsDir() const { return tmp_ / "builds/acme-app/JOBS"; }
+  // One ClaimNext that must not fail: true when it claimed a job.
+  static bool Claim(SpoolReader* reader, ClaimedJob* job) {
+    bool claimed = false;
+    std::string err;
+    EXPECT_TRUE(reader->ClaimNext(job, &claimed, &err)) << err;
+    return claimed;
+  }
 
   TempDir tmp_;
   Config config_;
@@ -92,10 +94,7 @@ TEST_F(SpoolReaderTest, ClaimsTheOldestJobIntoItsLog) {
   Spool("20260101-000001-a.ini", JobText("20260101-000001-a"));
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
-  bool claimed = false;
-  std::string err;
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(job.id, "20260101-000001-a");
   EXPECT_EQ(job.project_dir, tmp_ / "builds/acme-app");
   EXPECT_EQ(job.log_path, JobsDir() + "/20260101-000001-a.log");
@@ -103,11 +102,9 @@ TEST_F(SpoolReaderTest, ClaimsTheOldestJobIntoItsLog) {
   EXPECT_EQ(ReadAll(job.log_path), JobText("20260101-000001-a"));
   EXPECT_EQ(Names(config_.spool),
             std::vector<std::string>{"20260101-000002-b.ini"});
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err));
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(job.id, "20260101-000002-b");
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err));
-  EXPECT_FALSE(claimed);
+  EXPECT_FALSE(Claim(&reader, &job));
 }
 
 TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
@@ -119,10 +116,7 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   Spool("6-good.ini", JobText("6"));
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
-  bool claimed = false;
-  std::string err;
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(job.id, "6");
   EXPECT_EQ(reader.rejected(), 5);
   EXPECT_EQ(Names(tmp_ / "builds/REJECTED"),
@@ -151,8 +145,7 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
                 r + "5-trailing.ini\n");
   // A second bad job of the same name does not replace the first.
   Spool("1-empty.ini", "");
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err));
-  EXPECT_FALSE(claimed);
+  EXPECT_FALSE(Claim(&reader, &job));
   EXPECT_TRUE(Exists(r + "1-empty.1.ini"));
 }
 
@@ -160,10 +153,7 @@ TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
   Spool("20260101-000001-a.ini", JobText("../../x"));
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
-  bool claimed = false;
-  std::string err;
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_TRUE(IsSafeJobId(job.id));
   EXPECT_NE(job.id, "../../x");
   EXPECT_EQ(job.log_path, JobsDir() + "/" + job.id + ".log");
@@ -180,10 +170,7 @@ TEST_F(SpoolReaderTest, ATakenLogNameGetsAFreshIdAndKeepsTheOldLog) {
   Spool("7.ini", JobText("7"));
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
-  bool claimed = false;
-  std::string err;
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_NE(job.id, "7");
   EXPECT_EQ(job.note,
             "a log named 7.log exists already; this build is " + job.id);
@@ -204,13 +191,9 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   Spool("2.ini", "garbage\n");
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
-  bool claimed = false;
-  std::string err;
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(ReadAll(job.log_path), JobText("1"));
-  ASSERT_TRUE(reader.ClaimNext(&job, &claimed, &err)) << err;
-  EXPECT_FALSE(claimed);
+  EXPECT_FALSE(Claim(&reader, &job));
   EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/2.ini"), "garbage\n");
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
   Sh("rm -rf " + spool);

@@ -61,6 +61,24 @@ TEST(SshAgentTest, EachAgentIsItsOwn) {
   EXPECT_NE(a.socket(), b.socket());
 }
 
+TEST(SshAgentTest, MovingHandsOverTheAgentWhichStopsOnce) {
+  SshAgent a;
+  std::string err;
+  ASSERT_TRUE(a.Start(&err)) << err;
+  std::string socket = a.socket();
+  SshAgent b = std::move(a);
+  EXPECT_TRUE(a.socket().empty());
+  EXPECT_EQ(b.socket(), socket);
+  a.Stop();  // the moved-from agent owns nothing: the agent keeps running
+  EXPECT_TRUE(Exists(socket));
+  std::vector<std::string> lines;
+  EXPECT_EQ(ListKeys(b, &lines), 1);  // "The agent has no identities."
+  SshAgent c;
+  c = std::move(b);
+  c.Stop();
+  EXPECT_FALSE(Exists(socket));
+}
+
 TEST(SshAgentTest, AKeyThatCannotBeAddedIsAnError) {
   TempDir tmp;
   testing_support::WriteAll(tmp / "not-a-key", "garbage\n");

@@ -11,35 +11,18 @@
 namespace mm {
 namespace {
 
-using testing_support::GitRemote;
 using testing_support::Quote;
 using testing_support::Sh;
-using testing_support::TempDir;
 using testing_support::WriteAll;
 
-class WorkspaceStateTest : public ::testing::Test {
+class WorkspaceStateTest : public testing_support::CheckoutTest {
  protected:
   void SetUp() override {
     remote_.Commit(".gitignore", "*.o\nbuild/\n", "ignores");
     remote_.Commit("dir/sub/file.txt", "nested\n", "nested");
     remote_.Push();
-    ASSERT_TRUE(CheckOutWorkspace());
+    ASSERT_TRUE(Run());
     git_libgit2_init();
-  }
-  // What mmbuild does: fetch and force the checkout.
-  bool CheckOutWorkspace() {
-    CheckoutRequest request;
-    request.repository_url = remote_.url();
-    request.target = "main";
-    request.project_dir = tmp_ / "project";
-    request.workspace = ws_;
-    CheckoutResult result;
-    std::string err;
-    bool ok = CheckOut(
-        request, [](char, const std::string&) {}, &result, &err);
-    EXPECT_TRUE(ok) << err;
-    commit_ = result.commit;
-    return ok;
   }
   void TearDown() override { git_libgit2_shutdown(); }
 
@@ -49,27 +32,25 @@ class WorkspaceStateTest : public ::testing::Test {
     Sh("touch -d @" + std::to_string(time(nullptr) + 5) + " " +
        Quote(ws_ + "/.git/index"));
   }
-  bool Pristine() {
+  RepositoryPtr Open() {
     git_repository* repo = nullptr;
     EXPECT_EQ(git_repository_open(&repo, ws_.c_str()), 0);
+    return RepositoryPtr(repo);
+  }
+  bool Pristine() {
+    RepositoryPtr repo = Open();
     git_oid oid;
-    EXPECT_EQ(git_oid_fromstr(&oid, commit_.c_str()), 0);
+    EXPECT_EQ(git_oid_fromstr(&oid, result_.commit.c_str()), 0);
     git_commit* commit = nullptr;
+    EXPECT_EQ(git_commit_lookup(&commit, repo.get(), &oid), 0);
+    CommitPtr commit_owner(commit);
     git_tree* tree = nullptr;
-    EXPECT_EQ(git_commit_lookup(&commit, repo, &oid), 0);
     EXPECT_EQ(git_commit_tree(&tree, commit), 0);
-    bool pristine =
-        PrepareWorkspace(repo, oid, tree) == WorkspaceState::kPristine;
-    git_tree_free(tree);
-    git_commit_free(commit);
-    git_repository_free(repo);
-    return pristine;
+    TreePtr tree_owner(tree);
+    return PrepareWorkspace(repo.get(), oid, tree) == WorkspaceState::kPristine;
   }
 
-  TempDir tmp_;
-  GitRemote remote_{tmp_.path()};
-  std::string ws_ = tmp_ / "project/main";
-  std::string commit_;
+  const std::string ws_ = request_.workspace;
 };
 
 TEST_F(WorkspaceStateTest, UntouchedCheckoutIsPristine) {
@@ -109,7 +90,7 @@ TEST_F(WorkspaceStateTest, AnyChangeACheckoutWouldUndoIsSeen) {
     Sh(change.second);
     EXPECT_FALSE(Pristine()) << change.first;
     // The checkout mmbuild then does puts everything back.
-    ASSERT_TRUE(CheckOutWorkspace());
+    ASSERT_TRUE(Run());
     AgeTheIndex();
     ASSERT_TRUE(Pristine()) << "after undoing " << change.first;
   }
@@ -120,11 +101,34 @@ TEST_F(WorkspaceStateTest, OnlyTheRecordedCommitAndIndexCount) {
   ASSERT_TRUE(Pristine());
   Sh("git -C " + Quote(ws_) + " checkout -q --detach HEAD~1");
   EXPECT_FALSE(Pristine());
-  Sh("git -C " + Quote(ws_) + " checkout -q --detach " + commit_);
+  Sh("git -C " + Quote(ws_) + " checkout -q --detach " + result_.commit);
   AgeTheIndex();
   EXPECT_FALSE(Pristine());  // the index was rewritten by someone else
   Sh("rm " + Quote(ws_ + "/.git/mixmaster-checkout"));
   EXPECT_FALSE(Pristine());
+}
+
+TEST_F(WorkspaceStateTest, DamageAFetchWouldNotRepairIsFound) {
+  std::string why;
+  EXPECT_TRUE(ObjectsIntact(Open().get(), &why)) << why;
+  // A ref to an object that was never fetched, as a clone cut short leaves.
+  // (git itself refuses to write such a ref.)
+  std::string lost = ws_ + "/.git/refs/remotes/origin/lost";
+  WriteAll(lost, remote_.Commit("lost.txt", "lost\n", "never pushed") + "\n");
+  EXPECT_FALSE(ObjectsIntact(Open().get(), &why));
+  EXPECT_EQ(why,
+            "its refs/remotes/origin/lost names an object it does not have");
+  Sh("rm " + Quote(lost));
+  ASSERT_TRUE(ObjectsIntact(Open().get(), &why)) << why;
+  // Objects gone under HEAD itself.
+  Sh("rm -rf " + Quote(ws_ + "/.git/objects") + "/pack/* " + Quote(ws_) +
+     "/.git/objects/[0-9a-f][0-9a-f]");
+  EXPECT_FALSE(ObjectsIntact(Open().get(), &why));
+  EXPECT_EQ(why, "its HEAD names an object it does not have");
+  // No pack directory at all.
+  Sh("rm -r " + Quote(ws_ + "/.git/objects/pack"));
+  EXPECT_FALSE(ObjectsIntact(Open().get(), &why));
+  EXPECT_EQ(why, "it has no objects/pack directory");
 }
 
 }  // namespace
