@@ -1,6 +1,7 @@
 // mmcleanup: run by mixmaster.service as ExecStopPost=. When the service did
 // not end in success, moves the jobs left in the spool to REJECTED/ (or
-// deletes them with --delete) so that mixmaster.path does not loop.
+// deletes them with --delete) so that mixmaster.path does not loop; after a
+// success, only what mmbuild never takes as a job, for the same reason.
 #include <stdlib.h>
 
 #include <CLI/CLI.hpp>
@@ -18,23 +19,6 @@ constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 3;
 constexpr int kExitSystem = 4;
 
-std::string Env(const char* name) {
-  const char* v = getenv(name);
-  return v ? v : "";
-}
-
-// "(mixmaster.service: result exit-code, status 3)" or "(run by hand)".
-std::string Why() {
-  const char* result = getenv("SERVICE_RESULT");
-  if (!result) return "(no $SERVICE_RESULT: run by hand)";
-  std::string why = "(service result " + std::string(result);
-  if (!Env("EXIT_STATUS").empty()) {
-    why += ", " + (Env("EXIT_CODE").empty() ? "status" : Env("EXIT_CODE")) +
-           " " + Env("EXIT_STATUS");
-  }
-  return why + ")";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,7 +28,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Moves the jobs left in the Mixmaster spool to <buildRoot>/REJECTED/ "
       "when mixmaster.service did not succeed ($SERVICE_RESULT is not "
-      "`success`)."};
+      "`success`); after a success, only what is not a job, which would "
+      "make mixmaster.path start the service again and again."};
   app.set_version_flag("--version", mm::Version());
   std::string config_path, spool, build_root;
   bool remove = false;
@@ -64,8 +49,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
 
-  if (!mm::ServiceFailed(getenv("SERVICE_RESULT"))) return 0;
-
+  bool failed = mm::ServiceFailed(getenv("SERVICE_RESULT"));
   bool config_explicit = !config_path.empty();
   if (!config_explicit) config_path = mm::DefaultConfigPath();
   mm::CleanupPaths paths;
@@ -75,31 +59,40 @@ int main(int argc, char** argv) {
     journal.Error(err);
     return kExitConfig;
   }
-  if (!paths.fallback_reason.empty()) {
-    journal.Warning("cannot use the configuration (" + paths.fallback_reason +
-                    "); cleaning " + paths.spool);
-  }
 
   std::string rejected = mm::JoinPath(paths.build_root, "REJECTED");
   std::vector<mm::CleanupOutcome> outcomes;
-  if (!mm::CleanUpSpool(
-          paths.spool, rejected,
-          remove ? mm::CleanupAction::kDelete : mm::CleanupAction::kMove,
-          &outcomes, &err)) {
+  bool listed = mm::CleanUpSpool(
+      paths.spool, rejected,
+      remove ? mm::CleanupAction::kDelete : mm::CleanupAction::kMove,
+      failed ? mm::CleanupScope::kEverything : mm::CleanupScope::kNotJobs,
+      &outcomes, &err);
+  // After a success, the fallback is worth a line only when it was acted on.
+  if (!paths.fallback_reason.empty() &&
+      (failed || !listed || !outcomes.empty())) {
+    journal.Warning("cannot use the configuration (" + paths.fallback_reason +
+                    "); cleaning " + paths.spool);
+  }
+  if (!listed) {
     journal.Error(err);
     return kExitSystem;
   }
+  std::string why = mm::ServiceEndNote(
+      getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
   int status = 0;
   for (const mm::CleanupOutcome& o : outcomes) {
+    std::string what = o.is_job ? "job " + o.name
+                                : o.name +
+                                      " (not a job: mmbuild takes "
+                                      "regular *.ini files only)";
     if (!o.ok) {
-      journal.Error("job " + o.name + " left in the spool: " + o.error);
+      journal.Error(what + " left in the spool: " + o.error);
       status = kExitSystem;
     } else if (remove) {
-      journal.Warning("job " + o.name + " deleted from " + paths.spool + " " +
-                      Why());
+      journal.Warning(what + " deleted from " + paths.spool + " " + why);
     } else {
-      journal.Warning("job " + o.name + " rejected: moved to " + o.destination +
-                      " " + Why());
+      journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
+                      o.destination + " " + why);
     }
   }
   return status;

@@ -35,35 +35,6 @@ std::string Cwd() {
   return getcwd(buf, sizeof buf) ? buf : "/";
 }
 
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
-  return buf;
-}
-
-// mmcleanup beside this mmsetup, for the ExecStopPost= drop-in.
-std::string CleanupProgram() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "mmcleanup";
-  std::string self(buf, static_cast<size_t>(n));
-  return mm::JoinPath(self.substr(0, self.rfind('/')), "mmcleanup");
-}
-
-std::string Joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
-const std::vector<std::string> kUnits = {mm::kSocketUnit, mm::kPathUnit};
-
-// `verb` followed by the two units.
-std::vector<std::string> WithUnits(std::vector<std::string> verb) {
-  verb.insert(verb.end(), kUnits.begin(), kUnits.end());
-  return verb;
-}
-
 // Asks on the terminal unless `yes`. No terminal and no --yes: refuse.
 int Confirm(bool yes, const mm::Journal& journal) {
   if (yes) return 0;
@@ -83,43 +54,67 @@ int Confirm(bool yes, const mm::Journal& journal) {
   return 1;
 }
 
-bool RunSystemctlStep(const std::vector<std::string>& args,
-                      const mm::Journal& journal, mm::SystemctlResult* r) {
-  mm::RunSystemctl(args, r);
-  for (const std::string& line : r->output) journal.Info("systemctl: " + line);
-  return r->started && r->exit_code == 0;
-}
-
 void PrintPlan(const std::string& title,
                const std::vector<mm::SetupStep>& steps,
-               const std::vector<std::string>& extra) {
+               const std::vector<std::vector<std::string>>& commands,
+               const std::string& last) {
   if (!title.empty()) std::cout << title << "\n";
-  for (const mm::SetupStep& s : steps)
+  for (const mm::SetupStep& s : steps) {
     std::cout << "  - " << s.Describe() << "\n";
-  for (const std::string& e : extra) std::cout << "  - " << e << "\n";
+  }
+  for (const auto& c : commands) {
+    std::cout << "  - run " << mm::SystemctlLine(c) << "\n";
+  }
+  if (!last.empty()) std::cout << "  - " << last << "\n";
+}
+
+// Runs each command in turn, its output as info lines; stops at the first
+// that fails and returns its line, or "" when all went well.
+std::string RunCommands(const std::vector<std::vector<std::string>>& commands,
+                        const mm::Journal& journal) {
+  for (const auto& c : commands) {
+    mm::SystemctlResult r;
+    mm::RunSystemctl(c, &r);
+    for (const std::string& line : r.output) journal.Info("systemctl: " + line);
+    if (!r.started || r.exit_code != 0) return mm::SystemctlLine(c);
+  }
+  return "";
+}
+
+// Says that the user manager did not answer `probe`, what was `done`
+// anyway, and what to run once it does answer.
+void SayUnreachable(const mm::SystemctlResult& probe, const std::string& done,
+                    const std::vector<std::vector<std::string>>& commands,
+                    const mm::Journal& journal) {
+  std::string how;
+  for (const auto& c : commands) {
+    how += (how.empty() ? "" : " && ") + mm::SystemctlLine(c);
+  }
+  journal.Warning(
+      "the systemd user manager cannot be reached (`systemctl --user "
+      "is-system-running`: " +
+      (probe.output.empty() ? "no answer" : probe.output[0]) + "); " + done +
+      ". Once it can be, run: " + how);
 }
 
 int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
              const std::vector<std::string>& managed, bool yes,
              const mm::Journal& journal) {
   std::vector<mm::SetupStep> steps = mm::PlanTeardown(config_path, managed);
-  std::string keep = "keep the build root " + settings.build_root +
-                     " and the spool " + settings.spool +
-                     " with everything in them";
-  std::cout << "mmsetup --teardown will:\n  - run systemctl --user disable "
-               "--now "
-            << Joined(kUnits) << "\n";
-  PrintPlan("", steps, {"run systemctl --user daemon-reload", keep});
+  std::vector<std::vector<std::string>> commands = mm::TeardownCommands();
+  std::cout << "mmsetup --teardown will:\n  - run "
+            << mm::SystemctlLine(commands[0]) << "\n";
+  PrintPlan("", steps, {commands[1]},
+            "keep the build root " + settings.build_root + " and the spool " +
+                settings.spool + " with everything in them");
   if (int rc = Confirm(yes, journal)) return rc;
 
-  mm::SystemctlResult r;
-  bool reachable =
-      RunSystemctlStep(WithUnits({"disable", "--now"}), journal, &r);
-  if (!reachable) {
-    journal.Warning(
-        "could not disable the units (see above); check with "
-        "`systemctl --user status " +
-        Joined(kUnits) + "`");
+  // The units stop before their drop-ins go.
+  mm::SystemctlResult probe;
+  bool reachable = mm::UserManagerReachable(&probe);
+  if (reachable) {
+    std::string failed = RunCommands({commands[0]}, journal);
+    if (!failed.empty()) journal.Warning("`" + failed + "` failed (see above)");
   }
   int status = 0;
   std::string err;
@@ -129,7 +124,11 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
       status = kExitSystem;
     }
   }
-  if (reachable) RunSystemctlStep({"daemon-reload"}, journal, &r);
+  if (reachable) {
+    RunCommands({commands[1]}, journal);
+  } else {
+    SayUnreachable(probe, "the files are removed", {commands[0]}, journal);
+  }
   std::cout << "Kept the build root " << settings.build_root
             << " and the spool " << settings.spool
             << ": remove them yourself if you no longer need the builds.\n";
@@ -206,19 +205,12 @@ int main(int argc, char** argv) {
   bool config_exists = lstat(config_path.c_str(), &st) == 0;
   if (config_exists) {
     mm::Config config;
-    if (!mm::LoadConfig(config_path, &config, &err)) {
-      if (!teardown) {
-        journal.Error("the existing configuration cannot be used: " + err +
-                      "; fix it or move it away (mmsetup never overwrites "
-                      "it)");
-        return kExitConfig;
-      }
-    } else {
-      settings.build_root = config.build_root;
-      settings.spool = config.spool;
-      settings.mailto = config.mailto;
-      settings.ssh_key = config.ssh_key;
-      secret = config.secret;
+    if (mm::LoadConfig(config_path, &config, &err)) {
+      mm::AdoptConfig(config, &settings, &secret);
+    } else if (!teardown) {
+      journal.Error("the existing configuration cannot be used: " + err +
+                    "; fix it or move it away (mmsetup never overwrites it)");
+      return kExitConfig;
     }
   }
   std::string unit_dir = mm::UserUnitDir(Env("XDG_CONFIG_HOME"), home);
@@ -230,29 +222,15 @@ int main(int argc, char** argv) {
   // Without --port, a port chosen before stays.
   if (options.port.empty()) {
     mm::ReadPortDropIn(mm::PortDropIn(unit_dir), &settings.listen);
-  };
-  std::vector<mm::DropIn> desired =
-      mm::DesiredDropIns(settings, home, unit_dir, CleanupProgram());
+  }
+  std::vector<mm::DropIn> desired = mm::DesiredDropIns(
+      settings, home, unit_dir, mm::SiblingProgram("mmcleanup"));
   std::vector<mm::SetupStep> steps =
       mm::PlanSetup(settings, config_path,
                     mm::ConfigText(settings, home, secret), desired, managed);
-  // Running units read a changed drop-in only when restarted.
-  bool dropins_change = false;
-  for (const mm::SetupStep& s : steps) {
-    dropins_change |= s.Changes() && (s.kind == mm::StepKind::kWriteDropIn ||
-                                      s.kind == mm::StepKind::kReplaceDropIn ||
-                                      s.kind == mm::StepKind::kRemoveDropIn);
-  }
-  std::vector<std::vector<std::string>> commands = {
-      {"daemon-reload"}, WithUnits({"enable", "--now"})};
-  if (dropins_change) commands.push_back(WithUnits({"restart"}));
-  std::vector<std::string> command_lines;
-  for (const auto& c : commands) {
-    command_lines.push_back("systemctl --user " + Joined(c));
-  }
-  std::vector<std::string> extra;
-  for (const std::string& line : command_lines) extra.push_back("run " + line);
-  PrintPlan("mmsetup will:", steps, extra);
+  std::vector<std::vector<std::string>> commands =
+      mm::SetupCommands(mm::ChangesDropIns(steps));
+  PrintPlan("mmsetup will:", steps, commands, "");
   if (config_exists) {
     std::cout << "The existing configuration is kept: edit it to change the "
                  "build root, spool, email, key or secret.\n";
@@ -265,30 +243,21 @@ int main(int argc, char** argv) {
       return kExitSystem;
     }
   }
-
-  mm::SystemctlResult r;
-  if (!RunSystemctlStep(commands[0], journal, &r)) {
-    std::string how;
-    for (const std::string& line : command_lines) {
-      how += (how.empty() ? "" : " && ") + line;
-    }
-    journal.Warning(
-        "the systemd user manager cannot be reached; the files are written. "
-        "Start Mixmaster once it can be: " +
-        how);
+  mm::SystemctlResult probe;
+  if (!mm::UserManagerReachable(&probe)) {
+    SayUnreachable(probe, "the files are written", commands, journal);
   } else {
-    for (size_t i = 1; i < commands.size(); ++i) {
-      if (!RunSystemctlStep(commands[i], journal, &r)) {
-        journal.Error("`" + command_lines[i] +
-                      "` failed (see above); are the units installed (make "
-                      "install)? Check with `systemctl --user status " +
-                      Joined(kUnits) + "`");
-        return kExitSystem;
-      }
+    std::string failed = RunCommands(commands, journal);
+    if (!failed.empty()) {
+      journal.Error("`" + failed +
+                    "` failed (see above); are the units installed (make "
+                    "install)? Check with `systemctl --user status " +
+                    mm::kSocketUnit + " " + mm::kPathUnit + "`");
+      return kExitSystem;
     }
     std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
               << " and builds what arrives in " << settings.spool << ".\n";
   }
-  std::cout << mm::ForgeInstructions(settings.listen, HostName(), secret);
+  std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
   return 0;
 }

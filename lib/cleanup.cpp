@@ -13,6 +13,8 @@
 #include "config.h"
 #include "ini.h"
 #include "paths.h"
+#include "spawn.h"
+#include "spool_reader.h"
 
 namespace mm {
 namespace {
@@ -40,53 +42,44 @@ bool Exists(const std::string& path) {
 // behind as the only copy.
 bool CopyThenUnlink(const std::string& from, const std::string& to,
                     std::string* err) {
-  int in = open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (in < 0) {
+  UniqueFd in(open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!in.ok()) {
     *err = Errno("cannot open " + from);
     return false;
   }
-  struct stat st;
-  if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(in);
-    *err = from +
-           " is not a regular file and cannot be moved across "
+  if (fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = from + " is not a regular file and cannot be moved across " +
            "filesystems";
     return false;
   }
   int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) {
     *err = Errno("cannot create " + to);
-    close(in);
     return false;
   }
   char buf[65536];
   bool ok = true;
   for (;;) {
-    ssize_t n = read(in, buf, sizeof buf);
+    ssize_t n = read(in.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = Errno("cannot read " + from);
+    if (n <= 0) {
+      if (n < 0) *err = Errno("cannot read " + from);
+      ok = n == 0;
+      break;
+    }
+    if (!WriteAll(out, buf, static_cast<size_t>(n))) {
+      *err = Errno("cannot write " + to);
       ok = false;
       break;
     }
-    if (n == 0) break;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(out, buf + done, static_cast<size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) {
-        *err = Errno("cannot write " + to);
-        ok = false;
-        break;
-      }
-      done += w;
-    }
-    if (!ok) break;
   }
   if (ok && fsync(out) != 0) {
     *err = Errno("cannot sync " + to);
     ok = false;
   }
-  close(in);
+  // close() is checked too: it is where some filesystems report a failed
+  // write.
   if (close(out) != 0 && ok) {
     *err = Errno("cannot write " + to);
     ok = false;
@@ -142,6 +135,17 @@ bool ServiceFailed(const char* service_result) {
   return service_result == nullptr || strcmp(service_result, "success") != 0;
 }
 
+std::string ServiceEndNote(const char* service_result, const char* exit_code,
+                           const char* exit_status) {
+  if (!service_result) return "(no $SERVICE_RESULT: run by hand)";
+  std::string note = "(service result " + std::string(service_result);
+  if (exit_status && *exit_status) {
+    note += ", " + std::string(exit_code && *exit_code ? exit_code : "status") +
+            " " + exit_status;
+  }
+  return note + ")";
+}
+
 bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
                          const std::string& spool_option,
                          const std::string& build_root_option,
@@ -171,8 +175,8 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
 }
 
 bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
-                  CleanupAction action, std::vector<CleanupOutcome>* outcomes,
-                  std::string* err) {
+                  CleanupAction action, CleanupScope scope,
+                  std::vector<CleanupOutcome>* outcomes, std::string* err) {
   outcomes->clear();
   DIR* dir = opendir(spool.c_str());
   if (!dir) {
@@ -183,8 +187,7 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
   std::vector<std::string> names;
   errno = 0;
   while (struct dirent* e = readdir(dir)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
+    if (e->d_name[0] != '.') names.push_back(e->d_name);
   }
   int read_errno = errno;
   closedir(dir);
@@ -193,8 +196,24 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
     *err = Errno("cannot read spool " + spool);
     return false;
   }
-  if (names.empty()) return true;
   std::sort(names.begin(), names.end());
+  // mmbuild's own list of jobs, so that the two never disagree about what
+  // a job is.
+  Config config;
+  config.spool = spool;
+  Journal unused(-1);
+  std::vector<std::string> jobs;
+  if (!SpoolReader(config, SystemClock(), unused).List(&jobs, err)) {
+    return false;
+  }
+  auto is_job = [&jobs](const std::string& name) {
+    return std::binary_search(jobs.begin(), jobs.end(), name);
+  };
+  if (scope == CleanupScope::kNotJobs) {
+    names.erase(std::remove_if(names.begin(), names.end(), is_job),
+                names.end());
+  }
+  if (names.empty()) return true;
 
   if (action == CleanupAction::kMove && !MakeDirs(rejected_dir, err)) {
     return false;
@@ -202,6 +221,7 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
   for (const std::string& name : names) {
     CleanupOutcome outcome;
     outcome.name = name;
+    outcome.is_job = is_job(name);
     std::string from = JoinPath(spool, name);
     if (action == CleanupAction::kDelete) {
       if (unlink(from.c_str()) != 0) {

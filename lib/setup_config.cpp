@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "paths.h"
 
@@ -137,6 +138,15 @@ bool ResolveSetupSettings(const SetupOptions& options, const std::string& home,
   return true;
 }
 
+void AdoptConfig(const Config& config, SetupSettings* settings,
+                 std::string* secret) {
+  settings->build_root = config.build_root;
+  settings->spool = config.spool;
+  settings->mailto = config.mailto;
+  settings->ssh_key = config.ssh_key;
+  *secret = config.secret;
+}
+
 bool UsesDefaultSpool(const SetupSettings& settings, const std::string& home) {
   std::string builds = JoinPath(Trimmed(home), "Builds");
   return Trimmed(settings.build_root) == builds &&
@@ -218,6 +228,12 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
   t += ";staging = make deploy-to-staging\n";
   t += ";master/docs = make docs\n";
   return t;
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
+  return buf;
 }
 
 std::string ForgeInstructions(const ListenAddress& listen,

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "config.h"
+
 namespace mm {
 
 // Where mixmaster-bridge.socket listens: `PORT` or `ADDRESS:PORT`
@@ -49,6 +51,12 @@ bool ResolveSetupSettings(const SetupOptions& options, const std::string& home,
                           const std::string& cwd, SetupSettings* settings,
                           std::string* err);
 
+// An existing configuration is never overwritten, so the drop-ins and what
+// the forge is told must follow it: its build root, spool, mail address, key
+// and secret replace those of the options.
+void AdoptConfig(const Config& config, SetupSettings* settings,
+                 std::string* secret);
+
 // True when the spool and build root are the defaults the shipped units
 // assume (~/Builds/INBOX, ~/Builds), so no spool drop-ins are needed.
 bool UsesDefaultSpool(const SetupSettings& settings, const std::string& home);
@@ -61,6 +69,9 @@ bool RandomSecret(std::string* secret, std::string* err);
 // commented out. `secret` empty writes no secret (and says what that means).
 std::string ConfigText(const SetupSettings& settings, const std::string& home,
                        const std::string& secret);
+
+// This machine's name for the webhook URL; "localhost" when it has none.
+std::string HostName();
 
 // What to enter in Gitea/Forgejo, GitHub and GitLab; `host` is used when the
 // socket listens on every address.

@@ -8,6 +8,7 @@
 
 #include "ini.h"
 #include "paths.h"
+#include "spawn.h"
 
 namespace mm {
 namespace {
@@ -32,17 +33,6 @@ std::string Errno(const std::string& what) {
   return what + ": " + strerror(errno);
 }
 
-bool WriteAll(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Creates `path` (which must not exist) with `text`, synced, or nothing.
 bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                 std::string* err) {
@@ -52,13 +42,14 @@ bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                            : Errno("cannot create " + path);
     return false;
   }
-  bool ok = WriteAll(fd, text) && fsync(fd) == 0;
-  if (!ok) *err = Errno("cannot write " + path);
-  if (close(fd) != 0 && ok) {
+  // close() is checked too: it is where some filesystems report a failed
+  // write.
+  bool ok = WriteAll(fd, text.data(), text.size()) && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (!ok) {
     *err = Errno("cannot write " + path);
-    ok = false;
+    unlink(path.c_str());
   }
-  if (!ok) unlink(path.c_str());
   return ok;
 }
 
@@ -113,6 +104,17 @@ std::string SetupStep::Describe() const {
 bool SetupStep::Changes() const {
   return kind != StepKind::kKeepDirectory && kind != StepKind::kKeepConfig &&
          kind != StepKind::kKeepDropIn;
+}
+
+bool ChangesDropIns(const std::vector<SetupStep>& steps) {
+  for (const SetupStep& s : steps) {
+    if (s.kind == StepKind::kWriteDropIn ||
+        s.kind == StepKind::kReplaceDropIn ||
+        s.kind == StepKind::kRemoveDropIn) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<SetupStep> PlanSetup(const SetupSettings& settings,

@@ -47,6 +47,10 @@ std::vector<SetupStep> PlanSetup(const SetupSettings& settings,
                                  const std::vector<DropIn>& desired,
                                  const std::vector<std::string>& managed);
 
+// True when `steps` write, replace or remove a drop-in, which the running
+// units read only when restarted.
+bool ChangesDropIns(const std::vector<SetupStep>& steps);
+
 // Steps for --teardown: remove the configuration and every managed drop-in
 // that exists. The build root and spool are not steps: they are kept.
 std::vector<SetupStep> PlanTeardown(const std::string& config_path,

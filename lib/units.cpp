@@ -1,5 +1,8 @@
 #include "units.h"
 
+#include <limits.h>
+#include <unistd.h>
+
 #include "ini.h"
 #include "paths.h"
 #include "process.h"
@@ -13,6 +16,13 @@ namespace {
 
 const char kBridgeTemplate[] = "mixmaster-bridge@.service";
 const char kBuildService[] = "mixmaster.service";
+
+// The two units a person enables; the others are started by these.
+std::vector<std::string> WithUnits(std::vector<std::string> verb) {
+  verb.push_back(kSocketUnit);
+  verb.push_back(kPathUnit);
+  return verb;
+}
 
 std::string DropInPath(const std::string& unit_dir, const std::string& unit,
                        const std::string& file) {
@@ -30,6 +40,14 @@ std::string UserUnitDir(const std::string& xdg_config_home,
 
 std::string PortDropIn(const std::string& unit_dir) {
   return DropInPath(unit_dir, kSocketUnit, "port.conf");
+}
+
+std::string SiblingProgram(const std::string& name) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return name;
+  std::string self(buf, static_cast<size_t>(n));
+  return JoinPath(self.substr(0, self.rfind('/')), name);
 }
 
 std::vector<std::string> ManagedDropIns(const std::string& unit_dir) {
@@ -123,6 +141,37 @@ void RunSystemctl(const std::vector<std::string>& args,
   if (!r.started) r.output.push_back(process.error);
   r.exit_code = process.exit_code;
   *result = std::move(r);
+}
+
+bool UserManagerReachable(SystemctlResult* result) {
+  RunSystemctl({"is-system-running"}, result);
+  if (!result->started) return false;
+  // `offline` (no manager, or a chroot) and `stopping` cannot take commands;
+  // a degraded manager (some unit failed) can.
+  for (const std::string& line : result->output) {
+    if (line == "running" || line == "degraded" || line == "starting" ||
+        line == "initializing" || line == "maintenance") {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::vector<std::string>> SetupCommands(bool dropins_changed) {
+  std::vector<std::vector<std::string>> commands = {
+      {"daemon-reload"}, WithUnits({"enable", "--now"})};
+  if (dropins_changed) commands.push_back(WithUnits({"restart"}));
+  return commands;
+}
+
+std::vector<std::vector<std::string>> TeardownCommands() {
+  return {WithUnits({"disable", "--now"}), {"daemon-reload"}};
+}
+
+std::string SystemctlLine(const std::vector<std::string>& args) {
+  std::string line = "systemctl --user";
+  for (const std::string& a : args) line += " " + a;
+  return line;
 }
 
 }  // namespace mm

@@ -1,6 +1,6 @@
 // The user units mmsetup manages (SPEC 8): their names, the drop-ins it
-// writes for a non-default port or spool, and running `systemctl --user`
-// (without a shell) to reload and enable them.
+// writes for a non-default port or spool, and the `systemctl --user`
+// commands (run without a shell) that reload, enable and disable them.
 #ifndef MIXMASTER_UNITS_H_
 #define MIXMASTER_UNITS_H_
 
@@ -27,6 +27,11 @@ struct DropIn {
 
 // The drop-in that moves the socket to another port.
 std::string PortDropIn(const std::string& unit_dir);
+
+// `name` in the directory of the running program (/proc/self/exe), so that a
+// drop-in runs the mmcleanup installed beside this mmsetup; plain `name`
+// when that cannot be read.
+std::string SiblingProgram(const std::string& name);
 
 // Every drop-in file mmsetup may write under `unit_dir`, so that a re-run
 // and --teardown remove exactly these and nothing else.
@@ -59,6 +64,23 @@ struct SystemctlResult {
 // Runs `systemctl --user ARGS...` (found in PATH) with a deadline.
 void RunSystemctl(const std::vector<std::string>& args,
                   SystemctlResult* result);
+
+// Whether a running user manager answers. Asked with `is-system-running`
+// rather than read from another command's exit status: in a chroot,
+// systemctl skips most commands with "Running in chroot, ignoring command"
+// and exits 0, but reports this one as `offline`.
+bool UserManagerReachable(SystemctlResult* result);
+
+// The arguments after `systemctl --user` for setting up: reload, enable and
+// start both units, and restart them when their drop-ins changed (a running
+// unit reads a drop-in only when restarted).
+std::vector<std::vector<std::string>> SetupCommands(bool dropins_changed);
+
+// The same for --teardown: disable and stop both units, then reload.
+std::vector<std::vector<std::string>> TeardownCommands();
+
+// One command as a person would type it: "systemctl --user enable --now ...".
+std::string SystemctlLine(const std::vector<std::string>& args);
 
 }  // namespace mm
 

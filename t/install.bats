@@ -3,6 +3,14 @@
 # @BINDIR@ filled in; `make uninstall` takes exactly that away again.
 load helpers/common
 
+# has_line FILE LINE: FILE holds LINE, exactly, as a line of its own.
+has_line() {
+  grep -qxF -- "$2" "$1" || {
+    echo "$1 has no line '$2'" >&2
+    return 1
+  }
+}
+
 @test "make install fills in the units; make uninstall leaves DESTDIR empty" {
   dest=$BATS_TEST_TMPDIR/dest
   mkdir "$dest"
@@ -27,6 +35,43 @@ load helpers/common
   assert_success
   run find "$dest" -mindepth 1
   assert_output ""
+}
+
+@test "UNITDIR puts the units elsewhere; uninstall with the same settings leaves DESTDIR empty" {
+  dest=$BATS_TEST_TMPDIR/dest
+  mkdir "$dest"
+  run make -s -C "$MM_ROOT" install DESTDIR="$dest" PREFIX=/usr UNITDIR=/usr/lib/systemd/user
+  assert_success
+  [ -x "$dest/usr/bin/mmsetup" ]
+  [ -f "$dest/usr/lib/systemd/user/mixmaster.path" ]
+  [ ! -e "$dest/usr/usr" ]
+  has_line "$dest/usr/lib/systemd/user/mixmaster.service" "ExecStart=/usr/bin/mmbuild"
+  run make -s -C "$MM_ROOT" uninstall DESTDIR="$dest" PREFIX=/usr UNITDIR=/usr/lib/systemd/user
+  assert_success
+  run find "$dest" -mindepth 1
+  assert_output ""
+}
+
+@test "the installed units carry the settings SPEC 8 names, the default spool as %h" {
+  dest=$BATS_TEST_TMPDIR/dest
+  run make -s -C "$MM_ROOT" install DESTDIR="$dest" PREFIX=/opt/mm
+  assert_success
+  units=$dest/opt/mm/lib/systemd/user
+  has_line "$units/mixmaster-bridge.socket" "ListenStream=8585"
+  has_line "$units/mixmaster-bridge.socket" "Accept=yes"
+  has_line "$units/mixmaster-bridge@.service" "StandardInput=socket"
+  has_line "$units/mixmaster-bridge@.service" "StandardError=journal"
+  run grep -E '^RuntimeMaxSec=[0-9]+s?$' "$units/mixmaster-bridge@.service"
+  assert_success
+  has_line "$units/mixmaster-bridge@.service" "ReadWritePaths=-%h/Builds/INBOX"
+  has_line "$units/mixmaster.path" "DirectoryNotEmpty=%h/Builds/INBOX"
+  has_line "$units/mixmaster.path" "MakeDirectory=yes"
+  has_line "$units/mixmaster.service" "ExecStart=/opt/mm/bin/mmbuild"
+  has_line "$units/mixmaster.service" "ExecStopPost=/opt/mm/bin/mmcleanup"
+  for unit in "$units"/*; do
+    run grep -E '^Documentation=man:[a-z.]+\([158]\)' "$unit"
+    assert_success
+  done
 }
 
 @test "the unit files verify cleanly against the built programs" {

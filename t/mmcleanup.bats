@@ -30,13 +30,30 @@ queue() {
   assert_failure 2
 }
 
-@test "after a successful service run nothing is touched" {
+@test "after a successful service run the jobs stay" {
   queue 20260101-000000-a.ini
   SERVICE_RESULT=success run "$MM_BIN/mmcleanup"
   assert_success
   assert_output ""
   [ -f "$SPOOL/20260101-000000-a.ini" ]
   [ ! -e "$REJECTED" ]
+}
+
+@test "after a successful service run what is not a job goes, so the path unit cannot loop" {
+  queue 20260101-000000-a.ini
+  echo notes >"$SPOOL/notes.txt"
+  mkdir "$SPOOL/folder.ini"
+  echo partial >"$SPOOL/.job.ini.tmp"
+  SERVICE_RESULT=success run "$MM_BIN/mmcleanup"
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  assert_line --index 0 "<4>folder.ini (not a job: mmbuild takes regular *.ini files only): moved to $REJECTED/folder.ini (service result success)"
+  assert_line --index 1 --partial "<4>notes.txt (not a job"
+  assert_equal "$(cat "$REJECTED/notes.txt")" notes
+  # The job waits for mmbuild; the hidden file is someone's job being
+  # written, and mixmaster.path does not count it.
+  [ -f "$SPOOL/20260101-000000-a.ini" ]
+  [ -f "$SPOOL/.job.ini.tmp" ]
 }
 
 @test "after a failed service run every job moves to REJECTED with one line each" {

@@ -14,10 +14,20 @@ MM_SYSTEMD=${MM_SYSTEMD:-/lib/systemd/systemd}
 # Sets MM_SKIP_REASON and returns 1 when no user manager can be run here.
 mm_user_manager_skip_reason() {
   MM_SKIP_REASON=
+  local cgroups
+  cgroups=$(_mm_tracking_cgroups)
   if [ ! -x "$MM_SYSTEMD" ] || ! command -v systemctl >/dev/null; then
     MM_SKIP_REASON="no systemd here ($MM_SYSTEMD, systemctl)"
   elif [ ! -d /run/systemd/system ] && [ "$(id -u)" != 0 ]; then
     MM_SKIP_REASON="not booted with systemd and not root: systemd --user refuses to run"
+  elif [ -z "$cgroups" ]; then
+    # A chroot that bind-mounts /sys without its submounts (as
+    # tools/fresh-machine-check does) sees an empty /sys/fs/cgroup.
+    MM_SKIP_REASON="no cgroup hierarchy mounted under /sys/fs/cgroup: systemd --user cannot track its units"
+  elif ! unshare --user true 2>/dev/null; then
+    # The bridge's sandbox (PrivateUsers=yes) needs a user namespace, which
+    # the kernel refuses inside a chroot or when they are turned off.
+    MM_SKIP_REASON="cannot create a user namespace (in a chroot, or turned off): the bridge's sandbox needs one"
   elif [ ! -d /home ] || [ ! -w /home ]; then
     MM_SKIP_REASON="/home is not writable for a test home"
   else
@@ -26,7 +36,7 @@ mm_user_manager_skip_reason() {
       if [ ! -w "$mount$path" ]; then
         MM_SKIP_REASON="cannot make a cgroup of its own for the manager under $mount$path"
       fi
-    done < <(_mm_tracking_cgroups)
+    done <<<"$cgroups"
   fi
   [ -z "$MM_SKIP_REASON" ]
 }
@@ -49,17 +59,17 @@ _mm_manager_ready() {
   [ "$state" = running ] || [ "$state" = degraded ]
 }
 
-# The cgroup hierarchies systemd tracks processes in: the named v1
-# `systemd` one (hybrid layout) and the v2 one. Prints "MOUNT PATH" lines,
-# PATH being this process's cgroup there.
+# The cgroup hierarchies systemd tracks processes in, where it looks for
+# them (/sys/fs/cgroup): the named v1 `systemd` one (hybrid layout) and the
+# v2 one. Prints "MOUNT PATH" lines, PATH being this process's cgroup there.
 _mm_tracking_cgroups() {
   local id controllers path mount
   while IFS=: read -r id controllers path; do
     mount=
     if [ "$controllers" = name=systemd ]; then
-      mount=$(findmnt -n -t cgroup -O name=systemd -o TARGET | head -n 1)
+      mount=$(findmnt -n -t cgroup -O name=systemd -o TARGET | grep -m 1 '^/sys/fs/cgroup')
     elif [ "$id" = 0 ] && [ -z "$controllers" ]; then
-      mount=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+      mount=$(findmnt -n -t cgroup2 -o TARGET | grep -m 1 '^/sys/fs/cgroup')
     fi
     [ -n "$mount" ] && [ -d "$mount$path" ] && echo "$mount ${path%/}"
   done </proc/self/cgroup
@@ -154,12 +164,20 @@ mm_user_manager_stop() {
   fi
 }
 
-# Installs Mixmaster the way a user would for themselves: programs under a
-# prefix, units where the user manager finds them.
+# Installs Mixmaster the way a user would for themselves (programs under a
+# prefix, units where the user manager finds them), through a staged
+# DESTDIR as a package would: the stage is copied into place and removed, so
+# a unit that named a staged path would fail.
 mm_install() {
   MM_PREFIX=$MM_E2E/prefix
   MM_UNITDIR=$XDG_DATA_HOME/systemd/user
-  make -s -C "$MM_ROOT" install PREFIX="$MM_PREFIX" UNITDIR="$MM_UNITDIR" >/dev/null
+  local stage=$MM_E2E/stage
+  make -s -C "$MM_ROOT" install DESTDIR="$stage" PREFIX="$MM_PREFIX" \
+    UNITDIR="$MM_UNITDIR" >/dev/null || return 1
+  mkdir -p "$MM_PREFIX" "$MM_UNITDIR"
+  cp -a "$stage$MM_PREFIX/." "$MM_PREFIX/" || return 1
+  cp -a "$stage$MM_UNITDIR/." "$MM_UNITDIR/" || return 1
+  rm -rf "$stage"
   systemctl --user daemon-reload
 }
 
@@ -186,3 +204,21 @@ mm_nothing_running() {
     --state=active,activating,deactivating 'mixmaster-bridge@*')
   [ -z "$instances" ]
 }
+
+# The processes in the manager's cgroup tree other than the manager itself,
+# one "PID NAME" line each: what stays resident. A line saying so when the
+# manager is not found there, so that a wrong tree never looks empty.
+mm_manager_processes() {
+  local pids pid
+  pids=$(find "${MM_CGROUPS[0]}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -un)
+  if ! grep -qx "$MM_MANAGER_PID" <<<"$pids"; then
+    echo "the manager ($MM_MANAGER_PID) is not in ${MM_CGROUPS[0]}"
+    return
+  fi
+  for pid in $pids; do
+    [ "$pid" = "$MM_MANAGER_PID" ] && continue
+    echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null)"
+  done
+}
+
+_mm_no_process_but_the_manager() { [ -z "$(mm_manager_processes)" ]; }

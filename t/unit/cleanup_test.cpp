@@ -1,47 +1,41 @@
 #include "cleanup.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "git_test_support.h"
 #include "paths.h"
 
 namespace mm {
 namespace {
 
+using testing_support::Exists;
+using testing_support::ReadAll;
+using testing_support::TempDir;
+
 class CleanupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mm-cleanup-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty());
+    dir_ = tmp_.path();
     spool_ = JoinPath(dir_, "Builds/INBOX");
     rejected_ = JoinPath(dir_, "Builds/REJECTED");
     std::string err;
     ASSERT_TRUE(MakeDirs(spool_, &err)) << err;
   }
-  void TearDown() override {
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
   static void Write(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
+    testing_support::WriteAll(path, text);
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  static bool Exists(const std::string& path) {
-    struct stat st;
-    return lstat(path.c_str(), &st) == 0;
+  // Cleans the spool, which must work as a whole.
+  std::vector<CleanupOutcome> Clean(
+      CleanupScope scope, CleanupAction action = CleanupAction::kMove) {
+    std::vector<CleanupOutcome> out;
+    std::string err;
+    EXPECT_TRUE(CleanUpSpool(spool_, rejected_, action, scope, &out, &err))
+        << err;
+    return out;
   }
 
+  TempDir tmp_;
   std::string dir_, spool_, rejected_;
 };
 
@@ -55,19 +49,27 @@ TEST(ServiceFailedTest, OnlySuccessIsSuccess) {
   EXPECT_TRUE(ServiceFailed(nullptr));
 }
 
+TEST(CleanupNoteTest, SaysHowTheServiceEnded) {
+  EXPECT_EQ(ServiceEndNote("exit-code", "exited", "3"),
+            "(service result exit-code, exited 3)");
+  EXPECT_EQ(ServiceEndNote("signal", nullptr, "KILL"),
+            "(service result signal, status KILL)");
+  EXPECT_EQ(ServiceEndNote("success", "exited", nullptr),
+            "(service result success)");
+  EXPECT_EQ(ServiceEndNote(nullptr, nullptr, nullptr),
+            "(no $SERVICE_RESULT: run by hand)");
+}
+
 TEST_F(CleanupTest, MovesEveryJobOldestFirstAndEmptiesTheSpool) {
   Write(JoinPath(spool_, "20260102-000000-b.ini"), "[job]\nid = b\n");
   Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\nid = a\n");
-  std::vector<CleanupOutcome> out;
-  std::string err;
-  ASSERT_TRUE(CleanUpSpool(spool_, rejected_, CleanupAction::kMove, &out, &err))
-      << err;
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
   EXPECT_TRUE(out[0].ok);
   EXPECT_EQ(out[0].destination, JoinPath(rejected_, "20260101-000000-a.ini"));
   EXPECT_EQ(out[1].name, "20260102-000000-b.ini");
-  EXPECT_EQ(Read(JoinPath(rejected_, "20260102-000000-b.ini")),
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "20260102-000000-b.ini")),
             "[job]\nid = b\n");
   EXPECT_FALSE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
   EXPECT_FALSE(Exists(JoinPath(spool_, "20260102-000000-b.ini")));
@@ -79,23 +81,19 @@ TEST_F(CleanupTest, NeverReplacesAnEarlierRejectedJob) {
   Write(JoinPath(rejected_, "job.ini"), "earlier");
   Write(JoinPath(rejected_, "job-1.ini"), "earlier too");
   Write(JoinPath(spool_, "job.ini"), "later");
-  std::vector<CleanupOutcome> out;
-  ASSERT_TRUE(
-      CleanUpSpool(spool_, rejected_, CleanupAction::kMove, &out, &err));
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].ok) << out[0].error;
   EXPECT_EQ(out[0].destination, JoinPath(rejected_, "job-2.ini"));
-  EXPECT_EQ(Read(JoinPath(rejected_, "job.ini")), "earlier");
-  EXPECT_EQ(Read(JoinPath(rejected_, "job-1.ini")), "earlier too");
-  EXPECT_EQ(Read(JoinPath(rejected_, "job-2.ini")), "later");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job.ini")), "earlier");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-1.ini")), "earlier too");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-2.ini")), "later");
 }
 
 TEST_F(CleanupTest, DeleteRemovesJobsAndMakesNoRejectedDirectory) {
   Write(JoinPath(spool_, "a.ini"), "x");
-  std::vector<CleanupOutcome> out;
-  std::string err;
-  ASSERT_TRUE(
-      CleanUpSpool(spool_, rejected_, CleanupAction::kDelete, &out, &err));
+  std::vector<CleanupOutcome> out =
+      Clean(CleanupScope::kEverything, CleanupAction::kDelete);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].ok);
   EXPECT_EQ(out[0].destination, "");
@@ -104,14 +102,13 @@ TEST_F(CleanupTest, DeleteRemovesJobsAndMakesNoRejectedDirectory) {
 }
 
 TEST_F(CleanupTest, EmptyOrMissingSpoolIsNothingToDo) {
+  EXPECT_TRUE(Clean(CleanupScope::kEverything).empty());
+  EXPECT_FALSE(Exists(rejected_));
   std::vector<CleanupOutcome> out;
   std::string err;
-  ASSERT_TRUE(
-      CleanUpSpool(spool_, rejected_, CleanupAction::kMove, &out, &err));
-  EXPECT_TRUE(out.empty());
-  EXPECT_FALSE(Exists(rejected_));
   ASSERT_TRUE(CleanUpSpool(JoinPath(dir_, "nowhere"), rejected_,
-                           CleanupAction::kMove, &out, &err));
+                           CleanupAction::kMove, CleanupScope::kEverything,
+                           &out, &err));
   EXPECT_TRUE(out.empty());
 }
 
@@ -122,9 +119,10 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
   std::vector<CleanupOutcome> out;
   std::string err;
   EXPECT_FALSE(CleanUpSpool(spool_, JoinPath(blocker, "REJECTED"),
-                            CleanupAction::kMove, &out, &err));
+                            CleanupAction::kMove, CleanupScope::kEverything,
+                            &out, &err));
   EXPECT_NE(err.find(blocker), std::string::npos) << err;
-  EXPECT_EQ(Read(JoinPath(spool_, "a.ini")), "x");
+  EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
 }
 
 TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
@@ -132,8 +130,43 @@ TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
   Write(file, "x");
   std::vector<CleanupOutcome> out;
   std::string err;
-  EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove, &out, &err));
+  EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove,
+                            CleanupScope::kEverything, &out, &err));
   EXPECT_NE(err.find("cannot read spool " + file), std::string::npos) << err;
+}
+
+TEST_F(CleanupTest, AfterASuccessOnlyWhatIsNotAJobGoes) {
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  Write(JoinPath(spool_, ".being-written"), "x");
+  std::string err;
+  ASSERT_TRUE(MakeDirs(JoinPath(spool_, "folder.ini"), &err));
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kNotJobs);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "folder.ini");  // a directory is not a job
+  EXPECT_FALSE(out[0].is_job);
+  EXPECT_TRUE(out[0].ok) << out[0].error;
+  EXPECT_EQ(out[1].name, "notes.txt");
+  EXPECT_EQ(out[1].destination, JoinPath(rejected_, "notes.txt"));
+  // The job waits for the next run; the hidden file is not the spool's.
+  EXPECT_TRUE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
+  EXPECT_TRUE(Exists(JoinPath(spool_, ".being-written")));
+  EXPECT_FALSE(Exists(JoinPath(spool_, "notes.txt")));
+  EXPECT_TRUE(Exists(JoinPath(rejected_, "folder.ini")));
+}
+
+TEST_F(CleanupTest, AfterAFailureEverythingButHiddenEntriesGoes) {
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  Write(JoinPath(spool_, ".being-written"), "x");
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
+  EXPECT_TRUE(out[0].is_job);
+  EXPECT_EQ(out[1].name, "notes.txt");
+  EXPECT_FALSE(out[1].is_job);
+  EXPECT_TRUE(Exists(JoinPath(spool_, ".being-written")));
+  EXPECT_FALSE(Exists(JoinPath(rejected_, ".being-written")));
 }
 
 TEST_F(CleanupTest, PathsComeFromTheConfiguration) {

@@ -91,6 +91,28 @@ TEST(SetupSettingsTest, RefusesWhatCannotBeWrittenSafely) {
   EXPECT_FALSE(ResolveSetupSettings(port, "/home/u", "/", &s, &err));
 }
 
+TEST(SetupSettingsTest, AnExistingConfigurationWinsOverTheOptions) {
+  SetupOptions o;
+  o.spool = "/srv/other";
+  o.email = "options@example.org";
+  SetupSettings s;
+  std::string err;
+  ASSERT_TRUE(ResolveSetupSettings(o, "/home/u", "/", &s, &err)) << err;
+  Config c;
+  ASSERT_TRUE(ParseConfig(
+      "[_]\nbuildRoot = ~/b\nspool = ~/in\nmailto = file@example.org\n"
+      "sshKey = ~/k\nsecret = kept\n",
+      "mixmaster.ini", "/home/u", &c, &err))
+      << err;
+  std::string secret = "fresh";
+  AdoptConfig(c, &s, &secret);
+  EXPECT_EQ(s.build_root, "/home/u/b");
+  EXPECT_EQ(s.spool, "/home/u/in");
+  EXPECT_EQ(s.mailto, "file@example.org");
+  EXPECT_EQ(s.ssh_key, "/home/u/k");
+  EXPECT_EQ(secret, "kept");
+}
+
 TEST(RandomSecretTest, SixtyFourHexDigitsAndNeverTheSame) {
   std::string a, b, err;
   ASSERT_TRUE(RandomSecret(&a, &err)) << err;

@@ -1,30 +1,27 @@
 #include "setup_plan.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <fstream>
-#include <sstream>
 
+#include "git_test_support.h"
 #include "paths.h"
 
 namespace mm {
 namespace {
 
+using testing_support::Exists;
+using testing_support::ReadAll;
+
 class SetupPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mm-setup-plan-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    home_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty());
+    home_ = tmp_.path();
     config_ = JoinPath(home_, ".config/mixmaster.ini");
     unit_dir_ = JoinPath(home_, ".config/systemd/user");
     managed_ = ManagedDropIns(unit_dir_);
-  }
-  void TearDown() override {
-    std::string cmd = "rm -rf '" + home_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
   }
   SetupSettings Settings(SetupOptions o) {
     SetupSettings s;
@@ -43,22 +40,13 @@ class SetupPlanTest : public ::testing::Test {
       ASSERT_TRUE(ApplyStep(s, &err)) << s.Describe() << ": " << err;
     }
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  static bool Exists(const std::string& path) {
-    struct stat st;
-    return lstat(path.c_str(), &st) == 0;
-  }
   static int Changes(const std::vector<SetupStep>& steps) {
     int n = 0;
     for (const SetupStep& s : steps) n += s.Changes();
     return n;
   }
 
+  testing_support::TempDir tmp_;
   std::string home_, config_, unit_dir_;
   std::vector<std::string> managed_;
 };
@@ -81,10 +69,10 @@ TEST_F(SetupPlanTest, FirstRunCreatesEverythingSecondRunKeepsIt) {
   struct stat st;
   ASSERT_EQ(stat(config_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);  // it holds the secret
-  EXPECT_EQ(Read(config_), "[_]\nsecret = x\n");
+  EXPECT_EQ(ReadAll(config_), "[_]\nsecret = x\n");
   ASSERT_EQ(stat(JoinPath(home_, "Builds/INBOX").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_NE(Read(PortDropIn(unit_dir_)).find("ListenStream=9000"),
+  EXPECT_NE(ReadAll(PortDropIn(unit_dir_)).find("ListenStream=9000"),
             std::string::npos);
 
   steps = Plan(s);
@@ -103,7 +91,7 @@ TEST_F(SetupPlanTest, TheConfigurationIsNeverOverwritten) {
   std::ofstream(config_) << "mine";
   EXPECT_FALSE(ApplyStep(steps[2], &err));
   EXPECT_NE(err.find("not overwritten"), std::string::npos) << err;
-  EXPECT_EQ(Read(config_), "mine");
+  EXPECT_EQ(ReadAll(config_), "mine");
 }
 
 TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
@@ -118,6 +106,7 @@ TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
   SetupOptions other;
   other.port = "9001";
   std::vector<SetupStep> steps = Plan(Settings(other));
+  EXPECT_TRUE(ChangesDropIns(steps));
   int replaced = 0, removed = 0;
   for (const SetupStep& s : steps) {
     replaced += s.kind == StepKind::kReplaceDropIn;
@@ -126,9 +115,11 @@ TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
   EXPECT_EQ(replaced, 1);
   EXPECT_EQ(removed, 3);
   ApplyAll(steps);
-  EXPECT_NE(Read(PortDropIn(unit_dir_)).find("ListenStream=9001"),
+  EXPECT_NE(ReadAll(PortDropIn(unit_dir_)).find("ListenStream=9001"),
             std::string::npos);
   EXPECT_FALSE(Exists(JoinPath(unit_dir_, "mixmaster.path.d")));
+  // Now they match: nothing to restart.
+  EXPECT_FALSE(ChangesDropIns(Plan(Settings(other))));
 }
 
 TEST_F(SetupPlanTest, TeardownRemovesConfigAndDropInsButNotTheBuilds) {

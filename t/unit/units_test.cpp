@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 
+#include "git_test_support.h"
 #include "ini.h"
 #include "paths.h"
 
@@ -21,22 +23,23 @@ SetupSettings Settings(const SetupOptions& o) {
   return s;
 }
 
+// The drop-ins for `o`, with the mmcleanup of /usr/bin.
+std::vector<DropIn> DropIns(const SetupOptions& o,
+                            const std::string& unit_dir = kUnitDir) {
+  return DesiredDropIns(Settings(o), "/home/u", unit_dir, "/usr/bin/mmcleanup");
+}
+
 TEST(UnitsTest, UserUnitDirFollowsXdgConfigHome) {
   EXPECT_EQ(UserUnitDir("", "/home/u"), "/home/u/.config/systemd/user");
   EXPECT_EQ(UserUnitDir("/cfg", "/home/u"), "/cfg/systemd/user");
 }
 
-TEST(UnitsTest, DefaultsNeedNoDropIn) {
-  EXPECT_TRUE(
-      DesiredDropIns(Settings({}), "/home/u", kUnitDir, "/bin/mmcleanup")
-          .empty());
-}
+TEST(UnitsTest, DefaultsNeedNoDropIn) { EXPECT_TRUE(DropIns({}).empty()); }
 
 TEST(UnitsTest, PortDropInResetsThenListens) {
   SetupOptions o;
   o.port = "9000";
-  std::vector<DropIn> d =
-      DesiredDropIns(Settings(o), "/home/u", kUnitDir, "/bin/mmcleanup");
+  std::vector<DropIn> d = DropIns(o);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].path, PortDropIn(kUnitDir));
   EXPECT_EQ(d[0].path,
@@ -49,8 +52,7 @@ TEST(UnitsTest, PortDropInResetsThenListens) {
 TEST(UnitsTest, SpoolDropInsForPathBridgeAndCleanup) {
   SetupOptions o;
   o.spool = "/var/spool/mm";
-  std::vector<DropIn> d =
-      DesiredDropIns(Settings(o), "/home/u", kUnitDir, "/usr/bin/mmcleanup");
+  std::vector<DropIn> d = DropIns(o);
   ASSERT_EQ(d.size(), 3u);
   std::vector<std::string> managed = ManagedDropIns(kUnitDir);
   for (const DropIn& one : d) {
@@ -86,13 +88,11 @@ TEST(UnitsTest, UnitWordsEscapeSpecifiersAndQuoteBlanks) {
 }
 
 TEST(UnitsTest, PortDropInReadsBack) {
-  char tmpl[] = "/tmp/mm-units-test.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string dir = tmpl;
+  testing_support::TempDir tmp;
+  std::string dir = tmp.path();
   SetupOptions o;
   o.port = "[::1]:9001";
-  std::vector<DropIn> d =
-      DesiredDropIns(Settings(o), "/home/u", dir, "/bin/mmcleanup");
+  std::vector<DropIn> d = DropIns(o, dir);
   ASSERT_EQ(d.size(), 1u);
   std::string err;
   ASSERT_TRUE(MakeDirs(JoinPath(dir, "mixmaster-bridge.socket.d"), &err));
@@ -101,32 +101,88 @@ TEST(UnitsTest, PortDropInReadsBack) {
   ASSERT_TRUE(ReadPortDropIn(PortDropIn(dir), &a));
   EXPECT_EQ(a.ListenStream(), "[::1]:9001");
   EXPECT_FALSE(ReadPortDropIn(JoinPath(dir, "none.conf"), &a));
-  std::string cmd = "rm -rf '" + dir + "'";
-  ASSERT_EQ(system(cmd.c_str()), 0);
 }
 
-TEST(UnitsTest, SystemctlWithoutAManagerFailsAndSaysWhy) {
-  char tmpl[] = "/tmp/mm-units-test.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string old_runtime =
-      getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR") : "";
-  std::string old_bus = getenv("DBUS_SESSION_BUS_ADDRESS")
-                            ? getenv("DBUS_SESSION_BUS_ADDRESS")
-                            : "";
-  setenv("XDG_RUNTIME_DIR", tmpl, 1);
-  unsetenv("DBUS_SESSION_BUS_ADDRESS");
-  SystemctlResult r;
-  RunSystemctl({"daemon-reload"}, &r);
-  if (old_runtime.empty()) {
-    unsetenv("XDG_RUNTIME_DIR");
-  } else {
-    setenv("XDG_RUNTIME_DIR", old_runtime.c_str(), 1);
+// Sets an environment variable for one test and puts the old value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    if (value) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
   }
-  if (!old_bus.empty()) setenv("DBUS_SESSION_BUS_ADDRESS", old_bus.c_str(), 1);
-  rmdir(tmpl);
+  ~ScopedEnv() {
+    if (had_) {
+      setenv(name_, old_.c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  bool had_;
+  std::string old_;
+};
+
+TEST(UnitsTest, NoManagerIsUnreachableAndSaysWhy) {
+  testing_support::TempDir runtime_dir;
+  ScopedEnv runtime("XDG_RUNTIME_DIR", runtime_dir.path().c_str());
+  ScopedEnv bus("DBUS_SESSION_BUS_ADDRESS", nullptr);
+  SystemctlResult r;
+  EXPECT_FALSE(UserManagerReachable(&r));
+  EXPECT_TRUE(r.started);
+  ASSERT_FALSE(r.output.empty());
+  EXPECT_EQ(r.output[0], "offline");
+  RunSystemctl({"daemon-reload"}, &r);
   EXPECT_TRUE(r.started);
   EXPECT_NE(r.exit_code, 0);
-  ASSERT_FALSE(r.output.empty());
+  EXPECT_FALSE(r.output.empty());
+}
+
+// In a chroot systemctl skips most commands and exits 0 as if they had
+// worked; SYSTEMD_OFFLINE=1 makes it behave the same anywhere.
+TEST(UnitsTest, InAChrootTheManagerIsUnreachableThoughCommandsExitZero) {
+  testing_support::TempDir runtime_dir;
+  ScopedEnv runtime("XDG_RUNTIME_DIR", runtime_dir.path().c_str());
+  ScopedEnv offline("SYSTEMD_OFFLINE", "1");
+  SystemctlResult r;
+  RunSystemctl({"daemon-reload"}, &r);
+  EXPECT_EQ(r.exit_code, 0);  // what made a reload a poor probe
+  EXPECT_FALSE(UserManagerReachable(&r));
+}
+
+TEST(UnitsTest, CommandsEnableBothUnitsAndRestartOnlyForNewDropIns) {
+  std::vector<std::vector<std::string>> c = SetupCommands(false);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(SystemctlLine(c[0]), "systemctl --user daemon-reload");
+  EXPECT_EQ(SystemctlLine(c[1]),
+            "systemctl --user enable --now mixmaster-bridge.socket "
+            "mixmaster.path");
+  c = SetupCommands(true);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(SystemctlLine(c[2]),
+            "systemctl --user restart mixmaster-bridge.socket mixmaster.path");
+  c = TeardownCommands();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(SystemctlLine(c[0]),
+            "systemctl --user disable --now mixmaster-bridge.socket "
+            "mixmaster.path");
+  EXPECT_EQ(SystemctlLine(c[1]), "systemctl --user daemon-reload");
+}
+
+TEST(UnitsTest, SiblingProgramIsBesideTheRunningOne) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  std::string dir(self, static_cast<size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  EXPECT_EQ(SiblingProgram("mmcleanup"), dir + "/mmcleanup");
 }
 
 }  // namespace
