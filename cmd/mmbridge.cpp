@@ -9,30 +9,26 @@
 
 #include "bridge.h"
 #include "clock.h"
+#include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
 #include "version.h"
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitSystem = 4;
-
 // SPEC 9: 0 whenever a 2xx or 4xx was sent, so that a bad request leaves no
 // failed unit instance behind.
 int ExitCode(mm::BridgeResult result) {
   switch (result) {
     case mm::BridgeResult::kAnswered:
-      return kExitOk;
+      return mm::kExitOk;
     case mm::BridgeResult::kConfigUnreadable:
-      return kExitConfig;
+      return mm::kExitConfig;
     case mm::BridgeResult::kSpoolUnwritable:
     case mm::BridgeResult::kNotAnswered:
       break;
   }
-  return kExitSystem;
+  return mm::kExitSystem;
 }
 
 }  // namespace
@@ -51,7 +47,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
   if (options.config_path.empty())
     options.config_path = mm::DefaultConfigPath();

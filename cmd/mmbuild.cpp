@@ -7,18 +7,10 @@
 #include "build_notifier.h"
 #include "build_queue.h"
 #include "config.h"
+#include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
 #include "version.h"
-
-namespace {
-
-constexpr int kExitBadJob = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitSystem = 4;
-
-}  // namespace
 
 int main(int argc, char** argv) {
   mm::Journal journal;
@@ -38,7 +30,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitUsage;
+    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
   }
 
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
@@ -46,7 +38,7 @@ int main(int argc, char** argv) {
   std::string err;
   if (!mm::LoadConfig(config_path, &config, &err)) {
     journal.Error(err);
-    return kExitConfig;
+    return mm::kExitConfig;
   }
   for (const std::string& warning : config.warnings) journal.Warning(warning);
 
@@ -65,9 +57,9 @@ int main(int argc, char** argv) {
     case mm::QueueStatus::kDone:
       return 0;
     case mm::QueueStatus::kBadJob:
-      return kExitBadJob;
+      return mm::kExitBadInput;
     case mm::QueueStatus::kSystemError:
-      return kExitSystem;
+      return mm::kExitSystem;
   }
-  return kExitSystem;
+  return mm::kExitSystem;
 }

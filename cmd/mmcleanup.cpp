@@ -9,17 +9,10 @@
 #include <vector>
 
 #include "cleanup.h"
+#include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
 #include "version.h"
-
-namespace {
-
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitSystem = 4;
-
-}  // namespace
 
 int main(int argc, char** argv) {
   mm::Journal journal;
@@ -46,7 +39,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitUsage;
+    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
   }
 
   bool failed = mm::ServiceFailed(getenv("SERVICE_RESULT"));
@@ -57,7 +50,7 @@ int main(int argc, char** argv) {
   if (!mm::ResolveCleanupPaths(config_path, config_explicit, spool, build_root,
                                mm::HomeDir(), &paths, &err)) {
     journal.Error(err);
-    return kExitConfig;
+    return mm::kExitConfig;
   }
 
   std::string rejected = mm::JoinPath(paths.build_root, "REJECTED");
@@ -75,7 +68,7 @@ int main(int argc, char** argv) {
   }
   if (!listed) {
     journal.Error(err);
-    return kExitSystem;
+    return mm::kExitSystem;
   }
   std::string why = mm::ServiceEndNote(
       getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
@@ -87,7 +80,7 @@ int main(int argc, char** argv) {
                                       "regular *.ini files only)";
     if (!o.ok) {
       journal.Error(what + " left in the spool: " + o.error);
-      status = kExitSystem;
+      status = mm::kExitSystem;
     } else if (remove) {
       journal.Warning(what + " deleted from " + paths.spool + " " + why);
     } else {

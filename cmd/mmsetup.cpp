@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config.h"
+#include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
 #include "setup_config.h"
@@ -20,10 +21,6 @@
 #include "version.h"
 
 namespace {
-
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitSystem = 4;
 
 std::string Env(const char* name) {
   const char* v = getenv(name);
@@ -42,7 +39,7 @@ int Confirm(bool yes, const mm::Journal& journal) {
     journal.Error(
         "no terminal to ask on: run `mmsetup --yes` to go ahead without "
         "asking");
-    return kExitUsage;
+    return mm::kExitUsage;
   }
   std::cout << "Go ahead? [y/N] " << std::flush;
   std::string answer;
@@ -121,7 +118,7 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
   for (const mm::SetupStep& s : steps) {
     if (!mm::ApplyStep(s, &err)) {
       journal.Error(err);
-      status = kExitSystem;
+      status = mm::kExitSystem;
     }
   }
   if (reachable) {
@@ -175,24 +172,24 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitUsage;
+    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
   }
   if (dump && teardown) {
     journal.Error("--dump and --teardown do not go together");
-    return kExitUsage;
+    return mm::kExitUsage;
   }
 
   std::string home = mm::HomeDir(), err;
   mm::SetupSettings settings;
   if (!mm::ResolveSetupSettings(options, home, Cwd(), &settings, &err)) {
     journal.Error(err);
-    return kExitUsage;
+    return mm::kExitUsage;
   }
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
   std::string secret;
   if (settings.with_secret && !teardown && !mm::RandomSecret(&secret, &err)) {
     journal.Error(err);
-    return kExitSystem;
+    return mm::kExitSystem;
   }
   if (dump) {
     std::cout << mm::ConfigText(settings, home, secret);
@@ -210,7 +207,7 @@ int main(int argc, char** argv) {
     } else if (!teardown) {
       journal.Error("the existing configuration cannot be used: " + err +
                     "; fix it or move it away (mmsetup never overwrites it)");
-      return kExitConfig;
+      return mm::kExitConfig;
     }
   }
   std::string unit_dir = mm::UserUnitDir(Env("XDG_CONFIG_HOME"), home);
@@ -240,7 +237,7 @@ int main(int argc, char** argv) {
   for (const mm::SetupStep& s : steps) {
     if (!mm::ApplyStep(s, &err)) {
       journal.Error(err);
-      return kExitSystem;
+      return mm::kExitSystem;
     }
   }
   mm::SystemctlResult probe;
@@ -253,7 +250,7 @@ int main(int argc, char** argv) {
                     "` failed (see above); are the units installed (make "
                     "install)? Check with `systemctl --user status " +
                     mm::kSocketUnit + " " + mm::kPathUnit + "`");
-      return kExitSystem;
+      return mm::kExitSystem;
     }
     std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
               << " and builds what arrives in " << settings.spool << ".\n";

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "http_response.h"
+#include "ini.h"
 
 namespace mm {
 namespace {
@@ -16,13 +17,6 @@ constexpr size_t kReadChunk = 16384;
 
 char LowerChar(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
 }
 
 std::string FormatSeconds(double seconds) {

@@ -6,16 +6,13 @@
 #include <unistd.h>
 
 namespace mm {
-namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
+std::string Trim(const std::string& s, const char* blanks) {
+  size_t b = s.find_first_not_of(blanks);
   if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
+  size_t e = s.find_last_not_of(blanks);
   return s.substr(b, e - b + 1);
 }
-
-}  // namespace
 
 const IniEntry* IniSection::Find(const std::string& key) const {
   for (const IniEntry& e : entries)
@@ -45,7 +42,7 @@ bool ParseIni(const std::string& text, const std::string& filename,
       return false;
     };
     if (raw.find('\0') != std::string::npos) return fail("NUL byte in line");
-    std::string line = Trim(raw);
+    std::string line = Trim(raw, " \t\r");
     if (line.empty() || line[0] == ';' || line[0] == '#') continue;
     if (line[0] == '[') {
       if (line.back() != ']' || line.size() < 3)

@@ -45,6 +45,9 @@ std::string FormatIniSection(
     const std::string& name,
     const std::vector<std::pair<std::string, std::string>>& entries);
 
+// `s` without the `blanks` at either end.
+std::string Trim(const std::string& s, const char* blanks = " \t");
+
 // Reads a whole file into `out`. Shared by every module that reads files.
 bool ReadFile(const std::string& path, std::string* out, std::string* err);
 

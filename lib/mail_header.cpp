@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "ini.h"
 #include "journal.h"
 
 namespace mm {
@@ -157,13 +158,6 @@ std::string FoldTokens(const std::string& start,
 bool IsAtext(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
          (c >= 'A' && c <= 'Z') || strchr("!#$%&'*+-/=?^_`{|}~", c) != nullptr;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
 }
 
 bool CheckAddrSpec(const std::string& addr, std::string* err) {

@@ -4,19 +4,13 @@
 #include <unistd.h>
 
 #include "hook.h"
+#include "ini.h"
 #include "journal.h"
 #include "mail_message.h"
 #include "sendmail.h"
 
 namespace mm {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
 
 std::string Lower(std::string s) {
   for (char& c : s)

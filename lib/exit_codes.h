@@ -1,0 +1,15 @@
+// The exit codes every program shares (SPEC 9); each man page lists them.
+#ifndef MIXMASTER_EXIT_CODES_H_
+#define MIXMASTER_EXIT_CODES_H_
+
+namespace mm {
+
+constexpr int kExitOk = 0;        // done
+constexpr int kExitBadInput = 1;  // a job or input was bad (already logged)
+constexpr int kExitUsage = 2;     // usage error
+constexpr int kExitConfig = 3;    // configuration error
+constexpr int kExitSystem = 4;    // system error (I/O, fork)
+
+}  // namespace mm
+
+#endif  // MIXMASTER_EXIT_CODES_H_
