@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "http_response.h"
 #include "ini.h"
+#include "unique_fd.h"
 
 namespace mm {
 namespace {
@@ -254,8 +255,7 @@ bool HttpRequestReader::ReadBody(size_t max_body_bytes, HttpRequest* request,
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     // A client that cannot take it will not take the answer either; the
     // final response reports that.
-    std::string ignored;
-    WriteAll(out_fd_, kContinue, sizeof kContinue - 1, &ignored);
+    WriteAll(out_fd_, kContinue, sizeof kContinue - 1);
   }
   while (!message_complete_) {
     if (pending_.empty() && !Fill(error)) return false;

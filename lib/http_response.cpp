@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "unique_fd.h"
 
 namespace mm {
 
@@ -66,28 +67,10 @@ std::string FormatHttpResponse(const HttpResponse& response) {
   return out;
 }
 
-bool WriteAll(int fd, const char* data, size_t size, std::string* err) {
-  while (size > 0) {
-    ssize_t n = write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = strerror(errno);
-      return false;
-    }
-    if (n == 0) {
-      *err = "write made no progress";
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 bool WriteHttpResponse(int fd, const HttpResponse& response, std::string* err) {
   std::string text = FormatHttpResponse(response);
-  if (!WriteAll(fd, text.data(), text.size(), err)) {
-    *err = "cannot write the response: " + *err;
+  if (!WriteAll(fd, text.data(), text.size())) {
+    *err = std::string("cannot write the response: ") + strerror(errno);
     return false;
   }
   return true;

@@ -30,9 +30,6 @@ const char* StatusReason(int status);
 // The whole response, head and body.
 std::string FormatHttpResponse(const HttpResponse& response);
 
-// Writes all of `size` bytes, retrying after EINTR and short writes.
-bool WriteAll(int fd, const char* data, size_t size, std::string* err);
-
 // Writes FormatHttpResponse(response) to `fd`.
 bool WriteHttpResponse(int fd, const HttpResponse& response, std::string* err);
 

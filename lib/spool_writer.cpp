@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "unique_fd.h"
 
 namespace mm {
 namespace {
@@ -15,30 +16,6 @@ namespace {
 // Enough for a thousand requests in one microsecond in one process, which
 // cannot happen; past it something else is wrong.
 constexpr int kAttempts = 16;
-
-// Closes a descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      if (fd_ >= 0) close(fd_);
-      fd_ = other.fd_;
-      other.fd_ = -1;
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string Errno(const std::string& what) {
   return what + ": " + strerror(errno);
@@ -115,7 +92,7 @@ bool SpoolWriter::Write(Job* job, const std::function<std::string()>& new_id,
 SpoolWriter::Outcome SpoolWriter::WriteTmpfile(
     Job* job, const std::function<std::string()>& new_id, std::string* path,
     std::string* err) {
-  Fd fd(open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+  UniqueFd fd(open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
       return Outcome::kUnsupported;
@@ -169,7 +146,7 @@ bool SpoolWriter::WriteRenamed(Job* job,
       return false;
     }
     {
-      Fd fd(raw);
+      UniqueFd fd(raw);
       if (!WriteSynced(fd.get(), EncodeJob(*job), err)) {
         unlink(temp.c_str());
         *err = "spool " + dir_ + ": " + *err;
