@@ -9,18 +9,76 @@
 namespace mm {
 namespace {
 
-bool ParseNumber(const IniEntry& e, const std::string& filename, long min,
+bool ParseNumber(const IniEntry& e, const std::string& where, long min,
                  long* out, std::string* err) {
   errno = 0;
   char* end = nullptr;
   long v = strtol(e.value.c_str(), &end, 10);
   if (e.value.empty() || *end != '\0' || errno != 0 || v < min) {
-    *err = filename + ":" + std::to_string(e.line) + ": " + e.key +
-           " must be a whole number of at least " + std::to_string(min) +
-           ", not `" + e.value + "`";
+    *err = where + e.key + " must be a whole number of at least " +
+           std::to_string(min) + ", not `" + e.value + "`";
     return false;
   }
   *out = v;
+  return true;
+}
+
+bool ParseYesNo(const IniEntry& e, const std::string& where, bool* out,
+                std::string* err) {
+  if (e.value == "yes" || e.value == "no") {
+    *out = e.value == "yes";
+    return true;
+  }
+  *err = where + e.key + " must be `yes` or `no`, not `" + e.value + "`";
+  return false;
+}
+
+// One row per `[_]` key (mixmaster.ini(5) Settings): text, number (with
+// its least value) or yes/no, and where it goes.
+struct Setting {
+  const char* key;
+  std::string Config::*text;
+  long Config::*number;
+  long min;
+  bool Config::*flag;
+};
+
+const Setting kSettings[] = {
+    {"buildRoot", &Config::build_root, nullptr, 0, nullptr},
+    {"spool", &Config::spool, nullptr, 0, nullptr},
+    {"mailto", &Config::mailto, nullptr, 0, nullptr},
+    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr},
+    {"sendmail", &Config::sendmail, nullptr, 0, nullptr},
+    {"hook", &Config::hook, nullptr, 0, nullptr},
+    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr},
+    {"mode", &Config::mode, nullptr, 0, nullptr},
+    {"secret", &Config::secret, nullptr, 0, nullptr},
+    {"timeout", nullptr, &Config::timeout, 0, nullptr},
+    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr},
+    {"webView", nullptr, nullptr, 0, &Config::web_view},
+    {"webPassword", &Config::web_password, nullptr, 0, nullptr},
+    {"publicUrl", &Config::public_url, nullptr, 0, nullptr},
+    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr},
+    {"supersede", nullptr, nullptr, 0, &Config::supersede},
+    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
+    {"jobs", nullptr, &Config::jobs, 1, nullptr},
+};
+
+bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
+                  std::string* err) {
+  for (const Setting& s : kSettings) {
+    if (e.key != s.key) continue;
+    if (s.number) return ParseNumber(e, where, s.min, &(c->*s.number), err);
+    if (s.flag) return ParseYesNo(e, where, &(c->*s.flag), err);
+    if (e.key == "mode" && e.value != "normal" && e.value != "dryrun") {
+      *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
+      return false;
+    }
+    c->*s.text = e.value;
+    return true;
+  }
+  c->warnings.push_back(where + "unknown setting `" + e.key +
+                        "` in [_] ignored");
   return true;
 }
 
@@ -38,7 +96,7 @@ bool ParseConfig(const std::string& text, const std::string& filename,
   if (!ParseIni(text, filename, &doc, err)) return false;
   Config c;
   c.path = filename;
-  std::string build_root = "~/Builds", spool;
+  c.build_root = "~/Builds";
   bool seen_settings = false;
   for (const IniSection& section : doc.sections) {
     auto where = [&](int line) {
@@ -50,41 +108,8 @@ bool ParseConfig(const std::string& text, const std::string& filename,
         return false;
       }
       seen_settings = true;
-      for (const IniEntry& e : section.entries) {
-        const std::string& k = e.key;
-        if (k == "buildRoot") {
-          build_root = e.value;
-        } else if (k == "spool") {
-          spool = e.value;
-        } else if (k == "mailto") {
-          c.mailto = e.value;
-        } else if (k == "mailfrom") {
-          c.mailfrom = e.value;
-        } else if (k == "sendmail") {
-          c.sendmail = e.value;
-        } else if (k == "hook") {
-          c.hook = e.value;
-        } else if (k == "sshKey") {
-          c.ssh_key = e.value;
-        } else if (k == "secret") {
-          c.secret = e.value;
-        } else if (k == "mode") {
-          if (e.value != "normal" && e.value != "dryrun") {
-            *err = where(e.line) + "mode must be `normal` or `dryrun`, not `" +
-                   e.value + "`";
-            return false;
-          }
-          c.mode = e.value;
-        } else if (k == "timeout") {
-          if (!ParseNumber(e, filename, 0, &c.timeout, err)) return false;
-        } else if (k == "maxRequestBytes") {
-          if (!ParseNumber(e, filename, 1, &c.max_request_bytes, err))
-            return false;
-        } else {
-          c.warnings.push_back(where(e.line) + "unknown setting `" + k +
-                               "` in [_] ignored");
-        }
-      }
+      for (const IniEntry& e : section.entries)
+        if (!ParseSetting(e, where(e.line), &c, err)) return false;
       continue;
     }
     if (c.FindProject(section.name)) {
@@ -106,13 +131,14 @@ bool ParseConfig(const std::string& text, const std::string& filename,
     }
     c.projects.push_back(std::move(p));
   }
-  if (build_root.empty()) {
+  if (c.build_root.empty()) {
     *err = filename + ": buildRoot must not be empty";
     return false;
   }
-  c.build_root = ExpandHome(build_root, home);
-  c.spool =
-      spool.empty() ? JoinPath(c.build_root, "INBOX") : ExpandHome(spool, home);
+  c.build_root = ExpandHome(c.build_root, home);
+  c.spool = c.spool.empty() ? JoinPath(c.build_root, "INBOX")
+                            : ExpandHome(c.spool, home);
+  c.status_tokens = ExpandHome(c.status_tokens, home);
   c.ssh_key = ExpandHome(c.ssh_key, home);
   c.hook = ExpandHome(c.hook, home);
   *config = std::move(c);

@@ -28,6 +28,15 @@ struct Config {
   std::string secret;
   long timeout = 3600;  // seconds; 0 = no limit
   long max_request_bytes = 1048576;
+  // The web view (mmbridge(1) WEB VIEW): off unless `webView = yes`.
+  bool web_view = false;
+  std::string web_password;
+  std::string public_url;     // where the web view is reachable, for links
+  std::string status_tokens;  // path of the `BASE-URL TOKEN` file
+  // The queue (mmbuild(1) QUEUE).
+  bool supersede = true;
+  long keep_builds = 0;  // 0 = keep every log
+  long jobs = 1;         // builds at once
   std::vector<Project> projects;
   // Unknown `[_]` keys; reported, not fatal.
   std::vector<std::string> warnings;

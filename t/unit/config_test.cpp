@@ -18,6 +18,36 @@ TEST(ConfigTest, DefaultsWhenEmpty) {
   EXPECT_EQ(c.mailto, "");
   EXPECT_EQ(c.secret, "");
   EXPECT_TRUE(c.projects.empty());
+  EXPECT_FALSE(c.web_view);
+  EXPECT_EQ(c.web_password, "");
+  EXPECT_EQ(c.public_url, "");
+  EXPECT_EQ(c.status_tokens, "");
+  EXPECT_TRUE(c.supersede);
+  EXPECT_EQ(c.keep_builds, 0);
+  EXPECT_EQ(c.jobs, 1);
+}
+
+TEST(ConfigTest, WebStatusAndQueueSettings) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(
+      ParseConfig("[_]\n"
+                  "webView = yes\n"
+                  "webPassword = pw\n"
+                  "publicUrl = https://ci.example.org/\n"
+                  "statusTokens = ~/.config/mixmaster-tokens\n"
+                  "supersede = no\n"
+                  "keepBuilds = 20\n"
+                  "jobs = 2\n",
+                  "c.ini", "/home/u", &c, &err))
+      << err;
+  EXPECT_TRUE(c.web_view);
+  EXPECT_EQ(c.web_password, "pw");
+  EXPECT_EQ(c.public_url, "https://ci.example.org/");
+  EXPECT_EQ(c.status_tokens, "/home/u/.config/mixmaster-tokens");
+  EXPECT_FALSE(c.supersede);
+  EXPECT_EQ(c.keep_builds, 20);
+  EXPECT_EQ(c.jobs, 2);
 }
 
 TEST(ConfigTest, SettingsAndProjects) {
@@ -75,6 +105,10 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
   } cases[] = {
       {"[_]\nmode = fast\n",
        "c.ini:2: mode must be `normal` or `dryrun`, not `fast`"},
+      {"[_]\nwebView = maybe\n",
+       "c.ini:2: webView must be `yes` or `no`, not `maybe`"},
+      {"[_]\njobs = 0\n",
+       "c.ini:2: jobs must be a whole number of at least 1, not `0`"},
       {"[_]\ntimeout = soon\n",
        "c.ini:2: timeout must be a whole number of at least 0, not `soon`"},
       {"[_]\ntimeout = -1\n",
