@@ -9,6 +9,7 @@
 #include "config.h"
 #include "exit_codes.h"
 #include "journal.h"
+#include "orphan_log.h"
 #include "paths.h"
 #include "version.h"
 
@@ -45,6 +46,11 @@ int main(int argc, char** argv) {
   mm::InstallStopHandlers();
   // Mail and hook at each job's start, end and failure (SPEC 7).
   mm::BuildNotifier notifier(config);
+  // Logs whose runner died are finished first (mmbuild(1) KILLED RUNNER).
+  mm::OrphanReport orphans;
+  mm::FinishOrphanLogs(config, mm::SystemClock(), &notifier, &orphans);
+  for (const std::string& line : orphans.finished) journal.Warning(line);
+  for (const std::string& line : orphans.problems) journal.Error(line);
   mm::QueueOptions options;
   options.config = &config;
   options.journal = &journal;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "git_checkout.h"
+#include "job_guard.h"
 #include "journal.h"
 #include "paths.h"
 #include "process.h"
@@ -256,7 +257,14 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   BuildLog log;
   if (!log.Open(job.log_path, *options.clock, err)) return false;
   const double start = MonotonicSeconds();
+  // The lock and the watcher of mmbuild(1) KILLED RUNNER, held until the
+  // log is complete.
+  JobGuard guard;
+  std::string guard_error;
+  bool guarded = guard.Start(job.log_path, &guard_error);
   if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
+  if (!guarded)
+    log.Line(marker::kStderr, "cannot guard this build: " + guard_error);
   BuildObserver nobody;
   BuildObserver* observer = options.observer ? options.observer : &nobody;
   BuildRun run(job, options, &log);

@@ -47,7 +47,11 @@ struct ExecFailure {
   int error;
 };
 
+SpawnObserver g_spawn_observer = nullptr;
+
 }  // namespace
+
+void SetSpawnObserver(SpawnObserver observer) { g_spawn_observer = observer; }
 
 bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
                 bool die_with_parent, pid_t* pid_out, std::string* err) {
@@ -123,6 +127,7 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
     return false;
   }
   *pid_out = pid;
+  if (g_spawn_observer) g_spawn_observer(pid);
   return true;
 }
 

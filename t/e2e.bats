@@ -293,3 +293,38 @@ exposure() {
   echo "# exposure: mixmaster-bridge@x.service $bridge, mixmaster.service $builds" >&3
   /usr/bin/python3 -c "import sys; sys.exit(0 if float('$bridge') <= 1.5 else 1)"
 }
+
+# True once a `sleep` runs in mixmaster.service's cgroup.
+_mm_service_has_sleep() {
+  find "${MM_CGROUPS[0]}" -path '*/mixmaster.service/*' -name cgroup.procs \
+    -exec cat {} + 2>/dev/null |
+    while read -r pid; do cat "/proc/$pid/comm" 2>/dev/null; done | grep -qx sleep
+}
+
+@test "mmbuild killed with SIGKILL under systemd: no process left in the cgroup; the next run finishes the log as error" {
+  setup_mixmaster
+  echo 'sleeping = sleep 600 & sleep 600' >>"$MM_CONFIG"
+  git -C "$MM_E2E/work" push -q "$REPO" production:sleeping
+  gitea_payload sleeping "$GOOD_COMMIT" >"$MM_E2E/push.json"
+  post "$MM_E2E/push.json" "$SECRET"
+  assert_equal "$STATUS" 202
+  local id=${BODY#queued } main
+  mm_bounded_poll 60 _mm_service_has_sleep
+  main=$(mm_unit_prop mixmaster.service MainPID)
+  [ "$main" -gt 0 ]
+  kill -KILL "$main"
+  # The build, its agent, the runner: nothing of the service is left.
+  mm_bounded_poll 60 mm_nothing_running
+  mm_bounded_poll 60 _mm_no_process_but_the_manager || {
+    mm_manager_processes >&2
+    return 1
+  }
+  run grep -c '^\[result\]$' "$(jobs_dir)/$id.log"
+  assert_output 0
+  # The next push starts mmbuild again, which finishes the orphaned log.
+  build production "$GOOD_COMMIT"
+  assert_equal "$RESULT" success
+  run cat "$(jobs_dir)/$id.log"
+  assert_line "status = error"
+  assert_line --regexp "^..:..:.. # Build error: the runner \\(pid [0-9]+\\) died before the build ended; noticed at .*Z by mmbuild \\(pid [0-9]+\\)$"
+}
