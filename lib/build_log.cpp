@@ -78,6 +78,16 @@ bool BuildLog::BeginBuild(pid_t pid, const struct timespec& started,
                 err);
 }
 
+bool BuildLog::Fits(size_t bytes) {
+  struct stat st;
+  if (fstat(fd_.get(), &st) != 0) return true;
+  const off_t want = static_cast<off_t>(bytes) + kReserveBytes;
+  if (fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, st.st_size, want) == 0)
+    return true;
+  // Without fallocate (some filesystems) there is no reserve: write on.
+  return errno != ENOSPC && errno != EDQUOT;
+}
+
 void BuildLog::Line(char marker, const std::string& text) {
   std::string line = FormatClock(clock_->Now());
   line += ' ';
@@ -85,17 +95,28 @@ void BuildLog::Line(char marker, const std::string& text) {
   line += ' ';
   line += OneLine(text);
   line += '\n';
+  if (marker != marker::kMixmaster && (full() || !Fits(line.size()))) {
+    ++dropped_lines_;
+    return;
+  }
   Append(line, nullptr);
 }
 
 bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
   char duration[32];
   snprintf(duration, sizeof duration, "%.3f", result.duration_seconds);
-  return Append(
+  bool written = Append(
       std::string("\n[result]\nstatus = ") + BuildStatusName(result.status) +
           "\nexitCode = " + std::to_string(result.exit_code) + "\nfinished = " +
           FormatIsoUtc(result.finished) + "\nduration = " + duration + "\n",
       err);
+  // The reserve past the end is given back (a truncate to the same size
+  // keeps it on tmpfs).
+  struct stat st;
+  if (fstat(fd_.get(), &st) == 0)
+    fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+              kReserveBytes + 64 * 1024);
+  return written;
 }
 
 std::string LogSectionOf(const std::string& log_text) {

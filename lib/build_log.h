@@ -59,7 +59,14 @@ class BuildLog {
   // One `HH:MM:SS <marker> text` line. Control characters in `text` become
   // spaces, so that build output can never start a line or a section of its
   // own. A failed write is remembered (see ok()).
+  //
+  // A full filesystem (mmbuild(1) BUILD LOG): each line is written only if
+  // kReserveBytes more stay allocated past it (fallocate(2), KEEP_SIZE).
+  // Once that fails the log is full(): other lines are dropped and counted,
+  // while `#` lines (Mixmaster's own: the closing line, the notifications)
+  // and [result] go into the reserve.
   void Line(char marker, const std::string& text);
+  static constexpr off_t kReserveBytes = 16 * 1024;
 
   // `[result]`; the log is complete after it.
   bool EndBuild(const BuildResult& result, std::string* err);
@@ -67,14 +74,20 @@ class BuildLog {
   const std::string& path() const { return path_; }
   // False once a write has failed.
   bool ok() const { return ok_; }
+  // True once a line was dropped for want of space; how many were.
+  bool full() const { return dropped_lines_ > 0; }
+  long dropped_lines() const { return dropped_lines_; }
 
  private:
   bool Append(const std::string& text, std::string* err);
+  // Whether `bytes` more fit with the reserve left after them.
+  bool Fits(size_t bytes);
 
   UniqueFd fd_;
   const Clock* clock_ = nullptr;
   std::string path_;
   bool ok_ = true;
+  long dropped_lines_ = 0;
 };
 
 // The [log] lines of a build log's text (what a failure mail shows), without

@@ -274,6 +274,12 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
                     &log);
 
   Outcome outcome = run.Execute();
+  // mmbuild(1) BUILD LOG: a log that lost lines ends as an error, whatever
+  // the command did; the closing line and [result] use the reserve.
+  if (log.full())
+    outcome = Error("the filesystem of the build log is full: " +
+                    std::to_string(log.dropped_lines()) +
+                    " line(s) of the build were not written");
   switch (outcome.status) {
     case BuildStatus::kSuccess:
       log.Line(marker::kMixmaster, "Build finished");
@@ -300,6 +306,12 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   result->finished = options.clock->Now();
   result->duration_seconds = MonotonicSeconds() - start;
   if (!log.EndBuild(*result, err)) return false;
+  if (log.full()) {
+    *err = "build log " + job.log_path + ": the filesystem is full; " +
+           std::to_string(log.dropped_lines()) +
+           " line(s) were not written and the build ends as error";
+    return false;
+  }
   if (!log.ok()) {
     *err = "cannot write build log " + job.log_path;
     return false;
