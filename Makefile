@@ -16,7 +16,8 @@ override CPPFLAGS += -Ilib -DMIXMASTER_VERSION='"$(VERSION)"' -MMD -MP
 LDFLAGS ?=
 override LDFLAGS += -Wl,--as-needed -Wl,-O1
 
-B := build
+# build-san/ for `make check SANITIZE=...` (see below).
+B := $(if $(SANITIZE),build-san,build)
 LIB_SRC := $(sort $(wildcard lib/*.cpp))
 LIB_OBJ := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard t/unit/*_test.cpp))
@@ -36,6 +37,43 @@ LIBS_mmbuild := -lgit2 -pthread
 LIBS_mmsetup := -lnettle
 LIBS_mmcleanup :=
 
+# `make check SANITIZE=address,undefined`: everything built into build-san/
+# (never mixed with the plain build) with those sanitizers, any report
+# fatal, and the whole suite, unit and bats, run against it. mmbridge is
+# linked dynamically there: the sanitizer runtimes are shared libraries.
+ifneq ($(SANITIZE),)
+override CXXFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+  -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=$(SANITIZE)
+LIBS_mmbridge := -lhttp_parser -lnettle
+export ASAN_OPTIONS ?= abort_on_error=0:exitcode=86:detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=86
+endif
+# Debian 12's rapidjson (1.1.0) adds an offset to its parser stack's null
+# pointer on the first push (internal/stack.h:117; fixed upstream after
+# 1.1.0): every JSON parse trips UBSan's pointer-overflow check there. That
+# check alone is left out, for forge.cpp alone, the only user of rapidjson.
+RAPIDJSON_UBSAN := -fno-sanitize=pointer-overflow
+ifneq ($(findstring undefined,$(SANITIZE)),)
+$(B)/obj/lib/forge.o: override CXXFLAGS += $(RAPIDJSON_UBSAN)
+endif
+
+# libFuzzer targets (t/fuzz/*_fuzz.cpp), built with clang into build-fuzz/
+# with ASan and UBSan. `make fuzz` runs each for FUZZ_SECONDS; what a target
+# finds goes to build-fuzz/findings/<target>/. Seeds: t/fuzz/seeds/<target>/
+# and, for the forge mappers, the payloads of t/fixtures. (clang, unlike
+# g++, warns about libgit2's *_INIT macros: -Wno-missing-field-initializers.)
+FUZZ_SECONDS ?= 60
+FB := build-fuzz
+FUZZ_CXX ?= clang++
+FUZZ_FLAGS := -g -O1 -std=c++17 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+  -Wno-missing-field-initializers \
+  -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst t/fuzz/%_fuzz.cpp,%,$(sort $(wildcard t/fuzz/*_fuzz.cpp)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FB)/%_fuzz)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=$(FB)/obj/%.o)
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+
 # Debian 12 packages needed to build, test and demo.
 DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
@@ -43,6 +81,7 @@ DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   dbus-user-session procps util-linux coreutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+.PHONY: fuzz fuzz-deps fuzz-build
 .PHONY: all deps deps-if-missing check unit bats lint format-check format demo bench \
   install uninstall clean
 
@@ -75,6 +114,45 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all Debian packages present"; fi
 
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(FUZZ_PACKAGES)'
+
+$(FB)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(CPPFLAGS) -It/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/obj/lib/forge.o: FUZZ_FLAGS += $(RAPIDJSON_UBSAN)
+
+$(FB)/libmm.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FB)/%_fuzz: $(FB)/obj/t/fuzz/%_fuzz.o $(FB)/libmm.a
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libmm.a \
+	  -lhttp_parser -lnettle
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS, one after the other; the last line of each
+# run (`cov:`, `exec/s`) is printed, and the first failure stops the loop.
+fuzz: fuzz-deps
+	$(MAKE) fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FB)/corpus/$$t $(FB)/findings/$$t $(FB)/seeds/$$t; \
+	  case $$t in \
+	    forge_gitea) { echo push; cat t/fixtures/gitea-push.json; } >$(FB)/seeds/$$t/gitea-push;; \
+	    forge_github) { echo push; cat t/fixtures/github-push.json; } >$(FB)/seeds/$$t/github-push;; \
+	    forge_gitlab) { echo 'Push Hook'; cat t/fixtures/gitlab-push.json; } >$(FB)/seeds/$$t/gitlab-push; \
+	      { echo 'Tag Push Hook'; cat t/fixtures/gitlab-tag-push.json; } >$(FB)/seeds/$$t/gitlab-tag-push;; \
+	  esac; \
+	  seeds=$(FB)/seeds/$$t; [ -d t/fuzz/seeds/$$t ] && seeds="$$seeds t/fuzz/seeds/$$t"; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FB)/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	    -artifact_prefix=$(FB)/findings/$$t/ -print_final_stats=1 \
+	    $(FB)/corpus/$$t $$seeds >$(FB)/$$t.log 2>&1 || { tail -50 $(FB)/$$t.log; exit 1; }; \
+	  grep -E '^#[0-9]+.*(DONE|cov:)' $(FB)/$$t.log | tail -1; \
+	done
+
 check: deps
 	$(MAKE) all $(B)/unit_tests
 	$(MAKE) lint
@@ -84,18 +162,19 @@ check: deps
 unit: $(B)/unit_tests
 	$(B)/unit_tests
 
+# The bats files find the programs in MM_BIN (t/helpers/common.bash).
 bats: $(BINS)
-	bats --print-output-on-failure t/*.bats
+	MM_BIN=$(abspath $(B)) bats --print-output-on-failure t/*.bats
 
 lint: format-check
 	mandoc -Tlint -W warning $(MANPAGES)
 	t/helpers/verify-units $(UNITS)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp)
+	clang-format --dry-run --Werror $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
 
 format:
-	clang-format -i $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp)
+	clang-format -i $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
 
 demo: deps
 	$(MAKE) all
@@ -123,6 +202,6 @@ uninstall:
 	  done; fi
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(FB)
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(PROGRAMS:%=$(B)/obj/cmd/%.d)

@@ -5,7 +5,9 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
 MM_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-MM_BIN=$MM_ROOT/build
+# The programs under test: build/, or what the Makefile names (build-san/
+# for `make check SANITIZE=...`).
+MM_BIN=${MM_BIN:-$MM_ROOT/build}
 MM_FIXTURES=$MM_ROOT/t/fixtures
 
 # A private home: HOME, XDG_CONFIG_HOME, no MIXMASTER_CONFIG from outside.

@@ -1,0 +1,3 @@
+// The Gitea payload mapper: see forge_fuzz.h.
+#define MM_FUZZ_FORMAT kGitea
+#include "forge_fuzz.h"

@@ -1,0 +1,3 @@
+// The Lightweight payload mapper: see forge_fuzz.h.
+#define MM_FUZZ_FORMAT kLightweight
+#include "forge_fuzz.h"
