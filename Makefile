@@ -48,6 +48,7 @@ override LDFLAGS += -fsanitize=$(SANITIZE)
 LIBS_mmbridge := -lhttp_parser -lnettle
 export ASAN_OPTIONS ?= abort_on_error=0:exitcode=86:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=86
+export LSAN_OPTIONS ?= suppressions=$(abspath t/lsan.supp):print_suppressions=0
 endif
 # Debian 12's rapidjson (1.1.0) adds an offset to its parser stack's null
 # pointer on the first push (internal/stack.h:117; fixed upstream after
