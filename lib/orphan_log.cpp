@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +78,23 @@ std::string IdOf(const std::string& path) {
   return name.substr(0, name.size() - 4);  // without ".log"
 }
 
+// True when the last bytes of the log hold its [result] section, which is
+// short and last: most logs are complete, and this spares reading them
+// whole at every start of mmbuild.
+bool EndsWithResult(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st;
+  if (!fd.ok() || fstat(fd.get(), &st) != 0) return false;
+  char tail[1024];
+  off_t from = st.st_size > static_cast<off_t>(sizeof tail)
+                   ? st.st_size - static_cast<off_t>(sizeof tail)
+                   : 0;
+  ssize_t n = pread(fd.get(), tail, sizeof tail, from);
+  return n > 0 &&
+         std::string(tail, static_cast<size_t>(n)).find("\n[result]\n") !=
+             std::string::npos;
+}
+
 }  // namespace
 
 bool ReadBuildSection(const std::string& log_text, pid_t* pid,
@@ -110,7 +129,7 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   std::string text;
   pid_t pid = 0;
   std::string started;
-  if (!ReadFile(path, &text, err)) return false;
+  if (EndsWithResult(path) || !ReadFile(path, &text, err)) return false;
   if (HasResultSection(text) || !ReadBuildSection(text, &pid, &started) ||
       ProcessAlive(pid))
     return false;
