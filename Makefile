@@ -133,6 +133,8 @@ $(FB)/%_fuzz: $(FB)/obj/t/fuzz/%_fuzz.o $(FB)/libmm.a
 	  -lhttp_parser -lnettle
 
 fuzz-build: $(FUZZ_BINS)
+# Kept, so that `make fuzz` does not compile the targets again each time.
+.SECONDARY: $(FUZZ_TARGETS:%=$(FB)/obj/t/fuzz/%_fuzz.o)
 
 # Each target for FUZZ_SECONDS, one after the other; the last line of each
 # run (`cov:`, `exec/s`) is printed, and the first failure stops the loop.

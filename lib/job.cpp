@@ -5,6 +5,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -130,6 +131,7 @@ bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
     return false;
   }
   Job j;
+  std::vector<std::string> seen;
   for (const IniEntry& e : section->entries) {
     const Field* field = nullptr;
     for (const Field& f : kFields)
@@ -139,6 +141,13 @@ bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
       *err = where + "unknown job key `" + e.key + "`";
       return false;
     }
+    // Which of two values was meant cannot be known (found by fuzzing: a
+    // second, empty `target` passed the check of the first).
+    if (std::find(seen.begin(), seen.end(), e.key) != seen.end()) {
+      *err = where + "job key `" + e.key + "` given twice";
+      return false;
+    }
+    seen.push_back(e.key);
     std::string why;
     if (!UnescapeJobValue(e.value, &(j.*field->member), &why)) {
       *err = where + e.key + ": " + why;

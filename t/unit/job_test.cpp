@@ -140,6 +140,22 @@ TEST(JobTest, BadJobsAreRejectedWithAReason) {
   }
 }
 
+// Found by t/fuzz/job_fuzz.cpp (its round trip aborted): the check for a
+// required key looked at the first `target`, the job took the last, empty
+// one. A key given twice is now an error. The fuzzer's input, shortened:
+TEST(JobTest, AKeyGivenTwiceIsRejected) {
+  const std::string text =
+      "[job]\nid = 20661125-120000-0tea\nscm = git\nproject = acme/app\n"
+      "repositoryUrl = /acme/app.git\ntarget = main\ntask = docs\n"
+      "target =\n";
+  Job j;
+  std::string err;
+  EXPECT_FALSE(DecodeJob(text, "j.ini", &j, &err));
+  EXPECT_EQ(err, "j.ini:8: job key `target` given twice");
+  EXPECT_FALSE(DecodeJob("[job]\nscm = git\nscm = git\n", "j.ini", &j, &err));
+  EXPECT_EQ(err, "j.ini:3: job key `scm` given twice");
+}
+
 TEST(JobTest, NewIdsAreSafeSortableAndDistinct) {
   struct timespec t = {1795608000, 123456789};  // 2026-11-25T12:00:00Z
   std::string id = NewJobId(t);
