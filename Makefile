@@ -115,8 +115,9 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all Debian packages present"; fi
 
+# What `make deps` installs, and clang: a plain `make check` needs no clang.
 fuzz-deps:
-	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(FUZZ_PACKAGES)'
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(DEB_PACKAGES) $(FUZZ_PACKAGES)'
 
 $(FB)/obj/%.o: %.cpp
 	@mkdir -p $(@D)

@@ -66,20 +66,30 @@ std::string HmacSha1(std::string key, const std::string& message) {
 }
 
 // fnmatch-style `*` and `?` over a whole host name, case-insensitively.
+// Iterative, going back only to the last `*`: a recursive match took
+// exponential time on a pattern of many stars (found by
+// t/fuzz/known_hosts_fuzz.cpp; see KnownHostsTest.ManyStarsMatchQuickly).
 bool GlobMatch(const char* pattern, const char* name) {
-  for (; *pattern; ++pattern, ++name) {
+  auto lower = [](char c) { return tolower(static_cast<unsigned char>(c)); };
+  const char* star = nullptr;    // the last `*` seen in the pattern
+  const char* resume = nullptr;  // where that star's match ends in the name
+  while (*name) {
     if (*pattern == '*') {
-      for (const char* rest = name;; ++rest) {
-        if (GlobMatch(pattern + 1, rest)) return true;
-        if (!*rest) return false;
-      }
-    }
-    if (!*name) return false;
-    if (*pattern != '?' && tolower(static_cast<unsigned char>(*pattern)) !=
-                               tolower(static_cast<unsigned char>(*name)))
+      star = pattern++;
+      resume = name;
+    } else if (*pattern &&
+               (*pattern == '?' || lower(*pattern) == lower(*name))) {
+      ++pattern;
+      ++name;
+    } else if (star) {
+      pattern = star + 1;
+      name = ++resume;
+    } else {
       return false;
+    }
   }
-  return !*name;
+  while (*pattern == '*') ++pattern;
+  return !*pattern;
 }
 
 bool HashedNameMatches(const std::string& entry, const std::string& name) {

@@ -82,6 +82,40 @@ TEST_F(KnownHostsTest, WildcardsNegationAndRevocation) {
             HostKeyMatch::kUnknown);
 }
 
+TEST_F(KnownHostsTest, StarsAndQuestionMarksMatchAsInSsh) {
+  std::string text = "g?t.*.ex*le.org,*.*.*.test,[h*st]:2222 " + a_line_ + "\n";
+  EXPECT_EQ(MatchKnownHost(text, "GIT.eu.example.org", 22, a_),
+            HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(text, "gat.x.exle.org", 22, a_),
+            HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(text, "gt.x.example.org", 22, a_),
+            HostKeyMatch::kUnknown);
+  EXPECT_EQ(MatchKnownHost(text, "a.b.c.test", 22, a_), HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(text, "a.b.test", 22, a_), HostKeyMatch::kUnknown);
+  EXPECT_EQ(MatchKnownHost(text, "host", 2222, a_), HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(text, "host", 22, a_), HostKeyMatch::kUnknown);
+}
+
+// Found by t/fuzz/known_hosts_fuzz.cpp (a timeout): a pattern of many `*`
+// took exponential time against a host it does not match, so that checking
+// a host key could hang mmbuild. The fuzzer's known_hosts text, then the
+// same shape made worse.
+TEST_F(KnownHostsTest, ManyStarsMatchQuickly) {
+  const std::string fuzzed =
+      std::string("@rev\n;@revoked AAAA\n@:reved *\0\0,,", 33) +
+      std::string(57, '*') +
+      "oked **.example. ssh-rsa AAAAB3Nza\n**.example. ssh-rsa AAAAB3Nza\n"
+      "# comment\n";
+  // Its `*` before the NULs names every host, with another key.
+  EXPECT_EQ(MatchKnownHost(fuzzed, "exxample\xd2\x90\x8d\x93]", 2220, a_),
+            HostKeyMatch::kMismatch);
+  std::string stars = std::string(200, '*') + "x " + a_line_ + "\n";
+  EXPECT_EQ(MatchKnownHost(stars, std::string(200, 'a'), 22, a_),
+            HostKeyMatch::kUnknown);
+  EXPECT_EQ(MatchKnownHost(stars, std::string(200, 'a') + "x", 22, a_),
+            HostKeyMatch::kMatch);
+}
+
 TEST_F(KnownHostsTest, CheckHostKeySaysWhatIsWrong) {
   std::string file = tmp_ / "known_hosts";
   WriteAll(file, "git.example.org " + a_line_ + "\n");
