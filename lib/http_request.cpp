@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "http_response.h"
 #include "ini.h"
-#include "unique_fd.h"
+#include "fsutil.h"
 
 namespace mm {
 namespace {

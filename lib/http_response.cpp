@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "journal.h"
-#include "unique_fd.h"
+#include "fsutil.h"
 
 namespace mm {
 

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "fsutil.h"  // ReadFile, for those who read an INI file
+
 namespace mm {
 
 struct IniEntry {
@@ -47,9 +49,6 @@ std::string FormatIniSection(
 
 // `s` without the `blanks` at either end.
 std::string Trim(const std::string& s, const char* blanks = " \t");
-
-// Reads a whole file into `out`. Shared by every module that reads files.
-bool ReadFile(const std::string& path, std::string* out, std::string* err);
 
 }  // namespace mm
 

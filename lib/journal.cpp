@@ -1,7 +1,8 @@
 #include "journal.h"
 
-#include <errno.h>
 #include <unistd.h>
+
+#include "fsutil.h"
 
 namespace mm {
 
@@ -27,15 +28,8 @@ std::string Journal::Format(Priority priority,
 
 void Journal::Line(Priority priority, const std::string& message) const {
   std::string line = Format(priority, message);
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    ssize_t n = write(fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // Nowhere left to report a failing stderr.
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  // Nowhere left to report a failing stderr.
+  WriteAll(fd_, line.data(), line.size());
 }
 
 void Journal::Error(const std::string& m) const { Line(Priority::kError, m); }

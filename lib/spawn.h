@@ -5,7 +5,7 @@
 // of the spec. A failing chdir or exec is reported through a CLOEXEC pipe,
 // so the caller knows at once whether the child started.
 //
-// Includes unique_fd.h, the descriptor plumbing every program shares.
+// Includes fsutil.h, the file plumbing every program shares.
 #ifndef MIXMASTER_SPAWN_H_
 #define MIXMASTER_SPAWN_H_
 
@@ -15,7 +15,7 @@
 #include <string>
 
 #include "process.h"
-#include "unique_fd.h"
+#include "fsutil.h"
 
 namespace mm {
 

@@ -43,12 +43,17 @@ bool PrepareJob(const std::string& text, const std::string& filename,
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
 
+// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
+// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
+// that does not exist is empty.
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err);
+
 class SpoolReader {
  public:
   SpoolReader(const Config& config, const Clock& clock, const Journal& journal);
 
-  // The names of the spool's jobs (regular files `*.ini`, not hidden),
-  // oldest first. A spool that does not exist is empty.
+  // ListSpoolJobs of the configured spool.
   bool List(std::vector<std::string>* names, std::string* err) const;
 
   // Claims the oldest runnable job. Jobs another process claimed meanwhile

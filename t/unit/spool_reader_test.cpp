@@ -146,7 +146,7 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   // A second bad job of the same name does not replace the first.
   Spool("1-empty.ini", "");
   EXPECT_FALSE(Claim(&reader, &job));
-  EXPECT_TRUE(Exists(r + "1-empty.1.ini"));
+  EXPECT_TRUE(Exists(r + "1-empty-1.ini"));
 }
 
 TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
