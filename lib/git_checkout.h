@@ -23,7 +23,8 @@ struct CheckoutRequest {
   std::string repository_url;
   // A branch name, or a full ref starting with `refs/` (refs/tags/v1.2).
   std::string target;
-  // Hex, 4 to 40 digits; empty: the head of the target.
+  // A full or short commit id, a tag or a branch; empty: the head of the
+  // target.
   std::string commit;
   std::string workspace;    // <project dir>/<SafeName(target)>
   std::string project_dir;  // nothing outside it is ever removed
@@ -45,8 +46,9 @@ using CheckoutLogSink = std::function<void(char marker, const std::string&)>;
 
 // Refuses request values that could be taken for options or are not what
 // they claim to be: a repository URL that is empty, starts with `-` or holds
-// control characters; a commit that is not 4-40 hex digits; a target that is
-// not a valid ref name.
+// control characters; a commit that is neither 4-40 hex digits nor a valid
+// tag or branch name (mmbuild(1), Checkout); a target that is not a valid ref
+// name.
 bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err);
 
 // Keeps libgit2 initialised while it lives (CheckOut needs none, but its
