@@ -9,6 +9,8 @@
 #include <string>
 
 #include "clock.h"
+#include "forge.h"
+#include "http_request.h"
 #include "http_response.h"
 #include "journal.h"
 
@@ -40,6 +42,21 @@ struct BridgeOutcome {
   std::string journal_line;
   Priority priority = Priority::kInfo;  // info 2xx, warning 4xx, error else
 };
+
+// The event named by the forge's header (X-Gitea-Event or X-Forgejo-Event,
+// X-GitHub-Event, X-Gitlab-Event); empty when there is none, which is taken
+// as a push. Always empty for the lightweight format.
+std::string PayloadEvent(PayloadFormat format, const HttpRequest& request);
+
+// True when `content_type` (null: the header was not sent) announces JSON:
+// `application/json` or `application/<anything>+json`, with any parameters.
+// A request without Content-Type is taken as JSON, since a person with curl
+// often sends none.
+bool IsJsonContentType(const std::string* content_type);
+
+// The status code that answers a payload's verdict: 202 queued or ignored,
+// 200 pong, 400 invalid, 422 unsupported.
+int PayloadStatus(PayloadKind kind);
 
 // The request deadline from the text of $MIXMASTER_READ_TIMEOUT (null when
 // unset): seconds in (0, 3600], else the default 10, so that a stray value

@@ -13,6 +13,16 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
+std::string Printable(const std::string& value) {
+  constexpr size_t kMax = 200;
+  if (value.size() <= kMax) return OneLine(value);
+  size_t cut = kMax;
+  // Back up over UTF-8 continuation bytes, so the body stays valid UTF-8.
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80)
+    --cut;
+  return OneLine(value.substr(0, cut)) + "...";
+}
+
 Journal::Journal(int fd) : fd_(fd), prefixes_(!isatty(fd)) {}
 
 std::string Journal::Format(Priority priority,

@@ -35,6 +35,11 @@ class Journal {
 // request can never start a second journal, log or header line.
 std::string OneLine(const std::string& text);
 
+// A value from a request as it may be quoted in a response body or a
+// journal line: control characters as spaces (so it cannot start a line of
+// its own), cut to 200 bytes, at a character boundary, with "..." after.
+std::string Printable(const std::string& value);
+
 }  // namespace mm
 
 #endif  // MIXMASTER_JOURNAL_H_

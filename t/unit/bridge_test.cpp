@@ -348,5 +348,32 @@ TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {
     EXPECT_EQ(ReadTimeoutSetting(bad), 10) << bad;
 }
 
+TEST(BridgeHeaderTest, EventComesFromTheForgesHeader) {
+  HttpRequest req;
+  req.headers = {{"X-Forgejo-Event", "push"}, {"X-GitHub-Event", "ping"}};
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "push");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitHub, req), "ping");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitLab, req), "");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kLightweight, req), "");
+  req.headers.push_back({"x-gitea-event", "create"});
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "create");
+}
+
+TEST(BridgeHeaderTest, JsonContentTypesAndPayloadStatuses) {
+  const std::string json[] = {"application/json", "Application/JSON",
+                              "application/json; charset=utf-8",
+                              "application/vnd.github+json"};
+  for (const std::string& t : json) EXPECT_TRUE(IsJsonContentType(&t)) << t;
+  EXPECT_TRUE(IsJsonContentType(nullptr));
+  const std::string other[] = {"application/x-www-form-urlencoded",
+                               "text/plain", "", "application/+json",
+                               "text/json"};
+  for (const std::string& t : other) EXPECT_FALSE(IsJsonContentType(&t)) << t;
+  EXPECT_EQ(PayloadStatus(PayloadKind::kPong), 200);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kIgnored), 202);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kInvalid), 400);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kUnsupported), 422);
+}
+
 }  // namespace
 }  // namespace mm
