@@ -14,8 +14,8 @@
 
 #include <string>
 
-#include "process.h"
 #include "fsutil.h"
+#include "process.h"
 
 namespace mm {
 
