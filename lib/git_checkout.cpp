@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "build_log.h"
 #include "git_attributes.h"
 #include "git_remote_auth.h"
 #include "paths.h"
@@ -104,8 +105,8 @@ class Checkout {
     return Outcome::kDone;
   }
 
-  void Step(const std::string& command) { log_('$', command); }
-  void Note(const std::string& text) { log_('#', text); }
+  void Step(const std::string& command) { log_(marker::kStep, command); }
+  void Note(const std::string& text) { log_(marker::kMixmaster, text); }
 
  private:
   Outcome Broken(const std::string& what) {
@@ -362,19 +363,19 @@ bool DryRun(const CheckoutRequest& request, const CheckoutLogSink& log) {
   bool fresh = stat(git_dir.c_str(), &st) != 0;
   std::string url = RedactUrl(request.repository_url);
   if (fresh) {
-    log('$', "git init " + request.workspace);
-    log('$', "git remote add origin " + url);
+    log(marker::kStep, "git init " + request.workspace);
+    log(marker::kStep, "git remote add origin " + url);
   } else {
-    log('$', "git remote set-url origin " + url);
+    log(marker::kStep, "git remote set-url origin " + url);
   }
-  log('$', "git fetch origin " + request.target);
+  log(marker::kStep, "git fetch origin " + request.target);
   std::string what = request.commit;
   if (what.empty())
     what = request.target.compare(0, 5, "refs/") == 0
                ? request.target
                : "origin/" + request.target;
-  log('$', "git checkout --force --detach " + what);
-  if (!fresh) log('$', "git clean -d --force");
+  log(marker::kStep, "git checkout --force --detach " + what);
+  if (!fresh) log(marker::kStep, "git clean -d --force");
   return true;
 }
 

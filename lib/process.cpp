@@ -16,6 +16,7 @@
 
 #include <algorithm>
 
+#include "build_log.h"
 #include "clock.h"
 #include "spawn.h"
 
@@ -173,8 +174,8 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
   out_write.Reset();
   err_write.Reset();
 
-  OutputStream out{std::move(out_read), LineSplitter('O', sink)};
-  OutputStream err{std::move(err_read), LineSplitter('!', sink)};
+  OutputStream out{std::move(out_read), LineSplitter(marker::kStdout, sink)};
+  OutputStream err{std::move(err_read), LineSplitter(marker::kStderr, sink)};
   SetNonBlocking(out.fd.get());
   SetNonBlocking(err.fd.get());
   size_t fed = 0;
