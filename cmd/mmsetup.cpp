@@ -1,4 +1,4 @@
-// mmsetup: sets Mixmaster up for the current user (SPEC 8): build root,
+// mmsetup: sets Mixmaster up for the current user (mmsetup(1)): build root,
 // spool, configuration, drop-ins for a non-default port or spool, enabled
 // user units; --teardown undoes it but keeps the builds.
 #include <limits.h>

@@ -1,5 +1,5 @@
-// One mmbridge connection (SPEC 4): read one HTTP request, check it, write at
-// most one job into the spool, answer. The program around it only parses
+// One mmbridge connection (mmbridge(1)): read one HTTP request, check it, write
+// at most one job into the spool, answer. The program around it only parses
 // options, prints the journal line and turns the result into an exit code,
 // so everything a request can do is here, where tests can drive it through a
 // socketpair with a fixed clock.
@@ -18,15 +18,15 @@ namespace mm {
 
 struct BridgeOptions {
   std::string config_path;
-  // Seconds allowed for the whole request (SPEC 4).
+  // Seconds allowed for the whole request (mmbridge(1) ENVIRONMENT).
   double read_timeout_seconds = 10;
   // The client's address for the journal line ($REMOTE_ADDR from systemd);
   // when empty, the peer of the input socket, else "-".
   std::string remote_address;
 };
 
-// How a connection ended, for the exit code (SPEC 9: only a 500 or no answer
-// at all is a failure; a bad request is the client's problem).
+// How a connection ended, for the exit code (mmbridge(1) EXIT STATUS: only a
+// 500 or no answer at all is a failure; a bad request is the client's problem).
 enum class BridgeResult {
   kAnswered,          // any 2xx or 4xx was sent
   kConfigUnreadable,  // 500 sent: the configuration could not be loaded

@@ -1,8 +1,8 @@
-// The bridge between mmbuild's runner and the notifications of SPEC 7: a
-// BuildObserver that hands each of the three moments of a build (start, end,
-// failure) to a Notifier, with the build log so far as the text a failure
-// mail quotes, and writes what the Notifier reports (`!` problems, `H` hook
-// output, `#` a mail went out) into the build's [log].
+// The bridge between mmbuild's runner and the notifications of mmbuild(1)
+// NOTIFICATIONS: a BuildObserver that hands each of the three moments of a
+// build (start, end, failure) to a Notifier, with the build log so far as the
+// text a failure mail quotes, and writes what the Notifier reports (`!`
+// problems, `H` hook output, `#` a mail went out) into the build's [log].
 //
 // Nothing here changes a build's result: a log that cannot be read is one
 // more `!` line, and the mail goes out without the log.

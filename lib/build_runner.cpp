@@ -34,7 +34,7 @@ Outcome Killed(const std::string& message, int exit_code = -1) {
 
 bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
 
-// `path` with the home directory shown as `~`, as in SPEC 6.6.
+// `path` with the home directory shown as `~`, as in mmbuild(1) BUILD LOG.
 std::string Tilde(const std::string& path) {
   std::string home = HomeDir();
   if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)

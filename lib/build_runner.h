@@ -1,5 +1,5 @@
-// One claimed job from start to end (SPEC 6.2-6.6): the keys a hand-written
-// job leaves out come from the config, the workspace is
+// One claimed job from start to end (mmbuild(1) How a job runs, BUILD LOG): the
+// keys a hand-written job leaves out come from the config, the workspace is
 // <project dir>/<SafeName(target)>, the job gets its own ssh-agent, the
 // commit is checked out, the build command runs through /bin/sh -c in the
 // workspace with the MIXMASTER_* variables, and every step goes to the build

@@ -1,4 +1,4 @@
-// mmcleanup (SPEC 8): after mixmaster.service ends badly, the jobs still in
+// mmcleanup(1): after mixmaster.service ends badly, the jobs still in
 // the spool are moved to <buildRoot>/REJECTED/ (or deleted), so that
 // mixmaster.path, which starts the service while the spool is not empty, does
 // not start it again and again for jobs that cannot be run.

@@ -1,4 +1,4 @@
-// The exit codes every program shares (SPEC 9); each man page lists them.
+// The exit codes every program shares (EXIT STATUS in each man page).
 #ifndef MIXMASTER_EXIT_CODES_H_
 #define MIXMASTER_EXIT_CODES_H_
 

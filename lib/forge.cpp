@@ -144,7 +144,7 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
   return true;
 }
 
-// Where each forge keeps what SPEC 4.3 maps.
+// Where each forge keeps what mmbridge(1) Endpoints maps.
 enum class CommitMessage { kNone, kFirst, kLast };
 struct ForgeFields {
   const char* project;

@@ -1,4 +1,4 @@
-// Payloads (mmbridge(8) ENDPOINTS): the lightweight JSON of `/` and the push
+// Payloads (mmbridge(1) Endpoints): the lightweight JSON of `/` and the push
 // payloads of Gitea/Forgejo, GitHub and GitLab, each turned into the same
 // build request, or into a verdict that makes no job (a ping, an ignored
 // event, a deleted ref, a payload that is wrong). JSON only: no HTTP here.

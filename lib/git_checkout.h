@@ -1,6 +1,6 @@
-// Checking out a job's commit with libgit2 (SPEC 6.3), never through a
-// shell: the workspace is one persistent checkout per target. Without a
-// usable checkout it is made afresh (init, fetch the target, check out);
+// Checking out a job's commit with libgit2 (mmbuild(1) How a job runs), never
+// through a shell: the workspace is one persistent checkout per target. Without
+// a usable checkout it is made afresh (init, fetch the target, check out);
 // otherwise `origin` is pointed at the job's repository URL and the target
 // (and the commit, when it is missing) fetched. Then the commit, or the
 // fetched head of the target, is checked out by force as a detached HEAD:
@@ -47,8 +47,8 @@ using CheckoutLogSink = std::function<void(char marker, const std::string&)>;
 // Refuses request values that could be taken for options or are not what
 // they claim to be: a repository URL that is empty, starts with `-` or holds
 // control characters; a commit that is neither 4-40 hex digits nor a valid
-// tag or branch name (mmbuild(1), Checkout); a target that is not a valid ref
-// name.
+// tag or branch name (mmbuild(1) How a job runs); a target that is not a valid
+// ref name.
 bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err);
 
 // Keeps libgit2 initialised while it lives (CheckOut needs none, but its

@@ -1,8 +1,9 @@
-// Reading one HTTP/1.x request from a file descriptor (SPEC 4): parsed by
-// libhttp-parser, under one deadline for the whole request, with limits on
-// the header and body sizes. Reading is split in two (head, then body) so that
-// the caller can route the request and load its limits before any body byte
-// is read, and answer `Expect: 100-continue` only when it wants the body.
+// Reading one HTTP/1.x request from a file descriptor (mmbridge(1)
+// DESCRIPTION): parsed by libhttp-parser, under one deadline for the whole
+// request, with limits on the header and body sizes. Reading is split in two
+// (head, then body) so that the caller can route the request and load its
+// limits before any body byte is read, and answer `Expect: 100-continue` only
+// when it wants the body.
 #ifndef MIXMASTER_HTTP_REQUEST_H_
 #define MIXMASTER_HTTP_REQUEST_H_
 

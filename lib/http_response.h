@@ -1,6 +1,6 @@
-// The one response mmbridge writes (SPEC 4): a status line, a short
-// `text/plain` body with its exact Content-Length, and `Connection: close`,
-// since every connection carries exactly one request.
+// The one response mmbridge writes (mmbridge(1) Responses): a status line, a
+// short `text/plain` body with its exact Content-Length, and `Connection:
+// close`, since every connection carries exactly one request.
 #ifndef MIXMASTER_HTTP_RESPONSE_H_
 #define MIXMASTER_HTTP_RESPONSE_H_
 

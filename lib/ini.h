@@ -1,7 +1,7 @@
-// The INI dialect of SPEC 2: `[section]`, `key = value` split at the first `=`,
-// whole-line comments starting with `;` or `#`. No inline comments, so a build
-// command may hold `;`, `#`, `=` and `[`. Values are taken literally; escaping
-// (for job files) is the job module's business.
+// The INI dialect of mixmaster.ini(5) Syntax: `[section]`, `key = value` split
+// at the first `=`, whole-line comments starting with `;` or `#`. No inline
+// comments, so a build command may hold `;`, `#`, `=` and `[`. Values are taken
+// literally; escaping (for job files) is the job module's business.
 #ifndef MIXMASTER_INI_H_
 #define MIXMASTER_INI_H_
 

@@ -1,6 +1,6 @@
-// Diagnostics for the journal (SPEC 0): one line each on stderr, prefixed with
-// a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is not a terminal, so
-// that journald files them at the right level.
+// Diagnostics for the journal (mmbuild(1), mmbridge(1) Log): one line each on
+// stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is
+// not a terminal, so that journald files them at the right level.
 #ifndef MIXMASTER_JOURNAL_H_
 #define MIXMASTER_JOURNAL_H_
 

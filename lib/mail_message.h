@@ -1,7 +1,7 @@
-// The three notification mails of SPEC 7 (start, end, failure), composed as
-// complete RFC 5322 messages for `sendmail -t`. Lines end in LF, not CRLF:
-// sendmail, msmtp and friends take a local message with Unix line endings and
-// convert them on the wire.
+// The three notification mails of mmbuild(1) The mails (start, end, failure),
+// composed as complete RFC 5322 messages for `sendmail -t`. Lines end in LF,
+// not CRLF: sendmail, msmtp and friends take a local message with Unix line
+// endings and convert them on the wire.
 //
 // Nothing from a job reaches a header unchecked: the project becomes part of
 // the Subject only after every control character is turned into a blank (and

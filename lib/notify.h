@@ -1,7 +1,7 @@
-// The notification policy of SPEC 7 in one place: at a build's start, end and
-// failure, decide which mail goes out, compose it, hand it to sendmail, and run
-// the hook. Every problem is reported to the build log and then ignored:
-// nothing here can change a build's result.
+// The notification policy of mmbuild(1) NOTIFICATIONS in one place: at a
+// build's start, end and failure, decide which mail goes out, compose it, hand
+// it to sendmail, and run the hook. Every problem is reported to the build log
+// and then ignored: nothing here can change a build's result.
 //
 // The runner calls Send three times at most per job: kStart when the build
 // begins, then exactly one of kEnd (status success) or kFail (status failure,

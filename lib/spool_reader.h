@@ -1,6 +1,6 @@
-// Taking jobs for mmbuild (SPEC 6.1): the spool's `*.ini` jobs oldest first
-// (by name: ids sort in arrival order), each claimed by moving it to
-// <project dir>/JOBS/<id>.log, where it becomes the build log. Whoever moves
+// Taking jobs for mmbuild (mmbuild(1) DESCRIPTION): the spool's `*.ini` jobs
+// oldest first (by name: ids sort in arrival order), each claimed by moving it
+// to <project dir>/JOBS/<id>.log, where it becomes the build log. Whoever moves
 // a job first owns it, so two mmbuild processes never run the same job. A job
 // that cannot be run at all (unparseable, unknown project) goes to
 // <buildRoot>/REJECTED/ with a journal line and never blocks the queue.

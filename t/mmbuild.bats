@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mmbuild from the outside (SPEC 6): real repositories in temp dirs, real
+# mmbuild from the outside (mmbuild(1)): real repositories in temp dirs, real
 # processes, real signals.
 load helpers/common
 load helpers/git

@@ -98,7 +98,8 @@ TEST_F(GitCheckoutTest, UnknownCommitIsAClearError) {
   EXPECT_EQ(err, "commit abcdef0 is not in " + remote_.url());
 }
 
-// mmbuild(1), Checkout: `commit` may be a tag or a branch as well as an id.
+// mmbuild(1) How a job runs: `commit` may be a tag or a branch as well as an
+// id.
 TEST_F(GitCheckoutTest, BuildsTheCommitATagOrBranchNames) {
   remote_.Commit("README", "second\n", "second");
   remote_.Push();

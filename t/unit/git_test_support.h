@@ -97,7 +97,7 @@ class ScratchDirTest : public ::testing::Test {
   const std::string dir_ = tmp_.path();
 };
 
-// A job file's text for project `project` (a [job] of SPEC 5).
+// A job file's text for project `project` (a [job] as mmbuild(1) reads it).
 inline std::string JobText(const std::string& id,
                            const std::string& project = "acme/app") {
   return "[job]\nid = " + id + "\nscm = git\nproject = " + project +
