@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "git_test_support.h"
 #include "ini.h"
 #include "job.h"
 #include "signature.h"
@@ -55,18 +56,14 @@ class BridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);  // as mmbridge does; see NoAnswer below
-    char dir[] = "/tmp/mm-bridge-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    root_ = dir;
+    ASSERT_FALSE(tmp_.path().empty());
+    root_ = tmp_.path();
     spool_ = root_ + "/INBOX";
     ASSERT_EQ(mkdir(spool_.c_str(), 0700), 0);
     options_.config_path = root_ + "/mixmaster.ini";
     WriteConfig("");
   }
-  void TearDown() override {
-    std::string cmd = "rm -rf '" + root_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
+  testing_support::TempDir tmp_;
 
   void WriteConfig(const std::string& extra) {
     std::string text = "[_]\nbuildRoot = " + root_ + "\nspool = " + spool_ +

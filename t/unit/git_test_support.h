@@ -67,9 +67,10 @@ inline bool Exists(const std::string& path) {
 // A fresh directory under /tmp, removed with everything in it at the end.
 class TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/mm_unit.XXXXXX";
-    path_ = mkdtemp(tmpl) ? tmpl : "";
+  // `base` is where: another filesystem than /tmp for tests that need one.
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string tmpl = base + "/mm_unit.XXXXXX";
+    path_ = mkdtemp(&tmpl[0]) ? tmpl : "";
   }
   ~TempDir() {
     if (!path_.empty()) Sh("rm -rf " + Quote(path_));
