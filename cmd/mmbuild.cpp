@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
                                : mm::RunGivenJob(job_file, options);
   switch (status) {
     case mm::QueueStatus::kDone:
-      return 0;
+      return mm::kExitOk;
     case mm::QueueStatus::kBadJob:
       return mm::kExitBadInput;
     case mm::QueueStatus::kSystemError:

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   bool failed = mm::ServiceFailed(getenv("SERVICE_RESULT"));

@@ -34,7 +34,7 @@ std::string Cwd() {
 
 // Asks on the terminal unless `yes`. No terminal and no --yes: refuse.
 int Confirm(bool yes, const mm::Journal& journal) {
-  if (yes) return 0;
+  if (yes) return mm::kExitOk;
   if (!isatty(0)) {
     journal.Error(
         "no terminal to ask on: run `mmsetup --yes` to go ahead without "
@@ -45,10 +45,10 @@ int Confirm(bool yes, const mm::Journal& journal) {
   std::string answer;
   std::getline(std::cin, answer);
   if (answer == "y" || answer == "Y" || answer == "yes" || answer == "YES") {
-    return 0;
+    return mm::kExitOk;
   }
   std::cout << "Nothing done.\n";
-  return 1;
+  return mm::kExitBadInput;
 }
 
 void PrintPlan(const std::string& title,
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
   if (dump && teardown) {
     journal.Error("--dump and --teardown do not go together");
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
   }
   if (dump) {
     std::cout << mm::ConfigText(settings, home, secret);
-    return 0;
+    return mm::kExitOk;
   }
 
   // An existing configuration is never overwritten, and it is what the
@@ -256,5 +256,5 @@ int main(int argc, char** argv) {
               << " and builds what arrives in " << settings.spool << ".\n";
   }
   std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
-  return 0;
+  return mm::kExitOk;
 }

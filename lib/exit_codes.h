@@ -4,11 +4,13 @@
 
 namespace mm {
 
-constexpr int kExitOk = 0;        // done
-constexpr int kExitBadInput = 1;  // a job or input was bad (already logged)
-constexpr int kExitUsage = 2;     // usage error
-constexpr int kExitConfig = 3;    // configuration error
-constexpr int kExitSystem = 4;    // system error (I/O, fork)
+constexpr int kExitOk = 0;  // done
+// A job or input was bad (already logged); for mmsetup, the question was
+// not answered yes.
+constexpr int kExitBadInput = 1;
+constexpr int kExitUsage = 2;   // usage error
+constexpr int kExitConfig = 3;  // configuration error
+constexpr int kExitSystem = 4;  // system error (I/O, fork)
 
 }  // namespace mm
 
