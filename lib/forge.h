@@ -34,6 +34,10 @@ struct BuildRequest {
   std::string view_url;
   std::string message;
   std::string notifications = "all";  // all, failures, none
+  // Forge pushes (mmbridge(1) COMMIT STATUSES): the forge, and the commit's
+  // status URL when the payload yields a valid one (else empty).
+  std::string forge;
+  std::string status_url;
 };
 
 // The outcome of reading a payload: a build, or an answer without a job.
