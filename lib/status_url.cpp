@@ -135,7 +135,11 @@ bool GiteaStatusUrl(const std::string& html_url, const std::string& full_name,
   std::string owner = full_name.substr(0, slash);
   std::string repo =
       slash == std::string::npos ? "" : full_name.substr(slash + 1);
-  if (owner.empty() || repo.empty() || repo.find('/') != std::string::npos) {
+  auto bad = [](const std::string& s) {
+    return s.empty() || s == "." || s == ".." ||
+           s.find('/') != std::string::npos;
+  };
+  if (bad(owner) || bad(repo)) {
     *why = "the repository's full name is not owner/repo";
     return false;
   }
