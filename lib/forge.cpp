@@ -222,8 +222,8 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
   return true;
 }
 
-// The forge and the commit-status URL of a push (mmbridge(1) COMMIT
-// STATUSES). A payload that yields no valid URL still queues its build.
+// The forge and the commit-status URL of a push (mmbridge(1) "Commit
+// statuses"). A payload that yields no valid URL still queues its build.
 void ReadStatusUrl(PayloadFormat format, FieldReader* f, BuildRequest* r) {
   FieldError ignored;
   std::string web_url, name, why;

@@ -27,7 +27,7 @@ struct Job {
   std::string notifications;  // all, failures, none
   std::string mailto;
   std::string mode;
-  // Forge pushes (mmbridge(1) COMMIT STATUSES): `gitea`, `github` or
+  // Forge pushes (mmbridge(1) "Commit statuses"): `gitea`, `github` or
   // `gitlab`, and where that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;

@@ -1,4 +1,4 @@
-// Commit-status URLs (mmbridge(1) COMMIT STATUSES): where a forge takes the
+// Commit-status URLs (mmbridge(1) "Commit statuses"): where a forge takes the
 // status of one commit, derived from the fields of its push payload, and the
 // checks every such URL passes before it is recorded in a job or used.
 #ifndef MIXMASTER_STATUS_URL_H_
