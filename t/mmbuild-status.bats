@@ -269,3 +269,22 @@ EOF
   run log_lines 2-trusted
   assert_line "# commit status \`success\` to $url: HTTP 201"
 }
+
+@test "SIGTERM to mmbuild: the stopped build's status still goes out (GitLab: canceled)" {
+  forge_start GITLAB --gitlab
+  local path=/api/v4/projects/acme%2Fapp/statuses/$SHA
+  write_tokens "http://127.0.0.1:$GITLAB_PORT gitlab-t0ken"
+  write_config ""
+  sed -i 's/^timeout = 2$/timeout = 0/' "$MM_CONFIG"
+  spool_job 1-stopped target=sleeper forge=gitlab commit="$SHA" \
+    statusUrl="http://127.0.0.1:$GITLAB_PORT$path"
+  mmbuild_in_background
+  wait_until grep -q '"running"' "$GITLAB_LOG"
+  kill -TERM "$MMBUILD"
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
+  assert_equal "$(status_of 1-stopped)" killed
+  run forge_requests "$GITLAB_LOG"
+  assert_equal "${#lines[@]}" 2
+  assert_line --index 1 --partial '{"description": "build killed after N s", "name": "mixmaster/sleeper", "state": "canceled"}'
+}
