@@ -288,3 +288,18 @@ EOF
   assert_equal "${#lines[@]}" 2
   assert_line --index 1 --partial '{"description": "build killed after N s", "name": "mixmaster/sleeper", "state": "canceled"}'
 }
+
+@test "a forge that never answers: each request gives up after 10 s with one ! line, the build goes on" {
+  forge_start SILENT --hang
+  local url=http://127.0.0.1:$SILENT_PORT/api/v1/repos/acme/app/statuses/$SHA
+  write_tokens "http://127.0.0.1:$SILENT_PORT silent-t0ken"
+  write_config ""
+  spool_job 1-pass forge=gitea commit="$SHA" statusUrl="$url"
+  spool_job 2-next
+  mmbuild_succeeds
+  assert_equal "$(result_of 1-pass) $(result_of 2-next)" "success 0 success 0"
+  run log_lines 1-pass
+  assert_line --regexp "^! commit status \`pending\` to $url: .*[Tt]imed out after [0-9]+ milliseconds"
+  assert_line --regexp "^! commit status \`success\` to $url: .*[Tt]imed out after [0-9]+ milliseconds"
+  assert_equal "$(wc -l <"$SILENT_LOG")" 2
+}

@@ -4,11 +4,13 @@ commit statuses: records every request as one JSON line (method, path,
 headers, body) and answers as told.
 
     fake_forge.py PORT_FILE LOG [--status CODE] [--tls CERT KEY] [--gitlab]
+                  [--hang]
 
 Listens on 127.0.0.1, an unused port written to PORT_FILE once it listens.
 --status: the answer's status (default 201). --gitlab: a state sent twice
 for the same path and name is answered 400 "Cannot transition status", as
-GitLab does. Runs until killed.
+GitLab does. --hang: records the request, then never answers. Runs until
+killed.
 """
 import argparse
 import http.server
@@ -25,6 +27,7 @@ def main():
     parser.add_argument("--status", type=int, default=201)
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--gitlab", action="store_true")
+    parser.add_argument("--hang", action="store_true")
     args = parser.parse_args()
     lock = threading.Lock()
     seen = set()
@@ -52,6 +55,8 @@ def main():
                     seen.add(key)
                 with open(args.log, "a") as log:
                     log.write(json.dumps(record, sort_keys=True) + "\n")
+            if args.hang:
+                threading.Event().wait()
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -66,6 +71,7 @@ def main():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls[0], args.tls[1])
