@@ -40,21 +40,33 @@ printf '{"scm":"git","repositoryUrl":"git@example.com:o/r.git","project":"o/r","
 secret=0123456789abcdef0123456789abcdef
 signature=$(openssl dgst -sha256 -hmac "$secret" -r <"$payload" | cut -d' ' -f1)
 
-printf '%-34s %9s %7s %9s %9s %9s\n' "deployed path, N=$N C=$C" "req/s" "answers" \
-  "disk@end" "disk@+10s" "exposure"
+if ! command -v ab >/dev/null; then
+  echo "deployed path: every row missing: ab not installed (make bench-deps installs apache2-utils)"
+  exit 0
+fi
+printf '%-34s %9s %7s %9s %9s %9s %8s\n' "deployed path, N=$N C=$C" "req/s" "answers" \
+  "disk@end" "disk@+10s" "exposure" "acc.ms/r"
 rates=()
 
 # count DIR: complete payloads in DIR.
 count() { find "$1" -maxdepth 1 -name '*.ini' -o -maxdepth 1 -name '*.json' | wc -l; }
 
-# row NAME URL DIR [EXPOSURE]: the burst against URL (ab, one process, so
-# that the client costs little), payloads counted in DIR (emptied first).
+# cpu_ticks PID: the CPU time PID itself has used (not its children).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# row NAME URL DIR ACCEPTOR-PID [EXPOSURE]: the burst against URL (ab, one
+# process, so that the client costs little), payloads counted in DIR
+# (emptied first), and the CPU time the accepting process (the user
+# manager, systemd-socket-activate, webhook) spent per request.
 row() {
-  local name=$1 url=$2 dir=$3 exposure=${4:--} answers at_end later rate
+  local name=$1 url=$2 dir=$3 acceptor=$4 exposure=${5:--} answers at_end later
+  local rate ticks
   find "$dir" -mindepth 1 -delete
+  ticks=$(cpu_ticks "$acceptor")
   ab -q -r -s 60 -n "$N" -c "$C" -p "$payload" -T application/json \
     -H "X-Hub-Signature-256: sha256=$signature" "$url" >"$tmp/ab" 2>&1
   at_end=$(count "$dir")
+  ticks=$(($(cpu_ticks "$acceptor") - ticks))
   rate=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$tmp/ab")
   # Answered with a 2xx: complete, minus those that failed to connect or
   # read (ab's "Length" failures are answers whose length differs from the
@@ -65,8 +77,8 @@ row() {
   sleep 10
   later=$(count "$dir")
   rates+=("$name=$rate")
-  printf '%-34s %9s %7s %9s %9s %9s\n' "$name" "${rate:-?}" "$answers" "$at_end" \
-    "$later" "$exposure"
+  printf '%-34s %9s %7s %9s %9s %9s %8.2f\n' "$name" "${rate:-?}" "$answers" "$at_end" \
+    "$later" "$exposure" "$(/usr/bin/python3 -c "print($ticks * 1000 / $(getconf CLK_TCK) / $N)")"
 }
 
 missing() { printf '%-34s missing: %s\n' "$1" "$2"; }
@@ -156,15 +168,15 @@ manager_rows() {
     systemctl --user start "mm-$name.socket" || return 1
   done
   # The floor first and last: the machine's load drifts during a run.
-  row "unit, no sandbox option (floor)" "http://127.0.0.1:${ports[floor]}/" "$spool" \
+  row "unit, no sandbox option (floor)" "http://127.0.0.1:${ports[floor]}/" "$spool" "$MM_MANAGER_PID" \
     "$(exposure mm-floor@x.service)"
-  row "unit as shipped" "http://127.0.0.1:$port/" "$spool" \
+  row "unit as shipped" "http://127.0.0.1:$port/" "$spool" "$MM_MANAGER_PID" \
     "$(exposure mixmaster-bridge@x.service)"
-  row "shipped + systemd seccomp" "http://127.0.0.1:${ports[seccomp]}/" "$spool" \
+  row "shipped + systemd seccomp" "http://127.0.0.1:${ports[seccomp]}/" "$spool" "$MM_MANAGER_PID" \
     "$(exposure mm-seccomp@x.service)"
-  row "shipped + seccomp + namespaces" "http://127.0.0.1:${ports[namespaces]}/" "$spool" \
+  row "shipped + seccomp + namespaces" "http://127.0.0.1:${ports[namespaces]}/" "$spool" "$MM_MANAGER_PID" \
     "$(exposure mm-namespaces@x.service)"
-  row "unit, no sandbox option (again)" "http://127.0.0.1:${ports[floor]}/" "$spool"
+  row "unit, no sandbox option (again)" "http://127.0.0.1:${ports[floor]}/" "$spool" "$MM_MANAGER_PID"
   for p in mixmaster-bridge.socket mm-floor.socket mm-seccomp.socket mm-namespaces.socket; do
     [ "$(mm_unit_prop "$p" ActiveState)" = active ] ||
       { echo "$p is not active after its burst:" >&2; systemctl --user status --no-pager "$p" >&2; }
@@ -197,7 +209,7 @@ if command -v systemd-socket-activate >/dev/null; then
     >/dev/null 2>"$tmp/activate.log" &
   peer_pids+=($!)
   sleep 0.5
-  row "systemd-socket-activate + mmbridge" "http://127.0.0.1:$port/" "$tmp/spool"
+  row "systemd-socket-activate + mmbridge" "http://127.0.0.1:$port/" "$tmp/spool" $!
 else
   missing "systemd-socket-activate + mmbridge" "systemd-socket-activate not found"
 fi
@@ -211,7 +223,7 @@ if command -v webhook >/dev/null; then
   webhook -hooks "$tmp/hooks.json" -ip 127.0.0.1 -port "$port" >"$tmp/webhook.log" 2>&1 &
   peer_pids+=($!)
   sleep 1
-  row "webhook (Debian), one hook" "http://127.0.0.1:$port/hooks/push" "$tmp/hooked"
+  row "webhook (Debian), one hook" "http://127.0.0.1:$port/hooks/push" "$tmp/hooked" $!
 else
   missing "webhook (Debian), one hook" "webhook not installed (make bench-deps)"
 fi
