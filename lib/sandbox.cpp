@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -274,6 +275,29 @@ bool InstallSeccompFilter(std::string* err) {
 #endif
 }
 
+// Whether O_TMPFILE works in `dir`: known from the filesystem's type for the
+// usual ones (statfs is cheap), else tried (an inode made and dropped, about
+// 0.2 ms on ext4, which is why it is not the first choice).
+bool HasTmpfile(const std::string& dir) {
+  struct statfs fs;
+  if (statfs(dir.c_str(), &fs) == 0) {
+    switch (static_cast<unsigned long>(fs.f_type)) {
+      case 0xEF53:      // ext2, ext3, ext4
+      case 0x58465342:  // xfs
+      case 0x9123683E:  // btrfs
+      case 0x01021994:  // tmpfs
+      case 0xF2F52010:  // f2fs
+        return true;
+    }
+  }
+  int probe = open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (probe >= 0) {
+    close(probe);
+    return true;
+  }
+  return !(errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL);
+}
+
 }  // namespace
 
 SandboxPaths BridgeSandboxPaths(const Config* config,
@@ -283,11 +307,7 @@ SandboxPaths BridgeSandboxPaths(const Config* config,
   if (!config) return paths;
   paths.read_write.push_back(config->spool);
   // The spool writer's fallback writes beside the spool (spool_writer.h).
-  int probe =
-      open(config->spool.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (probe >= 0) {
-    close(probe);
-  } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+  if (!HasTmpfile(config->spool)) {
     size_t slash = config->spool.find_last_of('/');
     if (slash != std::string::npos && slash > 0)
       paths.read_write.push_back(config->spool.substr(0, slash));
