@@ -234,9 +234,10 @@ shipped=$(rate_of "unit as shipped")
 if [ -n "$floor" ] && [ -n "$shipped" ]; then
   /usr/bin/python3 - "$floor" "$again" "$shipped" <<'PY'
 import sys
-floor = min(float(x) for x in sys.argv[1:3] if x)
+# Against the higher of the two floor rows: the stricter reading.
+floor = max(float(x) for x in sys.argv[1:3] if x)
 shipped = float(sys.argv[3])
-print("shipped / floor (the lower floor): %.2fx; aim >= 0.7x: %s"
+print("unit as shipped / floor (the higher floor row): %.2fx; aim >= 0.7x: %s"
       % (shipped / floor, "met" if shipped >= 0.7 * floor else "missed"))
 PY
 fi
