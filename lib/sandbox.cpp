@@ -134,10 +134,13 @@ bool ApplyLandlock(const SandboxPaths& paths, SandboxReport* report,
 // and future code keep working, of the calls that would let a compromised
 // bridge reach past its connection and its files.
 #if defined(__x86_64__)
-constexpr uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#define MM_FILTER_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
-constexpr uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#define MM_FILTER_ARCH AUDIT_ARCH_AARCH64
 #endif
+
+#ifdef MM_FILTER_ARCH
+constexpr uint32_t kAuditArch = MM_FILTER_ARCH;
 
 constexpr int kDeniedCalls[] = {
     // New programs, processes and network endpoints.
@@ -216,8 +219,7 @@ constexpr uint32_t kArg0 = offsetof(struct seccomp_data, args[0]);
 
 sock_filter Stmt(uint16_t code, uint32_t k) { return BPF_STMT(code, k); }
 sock_filter Jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
-  sock_filter f = BPF_JUMP(code, k, jt, jf);
-  return f;
+  return BPF_JUMP(code, k, jt, jf);
 }
 
 std::vector<sock_filter> SeccompProgram() {
@@ -259,8 +261,12 @@ std::vector<sock_filter> SeccompProgram() {
   return p;
 }
 
-bool InstallSeccompFilter(std::string* err) {
-#if defined(__x86_64__) || defined(__aarch64__)
+#endif  // MM_FILTER_ARCH
+
+// Installs the filter; on an architecture it was not written for, says so
+// in `report->note` and installs nothing (Landlock still applies).
+bool InstallSeccompFilter(SandboxReport* report, std::string* err) {
+#ifdef MM_FILTER_ARCH
   std::vector<sock_filter> program = SeccompProgram();
   sock_fprog prog = {static_cast<unsigned short>(program.size()),
                      program.data()};
@@ -268,11 +274,13 @@ bool InstallSeccompFilter(std::string* err) {
     *err = std::string("seccomp filter: ") + strerror(errno);
     return false;
   }
-  return true;
+  report->seccomp = true;
 #else
-  *err = "no seccomp filter for this architecture";
-  return false;
+  (void)err;
+  report->note += std::string(report->note.empty() ? "" : "; ") +
+                  "no seccomp filter for this architecture";
 #endif
+  return true;
 }
 
 // Whether O_TMPFILE works in `dir`: known from the filesystem's type for the
@@ -329,9 +337,7 @@ bool EnterSandbox(const SandboxPaths& paths, SandboxReport* report,
   with_runtime.read_only.push_back("/proc/self");
 #endif
   if (!ApplyLandlock(with_runtime, report, err)) return false;
-  if (!InstallSeccompFilter(err)) return false;
-  report->seccomp = true;
-  return true;
+  return InstallSeccompFilter(report, err);
 }
 
 }  // namespace mm
