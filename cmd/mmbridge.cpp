@@ -1,6 +1,7 @@
-// mmbridge: the HTTP front door (SPEC 4). systemd starts one per connection
-// with the socket on stdin and stdout; lib/bridge does the work, this file
-// reads the options, prints the one journal line and picks the exit code.
+// mmbridge: the HTTP front door (mmbridge(1)). systemd starts one per
+// connection with the socket on stdin and stdout; lib/bridge does the work,
+// this file reads the options, prints the one journal line and picks the exit
+// code.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -9,15 +10,17 @@
 
 #include "bridge.h"
 #include "clock.h"
+#include "config.h"
 #include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
+#include "sandbox.h"
 #include "version.h"
 
 namespace {
 
-// SPEC 9: 0 whenever a 2xx or 4xx was sent, so that a bad request leaves no
-// failed unit instance behind.
+// mmbridge(1) EXIT STATUS: 0 whenever a 2xx or 4xx was sent, so that a bad
+// request leaves no failed unit instance behind.
 int ExitCode(mm::BridgeResult result) {
   switch (result) {
     case mm::BridgeResult::kAnswered:
@@ -58,14 +61,31 @@ int main(int argc, char** argv) {
   const char* remote = getenv("REMOTE_ADDR");
   if (remote) options.remote_address = remote;
 
+  mm::Journal journal(2);
+  journal.set_program("mmbridge");
+  // mmbridge(1) SECURITY: the sandbox is in place before the first byte of
+  // the request is read. The configuration is read again per request
+  // (lib/bridge), which the sandbox allows; $HOME is fixed first so that
+  // this needs no password database.
+  if (!getenv("HOME")) setenv("HOME", mm::HomeDir().c_str(), 1);
+  mm::Config config;
+  std::string err;
+  bool loaded = mm::LoadConfig(options.config_path, &config, &err);
+  mm::SandboxReport sandbox;
+  if (!mm::EnterSandbox(mm::BridgeSandboxPaths(loaded ? &config : nullptr,
+                                               options.config_path),
+                        &sandbox, &err)) {
+    journal.Line(mm::Priority::kError, "cannot sandbox itself: " + err);
+    return mm::kExitSystem;
+  }
+  if (!sandbox.note.empty()) journal.Line(mm::Priority::kWarning, sandbox.note);
+
   // A client that hangs up makes write(2) fail with EPIPE, which is
   // reported, rather than kill the process before it logs.
   signal(SIGPIPE, SIG_IGN);
   mm::BridgeOutcome outcome =
       mm::ServeConnection(options, 0, 1, mm::SystemClock());
 
-  mm::Journal journal(2);
-  journal.set_program("mmbridge");
   journal.Line(outcome.priority, outcome.journal_line);
   return ExitCode(outcome.result);
 }

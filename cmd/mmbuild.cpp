@@ -1,16 +1,21 @@
-// mmbuild: runs spooled jobs (SPEC 6). No argument: every job in the spool,
+// mmbuild: runs spooled jobs (mmbuild(1)). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
+#include <stdlib.h>
+
 #include <CLI/CLI.hpp>
 #include <string>
 
 #include "build_notifier.h"
+#include "build_observers.h"
 #include "build_queue.h"
 #include "config.h"
 #include "exit_codes.h"
+#include "http_client.h"
 #include "journal.h"
 #include "orphan_log.h"
 #include "paths.h"
+#include "status_notifier.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -31,7 +36,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
@@ -44,7 +49,8 @@ int main(int argc, char** argv) {
   for (const std::string& warning : config.warnings) journal.Warning(warning);
 
   mm::InstallStopHandlers();
-  // Mail and hook at each job's start, end and failure (SPEC 7).
+  // Mail and hook at each job's start, end and failure (mmbuild(1)
+  // NOTIFICATIONS).
   mm::BuildNotifier notifier(config);
   // Logs whose runner died are finished first (mmbuild(1) KILLED RUNNER).
   mm::OrphanReport orphans;
@@ -54,14 +60,22 @@ int main(int argc, char** argv) {
   mm::QueueOptions options;
   options.config = &config;
   options.journal = &journal;
-  options.observer = &notifier;
+  // The forge's commit status at each job's start and end
+  // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
+  mm::HttpPostOptions http;
+  if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
+  mm::StatusNotifier status_notifier(config, http);
+  mm::BuildObservers observers;
+  observers.Add(&notifier);
+  observers.Add(&status_notifier);
+  options.observer = &observers;
 
   mm::QueueStatus status = job_file.empty()
                                ? mm::RunSpool(options)
                                : mm::RunGivenJob(job_file, options);
   switch (status) {
     case mm::QueueStatus::kDone:
-      return 0;
+      return mm::kExitOk;
     case mm::QueueStatus::kBadJob:
       return mm::kExitBadInput;
     case mm::QueueStatus::kSystemError:

@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "build_log.h"
+#include "fsutil.h"
 #include "ini.h"
 #include "job.h"
 #include "job_guard.h"
@@ -153,7 +154,10 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
     if (!job.has_mode) job.mode = config.mode;
     std::vector<std::string> env =
         EnvOf(job, IdOf(path), path, Dirname(Dirname(path)));
-    observer->OnFail(BuildReport{job, env, BuildStatus::kError, -1}, &log);
+    observer->OnEvent(
+        BuildReport{BuildEvent::kFail, job, IdOf(path), job.commit, path, env,
+                    BuildStatus::kError, -1},
+        &log);
   } else if (observer) {
     log.Line(marker::kStderr, "no failure notification: " + why);
   }

@@ -52,7 +52,7 @@ has_line() {
   assert_output ""
 }
 
-@test "the installed units carry the settings SPEC 8 names, the default spool as %h" {
+@test "the installed units carry the settings mmsetup(1) names, the default spool as %h" {
   dest=$BATS_TEST_TMPDIR/dest
   run make -s -C "$MM_ROOT" install DESTDIR="$dest" PREFIX=/opt/mm
   assert_success
@@ -63,7 +63,7 @@ has_line() {
   has_line "$units/mixmaster-bridge@.service" "StandardError=journal"
   run grep -E '^RuntimeMaxSec=[0-9]+s?$' "$units/mixmaster-bridge@.service"
   assert_success
-  has_line "$units/mixmaster-bridge@.service" "ReadWritePaths=-%h/Builds/INBOX"
+  has_line "$units/mixmaster-bridge.socket" "TriggerLimitIntervalSec=0"
   has_line "$units/mixmaster.path" "DirectoryNotEmpty=%h/Builds/INBOX"
   has_line "$units/mixmaster.path" "MakeDirectory=yes"
   has_line "$units/mixmaster.service" "ExecStart=/opt/mm/bin/mmbuild"

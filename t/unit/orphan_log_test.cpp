@@ -8,7 +8,6 @@
 
 #include "git_test_support.h"
 #include "job_guard.h"
-#include "notify.h"
 
 namespace mm {
 namespace {
@@ -41,16 +40,26 @@ std::string Claimed(pid_t pid) {
          "started\n";
 }
 
+std::string EnvOf(const std::vector<std::string>& env,
+                  const std::string& name) {
+  for (const std::string& kv : env)
+    if (kv.compare(0, name.size() + 1, name + "=") == 0)
+      return kv.substr(name.size() + 1);
+  return "";
+}
+
 class RecordingObserver : public BuildObserver {
  public:
-  void OnFail(const BuildReport& report, BuildLog* log) override {
+  void OnEvent(const BuildReport& report, BuildLog* log) override {
+    if (report.event != BuildEvent::kFail) return;
     ++fails;
-    job_id = EnvValue(report.env, "MIXMASTER_JOB");
+    job_id = report.job_id;
+    env_job = EnvOf(report.env, "MIXMASTER_JOB");
     target = report.job.target;
     log->Line(marker::kMixmaster, "told");
   }
   int fails = 0;
-  std::string job_id, target;
+  std::string job_id, env_job, target;
 };
 
 TEST(OrphanLogTest, ReadsTheBuildSection) {
@@ -89,6 +98,7 @@ TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
       << text;
   EXPECT_EQ(observer.fails, 1);
   EXPECT_EQ(observer.job_id, "7");
+  EXPECT_EQ(observer.env_job, "7");
   EXPECT_EQ(observer.target, "main");
   EXPECT_FALSE(FinishOrphanLog(path, config, clock, &observer, &err));
   EXPECT_EQ(ReadAll(path), text);
