@@ -14,12 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mm::BuildRequest request;
   mm::PayloadVerdict verdict = mm::ReadPayload(
       mm::PayloadFormat::MM_FUZZ_FORMAT, event, input.Rest(), &request);
-  // A verdict is a build or one of the answers forge.h names.
-  if (!verdict.build && verdict.status != 200 && verdict.status != 202 &&
-      verdict.status != 400 && verdict.status != 422)
+  // A build names what it builds; any other verdict says why not.
+  if (verdict.build() && (request.repository_url.empty() ||
+                          request.project.empty() || request.target.empty()))
     abort();
-  if (verdict.build && (request.repository_url.empty() ||
-                        request.project.empty() || request.target.empty()))
-    abort();
+  if (!verdict.build() && verdict.message.empty()) abort();
   return 0;
 }
