@@ -217,4 +217,5 @@ uninstall:
 clean:
 	rm -rf $(B) $(FB)
 
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FB)/obj/t/fuzz/%_fuzz.d)
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(PROGRAMS:%=$(B)/obj/cmd/%.d)

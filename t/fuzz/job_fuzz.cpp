@@ -14,7 +14,8 @@ bool Same(const mm::Job& a, const mm::Job& b) {
          a.task == b.task && a.commit == b.commit &&
          a.build_command == b.build_command && a.view_url == b.view_url &&
          a.message == b.message && a.notifications == b.notifications &&
-         a.mailto == b.mailto && a.mode == b.mode;
+         a.mailto == b.mailto && a.mode == b.mode && a.forge == b.forge &&
+         a.status_url == b.status_url;
 }
 }  // namespace
 
