@@ -137,6 +137,9 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
 int main(int argc, char** argv) {
   mm::Journal journal;
   journal.set_program("mmsetup");
+  // The plan (stdout) and the diagnostics (stderr, unbuffered) reach a pipe
+  // or file in the order they happen.
+  std::cout << std::unitbuf;
 
   CLI::App app{
       "Sets Mixmaster up for this user: creates the build root and spool, "

@@ -1,6 +1,9 @@
 #include "journal.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mm {
@@ -12,7 +15,18 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
-Journal::Journal(int fd) : fd_(fd), prefixes_(!isatty(fd)) {}
+bool IsJournalStream(int fd) {
+  const char* stream = getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (!stream || fd < 0 || fstat(fd, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  char extra;
+  if (sscanf(stream, "%llu:%llu%c", &dev, &ino, &extra) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+Journal::Journal(int fd) : fd_(fd), prefixes_(IsJournalStream(fd)) {}
 
 std::string Journal::Format(Priority priority,
                             const std::string& message) const {

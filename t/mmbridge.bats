@@ -516,7 +516,7 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   printf 'GET /version HTTP/1.1\r\n\r\n' >"$req"
   run bash -c '"$0" <"$1" >&-' "$BRIDGE_BIN" "$req"
   assert_equal "$status" 4
-  assert_output "<3>- GET /version 200 version (cannot write the response: Bad file descriptor)"
+  assert_output "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
   run "$BRIDGE_BIN" --bogus
   assert_equal "$status" 2
   run "$BRIDGE_BIN" --help
