@@ -1,6 +1,7 @@
 #include "units.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "ini.h"
@@ -29,7 +30,52 @@ std::string DropInPath(const std::string& unit_dir, const std::string& unit,
   return JoinPath(JoinPath(unit_dir, unit + ".d"), file);
 }
 
+// `path` with the symbolic links in its longest existing part resolved.
+std::string ResolveExisting(const std::string& path) {
+  std::string head = path, tail;
+  while (!head.empty() && head != "/") {
+    char buf[PATH_MAX];
+    if (realpath(head.c_str(), buf)) return JoinPath(buf, tail);
+    size_t slash = head.rfind('/');
+    if (slash == std::string::npos) break;
+    tail = tail.empty() ? head.substr(slash + 1)
+                        : JoinPath(head.substr(slash + 1), tail);
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
+  return path;
+}
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  return path == dir || path.compare(0, dir.size() + 1, dir + "/") == 0;
+}
+
 }  // namespace
+
+bool CheckBridgeCanWrite(const std::string& what, const std::string& path,
+                         std::string* err) {
+  struct Hidden {
+    const char* dir;
+    const char* why;
+  };
+  static const Hidden kHidden[] = {
+      {"/tmp", "PrivateTmp=yes gives it an empty /tmp of its own"},
+      {"/var/tmp", "PrivateTmp=yes gives it an empty /var/tmp of its own"},
+      {"/dev", "PrivateDevices=yes gives it a /dev of its own"},
+      {"/proc", "/proc is the kernel's"},
+      {"/sys", "/sys is the kernel's"},
+  };
+  std::string real = ResolveExisting(path);
+  for (const Hidden& h : kHidden) {
+    if (!IsUnder(real, h.dir)) continue;
+    *err = "the " + what + " " + path +
+           (real == path ? "" : " (" + real + ")") + " is under " + h.dir +
+           ", where mmbridge cannot write jobs: its unit " + kBridgeTemplate +
+           " runs it in a sandbox (" + h.why +
+           "); choose a directory elsewhere, e.g. under your home";
+    return false;
+  }
+  return true;
+}
 
 std::string UserUnitDir(const std::string& xdg_config_home,
                         const std::string& home) {
@@ -155,6 +201,22 @@ bool UserManagerReachable(SystemctlResult* result) {
     }
   }
   return false;
+}
+
+std::string UnreachableHelp(const SystemctlResult& probe,
+                            const std::string& user, unsigned uid,
+                            const std::string& retry) {
+  std::string runtime = "/run/user/" + std::to_string(uid);
+  return "the systemd user manager cannot be reached (`systemctl --user "
+         "is-system-running`: " +
+         (probe.output.empty() ? "no answer" : probe.output[0]) +
+         "), so no unit was enabled or disabled. A user manager runs while " +
+         user +
+         " has a login session (ssh or a console login; `su` and `sudo` do "
+         "not start one); when one runs but XDG_RUNTIME_DIR is not set, run "
+         "`export XDG_RUNTIME_DIR=" +
+         runtime + "`; on a server, `sudo loginctl enable-linger " + user +
+         "` starts one at boot. Then run: " + retry;
 }
 
 std::vector<std::vector<std::string>> SetupCommands(bool dropins_changed) {

@@ -130,15 +130,62 @@ class ScopedEnv {
   std::string old_;
 };
 
+TEST(UnitsTest, TheBridgeCannotWriteUnderTmpOrTheKernelsDirectories) {
+  std::string err;
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", "/tmp/x", &err));
+  EXPECT_EQ(err,
+            "the spool /tmp/x is under /tmp, where mmbridge cannot write "
+            "jobs: its unit mixmaster-bridge@.service runs it in a sandbox "
+            "(PrivateTmp=yes gives it an empty /tmp of its own); choose a "
+            "directory elsewhere, e.g. under your home");
+  EXPECT_FALSE(CheckBridgeCanWrite("build root", "/var/tmp/b/c", &err));
+  EXPECT_NE(err.find("/var/tmp of its own"), std::string::npos);
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", "/dev/shm/spool", &err));
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", "/tmp", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/home/u/Builds/INBOX", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/srv/tmp/INBOX", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/tmpfoo", &err));
+}
+
+TEST(UnitsTest, ALinkIntoTmpIsFollowed) {
+  testing_support::TempDir dir;
+  std::string link = JoinPath(dir.path(), "builds");
+  ASSERT_EQ(symlink("/var/tmp", link.c_str()), 0);
+  std::string err;
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", JoinPath(link, "a/INBOX"), &err));
+  EXPECT_NE(err.find("(/var/tmp/a/INBOX) is under /var/tmp"), std::string::npos)
+      << err;
+}
+
+// What systemctl answers without a manager depends on the machine: where
+// systemd booted (a server, a VM: /run/systemd/system exists, sd_booted(3))
+// it tries the bus and fails; elsewhere (a chroot, a build container) it
+// says `offline`. Either answer is unreachable, and the user is told it.
 TEST(UnitsTest, NoManagerIsUnreachableAndSaysWhy) {
   testing_support::TempDir runtime_dir;
   ScopedEnv runtime("XDG_RUNTIME_DIR", runtime_dir.path().c_str());
   ScopedEnv bus("DBUS_SESSION_BUS_ADDRESS", nullptr);
+  ScopedEnv offline("SYSTEMD_OFFLINE", nullptr);
+  bool booted = access("/run/systemd/system", F_OK) == 0;
   SystemctlResult r;
   EXPECT_FALSE(UserManagerReachable(&r));
   EXPECT_TRUE(r.started);
   ASSERT_FALSE(r.output.empty());
-  EXPECT_EQ(r.output[0], "offline");
+  if (booted) {
+    EXPECT_EQ(r.output[0],
+              "Failed to connect to bus: No such file or directory");
+  } else {
+    EXPECT_EQ(r.output[0], "offline");
+  }
+  std::string help = UnreachableHelp(r, "alice", 1001, "`mmsetup --yes`");
+  EXPECT_NE(help.find("(`systemctl --user is-system-running`: " + r.output[0] +
+                      "), so no unit was enabled or disabled"),
+            std::string::npos)
+      << help;
+  EXPECT_NE(help.find("export XDG_RUNTIME_DIR=/run/user/1001"),
+            std::string::npos);
+  EXPECT_NE(help.find("sudo loginctl enable-linger alice"), std::string::npos);
+  EXPECT_NE(help.find("Then run: `mmsetup --yes`"), std::string::npos);
   RunSystemctl({"daemon-reload"}, &r);
   EXPECT_TRUE(r.started);
   EXPECT_NE(r.exit_code, 0);
