@@ -257,7 +257,8 @@ int main(int argc, char** argv) {
   mm::SystemctlResult probe;
   if (!mm::UserManagerReachable(&probe)) {
     // The forge can be set up already; the units wait for a manager.
-    std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
+    std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret,
+                                       config_path);
     return SayUnreachable(probe, "the files are written",
                           "`mmsetup --yes` again (it keeps what exists)",
                           journal);
@@ -272,6 +273,7 @@ int main(int argc, char** argv) {
   }
   std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
             << " and builds what arrives in " << settings.spool << ".\n";
-  std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
+  std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret,
+                                     config_path);
   return 0;
 }

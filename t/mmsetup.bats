@@ -3,6 +3,7 @@
 # under a real one): the plan, the question, the files it writes and keeps,
 # the drop-ins, --dump and --teardown.
 load helpers/common
+load helpers/bridge
 
 setup() {
   mm_home_outside_tmp
@@ -15,6 +16,7 @@ setup() {
 }
 
 teardown() {
+  bridge_stop
   mm_home_outside_tmp_remove
 }
 
@@ -232,4 +234,29 @@ teardown() {
   assert_line --index 0 "mmsetup will:"
   # The error about the manager is the last line, after the forge settings.
   assert_line --index $((${#lines[@]} - 1)) --regexp '^mmsetup: the files are written; the systemd user manager cannot be reached'
+}
+
+@test "the by-hand lines it prints queue a job when pasted into bash, and are the README's" {
+  bridge_start
+  run "$MM_BIN/mmsetup" --yes --port "127.0.0.1:$BRIDGE_PORT"
+  assert_failure 4  # no user manager here
+  printf '\n[example-org/example-repo]\nproduction = make deploy\n' >>"$MM_CONFIG"
+  # The printed lines, as a user copies them, with the body filled in.
+  echo "$output" | sed -n '/^  By hand/,/^    curl/p' | sed -n 's/^    //p' |
+    sed 's|^body=.*|body='"'"'{"scm":"git","repositoryUrl":"/srv/git/repo.git","project":"example-org/example-repo","target":"production"}'"'"'|' \
+      >"$BATS_TEST_TMPDIR/pasted.sh"
+  run cat "$BATS_TEST_TMPDIR/pasted.sh"
+  assert_line --index 0 --partial "secret=\$(sed -n 's/^secret *= *//p' '$MM_CONFIG')"
+  assert_line --index 3 --partial "http://127.0.0.1:$BRIDGE_PORT/"
+  run bash "$BATS_TEST_TMPDIR/pasted.sh"
+  assert_success
+  assert_line --regexp '^queued [0-9]{8}-'
+  assert_equal "$(mm_spool_count "$HOME/Builds/INBOX")" 1
+  # The README shows the same signing and sending lines.
+  for n in 2 3; do
+    line=$(sed -n "${n}p" "$BATS_TEST_TMPDIR/pasted.sh")
+    line=${line/127.0.0.1:$BRIDGE_PORT/localhost:8585}
+    grep -qxF -- "$line" "$MM_ROOT/README.md" || fail "README.md has no line: $line"
+  done
+  grep -qxF -- "secret=\$(sed -n 's/^secret *= *//p' ~/.config/mixmaster.ini)" "$MM_ROOT/README.md"
 }
