@@ -114,7 +114,11 @@ Answer Spool(const Config& config, const HttpRequest& request,
   std::string path;
   if (!writer.Write(
           &job, [&clock] { return NewJobId(clock.Now()); }, &path, &err)) {
-    Answer a = Reply(500, "spool not writable: " + err);
+    // Under its unit the bridge may write only the spool mmsetup set up
+    // (mmsetup(1) FILES): a changed spool or buildRoot needs mmsetup again.
+    Answer a = Reply(500, "spool not writable: " + err +
+                              "; after changing spool or buildRoot, run "
+                              "mmsetup again");
     a.result = BridgeResult::kSpoolUnwritable;
     return a;
   }
