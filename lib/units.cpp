@@ -189,16 +189,31 @@ void RunSystemctl(const std::vector<std::string>& args,
   *result = std::move(r);
 }
 
-bool UserManagerReachable(SystemctlResult* result) {
-  RunSystemctl({"is-system-running"}, result);
-  if (!result->started) return false;
+namespace {
+
+bool AnswersCommands(const SystemctlResult& result) {
+  if (!result.started) return false;
   // `offline` (no manager, or a chroot) and `stopping` cannot take commands;
   // a degraded manager (some unit failed) can.
-  for (const std::string& line : result->output) {
+  for (const std::string& line : result.output) {
     if (line == "running" || line == "degraded" || line == "starting" ||
         line == "initializing" || line == "maintenance") {
       return true;
     }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool UserManagerReachable(SystemctlResult* result) {
+  // Asked three times, half a second apart: a busy manager can miss one
+  // connection, and a missing one costs a second at most.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) usleep(500 * 1000);
+    RunSystemctl({"is-system-running"}, result);
+    if (AnswersCommands(*result)) return true;
+    if (!result->started) return false;
   }
   return false;
 }
