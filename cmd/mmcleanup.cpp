@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
+#include "rejected.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -86,6 +88,15 @@ int main(int argc, char** argv) {
     } else {
       journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
                       o.destination + " " + why);
+      // The job file itself says why (mmcleanup(1)).
+      if (o.is_job && !mm::NoteRejection(
+                          o.destination, "mmcleanup",
+                          "still queued when mixmaster.service stopped " + why +
+                              "; see journalctl --user -u "
+                              "mixmaster.service",
+                          mm::SystemClock().Now(), &err)) {
+        journal.Warning("cannot note why it was rejected: " + err);
+      }
     }
   }
   return status;

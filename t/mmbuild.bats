@@ -320,6 +320,21 @@ EOF
   assert_equal "$(mm_spool_count "$SPOOL")" 0
 }
 
+@test "a rejected job says why in its first lines, and builds once fixed and moved back" {
+  spool_job 5-unknown-project project=acme/other
+  mmbuild_succeeds
+  run head -n 2 "$BUILDS/REJECTED/5-unknown-project.ini"
+  assert_line --index 0 --regexp "^# Rejected by mmbuild at [0-9TZ:-]+: $SPOOL/5-unknown-project.ini: unknown project acme/other$"
+  assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
+  # Fixed as it says: the project added, the file moved back unchanged.
+  write_config "" $'\n[acme/other]\nmain = echo built other'
+  mv "$BUILDS/REJECTED/5-unknown-project.ini" "$SPOOL/"
+  mmbuild_succeeds
+  run cat "$BUILDS/acme-other/JOBS/5-unknown-project.log"
+  assert_line "status = success"
+  assert_line --partial " O built other"
+}
+
 @test "injection: request values never reach a shell, a git option or a path" {
   # Commands that would leave Y or Z behind if a bad job got as far as
   # running one (the `$` key matches a target starting with `$`).

@@ -68,6 +68,10 @@ queue() {
   assert_equal "$(mm_spool_count "$REJECTED")" 2
   run cat "$REJECTED/20260101-000000-a.ini"
   assert_line "id = 20260101-000000-a"
+  # The file itself says why, in comment lines that mmbuild skips.
+  assert_line --index 0 --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: still queued when mixmaster.service stopped \(service result exit-code, exited 3\); see journalctl --user -u mixmaster.service$'
+  assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
+  assert_line --index 2 "[job]"
 }
 
 @test "a rejected job never replaces an earlier one of the same name" {
@@ -78,6 +82,7 @@ queue() {
   assert_success
   assert_output --partial "moved to $REJECTED/job-1.ini"
   assert_equal "$(cat "$REJECTED/job.ini")" earlier
+  grep -qx 'id = job' "$REJECTED/job-1.ini"
   [ -f "$REJECTED/job-1.ini" ]
 }
 
