@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   bool remove = false;
   app.add_option("--config", config_path,
                  "configuration file (default: $MIXMASTER_CONFIG, else "
-                 "$XDG_CONFIG_HOME/mixmaster.ini)");
+                 "$XDG_CONFIG_HOME/mixmaster.ini, else "
+                 "~/.config/mixmaster.ini)");
   app.add_option("--spool", spool,
                  "clean this spool instead of the "
                  "configuration's");

@@ -155,7 +155,8 @@ int main(int argc, char** argv) {
   bool yes = false, dump = false, teardown = false;
   app.add_option("--config", config_path,
                  "configuration file to write (default: $MIXMASTER_CONFIG, "
-                 "else $XDG_CONFIG_HOME/mixmaster.ini)");
+                 "else $XDG_CONFIG_HOME/mixmaster.ini, else "
+                 "~/.config/mixmaster.ini)");
   app.add_option("--build-root,--buildRoot", options.build_root,
                  "where builds live (default ~/Builds)");
   app.add_option("--spool", options.spool,

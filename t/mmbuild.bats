@@ -37,6 +37,10 @@ EOF
 @test "--help, --version and usage errors" {
   mmbuild_succeeds --help
   assert_output --partial "Usage:"
+  # Every place it looks for the configuration, the usual one too.
+  assert_output --partial '$MIXMASTER_CONFIG'
+  assert_output --partial '$XDG_CONFIG_HOME/mixmaster.ini'
+  assert_output --partial '~/.config/mixmaster.ini'
   mmbuild_succeeds --version
   assert_output "$(sed -n 's/^VERSION := //p' "$MM_ROOT/Makefile")"
   run "$MM_BIN/mmbuild" --no-such-option
@@ -320,6 +324,13 @@ EOF
   assert_equal "$(mm_spool_count "$SPOOL")" 0
 }
 
+@test "a misspelt setting is a warning naming the setting it resembles" {
+  printf '[_]\nbuildroot = %s\n' "$BUILDS" | mm_write_config
+  run "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "mmbuild: $MM_CONFIG:2: unknown setting \`buildroot\` in [_] ignored; did you mean \`buildRoot\`?"
+}
+
 @test "a rejected job says why in its first lines, and builds once fixed and moved back" {
   spool_job 5-unknown-project project=acme/other
   mmbuild_succeeds
@@ -333,6 +344,9 @@ EOF
   run cat "$BUILDS/acme-other/JOBS/5-unknown-project.log"
   assert_line "status = success"
   assert_line --partial " O built other"
+  # JOBS/ holds the logs only; the workspace's lock is hidden beside it.
+  assert_equal "$(ls -A "$BUILDS/acme-other/JOBS")" 5-unknown-project.log
+  [ -f "$BUILDS/acme-other/.main.lock" ]
 }
 
 @test "injection: request values never reach a shell, a git option or a path" {
