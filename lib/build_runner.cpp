@@ -135,8 +135,8 @@ class BuildRun {
     bool stopped = false;
     // Hidden beside the workspace it guards, not among the logs in JOBS/
     // (mmbuild(1) FILES).
-    std::string lock_path = JoinPath(claimed_.project_dir,
-                                     "." + SafeName(job_.target) + ".lock");
+    std::string lock_path =
+        JoinPath(claimed_.project_dir, "." + SafeName(job_.target) + ".lock");
     auto waiting = [this] {
       log_->Line(marker::kMixmaster,
                  "waiting for another build in " + Tilde(workspace_));
