@@ -156,7 +156,9 @@ teardown() {
   assert_success
   run "$MM_BIN/mmsetup" --yes --port 9000
   assert_failure 4  # no user manager here
-  assert_output --partial "the files are written; the systemd user manager cannot be reached (\`systemctl --user is-system-running\`: offline)"
+  # `offline` where systemd did not boot; where it did (or while another
+  # test's manager helper has made /run/systemd/system), the bus is missing.
+  assert_output --regexp "the files are written; the systemd user manager cannot be reached \(\`systemctl --user is-system-running\`: (offline|Failed to connect to bus: No such file or directory)\)"
   refute_output --partial "Mixmaster listens on"
   [ -f "$MM_CONFIG" ]
   [ -f "$UNITS/mixmaster-bridge.socket.d/port.conf" ]
