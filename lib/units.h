@@ -76,7 +76,8 @@ void RunSystemctl(const std::vector<std::string>& args,
 // Whether a running user manager answers. Asked with `is-system-running`
 // rather than read from another command's exit status: in a chroot,
 // systemctl skips most commands with "Running in chroot, ignoring command"
-// and exits 0, but reports this one as `offline`.
+// and exits 0, but reports this one as `offline`. Asked up to three times,
+// half a second apart, before it counts as unreachable.
 bool UserManagerReachable(SystemctlResult* result);
 
 // What to tell a user whose manager did not answer `probe`: its answer, and
