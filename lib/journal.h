@@ -1,6 +1,7 @@
-// Diagnostics for the journal: one line each on stderr, prefixed with a
-// syslog priority (`<3>`, `<4>`, `<6>`) when stderr is the journal (so that
-// journald files them at the right level), else with the program's name.
+// Diagnostics for the journal (mmbuild(1), mmbridge(1) Log): one line each on
+// stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is
+// the journal (so that journald files them at the right level), else with the
+// program's name.
 #ifndef MIXMASTER_JOURNAL_H_
 #define MIXMASTER_JOURNAL_H_
 
@@ -40,6 +41,11 @@ bool IsJournalStream(int fd);
 // Replaces control characters (CR, LF, ...) by spaces, so that a value from a
 // request can never start a second journal, log or header line.
 std::string OneLine(const std::string& text);
+
+// A value from a request as it may be quoted in a response body or a
+// journal line: control characters as spaces (so it cannot start a line of
+// its own), cut to 200 bytes, at a character boundary, with "..." after.
+std::string Printable(const std::string& value);
 
 }  // namespace mm
 

@@ -1,15 +1,12 @@
 #include "rejected.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "ini.h"
+#include "fsutil.h"
 #include "journal.h"
-#include "unique_fd.h"
 
 namespace mm {
 
@@ -34,19 +31,16 @@ bool NoteRejection(const std::string& path, const std::string& program,
   // Hidden, so that nothing takes it for a job meanwhile.
   std::string temp = dir + "/." + name + ".note";
   unlink(temp.c_str());
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    *err = "cannot create " + temp + ": " + strerror(errno);
+  if (!CreateFileExclusive(temp, RejectionNote(program, why, now) + text, mode,
+                           err)) {
     return false;
   }
-  std::string noted = RejectionNote(program, why, now) + text;
-  // close() is checked too: some filesystems report a failed write there.
-  bool ok = WriteAll(fd, noted.data(), noted.size()) && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  if (ok && rename(temp.c_str(), path.c_str()) == 0) return true;
-  *err = "cannot write " + temp + ": " + strerror(errno);
-  unlink(temp.c_str());
-  return false;
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    *err = ErrnoText("cannot replace " + path);
+    unlink(temp.c_str());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace mm

@@ -31,8 +31,8 @@ std::string StreamOf(int fd) {
 
 class CrashingObserver : public BuildObserver {
  public:
-  void OnStart(const BuildReport& report, BuildLog*) override {
-    if (report.job.id != "crash") return;
+  void OnEvent(const BuildReport& report, BuildLog*) override {
+    if (report.event != BuildEvent::kStart || report.job.id != "crash") return;
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     abort();
