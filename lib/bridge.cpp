@@ -108,14 +108,16 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.notifications = build.notifications;
   job.mailto = config.mailto;
   job.mode = config.mode;
+  job.forge = build.forge;
+  job.status_url = build.status_url;
   job.has_build_command = job.has_mailto = job.has_mode = true;
 
   SpoolWriter writer(config.spool);
   std::string path;
   if (!writer.Write(
           &job, [&clock] { return NewJobId(clock.Now()); }, &path, &err)) {
-    // Under its unit the bridge may write only the spool mmsetup set up
-    // (mmsetup(1) FILES): a changed spool or buildRoot needs mmsetup again.
+    // A changed spool or buildRoot needs mmsetup again, which creates the
+    // spool and points mixmaster.path at it (mmsetup(1)).
     Answer a = Reply(500, "spool not writable: " + err +
                               "; after changing spool or buildRoot, run "
                               "mmsetup again");

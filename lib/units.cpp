@@ -53,25 +53,17 @@ bool IsUnder(const std::string& path, const std::string& dir) {
 
 bool CheckBridgeCanWrite(const std::string& what, const std::string& path,
                          std::string* err) {
-  struct Hidden {
-    const char* dir;
-    const char* why;
-  };
-  static const Hidden kHidden[] = {
-      {"/tmp", "PrivateTmp=yes gives it an empty /tmp of its own"},
-      {"/var/tmp", "PrivateTmp=yes gives it an empty /var/tmp of its own"},
-      {"/dev", "PrivateDevices=yes gives it a /dev of its own"},
-      {"/proc", "/proc is the kernel's"},
-      {"/sys", "/sys is the kernel's"},
-  };
+  // mixmaster-bridge@.service hides no directory (mmbridge(1) SECURITY: its
+  // Landlock sandbox is made for the configured spool, so /tmp is fine);
+  // what is left are the kernel's file systems, where no spool can be made.
+  static const char* const kKernelDirs[] = {"/proc", "/sys"};
   std::string real = ResolveExisting(path);
-  for (const Hidden& h : kHidden) {
-    if (!IsUnder(real, h.dir)) continue;
+  for (const char* dir : kKernelDirs) {
+    if (!IsUnder(real, dir)) continue;
     *err = "the " + what + " " + path +
-           (real == path ? "" : " (" + real + ")") + " is under " + h.dir +
-           ", where mmbridge cannot write jobs: its unit " + kBridgeTemplate +
-           " runs it in a sandbox (" + h.why +
-           "); choose a directory elsewhere, e.g. under your home";
+           (real == path ? "" : " (" + real + ")") + " is under " + dir +
+           ", the kernel's, where no directory can be made for jobs; choose "
+           "a directory elsewhere, e.g. under your home";
     return false;
   }
   return true;
@@ -100,6 +92,10 @@ std::vector<std::string> ManagedDropIns(const std::string& unit_dir) {
   return {
       PortDropIn(unit_dir),
       DropInPath(unit_dir, kPathUnit, "spool.conf"),
+      // No longer written: mmbridge takes its spool from the configuration
+      // (mmbridge(1) SECURITY). Still managed, so that a re-run removes one
+      // an older mmsetup wrote, whose ReadWritePaths= would give every
+      // request a mount namespace of its own again.
       DropInPath(unit_dir, kBridgeTemplate, "spool.conf"),
       DropInPath(unit_dir, kBuildService, "spool.conf"),
   };
@@ -141,11 +137,6 @@ std::vector<DropIn> DesiredDropIns(const SetupSettings& settings,
                        "[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty=" +
                        UnitWord(spool, false) + "\n",
                    "watch the spool " + spool});
-    out.push_back({DropInPath(unit_dir, kBridgeTemplate, "spool.conf"),
-                   std::string(kHeader) +
-                       "[Service]\nReadWritePaths=\nReadWritePaths=" +
-                       UnitWord("-" + spool, false) + "\n",
-                   "let mmbridge write to " + spool});
     out.push_back(
         {DropInPath(unit_dir, kBuildService, "spool.conf"),
          std::string(kHeader) +

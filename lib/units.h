@@ -28,11 +28,9 @@ struct DropIn {
 // The drop-in that moves the socket to another port.
 std::string PortDropIn(const std::string& unit_dir);
 
-// Fails, saying why, when mixmaster-bridge@.service could not write `path`
-// (the `what`: "spool" or "build root") even with mmsetup's ReadWritePaths=
-// drop-in: under /tmp or /var/tmp (PrivateTmp=yes gives the bridge empty
-// ones of its own), /dev (PrivateDevices=yes), /proc or /sys. Symbolic links
-// in the part of `path` that exists are followed first.
+// Fails, saying why, when mmbridge could not write jobs into `path` (the
+// `what`: "spool" or "build root") under its unit: under /proc or /sys.
+// Symbolic links in the part of `path` that exists are followed first.
 bool CheckBridgeCanWrite(const std::string& what, const std::string& path,
                          std::string* err);
 

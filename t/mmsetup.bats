@@ -6,7 +6,7 @@ load helpers/common
 load helpers/bridge
 
 setup() {
-  mm_home_outside_tmp
+  mm_private_home
   # A runtime directory with no manager in it: systemctl --user cannot
   # connect, as on a machine without a user session.
   export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/runtime
@@ -17,7 +17,6 @@ setup() {
 
 teardown() {
   bridge_stop
-  mm_home_outside_tmp_remove
 }
 
 @test "--help names every option, camelCase spellings too; --version; bad usage exits 2" {
@@ -107,13 +106,13 @@ teardown() {
 }
 
 @test "a second run keeps everything and says so" {
-  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$MM_OUT/spool"
+  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/spool"
   assert_failure 4  # no user manager here
   before=$(cd "$HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
   run "$MM_BIN/mmsetup" --yes --email other@example.org
   assert_failure 4  # no user manager here
   assert_output --partial "keep the build root $HOME/Builds (it exists)"
-  assert_output --partial "keep the spool $MM_OUT/spool (it exists)"
+  assert_output --partial "keep the spool $BATS_TEST_TMPDIR/spool (it exists)"
   assert_output --partial "keep the existing configuration $MM_CONFIG (mmsetup never overwrites it)"
   assert_output --partial "keep $UNITS/mixmaster-bridge.socket.d/port.conf (unchanged)"
   refute_output --regexp '  - (create|write|replace|remove) '
@@ -124,19 +123,31 @@ teardown() {
 }
 
 @test "--port and --spool write drop-ins; the defaults write none" {
-  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$MM_OUT/my spool"
+  run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/my spool"
   assert_failure 4  # no user manager here
   run cat "$UNITS/mixmaster-bridge.socket.d/port.conf"
   assert_output --partial $'[Socket]\nListenStream=\nListenStream=9000'
   run cat "$UNITS/mixmaster.path.d/spool.conf"
-  assert_output --partial $'[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty="'"$MM_OUT/my spool"'"'
-  run cat "$UNITS/mixmaster-bridge@.service.d/spool.conf"
-  assert_output --partial "ReadWritePaths=\"-$MM_OUT/my spool\""
+  assert_output --partial $'[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty="'"$BATS_TEST_TMPDIR/my spool"'"'
+  # mmbridge's own sandbox takes the spool from the configuration.
+  [ ! -e "$UNITS/mixmaster-bridge@.service.d/spool.conf" ]
   run cat "$UNITS/mixmaster.service.d/spool.conf"
-  assert_output --partial "ExecStopPost=$MM_BIN/mmcleanup \"--spool=$MM_OUT/my spool\" --build-root=$HOME/Builds"
+  assert_output --partial "ExecStopPost=$MM_BIN/mmcleanup \"--spool=$BATS_TEST_TMPDIR/my spool\" --build-root=$HOME/Builds"
   run grep '^spool = ' "$MM_CONFIG"
-  assert_output "spool = $MM_OUT/my spool"
-  [ -d "$MM_OUT/my spool" ]
+  assert_output "spool = $BATS_TEST_TMPDIR/my spool"
+  [ -d "$BATS_TEST_TMPDIR/my spool" ]
+}
+
+@test "a re-run removes the bridge spool drop-in an older mmsetup wrote" {
+  # It gave every request a mount namespace (ReadWritePaths=); mmbridge now
+  # sandboxes itself to the configured spool.
+  mkdir -p "$UNITS/mixmaster-bridge@.service.d"
+  printf '[Service]\nReadWritePaths=\nReadWritePaths=-/old/spool\n' \
+    >"$UNITS/mixmaster-bridge@.service.d/spool.conf"
+  run "$MM_BIN/mmsetup" --yes
+  assert_failure 4  # no user manager here
+  assert_output --partial "  - remove $UNITS/mixmaster-bridge@.service.d/spool.conf"
+  [ ! -e "$UNITS/mixmaster-bridge@.service.d" ]
 }
 
 @test "--no-secret (or --noSecret) writes no secret and warns plainly" {
@@ -207,27 +218,30 @@ teardown() {
   assert_output --partial "Secret token  $(sed -n 's/^secret = //p' "$MM_CONFIG")"
 }
 
-@test "a spool or build root the bridge cannot write (under /tmp, /var/tmp) is refused before anything changes" {
-  for option in "--spool /tmp/mixmaster-spool" "--build-root /var/tmp/mixmaster-builds"; do
+@test "a spool or build root under /proc or /sys is refused before anything changes; /tmp is fine" {
+  for option in "--spool /proc/mixmaster-spool" "--build-root /sys/mixmaster-builds"; do
     run "$MM_BIN/mmsetup" --yes $option
     assert_failure 2
-    assert_output --partial "where mmbridge cannot write jobs: its unit mixmaster-bridge@.service runs it in a sandbox (PrivateTmp=yes gives it an empty"
+    assert_output --partial ", the kernel's, where no directory can be made for jobs"
     [ ! -e "$MM_CONFIG" ]
     [ ! -e "$HOME/Builds" ]
   done
-  [ ! -e /tmp/mixmaster-spool ]
-  [ ! -e /var/tmp/mixmaster-builds ]
   # Through a link, too.
-  ln -s "$BATS_TEST_TMPDIR" "$HOME/link"
+  ln -s /sys "$HOME/link"
   run "$MM_BIN/mmsetup" --yes --spool "$HOME/link/spool"
   assert_failure 2
-  assert_output --partial "the spool $HOME/link/spool ($(realpath "$BATS_TEST_TMPDIR")/spool) is under /tmp"
+  assert_output --partial "the spool $HOME/link/spool (/sys/spool) is under /sys"
   [ ! -e "$MM_CONFIG" ]
   # An existing configuration naming such a spool is a configuration error.
-  printf '[_]\nspool = /tmp/mixmaster-spool\n' | mm_write_config
+  printf '[_]\nspool = /proc/mixmaster-spool\n' | mm_write_config
   run "$MM_BIN/mmsetup" --yes
   assert_failure 3
   assert_output --partial "(it is set in $MM_CONFIG)"
+  # The bridge's unit hides no /tmp: a spool there is set up.
+  rm "$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --yes --spool "$BATS_TEST_TMPDIR/spool"
+  assert_failure 4  # no user manager here
+  [ -d "$BATS_TEST_TMPDIR/spool" ]
 }
 
 @test "from a pipe: no journal prefixes, and its messages come after the plan they follow" {

@@ -32,27 +32,3 @@ mm_spool_count() {
 mm_as_journal() {
   JOURNAL_STREAM=$(stat -L -c %d:%i /dev/stderr) exec "$@"
 }
-
-# mm_home_outside_tmp: like mm_private_home, but in a directory that is not
-# under /tmp or /var/tmp (mmsetup refuses a spool there: the bridge's unit
-# has PrivateTmp=yes): under build/ of this tree, else under /home. Sets
-# MM_OUT to that directory; remove it with mm_home_outside_tmp_remove.
-mm_home_outside_tmp() {
-  local base
-  for base in "$MM_ROOT/build" /home; do
-    case $(realpath -m "$base") in /tmp | /tmp/* | /var/tmp | /var/tmp/*) continue ;; esac
-    mkdir -p "$base" 2>/dev/null && [ -w "$base" ] || continue
-    MM_OUT=$(mktemp -d "$base/mixmaster-test.XXXXXX") && break
-  done
-  [ -n "${MM_OUT:-}" ] || skip "no writable directory outside /tmp and /var/tmp for a test home"
-  export HOME=$MM_OUT/home
-  export XDG_CONFIG_HOME=$HOME/.config
-  unset MIXMASTER_CONFIG
-  mkdir -p "$XDG_CONFIG_HOME"
-  MM_CONFIG=$XDG_CONFIG_HOME/mixmaster.ini
-}
-
-mm_home_outside_tmp_remove() {
-  [ -n "${MM_OUT:-}" ] && rm -rf "$MM_OUT"
-  MM_OUT=
-}
