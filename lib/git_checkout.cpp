@@ -12,6 +12,7 @@
 
 #include "git_attributes.h"
 #include "git_remote_auth.h"
+#include "local_fetch.h"
 #include "paths.h"
 #include "workspace_state.h"
 
@@ -68,7 +69,8 @@ class Checkout {
         result_(result),
         err_(err),
         auth_{request.repository_url, request.known_hosts,
-              request.stop_requested} {}
+              request.stop_requested},
+        local_(LocalRepositoryPath(request.repository_url, &local_path_)) {}
 
   // Fetches into `repo` and checks out; `fresh` for a new repository.
   Outcome Run(git_repository* repo, bool fresh) {
@@ -175,6 +177,7 @@ class Checkout {
 
   Outcome Fetch(git_remote* remote, const std::string& spec, bool fresh) {
     if (auth_.Stopped()) return Stop();
+    if (local_) return FetchLocal(git_remote_owner(remote), spec, fresh);
     git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
     SetRemoteCallbacks(&auth_, &options.callbacks);
     // A full ref (a tag) is fetched exactly: with tags auto-followed,
@@ -202,6 +205,30 @@ class Checkout {
     }
   }
 
+  // A repository on this machine (see local_fetch.h): `spec` is
+  // "+SOURCE:DESTINATION", as for git_remote_fetch.
+  Outcome FetchLocal(git_repository* repo, const std::string& spec,
+                     bool fresh) {
+    size_t colon = spec.find(':');
+    LocalFetchRequest fetch;
+    fetch.source_path = local_path_;
+    fetch.source = spec.substr(1, colon - 1);
+    fetch.destination = spec.substr(colon + 1);
+    fetch.follow_tags = request_.target.compare(0, 5, "refs/") != 0;
+    fetch.stop_requested = request_.stop_requested;
+    LocalFetchResult result;
+    std::string why;
+    LocalFetchOutcome outcome = LocalFetch(repo, fetch, &result, &why);
+    if (result.stopped) return Stop();
+    local_found_ = result.found;
+    if (outcome == LocalFetchOutcome::kDone) return Outcome::kDone;
+    *err_ = "cannot fetch from " + request_.repository_url + ": " + why;
+    git_error_set_str(GIT_ERROR_NONE, why.c_str());
+    return outcome == LocalFetchOutcome::kWorkspaceBroken && !fresh
+               ? Outcome::kBroken
+               : Outcome::kFailed;
+  }
+
   Outcome FindCommit(git_repository* repo, git_remote* remote,
                      const std::string& local, ObjectPtr* commit) {
     git_object* raw = nullptr;
@@ -211,7 +238,8 @@ class Checkout {
       // the server send only what is new), so it may be stale: the remote
       // must have advertised the target just now.
       git_reference* ref = nullptr;
-      if (!Advertised(remote, RemoteRef(request_.target)) ||
+      if (!(local_ ? local_found_
+                   : Advertised(remote, RemoteRef(request_.target))) ||
           git_reference_lookup(&ref, repo, local.c_str()) != 0)
         return Failed(RedactUrl(request_.repository_url) + " has no " +
                       (request_.target.compare(0, 10, "refs/tags/") == 0
@@ -236,6 +264,9 @@ class Checkout {
       Step("git fetch origin " + wanted);
       Outcome o = Fetch(remote, "+" + wanted + ":refs/mixmaster/commit", false);
       if (result_->stopped) return o;
+      if (o == Outcome::kDone && local_ && !local_found_)
+        return Failed("commit " + wanted + " is not in " +
+                      request_.repository_url);
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
                       RedactUrl(request_.repository_url) + ": " +
@@ -264,6 +295,9 @@ class Checkout {
   CheckoutResult* result_;
   std::string* err_;
   RemoteAuth auth_;
+  std::string local_path_;
+  bool local_;               // a path or file:// URL: FetchLocal
+  bool local_found_ = true;  // the last FetchLocal found what it fetched
 };
 
 int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
