@@ -227,6 +227,11 @@ LocalFetchOutcome LocalFetch(git_repository* repo,
                              LocalFetchResult* result, std::string* err) {
   *result = LocalFetchResult();
   using O = LocalFetchOutcome;
+  if (StopRequested(request)) {
+    result->stopped = true;
+    *err = "stopped";
+    return O::kDone;
+  }
   struct stat st;
   if (stat(request.source_path.c_str(), &st) != 0) {
     *err = request.source_path + ": " + strerror(errno);
