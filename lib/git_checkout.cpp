@@ -266,7 +266,7 @@ class Checkout {
       if (result_->stopped) return o;
       if (o == Outcome::kDone && local_ && !local_found_)
         return Failed("commit " + wanted + " is not in " +
-                      request_.repository_url);
+                      request_.repository_url + ": it has no such object");
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
                       RedactUrl(request_.repository_url) + ": " +
