@@ -82,7 +82,9 @@ port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
   --base-path="$tmp" "$tmp" 2>"$tmp/daemon.log" &
 daemon=$!
-trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$tmp"' EXIT
+# (`|| true`: under set -e the killed daemon's status would end the trap,
+# and the script, with 143 before the temp dir is removed.)
+trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 url=git://127.0.0.1:$port/remote.git
 for i in $(seq 100); do
   git ls-remote "$url" >/dev/null 2>&1 && break
