@@ -265,8 +265,12 @@ class Checkout {
     }
     if (wanted.size() < GIT_OID_HEXSZ || !IsHex(wanted)) {
       // A tag or branch (refs win over a short id, as in git rev-parse).
-      if (const git_remote_head* head = AdvertisedName(remote, wanted))
-        return FetchNamed(repo, remote, head, commit);
+      if (local_) {
+        std::string ref = FirstLocalRef(local_path_, NameCandidates(wanted));
+        if (!ref.empty()) return FetchNamed(repo, remote, ref, nullptr, commit);
+      } else if (const git_remote_head* head = AdvertisedName(remote, wanted)) {
+        return FetchNamed(repo, remote, head->name, &head->oid, commit);
+      }
       if (!IsHex(wanted))
         return Failed("commit " + wanted + " names no commit, tag or branch " +
                       "in " + RedactUrl(request_.repository_url));
@@ -274,31 +278,39 @@ class Checkout {
     return FindCommitId(repo, remote, commit);
   }
 
-  // The ref of the remote's that `name` means, in git's order: the name
-  // itself when it starts with refs/, else a tag, else a branch.
+  // The refs `name` may mean, in git's order: the name itself when it
+  // starts with refs/, else a tag, else a branch.
+  static std::vector<std::string> NameCandidates(const std::string& name) {
+    if (name.compare(0, 5, "refs/") == 0) return {name};
+    return {"refs/tags/" + name, "refs/heads/" + name};
+  }
+
+  // The first of the remote's refs that `name` means.
   static const git_remote_head* AdvertisedName(git_remote* remote,
                                                const std::string& name) {
     const git_remote_head** heads = nullptr;
     size_t count = 0;
     if (git_remote_ls(&heads, &count, remote) != 0) return nullptr;
-    std::vector<std::string> candidates = {"refs/tags/" + name,
-                                           "refs/heads/" + name};
-    if (name.compare(0, 5, "refs/") == 0) candidates = {name};
-    for (const std::string& ref : candidates)
+    for (const std::string& ref : NameCandidates(name))
       for (size_t i = 0; i < count; ++i)
         if (ref == heads[i]->name) return heads[i];
     return nullptr;
   }
 
-  // Fetches the remote ref `head` and finds the commit it names (a tag is
-  // peeled to its commit).
+  // Fetches the remote ref `ref` and finds the commit it names (a tag is
+  // peeled to its commit): `advertised` is what the remote said it names;
+  // null for a local repository, where the fetched ref tells.
   Outcome FetchNamed(git_repository* repo, git_remote* remote,
-                     const git_remote_head* head, ObjectPtr* commit) {
-    std::string ref = head->name;
-    git_oid oid = head->oid;
+                     const std::string& ref, const git_oid* advertised,
+                     ObjectPtr* commit) {
     Step("git fetch origin " + ref);
     Outcome o = Fetch(remote, "+" + ref + ":refs/mixmaster/commit", false);
     if (o != Outcome::kDone) return o;
+    git_oid oid;
+    if (advertised)
+      oid = *advertised;
+    else if (git_reference_name_to_id(&oid, repo, "refs/mixmaster/commit"))
+      return Broken("cannot read " + ref);
     git_object* raw = nullptr;
     if (git_object_lookup(&raw, repo, &oid, GIT_OBJECT_ANY) != 0)
       return Broken("cannot read " + ref);

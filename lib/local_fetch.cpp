@@ -222,6 +222,26 @@ bool LocalRepositoryPath(const std::string& url, std::string* path) {
   return false;
 }
 
+std::string FirstLocalRef(const std::string& source_path,
+                          const std::vector<std::string>& refs) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, source_path.c_str(),
+                              GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    git_error_clear();
+    return "";
+  }
+  RepositoryPtr source(raw);
+  for (const std::string& name : refs) {
+    git_reference* ref = nullptr;
+    if (git_reference_lookup(&ref, source.get(), name.c_str()) == 0) {
+      git_reference_free(ref);
+      return name;
+    }
+  }
+  git_error_clear();
+  return "";
+}
+
 LocalFetchOutcome LocalFetch(git_repository* repo,
                              const LocalFetchRequest& request,
                              LocalFetchResult* result, std::string* err) {

@@ -14,12 +14,18 @@
 #include <signal.h>
 
 #include <string>
+#include <vector>
 
 namespace mm {
 
 // The directory a URL names when it is a path (/srv/git/repo.git) or a
 // file:// URL (file:///srv/git/repo.git); false for any other URL.
 bool LocalRepositoryPath(const std::string& url, std::string* path);
+
+// The first of `refs` (full names) the repository at `source_path` has;
+// empty when it has none of them, or cannot be read (the fetch says why).
+std::string FirstLocalRef(const std::string& source_path,
+                          const std::vector<std::string>& refs);
 
 enum class LocalFetchOutcome {
   kDone,             // fetched, or the source has no such ref (see found)

@@ -13,7 +13,7 @@
 
 #include "clock.h"
 #include "paths.h"
-#include "unique_fd.h"
+#include "fsutil.h"
 
 namespace mm {
 namespace {

@@ -28,6 +28,20 @@ TEST(LocalRepositoryPathTest, PathsAndFileUrlsOnly) {
     EXPECT_FALSE(LocalRepositoryPath(url, &path)) << url;
 }
 
+TEST(FirstLocalRefTest, TheFirstRefTheRepositoryHas) {
+  TempDir tmp;
+  GitRemote remote(tmp.path());
+  git_libgit2_init();
+  EXPECT_EQ(
+      FirstLocalRef(remote.url(), {"refs/tags/other", "refs/heads/other"}),
+      "refs/heads/other");
+  EXPECT_EQ(FirstLocalRef(remote.url(), {"refs/tags/v1", "refs/heads/v1"}),
+            "refs/tags/v1");
+  EXPECT_EQ(FirstLocalRef(remote.url(), {"refs/tags/v2", "refs/heads/v2"}), "");
+  EXPECT_EQ(FirstLocalRef(tmp / "missing.git", {"refs/heads/main"}), "");
+  git_libgit2_shutdown();
+}
+
 class LocalFetchTest : public ::testing::Test {
  protected:
   LocalFetchTest() : remote_(tmp_.path()), ws_(tmp_ / "ws") {
