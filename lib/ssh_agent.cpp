@@ -12,8 +12,8 @@
 #include <utility>
 
 #include "clock.h"
-#include "paths.h"
 #include "fsutil.h"
+#include "paths.h"
 
 namespace mm {
 namespace {
