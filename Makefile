@@ -82,6 +82,8 @@ DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   dbus-user-session procps util-linux coreutils
 # Commit statuses (mmbuild only).
 DEB_PACKAGES += libcurl4-openssl-dev
+# The sshd the SSH tests serve ssh:// with (t/mmbuild-ssh.bats).
+DEB_PACKAGES += openssh-server
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -100,6 +102,10 @@ $(B)/libmm.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
+
+# The programs' objects are kept (make would delete them as intermediate),
+# so that `make install` after `make` compiles nothing.
+.SECONDARY: $(PROGRAMS:%=$(B)/obj/cmd/%.o)
 
 $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(B)/libmm.a $(LIBS_$*)
