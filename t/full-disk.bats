@@ -60,7 +60,7 @@ EOF
   fill
   bridge_post / "$payload"
   assert_equal "$HTTP_STATUS" 500
-  assert_regex "$HTTP_BODY" "^spool not writable: .*No space left on device$"
+  assert_regex "$HTTP_BODY" "^spool not writable: spool $SPOOL: cannot write job: No space left on device(;|$)"
   assert_equal "$(files_but_filler)" ""
   assert_equal "$(find "$FULL" -mindepth 1 ! -name filler ! -path "$SPOOL")" ""
   rm "$FULL/filler"
