@@ -46,13 +46,16 @@ has_line() {
   cp "$MM_ROOT/Makefile" "$tree/"
   printf 'int Answer() { return 42; }\n' >"$tree/lib/answer.cpp"
   printf 'int Answer();\nint main() { return Answer() == 42 ? 0 : 1; }\n' >"$tree/cmd/mmhello.cpp"
+  # build/, or build-san/ under `make check SANITIZE=...` (see MM_BIN).
+  local b
+  b=$(basename "$MM_BIN")
   run make -C "$tree"
   assert_success
-  assert_output --partial -- '-c -o build/obj/cmd/mmhello.o'
+  assert_output --partial -- "-c -o $b/obj/cmd/mmhello.o"
   run make -C "$tree" install DESTDIR="$BATS_TEST_TMPDIR/dest" PREFIX=/opt/mm
   assert_success
   refute_output --partial -- ' -c -o '
-  refute_output --partial -- '-o build/mmhello '
+  refute_output --partial -- "-o $b/mmhello "
   "$BATS_TEST_TMPDIR/dest/opt/mm/bin/mmhello"
 }
 
