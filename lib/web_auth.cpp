@@ -29,7 +29,7 @@ bool SameSecret(const std::string& a, const std::string& b) {
 
 bool BasicAuthPassword(const std::string& header, std::string* password) {
   size_t sp = header.find(' ');
-  if (sp != 6 || !EqualsIgnoreCase(header.substr(0, 6), "Basic")) return false;
+  if (sp != 5 || !EqualsIgnoreCase(header.substr(0, 5), "Basic")) return false;
   size_t start = header.find_first_not_of(' ', sp);
   if (start == std::string::npos) return false;
   std::string encoded = header.substr(start);

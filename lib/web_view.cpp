@@ -220,7 +220,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history, const std::string& path,
   if (!log.ok() || fstat(log.get(), &st) != 0) return NotFound(out_fd, path);
   WebViewAnswer a;
   a.note = dir + "/" + id + ".log";
-  bool complete = LogComplete(log.get());
+  bool complete = LogComplete(log.get()), chunked = !complete;
   std::string head = ResponseHead(200, kText, complete ? st.st_size : -1, "");
   off_t offset = 0;
   a.sent = WriteAll(out_fd, head.data(), head.size()) &&
@@ -240,7 +240,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history, const std::string& path,
       break;
     }
   }
-  if (a.sent && !complete) a.sent = WriteAll(out_fd, "0\r\n\r\n", 5);
+  if (a.sent && chunked) a.sent = WriteAll(out_fd, "0\r\n\r\n", 5);
   if (!a.sent) a.err = std::string("cannot write: ") + strerror(errno);
   return a;
 }
