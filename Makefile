@@ -40,7 +40,7 @@ LIBS_mmcleanup :=
 DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
   mandoc curl openssl openssh-client msmtp python3-aiosmtpd clang-format systemd \
-  dbus-user-session procps util-linux coreutils
+  dbus-user-session procps util-linux coreutils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-if-missing check unit bats lint format-check format demo bench \
