@@ -16,8 +16,10 @@
 namespace mm {
 namespace {
 
-// A log's [job] and [build] sections are small; a job's message may be long,
-// and what is past this is not shown.
+// A log's [job] and [build] sections are usually well under the first read;
+// a job with a long message gets the second, and what is past it is not
+// shown.
+constexpr size_t kFirstHeadBytes = 4 << 10;
 constexpr size_t kHeadBytes = 64 << 10;
 // [result] is about 100 bytes at the very end.
 constexpr size_t kTailBytes = 4 << 10;
@@ -35,7 +37,7 @@ bool MatchesName(const std::string& s, size_t max, bool upper) {
 }
 
 // Calls `line(section, key, value)` for each `key = value` line of `text`,
-// `section` being the last `[name]` seen.
+// `section` being the last `[name]` seen, up to a [log] section.
 void ForEachKey(const std::string& text,
                 const std::function<void(const std::string&, const std::string&,
                                          const std::string&)>& line) {
@@ -48,10 +50,11 @@ void ForEachKey(const std::string& text,
     pos = nl + 1;
     if (l.size() > 2 && l.front() == '[' && l.back() == ']') {
       section = l.substr(1, l.size() - 2);
+      if (section == "log") return;  // build output: no keys in it
       continue;
     }
     size_t eq = l.find('=');
-    if (eq == std::string::npos || section == "log") continue;
+    if (eq == std::string::npos) continue;
     line(section, Trim(l.substr(0, eq)), Trim(l.substr(eq + 1)));
   }
 }
@@ -149,12 +152,15 @@ bool BuildHistory::Open(const std::string& build_root, std::string* err) {
   return true;
 }
 
-UniqueFd BuildHistory::OpenJobsDir(const std::string& dir) const {
-  if (!IsProjectDirName(dir)) return UniqueFd();
+int BuildHistory::JobsDir(const std::string& dir) const {
+  if (!IsProjectDirName(dir)) return -1;
+  if (jobs_.ok() && jobs_dir_ == dir) return jobs_.get();
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd project(openat(root_.get(), dir.c_str(), kFlags));
-  if (!project.ok()) return project;
-  return UniqueFd(openat(project.get(), "JOBS", kFlags));
+  if (!project.ok()) return -1;
+  jobs_ = UniqueFd(openat(project.get(), "JOBS", kFlags));
+  jobs_dir_ = dir;
+  return jobs_.get();
 }
 
 bool BuildHistory::ListProjects(std::vector<std::string>* dirs,
@@ -168,7 +174,7 @@ bool BuildHistory::ListProjects(std::vector<std::string>* dirs,
   rewinddir(d);
   while (struct dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (IsProjectDirName(name) && OpenJobsDir(name).ok()) dirs->push_back(name);
+    if (IsProjectDirName(name) && JobsDir(name) >= 0) dirs->push_back(name);
   }
   closedir(d);
   std::sort(dirs->begin(), dirs->end());
@@ -180,12 +186,12 @@ bool BuildHistory::ListJobs(const std::string& dir,
                             std::string* err) const {
   ids->clear();
   *missing = false;
-  UniqueFd jobs = OpenJobsDir(dir);
-  if (!jobs.ok()) {
+  int jobs = JobsDir(dir);
+  if (jobs < 0) {
     *missing = true;
     return false;
   }
-  DIR* d = fdopendir(fcntl(jobs.get(), F_DUPFD_CLOEXEC, 0));
+  DIR* d = fdopendir(fcntl(jobs, F_DUPFD_CLOEXEC, 0));
   if (!d) {
     *err = std::string("cannot list the jobs: ") + strerror(errno);
     return false;
@@ -207,10 +213,10 @@ bool BuildHistory::ListJobs(const std::string& dir,
 UniqueFd BuildHistory::OpenLog(const std::string& dir,
                                const std::string& id) const {
   if (!IsJobIdName(id)) return UniqueFd();
-  UniqueFd jobs = OpenJobsDir(dir);
-  if (!jobs.ok()) return jobs;
+  int jobs = JobsDir(dir);
+  if (jobs < 0) return UniqueFd();
   std::string name = id + kLogSuffix;
-  UniqueFd log(openat(jobs.get(), name.c_str(),
+  UniqueFd log(openat(jobs, name.c_str(),
                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   struct stat st;
   if (!log.ok() || fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode))
@@ -223,9 +229,12 @@ bool BuildHistory::ReadSummary(const std::string& dir, const std::string& id,
   UniqueFd log = OpenLog(dir, id);
   std::string head, tail, err;
   bool cut;
-  if (!log.ok() || !ReadAt(log.get(), 0, kHeadBytes, &head) ||
-      !ReadTail(log.get(), kTailBytes, &tail, &cut, &err))
+  if (!log.ok() || !ReadAt(log.get(), 0, kFirstHeadBytes, &head)) return false;
+  if (head.size() == kFirstHeadBytes &&
+      head.find("\n[log]\n") == std::string::npos &&
+      !ReadAt(log.get(), 0, kHeadBytes, &head))
     return false;
+  if (!ReadTail(log.get(), kTailBytes, &tail, &cut, &err)) return false;
   *summary = BuildSummary();
   summary->id = id;
   summary->project_dir = dir;

@@ -83,9 +83,13 @@ class BuildHistory {
   std::string FindJob(const std::string& id) const;
 
  private:
-  UniqueFd OpenJobsDir(const std::string& dir) const;
+  // The JOBS/ directory of `dir` (kept open for the next call), or -1.
+  int JobsDir(const std::string& dir) const;
 
   UniqueFd root_;
+  // The last JOBS/ directory opened: a page reads many logs of one project.
+  mutable std::string jobs_dir_;
+  mutable UniqueFd jobs_;
 };
 
 }  // namespace mm
