@@ -196,6 +196,7 @@ bool BuildHistory::ListJobs(const std::string& dir,
     *err = std::string("cannot list the jobs: ") + strerror(errno);
     return false;
   }
+  rewinddir(d);  // the copy shares its offset with the kept descriptor
   const size_t suffix = sizeof kLogSuffix - 1;
   while (struct dirent* e = readdir(d)) {
     std::string name = e->d_name;

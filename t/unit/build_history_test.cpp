@@ -93,6 +93,9 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   ASSERT_TRUE(history.ListJobs("acme-app", &ids, &missing, &err));
   EXPECT_EQ(ids, std::vector<std::string>(
                      {"20261125-3", "20261125-2", "20261125-1"}));
+  // Listed again (the JOBS/ directory stays open): the same.
+  ASSERT_TRUE(history.ListJobs("acme-app", &ids, &missing, &err));
+  EXPECT_EQ(ids.size(), 3u);
   EXPECT_FALSE(history.ListJobs("linked", &ids, &missing, &err));
   EXPECT_TRUE(missing);
   EXPECT_FALSE(history.ListJobs("..", &ids, &missing, &err));
