@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("FILE", job_file,
                  "a job file to run (copied into JOBS/, left in place); `-` "
                  "reads one from stdin");
-  // mmbuild(1) HISTORY: the build logs in a terminal.
+  // mmbuild(1) BUILD HISTORY: the build logs in a terminal.
   std::string list_project, follow_id, rebuild_id;
   CLI::Option* list =
       app.add_option("--list", list_project,

@@ -1,4 +1,4 @@
-// The build history in a terminal, for people on the box (mmbuild(1)
+// The build history in a terminal, for people on the box (mmbuild(1) BUILD
 // HISTORY): `--list`, `--follow` and `--rebuild`, read from the same logs as
 // the web view (lib/build_history).
 #ifndef MIXMASTER_BUILD_CONSOLE_H_
