@@ -75,7 +75,7 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
   std::vector<std::pair<std::string, std::string>> builds;  // id, dir
   for (const std::string& dir : dirs) {
     std::vector<std::string> ids;
-    bool missing;
+    bool missing = false;
     if (!history.ListJobs(dir, &ids, &missing, err)) {
       if (missing) *err = "no builds of project " + OneLine(project);
       return false;

@@ -16,10 +16,10 @@
 namespace mm {
 namespace {
 
-// A log's [job] and [build] sections are usually well under the first read;
-// a job with a long message gets the second, and what is past it is not
-// shown.
-constexpr size_t kFirstHeadBytes = 4 << 10;
+// A log's [job] and [build] sections are usually well under the first read,
+// which takes many a whole log, [result] included; a job with a long
+// message gets the second, and what is past it is not shown.
+constexpr size_t kFirstHeadBytes = 16 << 10;
 constexpr size_t kHeadBytes = 64 << 10;
 // [result] is about 100 bytes at the very end.
 constexpr size_t kTailBytes = 4 << 10;
@@ -73,8 +73,9 @@ bool ReadAt(int fd, off_t offset, size_t size, std::string* text) {
     ssize_t n = pread(fd, &(*text)[got], size - got, offset + got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return false;
-    if (n == 0) break;
     got += n;
+    // A regular file reads short only at its end: no call to learn that.
+    if (static_cast<size_t>(n) < size - (got - n)) break;
   }
   text->resize(got);
   return true;
@@ -235,7 +236,10 @@ bool BuildHistory::ReadSummary(const std::string& dir, const std::string& id,
       head.find("\n[log]\n") == std::string::npos &&
       !ReadAt(log.get(), 0, kHeadBytes, &head))
     return false;
-  if (!ReadTail(log.get(), kTailBytes, &tail, &cut, &err)) return false;
+  if (head.size() < kFirstHeadBytes)
+    tail = head;  // the whole log
+  else if (!ReadTail(log.get(), kTailBytes, &tail, &cut, &err))
+    return false;
   *summary = BuildSummary();
   summary->id = id;
   summary->project_dir = dir;

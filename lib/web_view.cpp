@@ -103,26 +103,26 @@ bool StripSuffix(std::string* s, const std::string& suffix) {
 }
 
 // The newest build of each target among the project's newest logs, in the
-// order found; with `target` only that target's.
-std::vector<BuildSummary> LastPerTarget(const BuildHistory& history,
-                                        const std::string& dir,
-                                        const std::string& target) {
-  std::vector<BuildSummary> found;
+// order found; with `target` only that target's. False when the project has
+// no builds directory.
+bool LastPerTarget(const BuildHistory& history, const std::string& dir,
+                   const std::string& target,
+                   std::vector<BuildSummary>* found) {
   std::vector<std::string> ids;
   std::map<std::string, bool> seen;
-  bool missing;
+  bool missing = false;
   std::string err;
-  if (!history.ListJobs(dir, &ids, &missing, &err)) return found;
+  if (!history.ListJobs(dir, &ids, &missing, &err)) return false;
   for (size_t i = 0; i < ids.size() && i < kTargetScan; ++i) {
     BuildSummary b;
     if (!history.ReadSummary(dir, ids[i], &b)) continue;
     if (!target.empty() && SafeName(b.target) != SafeName(target)) continue;
     if (seen[b.target]) continue;
     seen[b.target] = true;
-    found.push_back(b);
+    found->push_back(b);
     if (!target.empty()) break;
   }
-  return found;
+  return true;
 }
 
 WebViewAnswer ServeHistory(const BuildHistory& history, int out_fd) {
@@ -131,9 +131,7 @@ WebViewAnswer ServeHistory(const BuildHistory& history, int out_fd) {
   if (!history.ListProjects(&dirs, &err))
     return Send(out_fd, 500, kText, err + "\n", err);
   std::vector<BuildSummary> rows;
-  for (const std::string& dir : dirs)
-    for (BuildSummary& b : LastPerTarget(history, dir, ""))
-      rows.push_back(std::move(b));
+  for (const std::string& dir : dirs) LastPerTarget(history, dir, "", &rows);
   return Send(out_fd, 200, kHtml, HistoryPage(rows),
               "history of " + std::to_string(dirs.size()) + " projects");
 }
@@ -142,7 +140,7 @@ WebViewAnswer ServeProject(const BuildHistory& history,
                            const HttpRequest& request, const std::string& dir,
                            int out_fd) {
   std::vector<std::string> ids;
-  bool missing;
+  bool missing = false;
   std::string err;
   long page = PageOf(request.target);
   if (page == 0 || !history.ListJobs(dir, &ids, &missing, &err))
@@ -254,12 +252,9 @@ WebViewAnswer ServeBadge(const BuildHistory& history,
     target = parts[2];
     ok = StripSuffix(&target, ".svg") && IsJobIdName(target);
   }
-  std::vector<std::string> ids;
-  bool missing;
-  std::string err;
-  if (!ok || !history.ListJobs(dir, &ids, &missing, &err))
+  std::vector<BuildSummary> last;
+  if (!ok || !LastPerTarget(history, dir, target, &last))
     return NotFound(out_fd, path);
-  std::vector<BuildSummary> last = LastPerTarget(history, dir, target);
   std::string status = last.empty() ? "unknown" : last[0].status;
   return Send(out_fd, 200, kSvg,
               BadgeSvg(target.empty() ? "build" : target, status),
