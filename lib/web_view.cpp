@@ -35,13 +35,19 @@ constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kSvg[] = "image/svg+xml";
 
-// The head of a response; `length` < 0 means chunked.
+constexpr long long kChunked = -1;
+constexpr long long kUntilClose = -2;  // HTTP/1.0 has no chunks
+
+// The head of a response with a body of `length` bytes, or kChunked, or
+// kUntilClose.
 std::string ResponseHead(int status, const char* type, long long length,
                          const std::string& extra) {
   std::string h = "HTTP/1.1 " + std::to_string(status) + " " +
                   StatusReason(status) + "\r\nContent-Type: " + type + "\r\n";
-  h += length < 0 ? std::string("Transfer-Encoding: chunked\r\n")
-                  : "Content-Length: " + std::to_string(length) + "\r\n";
+  if (length == kChunked)
+    h += "Transfer-Encoding: chunked\r\n";
+  else if (length >= 0)
+    h += "Content-Length: " + std::to_string(length) + "\r\n";
   // Pages change with every build; nothing from a log may run as script.
   h += "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
        "Content-Security-Policy: default-src 'none'; style-src "
@@ -208,26 +214,34 @@ bool ClientGone(int in_fd, double seconds) {
 }
 
 // The raw log: whole, with a length, when the build is over; else chunked
-// as it grows until [result], the client leaves or the stream bound passes.
-WebViewAnswer ServeRawLog(const BuildHistory& history, const std::string& path,
-                          const std::string& dir, const std::string& id,
-                          int in_fd, int out_fd,
+// (to an HTTP/1.0 client: until the connection closes) as it grows until
+// [result], the client leaves or the stream bound passes.
+WebViewAnswer ServeRawLog(const BuildHistory& history,
+                          const HttpRequest& request, const std::string& dir,
+                          const std::string& id, int in_fd, int out_fd,
                           const WebViewOptions& options) {
+  const std::string& path = request.path;
   UniqueFd log = history.OpenLog(dir, id);
   struct stat st;
   if (!log.ok() || fstat(log.get(), &st) != 0) return NotFound(out_fd, path);
   WebViewAnswer a;
   a.note = dir + "/" + id + ".log";
-  bool complete = LogComplete(log.get()), chunked = !complete;
-  std::string head = ResponseHead(200, kText, complete ? st.st_size : -1, "");
+  bool complete = LogComplete(log.get());
+  bool http10 = request.http_major == 1 && request.http_minor == 0;
+  bool chunked = !complete && !http10;
+  std::string head = ResponseHead(200, kText,
+                                  complete  ? st.st_size
+                                  : chunked ? kChunked
+                                            : kUntilClose,
+                                  "");
   off_t offset = 0;
   a.sent = WriteAll(out_fd, head.data(), head.size()) &&
-           CopyNew(log.get(), out_fd, !complete, &offset);
+           CopyNew(log.get(), out_fd, chunked, &offset);
   double until = MonotonicSeconds() + options.stream_seconds;
   while (a.sent && !complete) {
     complete = LogComplete(log.get());
     // [result] is the last write: one more copy takes all of it.
-    a.sent = CopyNew(log.get(), out_fd, true, &offset);
+    a.sent = CopyNew(log.get(), out_fd, chunked, &offset);
     if (complete || !a.sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";
@@ -304,7 +318,7 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
     return ServeProject(history, request, parts[1], out_fd);
   std::string id = parts[2];
   if (StripSuffix(&id, ".log"))
-    return ServeRawLog(history, path, parts[1], id, in_fd, out_fd, options);
+    return ServeRawLog(history, request, parts[1], id, in_fd, out_fd, options);
   return ServeBuild(history, path, parts[1], id, out_fd);
 }
 

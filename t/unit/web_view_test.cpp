@@ -65,6 +65,38 @@ TEST(WebViewTest, StreamOfAStuckBuildEndsAtTheBound) {
       << body.str();
 }
 
+// HTTP/1.0 has no chunks: the log goes as it is, ended by the close.
+TEST(WebViewTest, StreamToHttp10IsPlain) {
+  TempDir tmp;
+  testing_support::Sh("mkdir -p " + (tmp / "acme-app/JOBS"));
+  std::ofstream(tmp / "acme-app/JOBS/1.log") << "[job]\ntarget = main\n";
+  Config config;
+  config.web_view = true;
+  config.build_root = tmp.path();
+  HttpRequest request;
+  request.method = "GET";
+  request.path = request.target = "/builds/acme-app/1.log";
+  request.http_major = 1;
+  request.http_minor = 0;
+  int client[2];
+  ASSERT_EQ(pipe(client), 0);
+  int out = open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600);
+  WebViewOptions options;
+  options.stream_seconds = 0.2;
+  options.poll_seconds = 0.05;
+  WebViewAnswer a = ServeWebView(config, request, client[0], out, options);
+  close(out);
+  close(client[0]);
+  close(client[1]);
+  EXPECT_TRUE(a.sent) << a.err;
+  std::stringstream body;
+  body << std::ifstream(tmp / "out").rdbuf();
+  EXPECT_EQ(body.str().find("Transfer-Encoding"), std::string::npos);
+  EXPECT_EQ(body.str().find("Content-Length"), std::string::npos);
+  size_t end = body.str().size() - 20;
+  EXPECT_EQ(body.str().substr(end), "[job]\ntarget = main\n") << body.str();
+}
+
 TEST(WebViewTest, OffIsNotFound) {
   Config config;
   HttpRequest request;
