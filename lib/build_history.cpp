@@ -107,6 +107,7 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
     if (key == "received") s->received = value;
     if (key == "viewUrl") s->view_url = value;
     if (key == "message") s->message = value;
+    if (key == "buildCommand") s->build_command = value;
   });
   s->status = "running";
   size_t result = FindResult(tail);

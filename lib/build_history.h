@@ -34,6 +34,7 @@ struct BuildSummary {
   std::string id;           // the log's name without `.log`
   std::string project_dir;  // the directory under the build root
   std::string project, target, task, commit, received, view_url, message;
+  std::string build_command;
   std::string started;   // from [build]; empty before the build began
   std::string status;    // from [result], or "running" without one
   std::string finished;  // from [result]

@@ -189,6 +189,9 @@ std::string BuildPage(const BuildSummary& b, const std::string& log_text,
     commit += " " + HtmlEscape(b.view_url);
   field("Commit", commit);
   if (!b.message.empty()) field("Message", HtmlEscape(b.message));
+  // Not the repository URL: it may carry a token.
+  if (!b.build_command.empty())
+    field("Command", "<code>" + HtmlEscape(b.build_command) + "</code>");
   field("Received", HtmlEscape(b.received));
   field("Started", HtmlEscape(b.started));
   if (b.complete()) {

@@ -108,6 +108,8 @@ get() { bridge_curl GET "$@"; }
   [[ "$HTTP_BODY" == *'<span class="m-killed">'* ]]
   [[ "$HTTP_BODY" == *'<span class="m-hook">12:00:02 H hook said &quot;hi&quot;</span>'* ]]
   [[ "$HTTP_BODY" == *'<span class="m-step">12:00:01 $ make</span>'* ]]
+  [[ "$HTTP_BODY" == *"<dt>Command</dt><dd><code>make</code></dd>"* ]]
+  [[ "$HTTP_BODY" != *"/srv/acme.git"* ]]
   [[ "$HTTP_BODY" != *"<script>"* ]]
   [[ "$HTTP_BODY" != *'http-equiv="refresh"'* ]]
   [[ "$HTTP_HEADERS" == *"Content-Security-Policy: default-src 'none'"* ]]

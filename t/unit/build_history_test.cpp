@@ -15,7 +15,8 @@ using testing_support::TempDir;
 
 const char kHead[] =
     "[job]\nid = 20261125-1\nproject = acme/app\ntarget = main\n"
-    "commit = abc\nviewUrl = https://f/c\nmessage = two\\nlines\n\n"
+    "commit = abc\nbuildCommand = make <all>\nviewUrl = https://f/c\n"
+    "message = two\\nlines\n\n"
     "[build]\npid = 1\nstarted = 2026-11-25T12:00:01Z\n\n[log]\n"
     "12:00:01 O status = fake\n";
 const char kResult[] =
@@ -43,6 +44,7 @@ TEST(BuildHistoryTest, SummaryFromHeadAndTail) {
   EXPECT_EQ(s.project, "acme/app");
   EXPECT_EQ(s.target, "main");
   EXPECT_EQ(s.message, "two\nlines");
+  EXPECT_EQ(s.build_command, "make <all>");
   EXPECT_EQ(s.started, "2026-11-25T12:00:01Z");
   EXPECT_EQ(s.status, "failure");  // not the log line's "fake"
   EXPECT_EQ(s.exit_code, "2");
