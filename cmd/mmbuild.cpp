@@ -7,6 +7,7 @@
 #include <string>
 
 #include "build_console.h"
+#include "build_history.h"
 #include "build_notifier.h"
 #include "build_queue.h"
 #include "clock.h"
@@ -32,7 +33,9 @@ int History(const mm::Config& config, const mm::Journal& journal,
     return mm::WriteAll(1, text.data(), text.size()) ? 0 : mm::kExitSystem;
   }
   if (!follow_id.empty()) {
-    switch (mm::FollowBuild(config, follow_id, 1, 0.25, &status, &err)) {
+    mm::FollowOptions follow;
+    follow.limit_seconds = mm::LiveLogSeconds(config.timeout);
+    switch (mm::FollowBuild(config, follow_id, 1, follow, &status, &err)) {
       case mm::FollowResult::kSuccess:
         return 0;
       case mm::FollowResult::kFailed:
@@ -40,6 +43,7 @@ int History(const mm::Config& config, const mm::Journal& journal,
       case mm::FollowResult::kNoSuchJob:
         journal.Error(err);
         return mm::kExitUsage;
+      case mm::FollowResult::kNoResult:
       case mm::FollowResult::kError:
         break;
     }

@@ -92,8 +92,8 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
 }
 
 FollowResult FollowBuild(const Config& config, const std::string& id,
-                         int out_fd, double poll_seconds, std::string* status,
-                         std::string* err) {
+                         int out_fd, const FollowOptions& options,
+                         std::string* status, std::string* err) {
   BuildHistory history;
   if (!OpenHistory(config, &history, err)) return FollowResult::kError;
   std::string dir = history.FindJob(id);
@@ -103,6 +103,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   }
   UniqueFd log = history.OpenLog(dir, id);
   off_t offset = 0;
+  double until = MonotonicSeconds() + options.limit_seconds;
   for (;;) {
     std::string tail;
     bool cut, complete = ReadTail(log.get(), 4096, &tail, &cut, err) &&
@@ -113,7 +114,13 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
       return FollowResult::kError;
     }
     if (complete) break;
-    poll(nullptr, 0, static_cast<int>(poll_seconds * 1000));
+    if (MonotonicSeconds() >= until) {
+      *err = "no [result] in the log of " + id + " after " +
+             std::to_string(static_cast<long>(options.limit_seconds)) +
+             " s; was its mmbuild stopped?";
+      return FollowResult::kNoResult;
+    }
+    poll(nullptr, 0, static_cast<int>(options.poll_seconds * 1000));
   }
   BuildSummary b;
   if (!history.ReadSummary(dir, id, &b)) {

@@ -22,15 +22,21 @@ enum class FollowResult {
   kSuccess,    // the build ended with status success
   kFailed,     // it ended otherwise (failure, error, killed)
   kNoSuchJob,  // no log has that id
+  kNoResult,   // no [result] within the limit
   kError,      // the log could not be read or the output written
 };
 
+struct FollowOptions {
+  double poll_seconds = 0.25;
+  double limit_seconds = 3600;  // see LiveLogSeconds
+};
+
 // Writes the log of job `id` to `out_fd` and then what is appended to it,
-// looking every `poll_seconds`, until its [result]; *status is the result's
-// status.
+// looking every `poll_seconds`, until its [result] (or for at most
+// `limit_seconds`); *status is the result's status.
 FollowResult FollowBuild(const Config& config, const std::string& id,
-                         int out_fd, double poll_seconds, std::string* status,
-                         std::string* err);
+                         int out_fd, const FollowOptions& options,
+                         std::string* status, std::string* err);
 
 // Queues a copy of job `id` (its [job] section) under a new id and receive
 // time into the spool; *new_id is that id. False with `err` when there is no

@@ -89,6 +89,10 @@ bool IsProjectDirName(const std::string& name) {
 
 bool IsJobIdName(const std::string& id) { return MatchesName(id, 200, true); }
 
+double LiveLogSeconds(long build_timeout) {
+  return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
+}
+
 bool TailHasResult(const std::string& tail) {
   return FindResult(tail) != std::string::npos;
 }

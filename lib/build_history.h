@@ -52,6 +52,12 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
 // True when the end of a log's text holds its [result] section.
 bool TailHasResult(const std::string& tail);
 
+// How long a live log is followed at most without its [result] (by the web
+// view's stream and `mmbuild --follow`): the build `timeout` plus a minute,
+// or a day when builds have no timeout. A log can lack [result] for good
+// only when its mmbuild was killed outright.
+double LiveLogSeconds(long build_timeout);
+
 // Reads at most `max_bytes` from the end of `fd`, starting at a line (when
 // cut, the partial first line is dropped and *cut is set).
 bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,

@@ -283,7 +283,7 @@ bool IsWebViewPath(const std::string& path) {
 }
 
 double StreamLimitSeconds(const Config& config) {
-  return config.timeout > 0 ? config.timeout + 60.0 : 24 * 3600.0;
+  return LiveLogSeconds(config.timeout);
 }
 
 WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
