@@ -151,6 +151,7 @@ bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,
 bool BuildHistory::Open(const std::string& build_root, std::string* err) {
   root_ =
       UniqueFd(open(build_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_.ok() && errno == ENOENT) return true;  // no builds yet
   if (!root_.ok()) {
     *err = "cannot open build root " + build_root + ": " + strerror(errno);
     return false;
@@ -172,6 +173,7 @@ int BuildHistory::JobsDir(const std::string& dir) const {
 bool BuildHistory::ListProjects(std::vector<std::string>* dirs,
                                 std::string* err) const {
   dirs->clear();
+  if (!root_.ok()) return true;
   DIR* d = fdopendir(fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
   if (!d) {
     *err = std::string("cannot list the build root: ") + strerror(errno);

@@ -66,7 +66,8 @@ bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,
 // The build root, opened once. Move-only: it owns the descriptor.
 class BuildHistory {
  public:
-  // Opens `build_root` (following a symlink there: the user chose it).
+  // Opens `build_root` (following a symlink there: the user chose it). One
+  // that does not exist yet holds no builds.
   bool Open(const std::string& build_root, std::string* err);
 
   // The project directories that have a JOBS/ directory, sorted.

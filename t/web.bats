@@ -263,3 +263,14 @@ EOF2
   grep -q 'O finished-now' "$BATS_TEST_TMPDIR/body"
   grep -q '^status = success' "$BATS_TEST_TMPDIR/body"
 }
+
+@test "before the first build: an empty history, projects 404" {
+  rm -rf "$BUILDS"
+  get /builds
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"No builds yet."* ]]
+  get /builds/acme-app
+  assert_equal "$HTTP_STATUS" 404
+  get /badge/acme-app.svg
+  assert_equal "$HTTP_STATUS" 404
+}

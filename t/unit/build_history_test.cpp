@@ -115,5 +115,20 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   EXPECT_EQ(history.FindJob("nope"), "");
 }
 
+TEST(BuildHistoryTest, ABuildRootNotYetMadeHasNoBuilds) {
+  TempDir tmp;
+  BuildHistory history;
+  std::string err;
+  ASSERT_TRUE(history.Open(tmp / "not-yet", &err)) << err;
+  std::vector<std::string> dirs, ids;
+  ASSERT_TRUE(history.ListProjects(&dirs, &err));
+  EXPECT_TRUE(dirs.empty());
+  bool missing = false;
+  EXPECT_FALSE(history.ListJobs("acme-app", &ids, &missing, &err));
+  EXPECT_TRUE(missing);
+  EXPECT_FALSE(history.OpenLog("acme-app", "1").ok());
+  EXPECT_EQ(history.FindJob("1"), "");
+}
+
 }  // namespace
 }  // namespace mm
