@@ -1,4 +1,4 @@
-// mmbuild: runs spooled jobs (SPEC 6). No argument: every job in the spool,
+// mmbuild: runs spooled jobs (mmbuild(1)). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
 #include <unistd.h>
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
                    follow_id, rebuild_id);
 
   mm::InstallStopHandlers();
-  // Mail and hook at each job's start, end and failure (SPEC 7).
+  // Mail and hook at each job's start, end and failure (mmbuild(1)
+  // NOTIFICATIONS).
   mm::BuildNotifier notifier(config);
   mm::QueueOptions options;
   options.config = &config;
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
                                : mm::RunGivenJob(job_file, options);
   switch (status) {
     case mm::QueueStatus::kDone:
-      return 0;
+      return mm::kExitOk;
     case mm::QueueStatus::kBadJob:
       return mm::kExitBadInput;
     case mm::QueueStatus::kSystemError:

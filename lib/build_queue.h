@@ -1,8 +1,8 @@
-// mmbuild's main loop (SPEC 6.1, 6.2, 6.5): jobs taken one at a time, each
-// run in a child process of its own so that a crash ends that job only (its
-// log is then completed with `status = error`). SIGTERM and SIGINT stop the
-// running build (TERM to its group, KILL after 10 s, `killed`), leave the
-// rest of the spool alone and end the loop.
+// mmbuild's main loop (mmbuild(1) How a job runs, SIGNALS): jobs taken one at a
+// time, each run in a child process of its own so that a crash ends that job
+// only (its log is then completed with `status = error`). SIGTERM and SIGINT
+// stop the running build (TERM to its group, KILL after 10 s, `killed`), leave
+// the rest of the spool alone and end the loop.
 #ifndef MIXMASTER_BUILD_QUEUE_H_
 #define MIXMASTER_BUILD_QUEUE_H_
 
