@@ -13,9 +13,9 @@
 #include "clock.h"
 #include "config.h"
 #include "exit_codes.h"
+#include "fsutil.h"
 #include "journal.h"
 #include "paths.h"
-#include "unique_fd.h"
 #include "version.h"
 
 namespace {

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "build_history.h"
+#include "fsutil.h"
 #include "job.h"
 #include "journal.h"
 #include "paths.h"
 #include "spool_reader.h"
 #include "spool_writer.h"
 #include "target_match.h"
-#include "unique_fd.h"
 
 namespace mm {
 namespace {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "unique_fd.h"
+#include "fsutil.h"
 
 namespace mm {
 

@@ -13,9 +13,9 @@
 #include "badge.h"
 #include "build_history.h"
 #include "clock.h"
+#include "fsutil.h"
 #include "http_response.h"
 #include "paths.h"
-#include "unique_fd.h"
 #include "web_auth.h"
 #include "web_pages.h"
 
