@@ -32,7 +32,7 @@ UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
 # it starts once per request, and loading the shared libstdc++ alone made it
 # 3-4x slower than `cat` (t/bench/bridge.sh).
 LIBS_mmbridge := -static -lhttp_parser -lnettle
-LIBS_mmbuild := -lgit2 -lnettle -pthread
+LIBS_mmbuild := -lgit2 -lnettle -lcurl -pthread
 LIBS_mmsetup := -lnettle
 LIBS_mmcleanup :=
 
@@ -40,7 +40,13 @@ LIBS_mmcleanup :=
 DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
   mandoc curl openssl openssh-client msmtp python3-aiosmtpd clang-format systemd \
-  dbus-user-session procps util-linux coreutils chromium
+  dbus-user-session procps util-linux coreutils
+# Commit statuses (mmbuild only).
+DEB_PACKAGES += libcurl4-openssl-dev
+# The web view's browser test (t/web-browser.bats).
+DEB_PACKAGES += chromium
+# Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
+BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-if-missing check unit bats lint format-check format demo bench \
@@ -62,7 +68,7 @@ $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libmm.a \
-	  -lgtest_main -lgtest -lgit2 -lhttp_parser -lnettle -pthread
+	  -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
 
 # Installs only the packages that are missing; `apt-get update` first, since a
 # new machine has no package lists.
@@ -101,7 +107,12 @@ demo: deps
 	$(MAKE) all
 	t/demo.sh
 
-bench: deps
+# The same, for the packages only `make bench` needs.
+.PHONY: bench-deps
+bench-deps:
+	$(MAKE) deps DEB_PACKAGES='$(BENCH_PACKAGES)'
+
+bench: deps bench-deps
 	$(MAKE) all
 	t/bench/run
 

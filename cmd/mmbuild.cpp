@@ -1,6 +1,7 @@
 // mmbuild: runs spooled jobs (mmbuild(1)). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,13 +10,16 @@
 #include "build_console.h"
 #include "build_history.h"
 #include "build_notifier.h"
+#include "build_observers.h"
 #include "build_queue.h"
 #include "clock.h"
 #include "config.h"
 #include "exit_codes.h"
 #include "fsutil.h"
+#include "http_client.h"
 #include "journal.h"
 #include "paths.h"
+#include "status_notifier.h"
 #include "version.h"
 
 namespace {
@@ -30,14 +34,15 @@ int History(const mm::Config& config, const mm::Journal& journal,
       journal.Error(err);
       return mm::kExitBadInput;
     }
-    return mm::WriteAll(1, text.data(), text.size()) ? 0 : mm::kExitSystem;
+    return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
+                                                     : mm::kExitSystem;
   }
   if (!follow_id.empty()) {
     mm::FollowOptions follow;
     follow.limit_seconds = mm::LiveLogSeconds(config.timeout);
     switch (mm::FollowBuild(config, follow_id, 1, follow, &status, &err)) {
       case mm::FollowResult::kSuccess:
-        return 0;
+        return mm::kExitOk;
       case mm::FollowResult::kFailed:
         return mm::kExitBadInput;
       case mm::FollowResult::kNoSuchJob:
@@ -55,7 +60,8 @@ int History(const mm::Config& config, const mm::Journal& journal,
     return mm::kExitBadInput;
   }
   text = "queued " + id + "\n";
-  return mm::WriteAll(1, text.data(), text.size()) ? 0 : mm::kExitSystem;
+  return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
+                                                   : mm::kExitSystem;
 }
 
 }  // namespace
@@ -112,7 +118,15 @@ int main(int argc, char** argv) {
   mm::QueueOptions options;
   options.config = &config;
   options.journal = &journal;
-  options.observer = &notifier;
+  // The forge's commit status at each job's start and end
+  // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
+  mm::HttpPostOptions http;
+  if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
+  mm::StatusNotifier status_notifier(config, http);
+  mm::BuildObservers observers;
+  observers.Add(&notifier);
+  observers.Add(&status_notifier);
+  options.observer = &observers;
 
   mm::QueueStatus status = job_file.empty()
                                ? mm::RunSpool(options)
