@@ -109,9 +109,9 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
     journal.Error("job " + job.id + ": " + err);
     _exit(4);
   }
-  journal.Info("job " + job.id + " (" + job.job.project + " " +
-               job.job.target + "): " + BuildStatusName(result.status) +
-               ", log " + job.log_path);
+  journal.Info("job " + job.id + " (" + job.job.project + " " + job.job.target +
+               "): " + BuildStatusName(result.status) + ", log " +
+               job.log_path);
   _exit(0);
 }
 
@@ -164,8 +164,7 @@ bool JobProcessEnded(const ClaimedJob& job, pid_t pid, int status,
 void PruneProjectLogs(const ClaimedJob& job, const QueueOptions& options) {
   std::vector<std::string> removed;
   std::string err;
-  if (!PruneLogs(job.project_dir, options.config->keep_builds, &removed,
-                 &err))
+  if (!PruneLogs(job.project_dir, options.config->keep_builds, &removed, &err))
     options.journal->Error("keepBuilds: " + err);
   if (!removed.empty())
     options.journal->Info("keepBuilds: removed " +
@@ -229,8 +228,8 @@ JobScheduler::Take JobScheduler::TakeNext() {
   if (options_.config->supersede) {
     std::vector<std::string> names;
     reader_.List(&names, &err);
-    std::string by =
-        FindSupersedingJob(options_.config->spool, names, claimed_name, job.job);
+    std::string by = FindSupersedingJob(options_.config->spool, names,
+                                        claimed_name, job.job);
     if (!by.empty()) {
       blocked.Release();
       return FinishAsSuperseded(job, by);

@@ -11,7 +11,6 @@
 #define MIXMASTER_BUILD_QUEUE_H_
 
 #include <signal.h>
-
 #include <sys/types.h>
 
 #include <map>
@@ -81,8 +80,9 @@ class JobScheduler {
 
 // Runs every job of the spool (a JobScheduler), listing it again after each
 // job and, while a build slot is free, every 200 ms (so jobs that arrive
-// meanwhile run too), until it is empty or a stop is requested. Bad jobs go to REJECTED/ and do not change the result: the
-// spool is empty at the end either way.
+// meanwhile run too), until it is empty or a stop is requested. Bad jobs go to
+// REJECTED/ and do not change the result: the spool is empty at the end either
+// way.
 QueueStatus RunSpool(const QueueOptions& options);
 
 // Runs one job given by hand, the file `path` (`-`: stdin): stored as a new

@@ -69,8 +69,9 @@ std::vector<std::string> LogsToRemove(std::vector<LogFacts> logs, long keep) {
   logs.erase(std::remove_if(logs.begin(), logs.end(),
                             [](const LogFacts& log) { return !log.finished; }),
              logs.end());
-  std::sort(logs.begin(), logs.end(),
-            [](const LogFacts& a, const LogFacts& b) { return a.name < b.name; });
+  std::sort(logs.begin(), logs.end(), [](const LogFacts& a, const LogFacts& b) {
+    return a.name < b.name;
+  });
   std::map<std::string, std::string> last_success;  // target -> name
   for (const LogFacts& log : logs)
     if (log.success) last_success[log.target] = log.name;

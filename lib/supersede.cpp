@@ -5,8 +5,8 @@
 #include "build_log.h"
 #include "build_runner.h"
 #include "hook.h"
-#include "journal.h"
 #include "ini.h"
+#include "journal.h"
 #include "notify.h"
 #include "paths.h"
 
@@ -75,9 +75,7 @@ bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
     std::string why;
     if (!RunHook(
             hook, "job-superseded", SupersededEnv(job, by, config),
-            [&log](const std::string& line) {
-              log.Line(marker::kHook, line);
-            },
+            [&log](const std::string& line) { log.Line(marker::kHook, line); },
             &why))
       log.Line(marker::kStderr, why + " (ignored)");
   }
