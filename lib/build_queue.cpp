@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,10 +120,16 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
 // blocked (`blocked`). 0 when it cannot fork (the log is then completed).
 pid_t StartJobProcess(const ClaimedJob& job, const QueueOptions& options,
                       const StopSignalsBlocked& blocked) {
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     // Not the parent's children to signal: the build has its own group.
     for (int i = 0; i < kMaxParallelJobs; ++i) g_children[i] = 0;
+    // A parent killed outright (SIGKILL) cannot pass a stop on: the build
+    // then stops as if it had (mmbuild(1) QUEUE), instead of running on
+    // unowned.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) g_stop = 1;
     sigprocmask(SIG_SETMASK, &blocked.old_mask(), nullptr);
     RunJobProcess(job, options);
   }

@@ -20,7 +20,15 @@ setup() {
   BG_PIDS=()
 }
 
-teardown() { kill_background; }
+# A test that failed half-way may leave mmbuild with builds running: stop it
+# as the service would (bounded), then KILL what is left, builds included.
+teardown() {
+  local pid g
+  for pid in ${BG_PIDS+"${BG_PIDS[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in ${BG_PIDS+"${BG_PIDS[@]}"}; do wait_until finished "$pid" || true; done
+  kill_background
+  for g in $(cat "$MARKS/groups" 2>/dev/null); do kill -KILL -- "-$g" 2>/dev/null || true; done
+}
 
 # recorder NAME SCRIPT: an executable $BATS_TEST_TMPDIR/NAME running SCRIPT.
 recorder() {
@@ -66,6 +74,7 @@ lib_lines() { lib_log "$1" | sed -n '/^\[log\]$/,/^\[result\]$/p' | sed -n 's/^.
 logs_of() { (cd "$BUILDS/$1/JOBS" && ls) | tr '\n' ' '; }
 # has_status JOB: the job's log has its [result].
 has_status() { [ -n "$(status_of "$1" 2>/dev/null)" ]; }
+lib_has_status() { [ -n "$(lib_status "$1" 2>/dev/null)" ]; }
 # two_groups_alive: two builds wrote their groups, and build group in $MARKS/groups has a live process.
 two_groups_alive() {
   [ -e "$MARKS/groups" ] && [ "$(wc -l <"$MARKS/groups")" = 2 ] || return 1
@@ -132,7 +141,8 @@ two_groups_alive() {
 }
 
 @test "a running build is never superseded: a newer job for its target waits" {
-  write_config "jobs = 2"
+  # A third slot is free, so mmbuild keeps looking at the spool.
+  write_config "jobs = 3"
   mm_git push -q origin main:groups
   spool_job 1-lib project=acme/lib target=groups
   spool_job 2-app target=groups
@@ -245,4 +255,20 @@ supersede = no"
     assert_failure
   done
   assert_equal "$(ls "$SPOOL" | tr '\n' ' ')" "3-app.ini 4-lib.ini "
+  run cat "$BATS_TEST_TMPDIR/stderr"
+  assert_line --partial "stopped; 2 job(s) left in the spool"
+}
+
+@test "mmbuild killed outright (SIGKILL): its builds stop and their logs say killed" {
+  write_config "jobs = 2"
+  mm_git push -q origin main:groups
+  spool_job 1-app target=groups
+  spool_job 2-lib project=acme/lib target=groups
+  mmbuild_in_background
+  wait_until two_groups_alive
+  kill -KILL "$MMBUILD"
+  wait_until has_status 1-app
+  wait_until lib_has_status 2-lib
+  assert_equal "$(status_of 1-app) $(lib_status 2-lib)" "killed killed"
+  for g in $(cat "$MARKS/groups"); do wait_until eval "! group_alive $g"; done
 }
