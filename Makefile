@@ -32,7 +32,7 @@ UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
 # it starts once per request, and loading the shared libstdc++ alone made it
 # 3-4x slower than `cat` (t/bench/bridge.sh).
 LIBS_mmbridge := -static -lhttp_parser -lnettle
-LIBS_mmbuild := -lgit2 -pthread
+LIBS_mmbuild := -lgit2 -lnettle -pthread
 LIBS_mmsetup := -lnettle
 LIBS_mmcleanup :=
 

@@ -1,6 +1,7 @@
-// mmbridge: the HTTP front door (SPEC 4). systemd starts one per connection
-// with the socket on stdin and stdout; lib/bridge does the work, this file
-// reads the options, prints the one journal line and picks the exit code.
+// mmbridge: the HTTP front door (mmbridge(1)). systemd starts one per
+// connection with the socket on stdin and stdout; lib/bridge does the work,
+// this file reads the options, prints the one journal line and picks the exit
+// code.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -16,8 +17,8 @@
 
 namespace {
 
-// SPEC 9: 0 whenever a 2xx or 4xx was sent, so that a bad request leaves no
-// failed unit instance behind.
+// mmbridge(1) EXIT STATUS: 0 whenever a 2xx or 4xx was sent, so that a bad
+// request leaves no failed unit instance behind.
 int ExitCode(mm::BridgeResult result) {
   switch (result) {
     case mm::BridgeResult::kAnswered:

@@ -1,4 +1,4 @@
-// mmbuild: runs spooled jobs (SPEC 6). No argument: every job in the spool,
+// mmbuild: runs spooled jobs (mmbuild(1)). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
 #include <CLI/CLI.hpp>
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   if (config_path.empty()) config_path = mm::DefaultConfigPath();
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   for (const std::string& warning : config.warnings) journal.Warning(warning);
 
   mm::InstallStopHandlers();
-  // Mail and hook at each job's start, end and failure (SPEC 7).
+  // Mail and hook at each job's start, end and failure (mmbuild(1)
+  // NOTIFICATIONS).
   mm::BuildNotifier notifier(config);
   mm::QueueOptions options;
   options.config = &config;
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
                                : mm::RunGivenJob(job_file, options);
   switch (status) {
     case mm::QueueStatus::kDone:
-      return 0;
+      return mm::kExitOk;
     case mm::QueueStatus::kBadJob:
       return mm::kExitBadInput;
     case mm::QueueStatus::kSystemError:

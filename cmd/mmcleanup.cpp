@@ -14,6 +14,35 @@
 #include "paths.h"
 #include "version.h"
 
+namespace {
+
+// One journal line per entry cleaned; kExitSystem when one was left behind.
+int ReportOutcomes(const std::vector<mm::CleanupOutcome>& outcomes,
+                   bool removed, const std::string& spool,
+                   const mm::Journal& journal) {
+  std::string why = mm::ServiceEndNote(
+      getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
+  int status = mm::kExitOk;
+  for (const mm::CleanupOutcome& o : outcomes) {
+    std::string what = o.is_job ? "job " + o.name
+                                : o.name +
+                                      " (not a job: mmbuild takes "
+                                      "regular *.ini files only)";
+    if (!o.ok) {
+      journal.Error(what + " left in the spool: " + o.error);
+      status = mm::kExitSystem;
+    } else if (removed) {
+      journal.Warning(what + " deleted from " + spool + " " + why);
+    } else {
+      journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
+                      o.destination + " " + why);
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   mm::Journal journal;
   journal.set_program("mmcleanup");
@@ -39,7 +68,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
 
   bool failed = mm::ServiceFailed(getenv("SERVICE_RESULT"));
@@ -70,23 +99,5 @@ int main(int argc, char** argv) {
     journal.Error(err);
     return mm::kExitSystem;
   }
-  std::string why = mm::ServiceEndNote(
-      getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
-  int status = 0;
-  for (const mm::CleanupOutcome& o : outcomes) {
-    std::string what = o.is_job ? "job " + o.name
-                                : o.name +
-                                      " (not a job: mmbuild takes "
-                                      "regular *.ini files only)";
-    if (!o.ok) {
-      journal.Error(what + " left in the spool: " + o.error);
-      status = mm::kExitSystem;
-    } else if (remove) {
-      journal.Warning(what + " deleted from " + paths.spool + " " + why);
-    } else {
-      journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
-                      o.destination + " " + why);
-    }
-  }
-  return status;
+  return ReportOutcomes(outcomes, remove, paths.spool, journal);
 }

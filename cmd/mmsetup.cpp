@@ -1,4 +1,4 @@
-// mmsetup: sets Mixmaster up for the current user (SPEC 8): build root,
+// mmsetup: sets Mixmaster up for the current user (mmsetup(1)): build root,
 // spool, configuration, drop-ins for a non-default port or spool, enabled
 // user units; --teardown undoes it but keeps the builds.
 #include <limits.h>
@@ -34,7 +34,7 @@ std::string Cwd() {
 
 // Asks on the terminal unless `yes`. No terminal and no --yes: refuse.
 int Confirm(bool yes, const mm::Journal& journal) {
-  if (yes) return 0;
+  if (yes) return mm::kExitOk;
   if (!isatty(0)) {
     journal.Error(
         "no terminal to ask on: run `mmsetup --yes` to go ahead without "
@@ -45,10 +45,10 @@ int Confirm(bool yes, const mm::Journal& journal) {
   std::string answer;
   std::getline(std::cin, answer);
   if (answer == "y" || answer == "Y" || answer == "yes" || answer == "YES") {
-    return 0;
+    return mm::kExitOk;
   }
   std::cout << "Nothing done.\n";
-  return 1;
+  return mm::kExitBadInput;
 }
 
 void PrintPlan(const std::string& title,
@@ -132,90 +132,48 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
   return status;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  mm::Journal journal;
-  journal.set_program("mmsetup");
-
-  CLI::App app{
-      "Sets Mixmaster up for this user: creates the build root and spool, "
-      "writes the configuration (with a random webhook secret) and any "
-      "drop-ins, and enables the user units mixmaster-bridge.socket and "
-      "mixmaster.path. Shows the plan and asks first."};
-  app.set_version_flag("--version", mm::Version());
+// What the command line asks for.
+struct Invocation {
   mm::SetupOptions options;
   std::string config_path;
   bool yes = false, dump = false, teardown = false;
-  app.add_option("--config", config_path,
-                 "configuration file to write (default: $MIXMASTER_CONFIG, "
-                 "else $XDG_CONFIG_HOME/mixmaster.ini)");
-  app.add_option("--build-root,--buildRoot", options.build_root,
-                 "where builds live (default ~/Builds)");
-  app.add_option("--spool", options.spool,
-                 "where jobs wait (default <build root>/INBOX)");
-  app.add_option("--email", options.email,
-                 "address for build notifications (default: none)");
-  app.add_option("--port", options.port,
-                 "[ADDRESS:]PORT the webhook socket listens on (default "
-                 "8585 on every address)");
-  app.add_option("--key", options.key,
-                 "passwordless SSH key added to each build's agent");
-  app.add_flag("--no-secret,--noSecret", options.no_secret,
-               "write no webhook secret (anyone who reaches the port can "
-               "queue builds)");
-  app.add_flag("--yes,-y", yes, "do not ask before going ahead");
-  app.add_flag("--dump", dump, "print the configuration it would write");
-  app.add_flag("--teardown", teardown,
-               "disable the units, remove the configuration and drop-ins; "
-               "keep the build root and spool");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : mm::kExitUsage;
-  }
-  if (dump && teardown) {
-    journal.Error("--dump and --teardown do not go together");
-    return mm::kExitUsage;
-  }
+};
 
-  std::string home = mm::HomeDir(), err;
-  mm::SetupSettings settings;
-  if (!mm::ResolveSetupSettings(options, home, Cwd(), &settings, &err)) {
-    journal.Error(err);
-    return mm::kExitUsage;
-  }
-  if (config_path.empty()) config_path = mm::DefaultConfigPath();
-  std::string secret;
-  if (settings.with_secret && !teardown && !mm::RandomSecret(&secret, &err)) {
-    journal.Error(err);
-    return mm::kExitSystem;
-  }
-  if (dump) {
-    std::cout << mm::ConfigText(settings, home, secret);
-    return 0;
-  }
+void DeclareOptions(CLI::App* app, Invocation* in) {
+  app->add_option("--config", in->config_path,
+                  "configuration file to write (default: $MIXMASTER_CONFIG, "
+                  "else $XDG_CONFIG_HOME/mixmaster.ini)");
+  app->add_option("--build-root,--buildRoot", in->options.build_root,
+                  "where builds live (default ~/Builds)");
+  app->add_option("--spool", in->options.spool,
+                  "where jobs wait (default <build root>/INBOX)");
+  app->add_option("--email", in->options.email,
+                  "address for build notifications (default: none)");
+  app->add_option("--port", in->options.port,
+                  "[ADDRESS:]PORT the webhook socket listens on (default "
+                  "8585 on every address)");
+  app->add_option("--key", in->options.key,
+                  "passwordless SSH key added to each build's agent");
+  app->add_flag("--no-secret,--noSecret", in->options.no_secret,
+                "write no webhook secret (anyone who reaches the port can "
+                "queue builds)");
+  app->add_flag("--yes,-y", in->yes, "do not ask before going ahead");
+  app->add_flag("--dump", in->dump, "print the configuration it would write");
+  app->add_flag("--teardown", in->teardown,
+                "disable the units, remove the configuration and drop-ins; "
+                "keep the build root and spool");
+}
 
-  // An existing configuration is never overwritten, and it is what the
-  // drop-ins and the forge settings must agree with.
-  struct stat st;
-  bool config_exists = lstat(config_path.c_str(), &st) == 0;
-  if (config_exists) {
-    mm::Config config;
-    if (mm::LoadConfig(config_path, &config, &err)) {
-      mm::AdoptConfig(config, &settings, &secret);
-    } else if (!teardown) {
-      journal.Error("the existing configuration cannot be used: " + err +
-                    "; fix it or move it away (mmsetup never overwrites it)");
-      return mm::kExitConfig;
-    }
-  }
-  std::string unit_dir = mm::UserUnitDir(Env("XDG_CONFIG_HOME"), home);
-  std::vector<std::string> managed = mm::ManagedDropIns(unit_dir);
-  if (teardown) {
-    return Teardown(settings, config_path, managed, yes, journal);
-  }
-
+// Shows the plan, asks, writes the files and enables the units.
+int Install(const Invocation& in, mm::SetupSettings settings,
+            const std::string& secret, bool config_exists,
+            const std::string& home, const std::string& unit_dir,
+            const std::vector<std::string>& managed,
+            const mm::Journal& journal) {
+  const std::string& config_path = in.config_path;
+  const mm::SetupOptions& options = in.options;
+  const bool yes = in.yes;
+  std::string err;
   // Without --port, a port chosen before stays.
   if (options.port.empty()) {
     mm::ReadPortDropIn(mm::PortDropIn(unit_dir), &settings.listen);
@@ -256,5 +214,72 @@ int main(int argc, char** argv) {
               << " and builds what arrives in " << settings.spool << ".\n";
   }
   std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
-  return 0;
+  return mm::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mm::Journal journal;
+  journal.set_program("mmsetup");
+
+  CLI::App app{
+      "Sets Mixmaster up for this user: creates the build root and spool, "
+      "writes the configuration (with a random webhook secret) and any "
+      "drop-ins, and enables the user units mixmaster-bridge.socket and "
+      "mixmaster.path. Shows the plan and asks first."};
+  app.set_version_flag("--version", mm::Version());
+  Invocation in;
+  DeclareOptions(&app, &in);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
+  }
+  if (in.dump && in.teardown) {
+    journal.Error("--dump and --teardown do not go together");
+    return mm::kExitUsage;
+  }
+
+  std::string home = mm::HomeDir(), err;
+  mm::SetupSettings settings;
+  if (!mm::ResolveSetupSettings(in.options, home, Cwd(), &settings, &err)) {
+    journal.Error(err);
+    return mm::kExitUsage;
+  }
+  if (in.config_path.empty()) in.config_path = mm::DefaultConfigPath();
+  const std::string& config_path = in.config_path;
+  std::string secret;
+  if (settings.with_secret && !in.teardown &&
+      !mm::RandomSecret(&secret, &err)) {
+    journal.Error(err);
+    return mm::kExitSystem;
+  }
+  if (in.dump) {
+    std::cout << mm::ConfigText(settings, home, secret);
+    return mm::kExitOk;
+  }
+
+  // An existing configuration is never overwritten, and it is what the
+  // drop-ins and the forge settings must agree with.
+  struct stat st;
+  bool config_exists = lstat(config_path.c_str(), &st) == 0;
+  if (config_exists) {
+    mm::Config config;
+    if (mm::LoadConfig(config_path, &config, &err)) {
+      mm::AdoptConfig(config, &settings, &secret);
+    } else if (!in.teardown) {
+      journal.Error("the existing configuration cannot be used: " + err +
+                    "; fix it or move it away (mmsetup never overwrites it)");
+      return mm::kExitConfig;
+    }
+  }
+  std::string unit_dir = mm::UserUnitDir(Env("XDG_CONFIG_HOME"), home);
+  std::vector<std::string> managed = mm::ManagedDropIns(unit_dir);
+  if (in.teardown) {
+    return Teardown(settings, config_path, managed, in.yes, journal);
+  }
+
+  return Install(in, settings, secret, config_exists, home, unit_dir, managed,
+                 journal);
 }

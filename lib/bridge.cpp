@@ -168,7 +168,8 @@ Answer ServePayload(const std::string& config_path, PayloadFormat format,
   BuildRequest build;
   PayloadVerdict verdict = ReadPayload(format, PayloadEvent(format, *request),
                                        request->body, &build);
-  if (!verdict.build) return Reply(verdict.status, verdict.message);
+  if (!verdict.build())
+    return Reply(PayloadStatus(verdict.kind), verdict.message);
   return Spool(config, *request, build, clock);
 }
 
@@ -196,6 +197,57 @@ Answer Serve(const std::string& config_path, HttpRequestReader* reader,
 }
 
 }  // namespace
+
+bool IsJsonContentType(const std::string* content_type) {
+  if (!content_type) return true;
+  std::string type =
+      AsciiLower(content_type->substr(0, content_type->find(';')));
+  size_t b = type.find_first_not_of(" \t");
+  size_t e = type.find_last_not_of(" \t");
+  type = b == std::string::npos ? "" : type.substr(b, e - b + 1);
+  static const char kApp[] = "application/";
+  static const char kSuffix[] = "+json";
+  if (type == "application/json") return true;
+  return type.size() > sizeof kApp - 1 + sizeof kSuffix - 1 &&
+         type.compare(0, sizeof kApp - 1, kApp) == 0 &&
+         type.compare(type.size() - (sizeof kSuffix - 1), sizeof kSuffix - 1,
+                      kSuffix) == 0;
+}
+
+std::string PayloadEvent(PayloadFormat format, const HttpRequest& request) {
+  const std::string* v = nullptr;
+  switch (format) {
+    case PayloadFormat::kGitea:
+      v = request.Header("X-Gitea-Event");
+      if (!v) v = request.Header("X-Forgejo-Event");
+      break;
+    case PayloadFormat::kGitHub:
+      v = request.Header("X-GitHub-Event");
+      break;
+    case PayloadFormat::kGitLab:
+      v = request.Header("X-Gitlab-Event");
+      break;
+    case PayloadFormat::kLightweight:
+      break;
+  }
+  return v ? *v : "";
+}
+
+int PayloadStatus(PayloadKind kind) {
+  switch (kind) {
+    case PayloadKind::kBuild:
+      return 202;
+    case PayloadKind::kPong:
+      return 200;
+    case PayloadKind::kIgnored:
+      return 202;
+    case PayloadKind::kInvalid:
+      return 400;
+    case PayloadKind::kUnsupported:
+      return 422;
+  }
+  return 500;
+}
 
 double ReadTimeoutSetting(const char* text) {
   if (!text || !*text) return kDefaultReadTimeout;

@@ -1,5 +1,5 @@
-// One mmbridge connection (SPEC 4): read one HTTP request, check it, write at
-// most one job into the spool, answer. The program around it only parses
+// One mmbridge connection (mmbridge(1)): read one HTTP request, check it, write
+// at most one job into the spool, answer. The program around it only parses
 // options, prints the journal line and turns the result into an exit code,
 // so everything a request can do is here, where tests can drive it through a
 // socketpair with a fixed clock.
@@ -9,6 +9,8 @@
 #include <string>
 
 #include "clock.h"
+#include "forge.h"
+#include "http_request.h"
 #include "http_response.h"
 #include "journal.h"
 
@@ -16,15 +18,15 @@ namespace mm {
 
 struct BridgeOptions {
   std::string config_path;
-  // Seconds allowed for the whole request (SPEC 4).
+  // Seconds allowed for the whole request (mmbridge(1) ENVIRONMENT).
   double read_timeout_seconds = 10;
   // The client's address for the journal line ($REMOTE_ADDR from systemd);
   // when empty, the peer of the input socket, else "-".
   std::string remote_address;
 };
 
-// How a connection ended, for the exit code (SPEC 9: only a 500 or no answer
-// at all is a failure; a bad request is the client's problem).
+// How a connection ended, for the exit code (mmbridge(1) EXIT STATUS: only a
+// 500 or no answer at all is a failure; a bad request is the client's problem).
 enum class BridgeResult {
   kAnswered,          // any 2xx or 4xx was sent
   kConfigUnreadable,  // 500 sent: the configuration could not be loaded
@@ -40,6 +42,21 @@ struct BridgeOutcome {
   std::string journal_line;
   Priority priority = Priority::kInfo;  // info 2xx, warning 4xx, error else
 };
+
+// The event named by the forge's header (X-Gitea-Event or X-Forgejo-Event,
+// X-GitHub-Event, X-Gitlab-Event); empty when there is none, which is taken
+// as a push. Always empty for the lightweight format.
+std::string PayloadEvent(PayloadFormat format, const HttpRequest& request);
+
+// True when `content_type` (null: the header was not sent) announces JSON:
+// `application/json` or `application/<anything>+json`, with any parameters.
+// A request without Content-Type is taken as JSON, since a person with curl
+// often sends none.
+bool IsJsonContentType(const std::string* content_type);
+
+// The status code that answers a payload's verdict: 202 queued or ignored,
+// 200 pong, 400 invalid, 422 unsupported.
+int PayloadStatus(PayloadKind kind);
 
 // The request deadline from the text of $MIXMASTER_READ_TIMEOUT (null when
 // unset): seconds in (0, 3600], else the default 10, so that a stray value

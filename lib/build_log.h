@@ -1,4 +1,4 @@
-// The build log of SPEC 6.6. The job file, once claimed into
+// The build log of mmbuild(1) BUILD LOG. The job file, once claimed into
 // <project dir>/JOBS/<id>.log, becomes the log: `[build]` (pid, started),
 // then `[log]` lines `HH:MM:SS <marker> text` written one write(2) each with
 // O_APPEND as they happen, then `[result]` (status, exitCode, finished,

@@ -1,8 +1,8 @@
-// The bridge between mmbuild's runner and the notifications of SPEC 7: a
-// BuildObserver that hands each of the three moments of a build (start, end,
-// failure) to a Notifier, with the build log so far as the text a failure
-// mail quotes, and writes what the Notifier reports (`!` problems, `H` hook
-// output, `#` a mail went out) into the build's [log].
+// The bridge between mmbuild's runner and the notifications of mmbuild(1)
+// NOTIFICATIONS: a BuildObserver that hands each of the three moments of a
+// build (start, end, failure) to a Notifier, with the build log so far as the
+// text a failure mail quotes, and writes what the Notifier reports (`!`
+// problems, `H` hook output, `#` a mail went out) into the build's [log].
 //
 // Nothing here changes a build's result: a log that cannot be read is one
 // more `!` line, and the mail goes out without the log.
@@ -25,27 +25,20 @@ class BuildNotifier : public BuildObserver {
   explicit BuildNotifier(const Config& config,
                          const NotifierOptions& options = NotifierOptions());
 
-  void OnStart(const BuildReport& report, BuildLog* log) override;
-  void OnEnd(const BuildReport& report, BuildLog* log) override;
-  void OnFail(const BuildReport& report, BuildLog* log) override;
+  void OnEvent(const BuildReport& report, BuildLog* log) override;
 
  private:
-  void Tell(BuildEvent event, const BuildReport& report, BuildLog* log) const;
-
   Notifier notifier_;
 };
 
-// The job as the mails should describe it at `event`, from the build's
-// MIXMASTER_* variables in `env`:
-// - its id is the one the build runs under (MIXMASTER_JOB), which differs
+// The job as the mails should describe the build of `report`:
+// - its id is the one the build runs under (report.job_id), which differs
 //   from the job file's when that was unsafe, missing or already taken; the
-//   Message-IDs come from it (and the log path named in the mail from
-//   MIXMASTER_LOG), so two jobs sharing an id neither share a thread nor
-//   point at each other's log;
+//   Message-IDs come from it (and the mail names report.log_path), so two
+//   jobs sharing an id neither share a thread nor point at each other's log;
 // - a job that named no commit is described, once the build has checked one
-//   out, by the commit that was built (MIXMASTER_COMMIT).
-Job JobForMail(BuildEvent event, const Job& job,
-               const std::vector<std::string>& env);
+//   out, by the commit that was built (report.commit).
+Job JobForMail(const BuildReport& report);
 
 }  // namespace mm
 

@@ -1,9 +1,9 @@
-// mmbuild's main loop (SPEC 6.1, 6.2, 6.5; mmbuild(1) QUEUE): mmbuild claims
-// the jobs and runs each in a child process of its own, which runs exactly
-// one build, so that a crash ends that job only (its log is then completed
-// with `status = error`) and the mails, hook and log of builds that run side
-// by side (`jobs = N`) never mix. Before a job builds, newer jobs for the
-// same target and task supersede it (`supersede`); after each job,
+// mmbuild's main loop (mmbuild(1) How a job runs, QUEUE, SIGNALS): mmbuild
+// claims the jobs and runs each in a child process of its own, which runs
+// exactly one build, so that a crash ends that job only (its log is then
+// completed with `status = error`) and the mails, hook and log of builds that
+// run side by side (`jobs = N`) never mix. Before a job builds, newer jobs for
+// the same target and task supersede it (`supersede`); after each job,
 // `keepBuilds` prunes its project's logs. SIGTERM and SIGINT stop every
 // running build (TERM to its group, KILL after 10 s, `killed`), leave the
 // rest of the spool alone and end the loop.

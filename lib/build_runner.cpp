@@ -17,10 +17,6 @@
 
 namespace mm {
 
-void BuildObserver::OnStart(const BuildReport&, BuildLog*) {}
-void BuildObserver::OnEnd(const BuildReport&, BuildLog*) {}
-void BuildObserver::OnFail(const BuildReport&, BuildLog*) {}
-
 namespace {
 
 struct Outcome {
@@ -38,7 +34,7 @@ Outcome Killed(const std::string& message, int exit_code = -1) {
 
 bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
 
-// `path` with the home directory shown as `~`, as in SPEC 6.6.
+// `path` with the home directory shown as `~`, as in mmbuild(1) BUILD LOG.
 std::string Tilde(const std::string& path) {
   std::string home = HomeDir();
   if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)
@@ -102,6 +98,7 @@ class BuildRun {
 
   const Job& job() const { return job_; }
   const std::vector<std::string>& env() const { return env_; }
+  const std::string& commit() const { return commit_; }
   const std::string& workspace() const { return workspace_; }
 
   Outcome Execute() {
@@ -257,13 +254,16 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   if (!log.Open(job.log_path, *options.clock, err)) return false;
   const double start = MonotonicSeconds();
   if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
-  BuildObserver nobody;
-  BuildObserver* observer = options.observer ? options.observer : &nobody;
   BuildRun run(job, options, &log);
+  auto tell = [&](BuildEvent event, BuildStatus status, int exit_code) {
+    if (!options.observer) return;
+    BuildReport report{event,        run.job(), job.id, run.commit(),
+                       job.log_path, run.env(), status, exit_code};
+    options.observer->OnEvent(report, &log);
+  };
   log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
-  observer->OnStart(BuildReport{run.job(), run.env(), BuildStatus::kSuccess, 0},
-                    &log);
+  tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
 
   Outcome outcome = run.Execute();
   switch (outcome.status) {
@@ -280,12 +280,9 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
       log.Line(marker::kKilled, "Build stopped: " + outcome.message);
       break;
   }
-  BuildReport report{run.job(), run.env(), outcome.status, outcome.exit_code};
-  if (outcome.status == BuildStatus::kSuccess) {
-    observer->OnEnd(report, &log);
-  } else {
-    observer->OnFail(report, &log);
-  }
+  tell(outcome.status == BuildStatus::kSuccess ? BuildEvent::kEnd
+                                               : BuildEvent::kFail,
+       outcome.status, outcome.exit_code);
 
   result->status = outcome.status;
   result->exit_code = outcome.exit_code;

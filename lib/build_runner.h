@@ -1,5 +1,5 @@
-// One claimed job from start to end (SPEC 6.2-6.6): the keys a hand-written
-// job leaves out come from the config, the workspace is
+// One claimed job from start to end (mmbuild(1) How a job runs, BUILD LOG): the
+// keys a hand-written job leaves out come from the config, the workspace is
 // <project dir>/<SafeName(target)>, the job gets its own ssh-agent, the
 // commit is checked out, the build command runs through /bin/sh -c in the
 // workspace with the MIXMASTER_* variables, and every step goes to the build
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "build_event.h"
 #include "build_log.h"
 #include "clock.h"
 #include "config.h"
@@ -20,33 +21,37 @@
 
 namespace mm {
 
-// What an observer is told at each of the three moments.
+// What an observer is told at each of a build's events.
 struct BuildReport {
+  BuildEvent event;
   // The job with buildCommand, mailto and mode filled in from the config
   // when the job file left them out.
   const Job& job;
-  // The MIXMASTER_* variables of SPEC 6.4 as "NAME=value" (at start,
-  // MIXMASTER_COMMIT is the commit asked for; later, the one checked out).
+  // The id the build runs under (MIXMASTER_JOB): the job file's, or a fresh
+  // one when that was unsafe, missing or already taken.
+  std::string job_id;
+  // At kStart the commit asked for (may be empty); later the full id of
+  // the one checked out (empty when the checkout failed).
+  std::string commit;
+  std::string log_path;  // <project dir>/JOBS/<id>.log
+  // The MIXMASTER_* variables of mmbuild(1) ENVIRONMENT as "NAME=value",
+  // from the same values, for programs the observer runs.
   const std::vector<std::string>& env;
-  // Meaningful in OnEnd and OnFail only.
+  // Meaningful at kEnd and kFail only.
   BuildStatus status;
   int exit_code;
 };
 
-// Notifications (SPEC 7) hook in here. Each method is called from exactly
-// one place in RunBuild; `log` takes the observer's own lines (`!` for its
-// problems, `H` for hook output) in the [log] section, and log->path() gives
-// the log so far. Nothing an observer does changes the build's result.
+// Notifications (mmbuild(1) NOTIFICATIONS) hook in here. OnEvent is called
+// at kStart after the [build] section and the "Build started" line are
+// written, then once with kEnd (success) or kFail (failure, error, killed)
+// before [result] is written. `log` takes the observer's own lines (`!` for
+// its problems, `H` for hook output) in the [log] section, and log->path()
+// gives the log so far. Nothing an observer does changes the build's result.
 class BuildObserver {
  public:
   virtual ~BuildObserver() = default;
-  // After the [build] section and the "Build started" line are written.
-  virtual void OnStart(const BuildReport& report, BuildLog* log);
-  // The build succeeded; called before [result] is written.
-  virtual void OnEnd(const BuildReport& report, BuildLog* log);
-  // The build failed, could not run (error) or was killed; called before
-  // [result] is written. Exactly one of OnEnd and OnFail is called.
-  virtual void OnFail(const BuildReport& report, BuildLog* log);
+  virtual void OnEvent(const BuildReport& report, BuildLog* log) = 0;
 };
 
 struct RunnerOptions {

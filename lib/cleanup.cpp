@@ -11,122 +11,70 @@
 #include <algorithm>
 
 #include "config.h"
+#include "fsutil.h"
 #include "ini.h"
 #include "paths.h"
-#include "spawn.h"
 #include "spool_reader.h"
 
 namespace mm {
 namespace {
-
-std::string Errno(const std::string& what) {
-  return what + ": " + strerror(errno);
-}
-
-// `name` with `-n` before its extension: job.ini -> job-1.ini.
-std::string WithSuffix(const std::string& name, int n) {
-  size_t dot = name.rfind('.');
-  if (dot == std::string::npos || dot == 0) {
-    return name + "-" + std::to_string(n);
-  }
-  return name.substr(0, dot) + "-" + std::to_string(n) + name.substr(dot);
-}
 
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
 }
 
-// Copies a regular file to `to` (which must not exist), syncs it, then
-// unlinks `from`: a move across filesystems that never leaves a half copy
-// behind as the only copy.
-bool CopyThenUnlink(const std::string& from, const std::string& to,
-                    std::string* err) {
-  UniqueFd in(open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st;
-  if (!in.ok()) {
-    *err = Errno("cannot open " + from);
+// The spool's entries but the hidden ones, sorted by name.
+bool ListEntries(const std::string& spool, std::vector<std::string>* names,
+                 std::string* err) {
+  DIR* dir = opendir(spool.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return true;
+    *err = ErrnoText("cannot read spool " + spool);
     return false;
   }
-  if (fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = from + " is not a regular file and cannot be moved across " +
-           "filesystems";
+  errno = 0;
+  while (struct dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') names->push_back(e->d_name);
+  }
+  int read_errno = errno;
+  closedir(dir);
+  if (read_errno != 0) {
+    errno = read_errno;
+    *err = ErrnoText("cannot read spool " + spool);
     return false;
   }
-  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out < 0) {
-    *err = Errno("cannot create " + to);
-    return false;
-  }
-  char buf[65536];
-  bool ok = true;
-  for (;;) {
-    ssize_t n = read(in.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0) *err = Errno("cannot read " + from);
-      ok = n == 0;
-      break;
-    }
-    if (!WriteAll(out, buf, static_cast<size_t>(n))) {
-      *err = Errno("cannot write " + to);
-      ok = false;
-      break;
-    }
-  }
-  if (ok && fsync(out) != 0) {
-    *err = Errno("cannot sync " + to);
-    ok = false;
-  }
-  // close() is checked too: it is where some filesystems report a failed
-  // write.
-  if (close(out) != 0 && ok) {
-    *err = Errno("cannot write " + to);
-    ok = false;
-  }
-  if (!ok) {
-    unlink(to.c_str());
-    return false;
-  }
-  if (unlink(from.c_str()) != 0) {
-    *err = Errno("copied to " + to + " but cannot remove " + from);
-    return false;
-  }
+  std::sort(names->begin(), names->end());
   return true;
 }
 
-// Moves `from` to a name in `dir` that is not taken; fills `to`.
-bool MoveWithoutReplacing(const std::string& from, const std::string& dir,
-                          const std::string& name, std::string* to,
-                          std::string* err) {
-  for (int n = 0; n < 1000; ++n) {
-    *to = JoinPath(dir, n == 0 ? name : WithSuffix(name, n));
-    if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to->c_str(),
-                  RENAME_NOREPLACE) == 0) {
-      return true;
+// Cleans one entry; false when there was nothing left to clean (mmbuild
+// claimed it meanwhile).
+bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
+                CleanupAction action, CleanupOutcome* outcome) {
+  std::string from = JoinPath(spool, outcome->name);
+  if (action == CleanupAction::kDelete) {
+    if (unlink(from.c_str()) == 0) {
+      outcome->ok = true;
+    } else if (errno == ENOENT) {
+      return false;
+    } else {
+      outcome->error = ErrnoText("cannot delete " + from);
     }
-    if (errno == EEXIST) continue;
-    if (errno == EINVAL || errno == ENOSYS) {
-      // A filesystem without RENAME_NOREPLACE: check, then rename.
-      if (Exists(*to)) continue;
-      if (rename(from.c_str(), to->c_str()) == 0) return true;
-    }
-    if (errno == EXDEV) {
-      if (Exists(*to)) continue;
-      return CopyThenUnlink(from, *to, err);
-    }
-    *err = Errno("cannot move " + from + " to " + *to);
-    return false;
+    return true;
   }
-  *err = "cannot move " + from + ": too many rejected jobs named " + name;
-  return false;
-}
-
-void SyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
+  switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->name),
+                      &outcome->destination, &outcome->error)) {
+    case MoveResult::kMoved:
+      outcome->ok = true;
+      return true;
+    case MoveResult::kGone:
+      return false;
+    case MoveResult::kFailed:
+      outcome->destination.clear();
+      return Exists(from);
+  }
+  return true;
 }
 
 }  // namespace
@@ -178,32 +126,11 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
                   CleanupAction action, CleanupScope scope,
                   std::vector<CleanupOutcome>* outcomes, std::string* err) {
   outcomes->clear();
-  DIR* dir = opendir(spool.c_str());
-  if (!dir) {
-    if (errno == ENOENT) return true;
-    *err = Errno("cannot read spool " + spool);
-    return false;
-  }
   std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* e = readdir(dir)) {
-    if (e->d_name[0] != '.') names.push_back(e->d_name);
-  }
-  int read_errno = errno;
-  closedir(dir);
-  if (read_errno != 0) {
-    errno = read_errno;
-    *err = Errno("cannot read spool " + spool);
-    return false;
-  }
-  std::sort(names.begin(), names.end());
   // mmbuild's own list of jobs, so that the two never disagree about what
   // a job is.
-  Config config;
-  config.spool = spool;
-  Journal unused(-1);
   std::vector<std::string> jobs;
-  if (!SpoolReader(config, SystemClock(), unused).List(&jobs, err)) {
+  if (!ListEntries(spool, &names, err) || !ListSpoolJobs(spool, &jobs, err)) {
     return false;
   }
   auto is_job = [&jobs](const std::string& name) {
@@ -222,25 +149,12 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
     CleanupOutcome outcome;
     outcome.name = name;
     outcome.is_job = is_job(name);
-    std::string from = JoinPath(spool, name);
-    if (action == CleanupAction::kDelete) {
-      if (unlink(from.c_str()) != 0) {
-        if (errno == ENOENT) continue;  // claimed by mmbuild meanwhile
-        outcome.error = Errno("cannot delete " + from);
-      } else {
-        outcome.ok = true;
-      }
-    } else {
-      outcome.ok = MoveWithoutReplacing(from, rejected_dir, name,
-                                        &outcome.destination, &outcome.error);
-      // mmbuild claimed it between listing and moving: nothing to do.
-      if (!outcome.ok && !Exists(from)) continue;
-      if (!outcome.ok) outcome.destination.clear();
+    if (CleanEntry(spool, rejected_dir, action, &outcome)) {
+      outcomes->push_back(std::move(outcome));
     }
-    outcomes->push_back(std::move(outcome));
   }
-  if (action == CleanupAction::kMove) SyncDirectory(rejected_dir);
-  SyncDirectory(spool);
+  if (action == CleanupAction::kMove) SyncDir(rejected_dir);
+  SyncDir(spool);
   return true;
 }
 

@@ -1,4 +1,4 @@
-// mmcleanup (SPEC 8): after mixmaster.service ends badly, the jobs still in
+// mmcleanup(1): after mixmaster.service ends badly, the jobs still in
 // the spool are moved to <buildRoot>/REJECTED/ (or deleted), so that
 // mixmaster.path, which starts the service while the spool is not empty, does
 // not start it again and again for jobs that cannot be run.
@@ -68,12 +68,13 @@ struct CleanupOutcome {
 
 // Moves the entries of `spool` that `scope` names (sorted by name, i.e.
 // oldest job first) into `rejected_dir`, which is created when needed, or
-// deletes them. An existing
-// file of the same name in `rejected_dir` is never replaced: the new one gets
-// a `-1`, `-2`, ... suffix before `.ini`. Across filesystems a regular file
-// is copied, synced and then unlinked. A spool that does not exist holds
-// nothing. Returns false only when the spool cannot be listed or
-// `rejected_dir` cannot be created; per-entry failures are in `outcomes`.
+// deletes them. A file of the same name in `rejected_dir`, even one that
+// appears while the entry is moved, is never replaced: the new one gets a
+// `-1`, `-2`, ... suffix before `.ini` (MoveIntoDir, ClashNames). Across
+// filesystems a regular file is copied, synced and then unlinked. A spool that
+// does not exist holds nothing. Returns false only when the spool cannot be
+// listed or `rejected_dir` cannot be created; per-entry failures are in
+// `outcomes`.
 bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
                   CleanupAction action, CleanupScope scope,
                   std::vector<CleanupOutcome>* outcomes, std::string* err);

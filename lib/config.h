@@ -1,5 +1,6 @@
-// The configuration model of SPEC 2: `[_]` settings with their defaults, and
-// one section per project mapping a branch key to a build command.
+// The configuration model of mixmaster.ini(5): `[_]` settings with their
+// defaults, and one section per project mapping a branch key to a build
+// command.
 #ifndef MIXMASTER_CONFIG_H_
 #define MIXMASTER_CONFIG_H_
 

@@ -3,14 +3,14 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "http_response.h"
+#include "journal.h"
 
 namespace mm {
 namespace {
 
 using rapidjson::Value;
 
-// A payload field that is wrong: the 400 answer names it.
+// A payload field that is wrong: the answer (kInvalid) names it.
 struct FieldError {
   std::string message;
 };
@@ -144,7 +144,7 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
   return true;
 }
 
-// Where each forge keeps what SPEC 4.3 maps.
+// Where each forge keeps what mmbridge(1) Endpoints maps.
 enum class CommitMessage { kNone, kFirst, kLast };
 struct ForgeFields {
   const char* project;
@@ -221,14 +221,14 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
   return true;
 }
 
-PayloadVerdict Answer(int status, const std::string& message) {
+PayloadVerdict Answer(PayloadKind kind, const std::string& message) {
   PayloadVerdict v;
-  v.status = status;
+  v.kind = kind;
   v.message = message;
   return v;
 }
 
-// "ignored: <event> event", or an empty verdict (status 0) for a push.
+// "ignored: <event> event", or a kBuild verdict for a push.
 PayloadVerdict CheckEvent(PayloadFormat format, const std::string& event) {
   if (event.empty() || format == PayloadFormat::kLightweight) return {};
   bool push = false;
@@ -237,7 +237,7 @@ PayloadVerdict CheckEvent(PayloadFormat format, const std::string& event) {
       push = event == "push";
       break;
     case PayloadFormat::kGitHub:
-      if (event == "ping") return Answer(200, "pong");
+      if (event == "ping") return Answer(PayloadKind::kPong, "pong");
       push = event == "push";
       break;
     case PayloadFormat::kGitLab:
@@ -247,7 +247,8 @@ PayloadVerdict CheckEvent(PayloadFormat format, const std::string& event) {
       break;
   }
   if (push) return {};
-  return Answer(202, "ignored: " + Printable(event) + " event");
+  return Answer(PayloadKind::kIgnored,
+                "ignored: " + Printable(event) + " event");
 }
 
 bool AllZeros(const std::string& s) {
@@ -271,45 +272,10 @@ bool PayloadFormatForPath(const std::string& path, PayloadFormat* format) {
   return true;
 }
 
-bool IsJsonContentType(const std::string* content_type) {
-  if (!content_type) return true;
-  std::string type =
-      AsciiLower(content_type->substr(0, content_type->find(';')));
-  size_t b = type.find_first_not_of(" \t");
-  size_t e = type.find_last_not_of(" \t");
-  type = b == std::string::npos ? "" : type.substr(b, e - b + 1);
-  static const char kApp[] = "application/";
-  static const char kSuffix[] = "+json";
-  if (type == "application/json") return true;
-  return type.size() > sizeof kApp - 1 + sizeof kSuffix - 1 &&
-         type.compare(0, sizeof kApp - 1, kApp) == 0 &&
-         type.compare(type.size() - (sizeof kSuffix - 1), sizeof kSuffix - 1,
-                      kSuffix) == 0;
-}
-
-std::string PayloadEvent(PayloadFormat format, const HttpRequest& request) {
-  const std::string* v = nullptr;
-  switch (format) {
-    case PayloadFormat::kGitea:
-      v = request.Header("X-Gitea-Event");
-      if (!v) v = request.Header("X-Forgejo-Event");
-      break;
-    case PayloadFormat::kGitHub:
-      v = request.Header("X-GitHub-Event");
-      break;
-    case PayloadFormat::kGitLab:
-      v = request.Header("X-Gitlab-Event");
-      break;
-    case PayloadFormat::kLightweight:
-      break;
-  }
-  return v ? *v : "";
-}
-
 PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
                            const std::string& body, BuildRequest* request) {
   PayloadVerdict verdict = CheckEvent(format, event);
-  if (verdict.status != 0) return verdict;
+  if (!verdict.build()) return verdict;
 
   // Iterative: a payload nested 100,000 deep costs heap, not stack. The
   // document's pool allocator frees without recursion too.
@@ -317,10 +283,12 @@ PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
   doc.Parse<rapidjson::kParseIterativeFlag |
             rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError())
-    return Answer(400, "invalid JSON at byte " +
-                           std::to_string(doc.GetErrorOffset()) + ": " +
-                           GetParseError_En(doc.GetParseError()));
-  if (!doc.IsObject()) return Answer(400, "payload must be a JSON object");
+    return Answer(PayloadKind::kInvalid,
+                  "invalid JSON at byte " +
+                      std::to_string(doc.GetErrorOffset()) + ": " +
+                      GetParseError_En(doc.GetParseError()));
+  if (!doc.IsObject())
+    return Answer(PayloadKind::kInvalid, "payload must be a JSON object");
 
   FieldReader fields(doc, "");
   FieldError error;
@@ -331,19 +299,20 @@ PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
   } else {
     std::string after;
     if (!fields.String("after", false, &after, &error))
-      return Answer(400, error.message);
-    if (AllZeros(after)) return Answer(202, "ignored: ref deleted");
+      return Answer(PayloadKind::kInvalid, error.message);
+    if (AllZeros(after))
+      return Answer(PayloadKind::kIgnored, "ignored: ref deleted");
     const ForgeFields& map = format == PayloadFormat::kGitea    ? kGiteaFields
                              : format == PayloadFormat::kGitHub ? kGitHubFields
                                                                 : kGitLabFields;
     ok = ReadForge(map, &fields, after, &r, &error);
   }
-  if (!ok) return Answer(400, error.message);
+  if (!ok) return Answer(PayloadKind::kInvalid, error.message);
   if (r.scm != "git")
     return Answer(
-        422, "unsupported scm " + Printable(r.scm) + ": only git is supported");
+        PayloadKind::kUnsupported,
+        "unsupported scm " + Printable(r.scm) + ": only git is supported");
   *request = std::move(r);
-  verdict.build = true;
   return verdict;
 }
 

@@ -1,13 +1,11 @@
-// Payloads (SPEC 4.2, 4.3): the lightweight JSON of `/` and the push
+// Payloads (mmbridge(1) Endpoints): the lightweight JSON of `/` and the push
 // payloads of Gitea/Forgejo, GitHub and GitLab, each turned into the same
-// build request, or into an answer that makes no job (a ping, an ignored
-// event, a deleted ref, a payload that is wrong).
+// build request, or into a verdict that makes no job (a ping, an ignored
+// event, a deleted ref, a payload that is wrong). JSON only: no HTTP here.
 #ifndef MIXMASTER_FORGE_H_
 #define MIXMASTER_FORGE_H_
 
 #include <string>
-
-#include "http_request.h"
 
 namespace mm {
 
@@ -16,12 +14,6 @@ enum class PayloadFormat { kLightweight, kGitea, kGitHub, kGitLab };
 // The format served at `path` (`/`, `/gitea`, `/github`, `/gitlab`); false
 // for any other path.
 bool PayloadFormatForPath(const std::string& path, PayloadFormat* format);
-
-// True when `content_type` (null: the header was not sent) announces JSON:
-// `application/json` or `application/<anything>+json`, with any parameters.
-// A request without Content-Type is taken as JSON, since a person with curl
-// often sends none.
-bool IsJsonContentType(const std::string* content_type);
 
 // What a payload asks for; the bridge adds the id, command and settings.
 struct BuildRequest {
@@ -36,20 +28,25 @@ struct BuildRequest {
   std::string notifications = "all";  // all, failures, none
 };
 
-// The outcome of reading a payload: a build, or an answer without a job.
-struct PayloadVerdict {
-  bool build = false;   // true: the BuildRequest is filled in
-  int status = 0;       // otherwise: 200 pong, 202 ignored, 400, 422
-  std::string message;  // the response body when !build
+// What a payload comes to; the bridge answers each with its status code.
+enum class PayloadKind {
+  kBuild,        // the BuildRequest is filled in
+  kPong,         // a GitHub ping
+  kIgnored,      // an event other than a push, or a deleted ref
+  kInvalid,      // not JSON, or a field missing or of the wrong type
+  kUnsupported,  // a repository that is not git
 };
 
-// The event named by the forge's header (X-Gitea-Event or X-Forgejo-Event,
-// X-GitHub-Event, X-Gitlab-Event); empty when there is none, which is taken
-// as a push. Always empty for the lightweight format.
-std::string PayloadEvent(PayloadFormat format, const HttpRequest& request);
+// The outcome of reading a payload: a build, or an answer without a job.
+struct PayloadVerdict {
+  PayloadKind kind = PayloadKind::kBuild;
+  std::string message;  // for anything but kBuild: what to answer
+  bool build() const { return kind == PayloadKind::kBuild; }
+};
 
-// Reads `body` as a payload of `format` sent with `event`. JSON of any size
-// or nesting is parsed without recursion.
+// Reads `body` as a payload of `format` sent with `event`, the forge's name
+// for it (empty: a push; the bridge reads it from the forge's header). JSON of
+// any size or nesting is parsed without recursion.
 PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
                            const std::string& body, BuildRequest* request);
 

@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "build_log.h"
 #include "git_attributes.h"
 #include "git_remote_auth.h"
 #include "paths.h"
@@ -47,6 +48,15 @@ std::string RemoteRef(const std::string& target) {
 std::string LocalRef(const std::string& target) {
   return target.compare(0, 5, "refs/") == 0 ? target
                                             : "refs/remotes/origin/" + target;
+}
+
+// Whether `name` may be given to git as a tag or branch: not an option, no
+// control characters, and a valid ref name (git-check-ref-format(1)).
+bool IsRefName(const std::string& name) {
+  int valid = 0;
+  return !name.empty() && name[0] != '-' && !HasControlChars(name) &&
+         git_reference_name_is_valid(&valid, RemoteRef(name).c_str()) == 0 &&
+         valid;
 }
 
 // Whether the remote listed `ref` in the fetch that just ran.
@@ -95,8 +105,8 @@ class Checkout {
     return Outcome::kDone;
   }
 
-  void Step(const std::string& command) { log_('$', command); }
-  void Note(const std::string& text) { log_('#', text); }
+  void Step(const std::string& command) { log_(marker::kStep, command); }
+  void Note(const std::string& text) { log_(marker::kMixmaster, text); }
 
  private:
   Outcome Broken(const std::string& what) {
@@ -225,6 +235,58 @@ class Checkout {
       commit->reset(raw);
       return Outcome::kDone;
     }
+    if (wanted.size() < GIT_OID_HEXSZ || !IsHex(wanted)) {
+      // A tag or branch (refs win over a short id, as in git rev-parse).
+      if (const git_remote_head* head = AdvertisedName(remote, wanted))
+        return FetchNamed(repo, remote, head, commit);
+      if (!IsHex(wanted))
+        return Failed("commit " + wanted + " names no commit, tag or branch " +
+                      "in " + RedactUrl(request_.repository_url));
+    }
+    return FindCommitId(repo, remote, commit);
+  }
+
+  // The ref of the remote's that `name` means, in git's order: the name
+  // itself when it starts with refs/, else a tag, else a branch.
+  static const git_remote_head* AdvertisedName(git_remote* remote,
+                                               const std::string& name) {
+    const git_remote_head** heads = nullptr;
+    size_t count = 0;
+    if (git_remote_ls(&heads, &count, remote) != 0) return nullptr;
+    std::vector<std::string> candidates = {"refs/tags/" + name,
+                                           "refs/heads/" + name};
+    if (name.compare(0, 5, "refs/") == 0) candidates = {name};
+    for (const std::string& ref : candidates)
+      for (size_t i = 0; i < count; ++i)
+        if (ref == heads[i]->name) return heads[i];
+    return nullptr;
+  }
+
+  // Fetches the remote ref `head` and finds the commit it names (a tag is
+  // peeled to its commit).
+  Outcome FetchNamed(git_repository* repo, git_remote* remote,
+                     const git_remote_head* head, ObjectPtr* commit) {
+    std::string ref = head->name;
+    git_oid oid = head->oid;
+    Step("git fetch origin " + ref);
+    Outcome o = Fetch(remote, "+" + ref + ":refs/mixmaster/commit", false);
+    if (o != Outcome::kDone) return o;
+    git_object* raw = nullptr;
+    if (git_object_lookup(&raw, repo, &oid, GIT_OBJECT_ANY) != 0)
+      return Broken("cannot read " + ref);
+    ObjectPtr named(raw);
+    if (git_object_peel(&raw, named.get(), GIT_OBJECT_COMMIT) != 0)
+      return Failed("commit " + request_.commit +
+                    " does not name a commit: " + GitErrorMessage());
+    commit->reset(raw);
+    return Outcome::kDone;
+  }
+
+  // The commit given by its full or short id.
+  Outcome FindCommitId(git_repository* repo, git_remote* remote,
+                       ObjectPtr* commit) {
+    const std::string& wanted = request_.commit;
+    git_object* raw = nullptr;
     git_oid oid;
     if (git_oid_fromstrn(&oid, wanted.c_str(), wanted.size()) != 0)
       return Failed("commit " + wanted + " is not a commit id");
@@ -301,19 +363,19 @@ bool DryRun(const CheckoutRequest& request, const CheckoutLogSink& log) {
   bool fresh = stat(git_dir.c_str(), &st) != 0;
   std::string url = RedactUrl(request.repository_url);
   if (fresh) {
-    log('$', "git init " + request.workspace);
-    log('$', "git remote add origin " + url);
+    log(marker::kStep, "git init " + request.workspace);
+    log(marker::kStep, "git remote add origin " + url);
   } else {
-    log('$', "git remote set-url origin " + url);
+    log(marker::kStep, "git remote set-url origin " + url);
   }
-  log('$', "git fetch origin " + request.target);
+  log(marker::kStep, "git fetch origin " + request.target);
   std::string what = request.commit;
   if (what.empty())
     what = request.target.compare(0, 5, "refs/") == 0
                ? request.target
                : "origin/" + request.target;
-  log('$', "git checkout --force --detach " + what);
-  if (!fresh) log('$', "git clean -d --force");
+  log(marker::kStep, "git checkout --force --detach " + what);
+  if (!fresh) log(marker::kStep, "git clean -d --force");
   return true;
 }
 
@@ -329,13 +391,15 @@ bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err) {
            "`: empty, starting with `-`, or holding control characters";
     return false;
   }
+  GitLibrary git;
   const std::string& commit = request.commit;
-  if (!commit.empty() &&
-      (commit.size() < 4 || commit.size() > GIT_OID_HEXSZ || !IsHex(commit))) {
-    *err = "refusing commit `" + commit + "`: not 4 to 40 hex digits";
+  bool is_id =
+      commit.size() >= 4 && commit.size() <= GIT_OID_HEXSZ && IsHex(commit);
+  if (!commit.empty() && !is_id && !IsRefName(commit)) {
+    *err = "refusing commit `" + commit +
+           "`: not a commit id (4 to 40 hex digits), tag or branch name";
     return false;
   }
-  GitLibrary git;
   int valid = 0;
   const std::string& target = request.target;
   if (target.empty() || target[0] == '-' || HasControlChars(target) ||

@@ -1,6 +1,6 @@
-// Checking out a job's commit with libgit2 (SPEC 6.3), never through a
-// shell: the workspace is one persistent checkout per target. Without a
-// usable checkout it is made afresh (init, fetch the target, check out);
+// Checking out a job's commit with libgit2 (mmbuild(1) How a job runs), never
+// through a shell: the workspace is one persistent checkout per target. Without
+// a usable checkout it is made afresh (init, fetch the target, check out);
 // otherwise `origin` is pointed at the job's repository URL and the target
 // (and the commit, when it is missing) fetched. Then the commit, or the
 // fetched head of the target, is checked out by force as a detached HEAD:
@@ -23,7 +23,8 @@ struct CheckoutRequest {
   std::string repository_url;
   // A branch name, or a full ref starting with `refs/` (refs/tags/v1.2).
   std::string target;
-  // Hex, 4 to 40 digits; empty: the head of the target.
+  // A full or short commit id, a tag or a branch; empty: the head of the
+  // target.
   std::string commit;
   std::string workspace;    // <project dir>/<SafeName(target)>
   std::string project_dir;  // nothing outside it is ever removed
@@ -45,8 +46,9 @@ using CheckoutLogSink = std::function<void(char marker, const std::string&)>;
 
 // Refuses request values that could be taken for options or are not what
 // they claim to be: a repository URL that is empty, starts with `-` or holds
-// control characters; a commit that is not 4-40 hex digits; a target that is
-// not a valid ref name.
+// control characters; a commit that is neither 4-40 hex digits nor a valid
+// tag or branch name (mmbuild(1) How a job runs); a target that is not a valid
+// ref name.
 bool ValidateCheckoutRequest(const CheckoutRequest& request, std::string* err);
 
 // Keeps libgit2 initialised while it lives (CheckOut needs none, but its

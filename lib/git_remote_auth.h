@@ -1,7 +1,7 @@
-// What every fetch of git_checkout is told (SPEC 6.3): SSH authenticates
-// with the keys of the ssh-agent at SSH_AUTH_SOCK (one round; a password
-// prompt is refused), SSH host keys must be in known_hosts (an unknown or
-// changed key fails the fetch with a message saying which), TLS keeps
+// What every fetch of git_checkout is told (mmbuild(1) How a job runs): SSH
+// authenticates with the keys of the ssh-agent at SSH_AUTH_SOCK (one round; a
+// password prompt is refused), SSH host keys must be in known_hosts (an unknown
+// or changed key fails the fetch with a message saying which), TLS keeps
 // libgit2's own verdict, and a stop request abandons the transfer.
 #ifndef MIXMASTER_GIT_REMOTE_AUTH_H_
 #define MIXMASTER_GIT_REMOTE_AUTH_H_

@@ -5,7 +5,7 @@
 namespace mm {
 namespace {
 
-// The events of SPEC 7 and mmbuild(1) QUEUE; anything else is refused.
+// The events of mmbuild(1) The hook and QUEUE; anything else is refused.
 bool IsHookEvent(const std::string& event) {
   return event == "job-start" || event == "job-end" || event == "job-fail" ||
          event == "job-superseded";

@@ -1,5 +1,5 @@
-// The `hook` program of SPEC 7: run at job start, end and failure with
-// MIXMASTER_EVENT and the build's MIXMASTER_* variables, no shell and no
+// The `hook` program of mmbuild(1) The hook: run at job start, end and failure
+// with MIXMASTER_EVENT and the build's MIXMASTER_* variables, no shell and no
 // arguments, stdin /dev/null, stopped at a deadline. Its output becomes `H`
 // lines of the build log; its failure is reported and never changes a build.
 #ifndef MIXMASTER_HOOK_H_

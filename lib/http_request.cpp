@@ -1,15 +1,16 @@
 #include "http_request.h"
 
 #include <errno.h>
+#include <http_parser.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "http_response.h"
 #include "ini.h"
-#include "unique_fd.h"
 
 namespace mm {
 namespace {
@@ -68,36 +69,51 @@ const std::string* HttpRequest::Header(const std::string& name) const {
   return nullptr;
 }
 
+struct HttpRequestReader::Parser {
+  http_parser state;
+  http_parser_settings settings;
+
+  static int OnUrl(http_parser* parser, const char* at, size_t length);
+  static int OnHeaderField(http_parser* parser, const char* at, size_t length);
+  static int OnHeaderValue(http_parser* parser, const char* at, size_t length);
+  static int OnHeadersComplete(http_parser* parser);
+  static int OnBody(http_parser* parser, const char* at, size_t length);
+  static int OnMessageComplete(http_parser* parser);
+};
+
+HttpRequestReader::~HttpRequestReader() = default;
+
 HttpRequestReader::HttpRequestReader(int in_fd, int out_fd,
                                      const HttpReadLimits& limits)
     : in_fd_(in_fd),
       out_fd_(out_fd),
       limits_(limits),
-      deadline_(MonotonicSeconds() + limits.timeout_seconds) {
+      deadline_(MonotonicSeconds() + limits.timeout_seconds),
+      parser_(new Parser) {
   // Our own limit must be the one that trips: the library's (80 KiB by
   // default) is raised past it by more than one read.
   http_parser_set_max_header_size(
       static_cast<uint32_t>(limits_.max_header_bytes + 2 * kReadChunk));
-  http_parser_init(&parser_, HTTP_REQUEST);
-  parser_.data = this;
-  http_parser_settings_init(&settings_);
-  settings_.on_url = OnUrl;
-  settings_.on_header_field = OnHeaderField;
-  settings_.on_header_value = OnHeaderValue;
-  settings_.on_headers_complete = OnHeadersComplete;
-  settings_.on_body = OnBody;
-  settings_.on_message_complete = OnMessageComplete;
+  http_parser_init(&parser_->state, HTTP_REQUEST);
+  parser_->state.data = this;
+  http_parser_settings_init(&parser_->settings);
+  parser_->settings.on_url = Parser::OnUrl;
+  parser_->settings.on_header_field = Parser::OnHeaderField;
+  parser_->settings.on_header_value = Parser::OnHeaderValue;
+  parser_->settings.on_headers_complete = Parser::OnHeadersComplete;
+  parser_->settings.on_body = Parser::OnBody;
+  parser_->settings.on_message_complete = Parser::OnMessageComplete;
 }
 
-int HttpRequestReader::OnUrl(http_parser* parser, const char* at,
-                             size_t length) {
+int HttpRequestReader::Parser::OnUrl(http_parser* parser, const char* at,
+                                     size_t length) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   self->request_->target.append(at, length);
   return 0;
 }
 
-int HttpRequestReader::OnHeaderField(http_parser* parser, const char* at,
-                                     size_t length) {
+int HttpRequestReader::Parser::OnHeaderField(http_parser* parser,
+                                             const char* at, size_t length) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   std::vector<HttpHeader>& headers = self->request_->headers;
   if (headers.empty() || self->last_was_value_) headers.emplace_back();
@@ -106,15 +122,15 @@ int HttpRequestReader::OnHeaderField(http_parser* parser, const char* at,
   return 0;
 }
 
-int HttpRequestReader::OnHeaderValue(http_parser* parser, const char* at,
-                                     size_t length) {
+int HttpRequestReader::Parser::OnHeaderValue(http_parser* parser,
+                                             const char* at, size_t length) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   self->request_->headers.back().value.append(at, length);
   self->last_was_value_ = true;
   return 0;
 }
 
-int HttpRequestReader::OnHeadersComplete(http_parser* parser) {
+int HttpRequestReader::Parser::OnHeadersComplete(http_parser* parser) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   self->headers_complete_ = true;
   // Stop before the body: the caller decides whether it wants it.
@@ -122,8 +138,8 @@ int HttpRequestReader::OnHeadersComplete(http_parser* parser) {
   return 0;
 }
 
-int HttpRequestReader::OnBody(http_parser* parser, const char* at,
-                              size_t length) {
+int HttpRequestReader::Parser::OnBody(http_parser* parser, const char* at,
+                                      size_t length) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   std::string& body = self->request_->body;
   if (length > self->max_body_bytes_ - body.size()) {
@@ -134,7 +150,7 @@ int HttpRequestReader::OnBody(http_parser* parser, const char* at,
   return 0;
 }
 
-int HttpRequestReader::OnMessageComplete(http_parser* parser) {
+int HttpRequestReader::Parser::OnMessageComplete(http_parser* parser) {
   auto* self = static_cast<HttpRequestReader*>(parser->data);
   self->message_complete_ = true;
   // Anything after the request (a pipelined second one) is not ours.
@@ -176,11 +192,12 @@ bool HttpRequestReader::Fill(HttpError* error) {
 
 bool HttpRequestReader::Feed(size_t max_bytes, HttpError* error) {
   size_t len = pending_.size() < max_bytes ? pending_.size() : max_bytes;
-  size_t used = http_parser_execute(&parser_, &settings_, pending_.data(), len);
+  size_t used = http_parser_execute(&parser_->state, &parser_->settings,
+                                    pending_.data(), len);
   pending_.erase(0, used);
-  enum http_errno code = HTTP_PARSER_ERRNO(&parser_);
+  enum http_errno code = HTTP_PARSER_ERRNO(&parser_->state);
   if (code == HPE_PAUSED) {
-    http_parser_pause(&parser_, 0);
+    http_parser_pause(&parser_->state, 0);
     return true;
   }
   if (code == HPE_OK) return true;
@@ -204,12 +221,13 @@ bool HttpRequestReader::ReadHead(HttpRequest* request, HttpError* error) {
   // A refused head still names its method and path, for the journal, once
   // the request line is in.
   if (!request->target.empty()) {
-    request->method = http_method_str(static_cast<http_method>(parser_.method));
+    request->method =
+        http_method_str(static_cast<http_method>(parser_->state.method));
     request->path = TargetPath(request->target);
   }
   if (!ok) return false;
-  request->http_major = parser_.http_major;
-  request->http_minor = parser_.http_minor;
+  request->http_major = parser_->state.http_major;
+  request->http_minor = parser_->state.http_minor;
   for (HttpHeader& h : request->headers) h.value = Trim(h.value);
   if (request->http_major != 1)
     return Fail(error, 400, "only HTTP/1.0 and HTTP/1.1 are supported");
@@ -238,15 +256,16 @@ bool HttpRequestReader::ReadBody(size_t max_body_bytes, HttpRequest* request,
                                  HttpError* error) {
   request_ = request;
   max_body_bytes_ = max_body_bytes;
-  bool has_length = (parser_.flags & (F_CHUNKED | F_CONTENTLENGTH)) != 0;
+  bool has_length = (parser_->state.flags & (F_CHUNKED | F_CONTENTLENGTH)) != 0;
   if (!has_length && (request->method == "POST" || request->method == "PUT"))
     return Fail(
         error, 411,
         "a " + request->method + " needs a Content-Length or a chunked body");
-  if ((parser_.flags & F_CONTENTLENGTH) && !message_complete_ &&
-      parser_.content_length > max_body_bytes)
+  if ((parser_->state.flags & F_CONTENTLENGTH) && !message_complete_ &&
+      parser_->state.content_length > max_body_bytes)
     return Fail(error, 413,
-                "request body of " + std::to_string(parser_.content_length) +
+                "request body of " +
+                    std::to_string(parser_->state.content_length) +
                     " bytes is larger than maxRequestBytes (" +
                     std::to_string(max_body_bytes) + " bytes)");
   const std::string* expect = request->Header("Expect");

@@ -1,14 +1,15 @@
-// Reading one HTTP/1.x request from a file descriptor (SPEC 4): parsed by
-// libhttp-parser, under one deadline for the whole request, with limits on
-// the header and body sizes. Reading is split in two (head, then body) so that
-// the caller can route the request and load its limits before any body byte
-// is read, and answer `Expect: 100-continue` only when it wants the body.
+// Reading one HTTP/1.x request from a file descriptor (mmbridge(1)
+// DESCRIPTION): parsed by libhttp-parser, under one deadline for the whole
+// request, with limits on the header and body sizes. Reading is split in two
+// (head, then body) so that the caller can route the request and load its
+// limits before any body byte is read, and answer `Expect: 100-continue` only
+// when it wants the body.
 #ifndef MIXMASTER_HTTP_REQUEST_H_
 #define MIXMASTER_HTTP_REQUEST_H_
 
-#include <http_parser.h>
 #include <stddef.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,7 @@ struct HttpReadLimits {
 class HttpRequestReader {
  public:
   HttpRequestReader(int in_fd, int out_fd, const HttpReadLimits& limits);
+  ~HttpRequestReader();
   HttpRequestReader(const HttpRequestReader&) = delete;
   HttpRequestReader& operator=(const HttpRequestReader&) = delete;
 
@@ -81,19 +83,14 @@ class HttpRequestReader {
   // Feeds pending_ to the parser; false with `error` on a parse error.
   bool Feed(size_t max_bytes, HttpError* error);
 
-  static int OnUrl(http_parser* parser, const char* at, size_t length);
-  static int OnHeaderField(http_parser* parser, const char* at, size_t length);
-  static int OnHeaderValue(http_parser* parser, const char* at, size_t length);
-  static int OnHeadersComplete(http_parser* parser);
-  static int OnBody(http_parser* parser, const char* at, size_t length);
-  static int OnMessageComplete(http_parser* parser);
+  // libhttp-parser's state and callbacks, kept out of this header.
+  struct Parser;
 
   int in_fd_;
   int out_fd_;
   HttpReadLimits limits_;
   double deadline_;  // MonotonicSeconds() at which reading stops
-  http_parser parser_;
-  http_parser_settings settings_;
+  std::unique_ptr<Parser> parser_;
   std::string pending_;  // bytes read but not yet parsed
   size_t received_ = 0;  // bytes read in all
   HttpRequest* request_ = nullptr;

@@ -4,20 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "journal.h"
-#include "unique_fd.h"
 
 namespace mm {
-
-std::string Printable(const std::string& value) {
-  constexpr size_t kMax = 200;
-  if (value.size() <= kMax) return OneLine(value);
-  size_t cut = kMax;
-  // Back up over UTF-8 continuation bytes, so the body stays valid UTF-8.
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80)
-    --cut;
-  return OneLine(value.substr(0, cut)) + "...";
-}
 
 const char* StatusReason(int status) {
   switch (status) {

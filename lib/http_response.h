@@ -1,12 +1,14 @@
-// The one response mmbridge writes (SPEC 4): a status line, a short
-// `text/plain` body with its exact Content-Length, and `Connection: close`,
-// since every connection carries exactly one request.
+// The one response mmbridge writes (mmbridge(1) Responses): a status line, a
+// short `text/plain` body with its exact Content-Length, and `Connection:
+// close`, since every connection carries exactly one request.
 #ifndef MIXMASTER_HTTP_RESPONSE_H_
 #define MIXMASTER_HTTP_RESPONSE_H_
 
 #include <stddef.h>
 
 #include <string>
+
+#include "journal.h"  // Printable
 
 namespace mm {
 
@@ -18,11 +20,6 @@ struct HttpResponse {
   // The methods a path takes, sent as `Allow:` (with 405).
   std::string allow;
 };
-
-// A value from the request as it may be quoted in a response body or a
-// journal line: control characters as spaces (so it cannot start a line of
-// its own), cut to 200 bytes, at a character boundary, with "..." after.
-std::string Printable(const std::string& value);
 
 // The reason phrase of a status code ("Accepted"); "Unknown" for others.
 const char* StatusReason(int status);

@@ -1,9 +1,6 @@
 #include "ini.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <unistd.h>
+#include "fsutil.h"
 
 namespace mm {
 
@@ -61,29 +58,6 @@ bool ParseIni(const std::string& text, const std::string& filename,
     doc->sections.back().entries.push_back(
         IniEntry{key, Trim(line.substr(eq + 1)), lineno});
   }
-  return true;
-}
-
-bool ReadFile(const std::string& path, std::string* out, std::string* err) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err = path + ": " + strerror(errno);
-    return false;
-  }
-  out->clear();
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = path + ": " + strerror(errno);
-      close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
   return true;
 }
 

@@ -1,13 +1,15 @@
-// The INI dialect of SPEC 2: `[section]`, `key = value` split at the first `=`,
-// whole-line comments starting with `;` or `#`. No inline comments, so a build
-// command may hold `;`, `#`, `=` and `[`. Values are taken literally; escaping
-// (for job files) is the job module's business.
+// The INI dialect of mixmaster.ini(5) Syntax: `[section]`, `key = value` split
+// at the first `=`, whole-line comments starting with `;` or `#`. No inline
+// comments, so a build command may hold `;`, `#`, `=` and `[`. Values are taken
+// literally; escaping (for job files) is the job module's business.
 #ifndef MIXMASTER_INI_H_
 #define MIXMASTER_INI_H_
 
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "fsutil.h"  // ReadFile, for those who read an INI file
 
 namespace mm {
 
@@ -47,9 +49,6 @@ std::string FormatIniSection(
 
 // `s` without the `blanks` at either end.
 std::string Trim(const std::string& s, const char* blanks = " \t");
-
-// Reads a whole file into `out`. Shared by every module that reads files.
-bool ReadFile(const std::string& path, std::string* out, std::string* err);
 
 }  // namespace mm
 

@@ -1,7 +1,7 @@
-// The job file of SPEC 5: one `[job]` section, keys in a fixed order, each
-// value on one line with `\` written `\\`, newline `\n`, carriage return `\r`
-// (and, so that any string round-trips through INI trimming, a tab `\t` and a
-// space at either end of a value `\s`).
+// The job file of mmbuild(1) FILES and mmbridge(1) Writing the job: one `[job]`
+// section, keys in a fixed order, each value on one line with `\` written `\\`,
+// newline `\n`, carriage return `\r` (and, so that any string round-trips
+// through INI trimming, a tab `\t` and a space at either end of a value `\s`).
 #ifndef MIXMASTER_JOB_H_
 #define MIXMASTER_JOB_H_
 
@@ -38,7 +38,7 @@ std::string EscapeJobValue(const std::string& value);
 bool UnescapeJobValue(const std::string& text, std::string* value,
                       std::string* err);
 
-// The whole file, `[job]` and every key in SPEC order.
+// The whole file, `[job]` and every key in the documented order.
 std::string EncodeJob(const Job& job);
 
 // Parses a job file (only its `[job]` section; anything after it, such as the

@@ -1,7 +1,8 @@
 #include "journal.h"
 
-#include <errno.h>
 #include <unistd.h>
+
+#include "fsutil.h"
 
 namespace mm {
 
@@ -10,6 +11,16 @@ std::string OneLine(const std::string& text) {
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return out;
+}
+
+std::string Printable(const std::string& value) {
+  constexpr size_t kMax = 200;
+  if (value.size() <= kMax) return OneLine(value);
+  size_t cut = kMax;
+  // Back up over UTF-8 continuation bytes, so the body stays valid UTF-8.
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80)
+    --cut;
+  return OneLine(value.substr(0, cut)) + "...";
 }
 
 Journal::Journal(int fd) : fd_(fd), prefixes_(!isatty(fd)) {}
@@ -27,15 +38,8 @@ std::string Journal::Format(Priority priority,
 
 void Journal::Line(Priority priority, const std::string& message) const {
   std::string line = Format(priority, message);
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    ssize_t n = write(fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // Nowhere left to report a failing stderr.
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  // Nowhere left to report a failing stderr.
+  WriteAll(fd_, line.data(), line.size());
 }
 
 void Journal::Error(const std::string& m) const { Line(Priority::kError, m); }

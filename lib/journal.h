@@ -1,6 +1,6 @@
-// Diagnostics for the journal (SPEC 0): one line each on stderr, prefixed with
-// a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is not a terminal, so
-// that journald files them at the right level.
+// Diagnostics for the journal (mmbuild(1), mmbridge(1) Log): one line each on
+// stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is
+// not a terminal, so that journald files them at the right level.
 #ifndef MIXMASTER_JOURNAL_H_
 #define MIXMASTER_JOURNAL_H_
 
@@ -34,6 +34,11 @@ class Journal {
 // Replaces control characters (CR, LF, ...) by spaces, so that a value from a
 // request can never start a second journal, log or header line.
 std::string OneLine(const std::string& text);
+
+// A value from a request as it may be quoted in a response body or a
+// journal line: control characters as spaces (so it cannot start a line of
+// its own), cut to 200 bytes, at a character boundary, with "..." after.
+std::string Printable(const std::string& value);
 
 }  // namespace mm
 

@@ -1,5 +1,10 @@
 #include "known_hosts.h"
 
+#include <ctype.h>
+#include <fnmatch.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
+#include <nettle/sha1.h>
 #include <stdint.h>
 
 #include <sstream>
@@ -10,76 +15,28 @@
 namespace mm {
 namespace {
 
-// SHA-1 (FIPS 180-4), only for OpenSSH's hashed host names
-// (HMAC-SHA1(salt, name)); mmbuild links nothing but libgit2.
-std::string Sha1(const std::string& message) {
-  uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string m = message;
-  uint64_t bits = static_cast<uint64_t>(message.size()) * 8;
-  m += static_cast<char>(0x80);
-  while (m.size() % 64 != 56) m += '\0';
-  for (int i = 7; i >= 0; --i) m += static_cast<char>((bits >> (i * 8)) & 0xff);
-  auto rol = [](uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
-  for (size_t chunk = 0; chunk < m.size(); chunk += 64) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; ++i) {
-      const unsigned char* p =
-          reinterpret_cast<const unsigned char*>(&m[chunk + 4 * i]);
-      w[i] = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-             (uint32_t{p[2]} << 8) | p[3];
-    }
-    for (int i = 16; i < 80; ++i)
-      w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; ++i) {
-      uint32_t f, k;
-      if (i < 20) {
-        f = (b & c) | (~b & d), k = 0x5A827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d, k = 0x6ED9EBA1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      } else {
-        f = b ^ c ^ d, k = 0xCA62C1D6;
-      }
-      uint32_t t = rol(a, 5) + f + e + k + w[i];
-      e = d, d = c, c = rol(b, 30), b = a, a = t;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
-  }
-  std::string digest;
-  for (uint32_t v : h)
-    for (int i = 3; i >= 0; --i)
-      digest += static_cast<char>((v >> (i * 8)) & 0xff);
-  return digest;
+// OpenSSH's hashed host names: HMAC-SHA1(salt, name).
+std::string HmacSha1(const std::string& key, const std::string& message) {
+  struct hmac_sha1_ctx ctx;
+  hmac_sha1_set_key(&ctx, key.size(),
+                    reinterpret_cast<const uint8_t*>(key.data()));
+  hmac_sha1_update(&ctx, message.size(),
+                   reinterpret_cast<const uint8_t*>(message.data()));
+  uint8_t digest[SHA1_DIGEST_SIZE];
+  hmac_sha1_digest(&ctx, sizeof digest, digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
-std::string HmacSha1(std::string key, const std::string& message) {
-  if (key.size() > 64) key = Sha1(key);
-  key.resize(64, '\0');
-  std::string inner(64, '\0'), outer(64, '\0');
-  for (int i = 0; i < 64; ++i) {
-    inner[i] = static_cast<char>(key[i] ^ 0x36);
-    outer[i] = static_cast<char>(key[i] ^ 0x5c);
+// A host pattern (sshd_config(5) PATTERNS: `*` and `?` only) matches the
+// whole name, case-insensitively. fnmatch(3) would also take `[...]`, which
+// a `[host]:port` name has: those are escaped to stand for themselves.
+bool GlobMatch(const std::string& pattern, const std::string& name) {
+  std::string escaped;
+  for (char c : pattern) {
+    if (c == '[' || c == ']' || c == '\\') escaped += '\\';
+    escaped += c;
   }
-  return Sha1(outer + Sha1(inner + message));
-}
-
-// fnmatch-style `*` and `?` over a whole host name, case-insensitively.
-bool GlobMatch(const char* pattern, const char* name) {
-  for (; *pattern; ++pattern, ++name) {
-    if (*pattern == '*') {
-      for (const char* rest = name;; ++rest) {
-        if (GlobMatch(pattern + 1, rest)) return true;
-        if (!*rest) return false;
-      }
-    }
-    if (!*name) return false;
-    if (*pattern != '?' && tolower(static_cast<unsigned char>(*pattern)) !=
-                               tolower(static_cast<unsigned char>(*name)))
-      return false;
-  }
-  return !*name;
+  return fnmatch(escaped.c_str(), name.c_str(), FNM_CASEFOLD) == 0;
 }
 
 bool HashedNameMatches(const std::string& entry, const std::string& name) {
@@ -102,7 +59,7 @@ bool PatternsMatch(const std::string& field, const std::string& name) {
   while (std::getline(list, pattern, ',')) {
     bool negated = !pattern.empty() && pattern[0] == '!';
     if (negated) pattern.erase(0, 1);
-    if (!GlobMatch(pattern.c_str(), name.c_str())) continue;
+    if (!GlobMatch(pattern, name)) continue;
     if (negated) return false;
     matched = true;
   }
@@ -113,34 +70,27 @@ bool PatternsMatch(const std::string& field, const std::string& name) {
 
 bool DecodeBase64(const std::string& text, std::string* out) {
   out->clear();
-  uint32_t buffer = 0;
-  int bits = 0;
-  size_t i = 0;
-  for (; i < text.size() && text[i] != '='; ++i) {
-    char c = text[i];
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else {
+  // nettle skips blanks and wants the padding; this takes neither.
+  size_t end = text.find('=');
+  std::string data = text.substr(0, end);
+  if (end != std::string::npos &&
+      text.find_first_not_of('=', end) != std::string::npos)
+    return false;
+  for (char c : data)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/')
       return false;
-    }
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  for (; i < text.size(); ++i)
-    if (text[i] != '=') return false;
+  while (data.size() % 4 != 0) data += '=';
+  struct base64_decode_ctx ctx;
+  base64_decode_init(&ctx);
+  std::string decoded(BASE64_DECODE_LENGTH(data.size()), '\0');
+  size_t length = decoded.size();
+  if (!base64_decode_update(&ctx, &length,
+                            reinterpret_cast<uint8_t*>(&decoded[0]),
+                            data.size(), data.data()) ||
+      !base64_decode_final(&ctx))
+    return false;
+  decoded.resize(length);
+  *out = std::move(decoded);
   return true;
 }
 

@@ -1,9 +1,9 @@
-// SSH host keys checked against OpenSSH's known_hosts (SPEC 6.3): plain and
-// hashed (`|1|salt|hash`) host names, `[host]:port` for other ports, comma
-// lists, `*`/`?` wildcards, `!` negation, `@revoked`. `@cert-authority` lines
-// are not supported (and so never match). Used by git_checkout's
-// certificate-check callback; kept apart so it can be tested without a
-// server.
+// SSH host keys checked against OpenSSH's known_hosts (mmbuild(1) How a job
+// runs): plain and hashed (`|1|salt|hash`) host names, `[host]:port` for other
+// ports, comma lists, `*`/`?` wildcards, `!` negation, `@revoked`.
+// `@cert-authority` lines are not supported (and so never match). Used by
+// git_checkout's certificate-check callback; kept apart so it can be tested
+// without a server.
 #ifndef MIXMASTER_KNOWN_HOSTS_H_
 #define MIXMASTER_KNOWN_HOSTS_H_
 

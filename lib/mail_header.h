@@ -1,7 +1,7 @@
-// Header fields that request data cannot break (SPEC 7, 10): unstructured
-// text with every control character turned into a blank, RFC 2047
-// encoded-words (UTF-8, base64) for what is not plain ASCII, folding to legal
-// line lengths, and addresses that are exactly one mailbox.
+// Header fields that request data cannot break (mmbuild(1) The mails, SECURITY
+// CONSIDERATIONS): unstructured text with every control character turned into a
+// blank, RFC 2047 encoded-words (UTF-8, base64) for what is not plain ASCII,
+// folding to legal line lengths, and addresses that are exactly one mailbox.
 #ifndef MIXMASTER_MAIL_HEADER_H_
 #define MIXMASTER_MAIL_HEADER_H_
 

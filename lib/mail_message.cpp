@@ -77,30 +77,27 @@ std::string LogTail(const std::string& log, size_t max_bytes) {
          " bytes of the log are left out)\n" + log.substr(cut);
 }
 
-// The [log] lines of `log_text`, which is either a whole build log (it has
-// `[section]` lines) or only its [log] lines (which all start with a time).
-std::string LogLines(const std::string& log_text) {
-  bool sectioned = log_text.compare(0, 1, "[") == 0 ||
-                   log_text.find("\n[") != std::string::npos;
-  return sectioned ? LogSectionOf(log_text) : log_text;
+// The [log] lines of `log_text`.
+std::string LogLines(const std::string& log_text, LogFormat format) {
+  return format == LogFormat::kBuildLog ? LogSectionOf(log_text) : log_text;
 }
 
 }  // namespace
 
-const char* MailKindName(MailKind kind) {
+const char* MailKindName(BuildEvent kind) {
   switch (kind) {
-    case MailKind::kStart:
+    case BuildEvent::kStart:
       return "start";
-    case MailKind::kEnd:
+    case BuildEvent::kEnd:
       return "end";
-    case MailKind::kFailure:
+    case BuildEvent::kFail:
       break;
   }
   return "failure";
 }
 
 std::string MailMessageId(const std::string& job_id,
-                          const std::string& hostname, MailKind kind) {
+                          const std::string& hostname, BuildEvent kind) {
   return "<mixmaster." + IdAtom(job_id) + "." + MailKindName(kind) + "@" +
          HostAtom(hostname) + ">";
 }
@@ -120,21 +117,21 @@ std::string FormatMailDate(const struct timespec& t) {
   return buf;
 }
 
-std::string MailSummary(MailKind kind, const Job& job) {
+std::string MailSummary(BuildEvent kind, const Job& job) {
   std::string target = OneLine(job.target);
   std::string task = OneLine(job.task);
   std::string commit = Shorten(OneLine(job.commit));
   std::string what;
   if (task.empty()) {
-    std::string verb = kind == MailKind::kStart ? "has started building "
-                       : kind == MailKind::kEnd ? "has finished building "
-                                                : "was unable to build ";
+    std::string verb = kind == BuildEvent::kStart ? "has started building "
+                       : kind == BuildEvent::kEnd ? "has finished building "
+                                                  : "was unable to build ";
     what = verb + (commit.empty() ? "the head of " + target
                                   : commit + " on " + target);
   } else {
-    std::string verb = kind == MailKind::kStart ? "has started the "
-                       : kind == MailKind::kEnd ? "has finished the "
-                                                : "was unable to run the ";
+    std::string verb = kind == BuildEvent::kStart ? "has started the "
+                       : kind == BuildEvent::kEnd ? "has finished the "
+                                                  : "was unable to run the ";
     what =
         verb + task + " task on " +
         (commit.empty() ? "the head of " + target : target + " at " + commit);
@@ -142,16 +139,16 @@ std::string MailSummary(MailKind kind, const Job& job) {
   return "Mixmaster " + what + ".";
 }
 
-bool ComposeMail(MailKind kind, const Job& job, const MailEnvelope& envelope,
-                 const std::string& log_text, std::string* message,
-                 std::string* err) {
+bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
+                 const std::string& log_text, LogFormat format,
+                 std::string* message, std::string* err) {
   std::string to, from;
   if (!CheckMailAddress(envelope.to, &to, err)) return false;
   if (!envelope.from.empty() && !CheckMailAddress(envelope.from, &from, err))
     return false;
-  bool reply = kind != MailKind::kStart && envelope.reply_to_start;
+  bool reply = kind != BuildEvent::kStart && envelope.reply_to_start;
   std::string start_id =
-      MailMessageId(job.id, envelope.hostname, MailKind::kStart);
+      MailMessageId(job.id, envelope.hostname, BuildEvent::kStart);
 
   std::string m = "To: " + to + "\n";
   if (!from.empty()) m += "From: " + from + "\n";
@@ -173,12 +170,13 @@ bool ComposeMail(MailKind kind, const Job& job, const MailEnvelope& envelope,
 
   std::string body = MailSummary(kind, job) + "\n";
   if (!job.view_url.empty()) body += "\n" + OneLine(job.view_url) + "\n";
-  if (kind == MailKind::kStart && !job.message.empty()) {
+  if (kind == BuildEvent::kStart && !job.message.empty()) {
     body += "\n" + job.message;
     if (body.back() != '\n') body += '\n';
   }
-  if (kind == MailKind::kFailure) {
-    std::string log = LogTail(LogLines(log_text), envelope.max_log_bytes);
+  if (kind == BuildEvent::kFail) {
+    std::string log =
+        LogTail(LogLines(log_text, format), envelope.max_log_bytes);
     body += "\n[log]\n" + log;
     if (body.back() != '\n') body += '\n';
   }

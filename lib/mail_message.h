@@ -1,7 +1,7 @@
-// The three notification mails of SPEC 7 (start, end, failure), composed as
-// complete RFC 5322 messages for `sendmail -t`. Lines end in LF, not CRLF:
-// sendmail, msmtp and friends take a local message with Unix line endings and
-// convert them on the wire.
+// The three notification mails of mmbuild(1) The mails (start, end, failure),
+// composed as complete RFC 5322 messages for `sendmail -t`. Lines end in LF,
+// not CRLF: sendmail, msmtp and friends take a local message with Unix line
+// endings and convert them on the wire.
 //
 // Nothing from a job reaches a header unchecked: the project becomes part of
 // the Subject only after every control character is turned into a blank (and
@@ -15,15 +15,15 @@
 #include <cstddef>
 #include <string>
 
+#include "build_event.h"
 #include "job.h"
 #include "mail_header.h"
 
 namespace mm {
 
-enum class MailKind { kStart, kEnd, kFailure };
-
-// "start", "end", "failure": in Message-IDs and in the build log's notes.
-const char* MailKindName(MailKind kind);
+// The mail of each build event: "start", "end", "failure", in Message-IDs and
+// in the build log's notes.
+const char* MailKindName(BuildEvent kind);
 
 struct MailEnvelope {
   std::string to;    // one mailbox: `a@example.org` or `Name <a@example.org>`
@@ -39,10 +39,16 @@ struct MailEnvelope {
   std::string log_path;
 };
 
+// What the text given to ComposeMail for the failure mail's quote is.
+enum class LogFormat {
+  kBuildLog,  // a whole build log (BuildLog): its [log] lines are quoted
+  kLogLines,  // only [log] lines, quoted as they are
+};
+
 // `<mixmaster.<job-id>.<start|end|failure>@<hostname>>`: derived from the job
 // id and the host alone, so a mail composed later can name the start mail.
 std::string MailMessageId(const std::string& job_id,
-                          const std::string& hostname, MailKind kind);
+                          const std::string& hostname, BuildEvent kind);
 
 // `Wed, 25 Nov 2026 12:00:00 +0000` (always UTC).
 std::string FormatMailDate(const struct timespec& t);
@@ -50,14 +56,14 @@ std::string FormatMailDate(const struct timespec& t);
 // The first body line, e.g. `Mixmaster has started building 1a2b3c4d on
 // master.` or `Mixmaster was unable to run the docs task on master at
 // 1a2b3c4d.`
-std::string MailSummary(MailKind kind, const Job& job);
+std::string MailSummary(BuildEvent kind, const Job& job);
 
 // The whole message (headers, blank line, body), LF line endings. The
-// failure mail quotes the [log] lines of `log_text`: a whole build log, or
-// only its [log] lines. Fails only when an address is unusable.
-bool ComposeMail(MailKind kind, const Job& job, const MailEnvelope& envelope,
-                 const std::string& log_text, std::string* message,
-                 std::string* err);
+// failure mail quotes the [log] lines of `log_text`, which is in `format`.
+// Fails only when an address is unusable.
+bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
+                 const std::string& log_text, LogFormat format,
+                 std::string* message, std::string* err);
 
 }  // namespace mm
 

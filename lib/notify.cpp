@@ -18,18 +18,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-MailKind KindOf(BuildEvent event) {
-  switch (event) {
-    case BuildEvent::kStart:
-      return MailKind::kStart;
-    case BuildEvent::kEnd:
-      return MailKind::kEnd;
-    case BuildEvent::kFail:
-      break;
-  }
-  return MailKind::kFailure;
-}
-
 std::string LocalHostname() {
   char name[HOST_NAME_MAX + 1] = {0};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
@@ -38,16 +26,6 @@ std::string LocalHostname() {
 }
 
 }  // namespace
-
-std::string EnvValue(const std::vector<std::string>& env,
-                     const std::string& name) {
-  const std::string prefix = name + "=";
-  for (const std::string& entry : env) {
-    if (entry.compare(0, prefix.size(), prefix) == 0)
-      return entry.substr(prefix.size());
-  }
-  return "";
-}
 
 const char* HookEventName(BuildEvent event) {
   switch (event) {
@@ -89,16 +67,15 @@ Notifier::Notifier(const Config& config, const NotifierOptions& options)
 }
 
 void Notifier::Send(BuildEvent event, const Job& job,
+                    const std::string& log_path,
                     const std::vector<std::string>& env,
                     const std::string& log_text,
                     const NotifyLogSink& log) const {
   NotifyPlan plan = PlanNotification(event, job, config_);
   // Said once per job, at its start, which every job has.
   if (!plan.warning.empty() && event == BuildEvent::kStart)
-    log('!', plan.warning);
-  if (plan.send_mail)
-    SendMailFor(event, job, plan, EnvValue(env, "MIXMASTER_LOG"), log_text,
-                log);
+    log(marker::kStderr, plan.warning);
+  if (plan.send_mail) SendMailFor(event, job, plan, log_path, log_text, log);
   if (plan.run_hook) RunHookFor(event, plan, env, log);
 }
 
@@ -113,10 +90,11 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   envelope.date = options_.clock->Now();
   envelope.reply_to_start = plan.reply_to_start;
   envelope.log_path = log_path;
-  const std::string what = std::string(MailKindName(KindOf(event))) + " mail";
+  const std::string what = std::string(MailKindName(event)) + " mail";
   std::string message, err;
-  if (!ComposeMail(KindOf(event), job, envelope, log_text, &message, &err)) {
-    log('!', what + " not sent: " + err);
+  if (!ComposeMail(event, job, envelope, log_text, LogFormat::kBuildLog,
+                   &message, &err)) {
+    log(marker::kStderr, what + " not sent: " + err);
     return;
   }
   SendmailOptions sendmail;
@@ -126,11 +104,12 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   std::vector<std::string> output;
   bool sent = SendMail(sendmail, message, &output, &err);
   // Whatever sendmail says is worth reading: it talks only about trouble.
-  for (const std::string& line : output) log('!', "sendmail: " + line);
+  for (const std::string& line : output)
+    log(marker::kStderr, "sendmail: " + line);
   if (sent) {
-    log('#', "Sent the " + what + " to " + OneLine(plan.mailto));
+    log(marker::kMixmaster, "Sent the " + what + " to " + OneLine(plan.mailto));
   } else {
-    log('!', what + " not sent: " + err);
+    log(marker::kStderr, what + " not sent: " + err);
   }
 }
 
@@ -146,8 +125,11 @@ void Notifier::RunHookFor(BuildEvent event, const NotifyPlan& plan,
   std::string err;
   if (!RunHook(
           hook, HookEventName(event), hook_env,
-          [&log](const std::string& line) { log('H', OneLine(line)); }, &err))
-    log('!', err + " (ignored)");
+          [&log](const std::string& line) {
+            log(marker::kHook, OneLine(line));
+          },
+          &err))
+    log(marker::kStderr, err + " (ignored)");
 }
 
 }  // namespace mm

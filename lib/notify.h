@@ -1,7 +1,7 @@
-// The notification policy of SPEC 7 in one place: at a build's start, end and
-// failure, decide which mail goes out, compose it, hand it to sendmail, and run
-// the hook. Every problem is reported to the build log and then ignored:
-// nothing here can change a build's result.
+// The notification policy of mmbuild(1) NOTIFICATIONS in one place: at a
+// build's start, end and failure, decide which mail goes out, compose it, hand
+// it to sendmail, and run the hook. Every problem is reported to the build log
+// and then ignored: nothing here can change a build's result.
 //
 // The runner calls Send three times at most per job: kStart when the build
 // begins, then exactly one of kEnd (status success) or kFail (status failure,
@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "build_event.h"
+#include "build_log.h"
 #include "clock.h"
 #include "config.h"
 #include "job.h"
 
 namespace mm {
-
-enum class BuildEvent { kStart, kEnd, kFail };
 
 // Receives build log lines: '!' a problem (sendmail or hook failed, a bad
 // address, sendmail's own output), 'H' a line the hook wrote, '#' a note
@@ -44,11 +44,6 @@ struct NotifyPlan {
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
                             const Config& config);
 
-// The value of NAME in "NAME=value" entries such as a build's MIXMASTER_*
-// variables; empty when absent.
-std::string EnvValue(const std::vector<std::string>& env,
-                     const std::string& name);
-
 // `job-start`, `job-end`, `job-fail`.
 const char* HookEventName(BuildEvent event);
 
@@ -66,12 +61,11 @@ class Notifier {
   explicit Notifier(const Config& config,
                     const NotifierOptions& options = NotifierOptions());
 
-  // `env` is the build's MIXMASTER_* environment (SPEC 6.4) as "NAME=value";
-  // the hook gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS, and
-  // the mails name MIXMASTER_LOG as where the build log is.
-  // `log_text` is the build log so far (whole, or only its [log] lines);
-  // the failure mail quotes its [log] lines.
-  void Send(BuildEvent event, const Job& job,
+  // `env` is the build's MIXMASTER_* environment as "NAME=value"; the hook
+  // gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS. The mails name
+  // `log_path` as where the build log is. `log_text` is the build log so far
+  // (a whole BuildLog); the failure mail quotes its [log] lines.
+  void Send(BuildEvent event, const Job& job, const std::string& log_path,
             const std::vector<std::string>& env, const std::string& log_text,
             const NotifyLogSink& log) const;
 

@@ -1,5 +1,5 @@
-// Safe names and well-known paths (SPEC 1, 10). Nothing from a request becomes
-// part of a path except through SafeName or IsSafeJobId.
+// Safe names and well-known paths (mixmaster.ini(5) FILES, SECURITY). Nothing
+// from a request becomes part of a path except through SafeName or IsSafeJobId.
 #ifndef MIXMASTER_PATHS_H_
 #define MIXMASTER_PATHS_H_
 

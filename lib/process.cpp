@@ -16,6 +16,7 @@
 
 #include <algorithm>
 
+#include "build_log.h"
 #include "clock.h"
 #include "spawn.h"
 
@@ -142,88 +143,147 @@ struct OutputStream {
   }
 };
 
+// The three pipes of a child: stdin (or /dev/null), stdout, stderr.
+struct ChildPipes {
+  UniqueFd in_read, in_write, out_read, out_write, err_read, err_write;
+};
+
+bool OpenPipes(bool feed_stdin, ChildPipes* p, std::string* err) {
+  if (feed_stdin) {
+    if (!MakePipe(&p->in_read, &p->in_write)) {
+      *err = ErrnoText("cannot create a pipe");
+      return false;
+    }
+  } else {
+    p->in_read = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!p->in_read.ok()) {
+      *err = ErrnoText("cannot open /dev/null");
+      return false;
+    }
+  }
+  if (!MakePipe(&p->out_read, &p->out_write) ||
+      !MakePipe(&p->err_read, &p->err_write)) {
+    *err = ErrnoText("cannot create a pipe");
+    return false;
+  }
+  return true;
+}
+
+// Writes spec.stdin_data to the child as fast as it reads, never blocking.
+struct InputFeed {
+  UniqueFd fd;
+  const std::string& data;
+  size_t fed = 0;
+  void WriteAvailable() {
+    if (!fd.ok()) return;
+    ssize_t n = WriteNoSigpipe(fd.get(), data.data() + fed,
+                               std::min<size_t>(data.size() - fed, 65536));
+    if (n > 0) fed += static_cast<size_t>(n);
+    if ((n < 0 && errno != EAGAIN && errno != EINTR) || fed == data.size())
+      fd.Reset();
+  }
+};
+
+// Watches a started child's process group: TERM at the deadline or on a
+// stop request, TERM to what the leader left behind once it exited, KILL
+// when the grace period is over.
+class GroupWatch {
+ public:
+  GroupWatch(const ProcessSpec& spec, pid_t pid, ProcessResult* result)
+      : spec_(spec), pid_(pid), result_(result) {
+    if (spec.timeout_seconds > 0)
+      deadline_ = MonotonicSeconds() + spec.timeout_seconds;
+  }
+
+  // Sends what is due at `now`; true once the whole group is gone.
+  bool Update(double now) {
+    if (!leader_exited_) {
+      pid_t r = waitpid(pid_, &status_, WNOHANG);
+      leader_exited_ = r == pid_ || (r < 0 && errno == ECHILD);
+    }
+    if (kill_at_ == 0 && !leader_exited_) {
+      bool stop = spec_.stop_requested && *spec_.stop_requested;
+      bool late = deadline_ > 0 && now >= deadline_;
+      if (stop || late) {
+        result_->stopped = stop;
+        result_->timed_out = !stop;
+        Terminate(now);
+      }
+    }
+    if (leader_exited_) {
+      if (!GroupHasLiveMembers(pid_)) return true;
+      // The command is done; what it left behind in its group is not.
+      if (kill_at_ == 0) Terminate(now);
+    }
+    if (kill_at_ > 0 && now >= kill_at_ && !kill_sent_) {
+      kill(-pid_, SIGKILL);
+      kill_sent_ = true;
+    }
+    return false;
+  }
+
+  // How long to poll at `now` before the next thing may be due.
+  int PollMillis(double now) const {
+    double wait = kPollSeconds;
+    if (deadline_ > 0 && kill_at_ == 0) wait = std::min(wait, deadline_ - now);
+    if (kill_at_ > 0 && !kill_sent_) wait = std::min(wait, kill_at_ - now);
+    if (leader_exited_) wait = std::min(wait, 0.01);
+    return std::max(0, static_cast<int>(wait * 1000) + 1);
+  }
+
+  bool leader_exited() const { return leader_exited_; }
+  int status() const { return status_; }
+
+ private:
+  void Terminate(double now) {
+    kill(-pid_, SIGTERM);
+    kill_at_ = now + spec_.kill_grace_seconds;
+  }
+
+  const ProcessSpec& spec_;
+  pid_t pid_;
+  ProcessResult* result_;
+  double deadline_ = 0;
+  double kill_at_ = 0;  // when TERM was sent: the time for KILL
+  bool leader_exited_ = false;
+  bool kill_sent_ = false;
+  int status_ = 0;
+};
+
 }  // namespace
 
 bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
                 ProcessResult* result) {
   *result = ProcessResult();
-  UniqueFd in_read, in_write, out_read, out_write, err_read, err_write;
-  if (spec.feed_stdin) {
-    if (!MakePipe(&in_read, &in_write)) {
-      result->error = std::string("cannot create a pipe: ") + strerror(errno);
-      return false;
-    }
-  } else {
-    in_read = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!in_read.ok()) {
-      result->error = std::string("cannot open /dev/null: ") + strerror(errno);
-      return false;
-    }
-  }
-  if (!MakePipe(&out_read, &out_write) || !MakePipe(&err_read, &err_write)) {
-    result->error = std::string("cannot create a pipe: ") + strerror(errno);
-    return false;
-  }
+  ChildPipes p;
+  if (!OpenPipes(spec.feed_stdin, &p, &result->error)) return false;
   pid_t pid;
-  if (!SpawnChild(spec, in_read.get(), out_write.get(), err_write.get(), false,
-                  &pid, &result->error))
+  if (!SpawnChild(spec, p.in_read.get(), p.out_write.get(), p.err_write.get(),
+                  false, &pid, &result->error))
     return false;
   result->started = true;
-  in_read.Reset();
-  out_write.Reset();
-  err_write.Reset();
+  p.in_read.Reset();
+  p.out_write.Reset();
+  p.err_write.Reset();
 
-  OutputStream out{std::move(out_read), LineSplitter('O', sink)};
-  OutputStream err{std::move(err_read), LineSplitter('!', sink)};
+  OutputStream out{std::move(p.out_read), LineSplitter(marker::kStdout, sink)};
+  OutputStream err{std::move(p.err_read), LineSplitter(marker::kStderr, sink)};
   SetNonBlocking(out.fd.get());
   SetNonBlocking(err.fd.get());
-  size_t fed = 0;
-  if (in_write.ok()) {
-    SetNonBlocking(in_write.get());
-    if (spec.stdin_data.empty()) in_write.Reset();
+  InputFeed in{std::move(p.in_write), spec.stdin_data};
+  if (in.fd.ok()) {
+    SetNonBlocking(in.fd.get());
+    if (spec.stdin_data.empty()) in.fd.Reset();
   }
   // Readable when the child exits, so its end is seen at once even when a
   // grandchild keeps the pipes open. Without pidfds, the poll period bounds
   // the delay. (Called through syscall(): Debian 12's <sys/pidfd.h> lacks
   // extern "C".)
   UniqueFd exit_fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-
-  const double start = MonotonicSeconds();
-  const double deadline =
-      spec.timeout_seconds > 0 ? start + spec.timeout_seconds : 0;
-  double kill_at = 0;  // when TERM was sent: the time for KILL
-  bool leader_exited = false;
-  bool kill_sent = false;
-  int status = 0;
+  GroupWatch group(spec, pid, result);
   for (;;) {
     double now = MonotonicSeconds();
-    if (!leader_exited) {
-      pid_t r = waitpid(pid, &status, WNOHANG);
-      leader_exited = r == pid || (r < 0 && errno == ECHILD);
-    }
-    if (kill_at == 0 && !leader_exited) {
-      bool stop = spec.stop_requested && *spec.stop_requested;
-      bool late = deadline > 0 && now >= deadline;
-      if (stop || late) {
-        result->stopped = stop;
-        result->timed_out = !stop;
-        kill(-pid, SIGTERM);
-        kill_at = now + spec.kill_grace_seconds;
-      }
-    }
-    if (leader_exited) {
-      if (!GroupHasLiveMembers(pid)) break;
-      if (kill_at == 0) {
-        // The command is done; what it left behind in its group is not.
-        kill(-pid, SIGTERM);
-        kill_at = now + spec.kill_grace_seconds;
-      }
-    }
-    if (kill_at > 0 && now >= kill_at && !kill_sent) {
-      kill(-pid, SIGKILL);
-      kill_sent = true;
-    }
-
+    if (group.Update(now)) break;
     struct pollfd fds[4];
     nfds_t nfds = 0;
     auto add = [&](int fd, short events) {
@@ -231,25 +291,12 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
     };
     add(out.fd.get(), POLLIN);
     add(err.fd.get(), POLLIN);
-    add(in_write.get(), POLLOUT);
-    if (!leader_exited) add(exit_fd.get(), POLLIN);
-    double wait = kPollSeconds;
-    if (deadline > 0 && kill_at == 0) wait = std::min(wait, deadline - now);
-    if (kill_at > 0 && !kill_sent) wait = std::min(wait, kill_at - now);
-    if (leader_exited) wait = std::min(wait, 0.01);
-    int ms = std::max(0, static_cast<int>(wait * 1000) + 1);
-    int ready = poll(fds, nfds, ms);
-    if (ready < 0 && errno != EINTR) break;
+    add(in.fd.get(), POLLOUT);
+    if (!group.leader_exited()) add(exit_fd.get(), POLLIN);
+    if (poll(fds, nfds, group.PollMillis(now)) < 0 && errno != EINTR) break;
     if (out.fd.ok()) out.ReadAvailable();
     if (err.fd.ok()) err.ReadAvailable();
-    if (in_write.ok()) {
-      const std::string& data = spec.stdin_data;
-      ssize_t n = WriteNoSigpipe(in_write.get(), data.data() + fed,
-                                 std::min<size_t>(data.size() - fed, 65536));
-      if (n > 0) fed += static_cast<size_t>(n);
-      if ((n < 0 && errno != EAGAIN && errno != EINTR) || fed == data.size())
-        in_write.Reset();
-    }
+    in.WriteAvailable();
   }
   // The group is gone: what is in the pipes is all it wrote. A process that
   // left the group may hold them open; it is not waited for.
@@ -258,6 +305,7 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
   out.splitter.Finish();
   err.splitter.Finish();
 
+  int status = group.status();
   if (WIFEXITED(status)) {
     result->exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

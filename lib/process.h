@@ -1,9 +1,9 @@
-// Running a child process without a shell (SPEC 6.4, 6.5, 7): its own process
-// group, stdin from /dev/null or from a string, stdout and stderr read line by
-// line as they come, a deadline after which the group gets TERM and, after a
-// grace period, KILL. Used for the build command (through /bin/sh -c, which
-// is the user's own command, never request data), sendmail, the hook and
-// ssh-agent helpers.
+// Running a child process without a shell (mmbuild(1) How a job runs, The
+// hook): its own process group, stdin from /dev/null or from a string, stdout
+// and stderr read line by line as they come, a deadline after which the group
+// gets TERM and, after a grace period, KILL. Used for the build command
+// (through /bin/sh -c, which is the user's own command, never request data),
+// sendmail, the hook and ssh-agent helpers.
 #ifndef MIXMASTER_PROCESS_H_
 #define MIXMASTER_PROCESS_H_
 

@@ -1,6 +1,6 @@
-// Handing a composed message to the configured `sendmail` command (SPEC 2,
-// 7): the config string split on blanks into argv, run without a shell, the
-// message on its stdin, stopped at a deadline.
+// Handing a composed message to the configured `sendmail` command
+// (mixmaster.ini(5) Settings, 7): the config string split on blanks into argv,
+// run without a shell, the message on its stdin, stopped at a deadline.
 #ifndef MIXMASTER_SENDMAIL_H_
 #define MIXMASTER_SENDMAIL_H_
 

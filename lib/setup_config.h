@@ -1,4 +1,4 @@
-// What mmsetup (SPEC 8) sets up, decided before anything is touched: the
+// What mmsetup (mmsetup(1)) sets up, decided before anything is touched: the
 // settings from the options (or from an existing configuration, which is
 // never overwritten), the address the socket listens on, the commented
 // configuration text with a random secret, and what to paste into the forge.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "ini.h"
 #include "paths.h"
 #include "spawn.h"
@@ -29,28 +30,12 @@ std::string Parent(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string Errno(const std::string& what) {
-  return what + ": " + strerror(errno);
-}
-
 // Creates `path` (which must not exist) with `text`, synced, or nothing.
 bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                 std::string* err) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    *err = errno == EEXIST ? path + " exists; it is not overwritten"
-                           : Errno("cannot create " + path);
-    return false;
-  }
-  // close() is checked too: it is where some filesystems report a failed
-  // write.
-  bool ok = WriteAll(fd, text.data(), text.size()) && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  if (!ok) {
-    *err = Errno("cannot write " + path);
-    unlink(path.c_str());
-  }
-  return ok;
+  if (CreateFileExclusive(path, text, mode, err)) return true;
+  if (errno == EEXIST) *err = path + " exists; it is not overwritten";
+  return false;
 }
 
 // Replaces `path` with `text` at once (temporary file, then rename).
@@ -60,7 +45,7 @@ bool ReplaceFile(const std::string& path, const std::string& text,
   unlink(temp.c_str());
   if (!CreateFile(temp, text, 0644, err)) return false;
   if (rename(temp.c_str(), path.c_str()) != 0) {
-    *err = Errno("cannot write " + path);
+    *err = ErrnoText("cannot write " + path);
     unlink(temp.c_str());
     return false;
   }
@@ -185,7 +170,7 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
     case StepKind::kRemoveConfig:
     case StepKind::kRemoveDropIn:
       if (unlink(step.path.c_str()) != 0 && errno != ENOENT) {
-        *err = Errno("cannot remove " + step.path);
+        *err = ErrnoText("cannot remove " + step.path);
         return false;
       }
       // The drop-in directory goes too when nothing else is in it.

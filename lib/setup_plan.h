@@ -1,5 +1,5 @@
-// mmsetup's plan (SPEC 8): the list of file steps it shows before asking and
-// then carries out. Planning only looks at the filesystem; applying a step
+// mmsetup's plan (mmsetup(1)): the list of file steps it shows before asking
+// and then carries out. Planning only looks at the filesystem; applying a step
 // never overwrites the configuration and never touches the build root or
 // spool contents. Re-running with the same options plans only `keep` steps.
 #ifndef MIXMASTER_SETUP_PLAN_H_

@@ -7,7 +7,7 @@
 namespace mm {
 namespace {
 
-// The forms of SPEC 4.4, by header name.
+// The forms of mmbridge(1) Signatures, by header name.
 enum class SignatureForm { kNone, kHex, kPrefixedHex, kToken };
 
 SignatureForm FormOf(const HttpHeader& header) {

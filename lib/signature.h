@@ -1,7 +1,8 @@
-// Webhook signatures (SPEC 4.4): with a secret configured, a POST or PUT is
-// accepted only with a valid signature over the raw body in one of the forms
-// the forges send. Every comparison is constant-time (nettle's memeql_sec),
-// so a wrong signature takes as long to refuse however much of it is right.
+// Webhook signatures (mmbridge(1) Signatures): with a secret configured, a POST
+// or PUT is accepted only with a valid signature over the raw body in one of
+// the forms the forges send. Every comparison is constant-time (nettle's
+// memeql_sec), so a wrong signature takes as long to refuse however much of it
+// is right.
 #ifndef MIXMASTER_SIGNATURE_H_
 #define MIXMASTER_SIGNATURE_H_
 

@@ -47,6 +47,63 @@ struct ExecFailure {
   int error;
 };
 
+// In the child: async-signal-safe calls only. Reports a failure through
+// `report_fd` and exits 127; on success it becomes the program.
+[[noreturn]] void ExecChild(pid_t parent, bool die_with_parent, int in_fd,
+                            int out_fd, int err_fd, const char* cwd,
+                            char* const* argv, char* const* envp,
+                            int report_fd) {
+  setpgid(0, 0);
+  if (die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+  }
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ExecFailure failure{2, 0};
+  if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) {
+    failure.error = errno;
+  } else if (cwd && chdir(cwd) != 0) {
+    failure = ExecFailure{1, errno};
+  } else {
+    // Whatever the parent left open without O_CLOEXEC stays out of the
+    // child (the build log, a claimed job, ...).
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    execvpe(argv[0], argv, envp);
+    failure = ExecFailure{0, errno};
+  }
+  ssize_t ignored = write(report_fd, &failure, sizeof failure);
+  (void)ignored;
+  _exit(127);
+}
+
+// In the parent: whether the child reported a failure before exec, which
+// also reaps it.
+bool ExecReported(pid_t pid, int report_fd, const ProcessSpec& spec,
+                  std::string* err) {
+  ExecFailure failure{0, 0};
+  ssize_t n;
+  do {
+    n = read(report_fd, &failure, sizeof failure);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof failure)) return false;
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (failure.stage == 1) {
+    *err = "cannot change to directory " + spec.cwd + ": " +
+           strerror(failure.error);
+  } else {
+    *err = "cannot run " + spec.argv[0] + ": " + strerror(failure.error);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
@@ -72,56 +129,13 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
     *err = std::string("cannot fork: ") + strerror(errno);
     return false;
   }
-  if (pid == 0) {
-    // Child: async-signal-safe calls only.
-    setpgid(0, 0);
-    if (die_with_parent) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(127);
-    }
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    ExecFailure failure{2, 0};
-    if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) {
-      failure.error = errno;
-    } else if (cwd && chdir(cwd) != 0) {
-      failure = ExecFailure{1, errno};
-    } else {
-      // Whatever the parent left open without O_CLOEXEC stays out of the
-      // child (the build log, a claimed job, ...).
-      close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-      execvpe(argv[0], argv.data(), envp.data());
-      failure = ExecFailure{0, errno};
-    }
-    ssize_t ignored = write(report_write.get(), &failure, sizeof failure);
-    (void)ignored;
-    _exit(127);
-  }
+  if (pid == 0)
+    ExecChild(parent, die_with_parent, in_fd, out_fd, err_fd, cwd, argv.data(),
+              envp.data(), report_write.get());
   // Both sides set the group, so it exists before anyone signals it.
   setpgid(pid, pid);
   report_write.Reset();
-  ExecFailure failure{0, 0};
-  ssize_t n;
-  do {
-    n = read(report_read.get(), &failure, sizeof failure);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof failure)) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (failure.stage == 1) {
-      *err = "cannot change to directory " + spec.cwd + ": " +
-             strerror(failure.error);
-    } else {
-      *err = "cannot run " + spec.argv[0] + ": " + strerror(failure.error);
-    }
-    return false;
-  }
+  if (ExecReported(pid, report_read.get(), spec, err)) return false;
   *pid_out = pid;
   return true;
 }

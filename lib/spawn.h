@@ -5,7 +5,7 @@
 // of the spec. A failing chdir or exec is reported through a CLOEXEC pipe,
 // so the caller knows at once whether the child started.
 //
-// Includes unique_fd.h, the descriptor plumbing every program shares.
+// Includes fsutil.h, the file plumbing every program shares.
 #ifndef MIXMASTER_SPAWN_H_
 #define MIXMASTER_SPAWN_H_
 
@@ -14,8 +14,8 @@
 
 #include <string>
 
+#include "fsutil.h"
 #include "process.h"
-#include "unique_fd.h"
 
 namespace mm {
 

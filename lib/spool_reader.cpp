@@ -9,97 +9,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <functional>
 
+#include "fsutil.h"
 #include "ini.h"
 #include "paths.h"
-#include "spawn.h"
 
 namespace mm {
 namespace {
 
-enum class Move { kMoved, kGone, kFailed };
-
-// Gives the n-th name to try for a move's destination (n = 0, 1, ...).
-using NameChooser = std::function<std::string(int attempt)>;
-
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
-}
-
-// Creates dir/<name> with O_EXCL, trying the chooser's names until one is
-// free, and writes `text` to it, fsynced; *path is the file made.
-bool CreateExclusive(const std::string& dir, const NameChooser& choose,
-                     const std::string& text, std::string* path,
-                     std::string* err) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string candidate = JoinPath(dir, choose(attempt));
-    UniqueFd fd(open(candidate.c_str(),
-                     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                     0600));
-    if (!fd.ok() && errno == EEXIST) continue;
-    if (!fd.ok()) {
-      *err = "cannot create " + candidate + ": " + strerror(errno);
-      return false;
-    }
-    bool ok =
-        WriteAll(fd.get(), text.data(), text.size()) && fsync(fd.get()) == 0;
-    int saved = errno;
-    fd.Reset();
-    if (!ok) {
-      unlink(candidate.c_str());
-      *err = "cannot write " + candidate + ": " + strerror(saved);
-      return false;
-    }
-    *path = candidate;
-    return true;
-  }
-  *err = "cannot find a free name in " + dir;
-  return false;
-}
-
-// Moves `src` into `dir` under a chosen name, never replacing a file. On one
-// filesystem a rename(RENAME_NOREPLACE) decides who gets the job; across
-// filesystems the copy is made (O_EXCL, fsync) first and the unlink of the
-// source decides: whoever unlinks it owns it, the loser removes its copy.
-Move MoveNoReplace(const std::string& src, const std::string& dir,
-                   const NameChooser& choose, std::string* dest,
-                   std::string* err) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string candidate = JoinPath(dir, choose(attempt));
-    if (renameat2(AT_FDCWD, src.c_str(), AT_FDCWD, candidate.c_str(),
-                  RENAME_NOREPLACE) == 0) {
-      *dest = candidate;
-      return Move::kMoved;
-    }
-    if (errno == ENOENT) return Move::kGone;
-    if (errno == EEXIST) continue;
-    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS) {
-      *err = "cannot move " + src + " to " + candidate + ": " + strerror(errno);
-      return Move::kFailed;
-    }
-    // Another filesystem (or one without RENAME_NOREPLACE): copy.
-    std::string text;
-    std::string why;
-    if (!ReadFile(src, &text, &why)) {
-      if (!Exists(src)) return Move::kGone;  // claimed meanwhile
-      *err = why;
-      return Move::kFailed;
-    }
-    NameChooser from_here = [&](int n) { return choose(attempt + n); };
-    if (!CreateExclusive(dir, from_here, text, dest, err)) return Move::kFailed;
-    if (unlink(src.c_str()) != 0) {
-      int saved = errno;
-      unlink(dest->c_str());
-      if (saved == ENOENT) return Move::kGone;
-      *err = "cannot remove " + src + ": " + strerror(saved);
-      return Move::kFailed;
-    }
-    return Move::kMoved;
-  }
-  *err = "cannot find a free name in " + dir;
-  return Move::kFailed;
 }
 
 bool IsJobName(const std::string& name) {
@@ -170,21 +90,21 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
   job->id = ChooseId(job->job, clock, &job->note);
   std::string jobs_dir = JoinPath(job->project_dir, "JOBS");
   if (!MakeDirs(jobs_dir, err)) return false;
-  return CreateExclusive(jobs_dir, LogNames(job, clock), JobSectionText(text),
-                         &job->log_path, err);
+  return CreateFileInDir(jobs_dir, LogNames(job, clock), JobSectionText(text),
+                         0600, &job->log_path, err);
 }
 
 SpoolReader::SpoolReader(const Config& config, const Clock& clock,
                          const Journal& journal)
     : config_(config), clock_(clock), journal_(journal) {}
 
-bool SpoolReader::List(std::vector<std::string>* names,
-                       std::string* err) const {
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err) {
   names->clear();
-  DIR* dir = opendir(config_.spool.c_str());
+  DIR* dir = opendir(spool.c_str());
   if (!dir) {
     if (errno == ENOENT) return true;
-    *err = "cannot read spool " + config_.spool + ": " + strerror(errno);
+    *err = ErrnoText("cannot read spool " + spool);
     return false;
   }
   while (struct dirent* d = readdir(dir)) {
@@ -199,6 +119,11 @@ bool SpoolReader::List(std::vector<std::string>* names,
   closedir(dir);
   std::sort(names->begin(), names->end());
   return true;
+}
+
+bool SpoolReader::List(std::vector<std::string>* names,
+                       std::string* err) const {
+  return ListSpoolJobs(config_.spool, names, err);
 }
 
 bool SpoolReader::ClaimNext(ClaimedJob* job, bool* claimed, std::string* err) {
@@ -227,13 +152,13 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
     candidate.id = ChooseId(candidate.job, clock_, &candidate.note);
     std::string jobs_dir = JoinPath(candidate.project_dir, "JOBS");
     if (!MakeDirs(jobs_dir, err)) return false;
-    switch (MoveNoReplace(path, jobs_dir, LogNames(&candidate, clock_),
-                          &candidate.log_path, err)) {
-      case Move::kGone:
+    switch (MoveIntoDir(path, jobs_dir, LogNames(&candidate, clock_),
+                        &candidate.log_path, err)) {
+      case MoveResult::kGone:
         continue;
-      case Move::kFailed:
+      case MoveResult::kFailed:
         return false;
-      case Move::kMoved:
+      case MoveResult::kMoved:
         break;
     }
     *job = std::move(candidate);
@@ -247,22 +172,17 @@ void SpoolReader::Reject(const std::string& path, const std::string& name,
                          const std::string& why) {
   std::string dir = JoinPath(config_.build_root, "REJECTED");
   std::string dest, err;
-  NameChooser names = [&name](int attempt) {
-    if (attempt == 0) return name;
-    return name.substr(0, name.size() - 4) + "." + std::to_string(attempt) +
-           ".ini";
-  };
   if (!MakeDirs(dir, &err)) {
     journal_.Error("cannot reject " + path + " (" + why + "): " + err);
     return;
   }
-  switch (MoveNoReplace(path, dir, names, &dest, &err)) {
-    case Move::kGone:
+  switch (MoveIntoDir(path, dir, ClashNames(name), &dest, &err)) {
+    case MoveResult::kGone:
       return;  // someone else dealt with it
-    case Move::kFailed:
+    case MoveResult::kFailed:
       journal_.Error("cannot reject " + path + " (" + why + "): " + err);
       return;
-    case Move::kMoved:
+    case MoveResult::kMoved:
       ++rejected_;
       journal_.Error("rejected job " + why + "; moved to " + dest);
   }

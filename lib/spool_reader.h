@@ -1,6 +1,6 @@
-// Taking jobs for mmbuild (SPEC 6.1): the spool's `*.ini` jobs oldest first
-// (by name: ids sort in arrival order), each claimed by moving it to
-// <project dir>/JOBS/<id>.log, where it becomes the build log. Whoever moves
+// Taking jobs for mmbuild (mmbuild(1) DESCRIPTION): the spool's `*.ini` jobs
+// oldest first (by name: ids sort in arrival order), each claimed by moving it
+// to <project dir>/JOBS/<id>.log, where it becomes the build log. Whoever moves
 // a job first owns it, so two mmbuild processes never run the same job. A job
 // that cannot be run at all (unparseable, unknown project) goes to
 // <buildRoot>/REJECTED/ with a journal line and never blocks the queue.
@@ -44,12 +44,17 @@ bool PrepareJob(const std::string& text, const std::string& filename,
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
 
+// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
+// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
+// that does not exist is empty.
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err);
+
 class SpoolReader {
  public:
   SpoolReader(const Config& config, const Clock& clock, const Journal& journal);
 
-  // The names of the spool's jobs (regular files `*.ini`, not hidden),
-  // oldest first. A spool that does not exist is empty.
+  // ListSpoolJobs of the configured spool.
   bool List(std::vector<std::string>* names, std::string* err) const;
 
   // Claims the oldest runnable job. Jobs another process claimed meanwhile

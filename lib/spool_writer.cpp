@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "paths.h"
-#include "unique_fd.h"
 
 namespace mm {
 namespace {
@@ -17,14 +17,10 @@ namespace {
 // cannot happen; past it something else is wrong.
 constexpr int kAttempts = 16;
 
-std::string Errno(const std::string& what) {
-  return what + ": " + strerror(errno);
-}
-
 // Replaces the whole content of `fd` with `text` and flushes it to disk.
 bool WriteSynced(int fd, const std::string& text, std::string* err) {
   if (ftruncate(fd, 0) != 0) {
-    *err = Errno("cannot write job");
+    *err = ErrnoText("cannot write job");
     return false;
   }
   size_t done = 0;
@@ -33,26 +29,16 @@ bool WriteSynced(int fd, const std::string& text, std::string* err) {
                        static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      *err = Errno("cannot write job");
+      *err = ErrnoText("cannot write job");
       return false;
     }
     done += static_cast<size_t>(n);
   }
   if (fsync(fd) != 0) {
-    *err = Errno("cannot flush job to disk");
+    *err = ErrnoText("cannot flush job to disk");
     return false;
   }
   return true;
-}
-
-// Makes the new directory entry durable. The job is already visible, so a
-// failure here is not reported: answering 500 would make the sender retry
-// a job that exists.
-void SyncDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
 }
 
 std::string ParentDir(const std::string& dir) {
@@ -74,7 +60,7 @@ bool SpoolWriter::Write(Job* job, const std::function<std::string()>& new_id,
                         std::string* path, std::string* err) {
   struct stat st;
   if (stat(dir_.c_str(), &st) != 0) {
-    *err = Errno("spool " + dir_ + " is not writable");
+    *err = ErrnoText("spool " + dir_ + " is not writable");
     return false;
   }
   if (!S_ISDIR(st.st_mode)) {
@@ -96,7 +82,7 @@ SpoolWriter::Outcome SpoolWriter::WriteTmpfile(
   if (fd.get() < 0) {
     if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
       return Outcome::kUnsupported;
-    *err = Errno("spool " + dir_ + " is not writable");
+    *err = ErrnoText("spool " + dir_ + " is not writable");
     return Outcome::kFailed;
   }
   char proc_path[64];
@@ -120,7 +106,7 @@ SpoolWriter::Outcome SpoolWriter::WriteTmpfile(
     // Without /proc the anonymous file cannot be named; the fallback can.
     if (errno == ENOENT && access("/proc/self/fd", F_OK) != 0)
       return Outcome::kUnsupported;
-    *err = Errno("spool " + dir_ + " is not writable");
+    *err = ErrnoText("spool " + dir_ + " is not writable");
     return Outcome::kFailed;
   }
   *err = "spool " + dir_ + ": no free job name after " +
@@ -142,7 +128,8 @@ bool SpoolWriter::WriteRenamed(Job* job,
       continue;
     }
     if (raw < 0) {
-      *err = Errno("spool " + dir_ + " is not writable: cannot create " + temp);
+      *err = ErrnoText("spool " + dir_ + " is not writable: cannot create " +
+                       temp);
       return false;
     }
     {
@@ -154,16 +141,8 @@ bool SpoolWriter::WriteRenamed(Job* job,
       }
     }
     std::string target = JobPath(*job);
-    int rc = renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(),
-                       RENAME_NOREPLACE);
-    if (rc != 0 && errno == EINVAL) {
-      // No RENAME_NOREPLACE on this filesystem: link(2) never replaces.
-      rc = link(temp.c_str(), target.c_str());
-      int saved = errno;
-      unlink(temp.c_str());
-      errno = saved;
-    }
-    if (rc == 0) {
+    std::string why;
+    if (MoveNoReplace(temp, target, &why)) {
       SyncDir(dir_);
       *path = target;
       return true;
@@ -175,7 +154,8 @@ bool SpoolWriter::WriteRenamed(Job* job,
       job->id = new_id();
       continue;
     }
-    *err = Errno("spool " + dir_ + " is not writable: cannot move the job in");
+    *err =
+        ErrnoText("spool " + dir_ + " is not writable: cannot move the job in");
     return false;
   }
   *err = "spool " + dir_ + ": no free job name after " +

@@ -1,6 +1,6 @@
-// Writing a job into the spool (SPEC 4.6) so that it appears whole or not at
-// all: mmbuild and the path unit watch the spool and must never see a
-// half-written file, nor anything but complete `<id>.ini` jobs.
+// Writing a job into the spool (mmbridge(1) Writing the job) so that it appears
+// whole or not at all: mmbuild and the path unit watch the spool and must never
+// see a half-written file, nor anything but complete `<id>.ini` jobs.
 #ifndef MIXMASTER_SPOOL_WRITER_H_
 #define MIXMASTER_SPOOL_WRITER_H_
 

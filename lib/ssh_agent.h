@@ -1,7 +1,8 @@
-// The per-job ssh-agent of SPEC 6.2: `ssh-agent -D -a <socket>` run as a
-// child, its socket in a private temporary directory, `ssh-add <key>` when
-// the configuration names a key, stopped (and its directory removed) when the
-// job ends. The job and libgit2 reach it through SSH_AUTH_SOCK.
+// The per-job ssh-agent of mmbuild(1) How a job runs: `ssh-agent -D -a
+// <socket>` run as a child, its socket in a private temporary directory,
+// `ssh-add <key>` when the configuration names a key, stopped (and its
+// directory removed) when the job ends. The job and libgit2 reach it through
+// SSH_AUTH_SOCK.
 #ifndef MIXMASTER_SSH_AGENT_H_
 #define MIXMASTER_SSH_AGENT_H_
 

@@ -1,5 +1,6 @@
-// Choosing the build command (SPEC 3): the longest key the target starts
-// with, or with a task T the longest key K/T whose K the target starts with.
+// Choosing the build command (mixmaster.ini(5) Projects): the longest key the
+// target starts with, or with a task T the longest key K/T whose K the target
+// starts with.
 #ifndef MIXMASTER_TARGET_MATCH_H_
 #define MIXMASTER_TARGET_MATCH_H_
 
@@ -15,7 +16,8 @@ struct TargetMatch {
 };
 
 // Finds the command for `target` (and `task`, when not empty) in `project`.
-// On no match fills `err` with the SPEC 3 message and returns false.
+// On no match fills `err` with the message mixmaster.ini(5) Projects gives and
+// returns false.
 bool MatchTarget(const Project& project, const std::string& target,
                  const std::string& task, TargetMatch* match, std::string* err);
 

@@ -1,4 +1,4 @@
-// The user units mmsetup manages (SPEC 8): their names, the drop-ins it
+// The user units mmsetup manages (mmsetup(1)): their names, the drop-ins it
 // writes for a non-default port or spool, and the `systemctl --user`
 // commands (run without a shell) that reload, enable and disable them.
 #ifndef MIXMASTER_UNITS_H_

@@ -176,6 +176,33 @@ class Walker {
   bool clean_ = true;
 };
 
+// The index's entries and the paths they track. `racy` gets those written
+// in the second the index was (racily clean: a change in that second would
+// not show in their stat data, so their content is hashed); entries a stat
+// cannot vouch for (submodules, extended flags) clear `candidate`.
+void ReadEntries(git_index* index, time_t index_mtime, bool* candidate,
+                 std::vector<const git_index_entry*>* entries,
+                 std::vector<const git_index_entry*>* racy, Tracked* tracked) {
+  size_t count = git_index_entrycount(index);
+  entries->reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const git_index_entry* e = git_index_get_byindex(index, i);
+    if (*candidate &&
+        (e->flags_extended != 0 || e->mode == GIT_FILEMODE_COMMIT))
+      *candidate = false;
+    if (*candidate && e->mtime.seconds >= static_cast<int32_t>(index_mtime))
+      racy->push_back(e);
+    entries->push_back(e);
+    std::string path = e->path;
+    (e->mode == GIT_FILEMODE_LINK ? tracked->links : tracked->files)
+        .insert(path);
+    for (size_t slash = path.rfind('/'); slash != std::string::npos && slash;
+         slash = path.rfind('/', slash - 1)) {
+      if (!tracked->dirs.insert(path.substr(0, slash)).second) break;
+    }
+  }
+}
+
 }  // namespace
 
 std::string GitErrorMessage() {
@@ -196,7 +223,7 @@ WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
   // clean; otherwise the tracked files need no stat here.
   std::string record, err;
   git_oid head;
-  struct stat index_stat;
+  struct stat index_stat = {};
   bool candidate = ReadFile(JoinPath(git_repository_path(repo), kRecordName),
                             &record, &err) &&
                    git_repository_head_detached(repo) == 1 &&
@@ -208,25 +235,8 @@ WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
 
   Tracked tracked;
   std::vector<const git_index_entry*> entries, racy;
-  size_t count = git_index_entrycount(index.get());
-  entries.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    const git_index_entry* e = git_index_get_byindex(index.get(), i);
-    if (candidate && (e->flags_extended != 0 || e->mode == GIT_FILEMODE_COMMIT))
-      candidate = false;
-    // Racily clean: written in the second the index was, so a change in
-    // that second would not show in its stat data; its content is hashed.
-    if (candidate &&
-        e->mtime.seconds >= static_cast<int32_t>(index_stat.st_mtim.tv_sec))
-      racy.push_back(e);
-    entries.push_back(e);
-    std::string path = e->path;
-    (e->mode == GIT_FILEMODE_LINK ? tracked.links : tracked.files).insert(path);
-    for (size_t slash = path.rfind('/'); slash != std::string::npos && slash;
-         slash = path.rfind('/', slash - 1)) {
-      if (!tracked.dirs.insert(path.substr(0, slash)).second) break;
-    }
-  }
+  ReadEntries(index.get(), index_stat.st_mtim.tv_sec, &candidate, &entries,
+              &racy, &tracked);
   if (racy.size() > kMaxRacy) candidate = false;
 
   UniqueFd root_fd(open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -239,8 +249,8 @@ WorkspaceState PrepareWorkspace(git_repository* repo, const git_oid& commit,
         std::max(2u, std::min(4u, std::thread::hardware_concurrency()));
     for (size_t w = 0; w < workers; ++w)
       threads.emplace_back(StatRange, root, std::cref(entries),
-                           count * w / workers, count * (w + 1) / workers,
-                           &unchanged);
+                           entries.size() * w / workers,
+                           entries.size() * (w + 1) / workers, &unchanged);
   }
   Walker walker(repo, root, tracked, target);
   walker.Walk("");

@@ -1,5 +1,5 @@
-// Getting a workspace ready for a forced checkout (SPEC 6.3), in one pass
-// over it:
+// Getting a workspace ready for a forced checkout (mmbuild(1) How a job runs),
+// in one pass over it:
 //
 // - Safety. libgit2 1.5 writes a file it checks out through a symlink that
 //   stands where the file goes (a tracked file the build replaced by a

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make demo: one build from request to log, in a private temporary home.
 # Makes a small git repository and a config for it, sends one lightweight
-# request (SPEC 4.2) through build/mmbridge on stdin, runs build/mmbuild,
+# request (mmbridge(1) Endpoints) through build/mmbridge on stdin, runs build/mmbuild,
 # and prints the HTTP answer and the build log. Touches nothing outside the
 # temporary directory it prints. Exits non-zero unless the build succeeded.
 set -euo pipefail

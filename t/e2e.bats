@@ -183,7 +183,7 @@ wait_until_idle() {
   cp "$MM_CONFIG" "$MM_E2E/good.ini"
   echo 'this line is not INI' >>"$MM_CONFIG"
   # The bridge cannot read the config either, so the job arrives by hand, as
-  # SPEC 5 allows: whole, by rename into the spool.
+  # mmbridge(1) Writing the job allows: whole, by rename into the spool.
   printf '[job]\nid = 20260101-000000-by-hand\nscm = git\nproject = test-org/test-repo\nrepositoryUrl = file://%s\ntarget = production\n' \
     "$REPO" >"$MM_E2E/by-hand.ini"
   mv "$MM_E2E/by-hand.ini" "$HOME/Builds/INBOX/20260101-000000-by-hand.ini"

@@ -52,7 +52,7 @@ has_line() {
   assert_output ""
 }
 
-@test "the installed units carry the settings SPEC 8 names, the default spool as %h" {
+@test "the installed units carry the settings mmsetup(1) names, the default spool as %h" {
   dest=$BATS_TEST_TMPDIR/dest
   run make -s -C "$MM_ROOT" install DESTDIR="$dest" PREFIX=/opt/mm
   assert_success

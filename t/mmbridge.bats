@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mmbridge from the outside (SPEC 4): the real binary behind a real loopback
+# mmbridge from the outside (mmbridge(1)): the real binary behind a real loopback
 # socket, as systemd runs it. Every answer is checked for its status, its
 # body and what it left in the spool.
 
@@ -88,7 +88,7 @@ light() {
   assert_success
 }
 
-@test "Gitea push is queued with the fields of SPEC 4.3" {
+@test "Gitea push is queued with the fields of mmbridge(1) Endpoints" {
   bridge_post /gitea "$MM_FIXTURES/gitea-push.json" -H 'X-Gitea-Event: push'
   assert_equal "$HTTP_STATUS" 202
   bridge_assert_one_job

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mmbuild's notifications end to end (SPEC 7): real repositories in temp dirs,
+# mmbuild's notifications end to end (mmbuild(1) NOTIFICATIONS): real repositories in temp dirs,
 # the real build/mmbuild, msmtp as the `sendmail` command talking SMTP to a
 # server on 127.0.0.1 that delivers into a Maildir, and the messages read back
 # with Python's email package.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mmbuild from the outside (SPEC 6): real repositories in temp dirs, real
+# mmbuild from the outside (mmbuild(1)): real repositories in temp dirs, real
 # processes, real signals.
 load helpers/common
 load helpers/git
@@ -101,6 +101,30 @@ EOF
   run log_lines p1
   assert_line "O second"
   assert_line "$ git checkout --force --detach $pinned"
+}
+
+@test "commit may name a tag or a branch; a name git would take for an option is refused" {
+  tagged=$(mm_git_commit README "release 1.2.0")
+  mm_git tag -a v1.2.0 -m "version 1.2.0"
+  mm_git_commit README "after the release" >/dev/null
+  mm_git_push HEAD v1.2.0
+  spool_job n1 commit=v1.2.0
+  spool_job n2 commit=other
+  spool_job n3 commit=--all
+  spool_job n4 commit=v9.9.9
+  mmbuild_succeeds
+  assert_equal "$(status_of n1)" success
+  run log_lines n1
+  assert_line "O release 1.2.0"
+  assert_line "$ git checkout --force --detach $tagged"
+  assert_equal "$(status_of n2)" success
+  assert_equal "$(git -C "$(workspace main)" rev-parse HEAD)" "$(mm_git rev-parse other)"
+  assert_equal "$(status_of n3)" error
+  run log_lines n3
+  assert_line '# Build error: refusing commit `--all`: not a commit id (4 to 40 hex digits), tag or branch name'
+  assert_equal "$(status_of n4)" error
+  run log_lines n4
+  assert_line --partial "# Build error: commit v9.9.9 names no commit, tag or branch in "
 }
 
 @test "a force-pushed branch is followed" {
@@ -371,7 +395,7 @@ inject = touch Z"
 t0|refusing target `$(touch X)`: not a valid branch or ref name
 t3|no build configured for ../x
 t9|refusing target `main/../../x`: not a valid branch or ref name
-c1|refusing commit `;touch X`: not 4 to 40 hex digits
+c1|refusing commit `;touch X`: not a commit id (4 to 40 hex digits), tag or branch name
 u2|refusing repository URL `--upload-pack=touch X`: empty, starting with `-`, or holding control characters
 EOF
   run log_lines u0

@@ -5,7 +5,7 @@
 # Prints wall and CPU time per run and peak RSS, and the ratios to cat.
 # Aim: wall and CPU <= 1.5x cat, peak RSS <= 4 MiB.
 # A third row, `GET /version`, is the same start-up without a job: the gap
-# between the two rows is the two fsyncs (job, spool directory) that SPEC 4.6
+# between the two rows is the two fsyncs (job, spool directory) that mmbridge(1) Writing the job
 # asks for, which depend on the disk more than on mmbridge.
 # Usage: t/bench/bridge.sh [RUNS]   (MMBRIDGE=path overrides build/mmbridge)
 set -euo pipefail

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "git_test_support.h"
 #include "ini.h"
 #include "job.h"
 #include "signature.h"
@@ -55,18 +56,14 @@ class BridgeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);  // as mmbridge does; see NoAnswer below
-    char dir[] = "/tmp/mm-bridge-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    root_ = dir;
+    ASSERT_FALSE(tmp_.path().empty());
+    root_ = tmp_.path();
     spool_ = root_ + "/INBOX";
     ASSERT_EQ(mkdir(spool_.c_str(), 0700), 0);
     options_.config_path = root_ + "/mixmaster.ini";
     WriteConfig("");
   }
-  void TearDown() override {
-    std::string cmd = "rm -rf '" + root_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
+  testing_support::TempDir tmp_;
 
   void WriteConfig(const std::string& extra) {
     std::string text = "[_]\nbuildRoot = " + root_ + "\nspool = " + spool_ +
@@ -346,6 +343,33 @@ TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {
   EXPECT_EQ(ReadTimeoutSetting("3600"), 3600);
   for (const char* bad : {"0", "-1", "3601", "2x", "soon", "nan", "inf"})
     EXPECT_EQ(ReadTimeoutSetting(bad), 10) << bad;
+}
+
+TEST(BridgeHeaderTest, EventComesFromTheForgesHeader) {
+  HttpRequest req;
+  req.headers = {{"X-Forgejo-Event", "push"}, {"X-GitHub-Event", "ping"}};
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "push");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitHub, req), "ping");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitLab, req), "");
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kLightweight, req), "");
+  req.headers.push_back({"x-gitea-event", "create"});
+  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "create");
+}
+
+TEST(BridgeHeaderTest, JsonContentTypesAndPayloadStatuses) {
+  const std::string json[] = {"application/json", "Application/JSON",
+                              "application/json; charset=utf-8",
+                              "application/vnd.github+json"};
+  for (const std::string& t : json) EXPECT_TRUE(IsJsonContentType(&t)) << t;
+  EXPECT_TRUE(IsJsonContentType(nullptr));
+  const std::string other[] = {"application/x-www-form-urlencoded",
+                               "text/plain", "", "application/+json",
+                               "text/json"};
+  for (const std::string& t : other) EXPECT_FALSE(IsJsonContentType(&t)) << t;
+  EXPECT_EQ(PayloadStatus(PayloadKind::kPong), 200);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kIgnored), 202);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kInvalid), 400);
+  EXPECT_EQ(PayloadStatus(PayloadKind::kUnsupported), 422);
 }
 
 }  // namespace

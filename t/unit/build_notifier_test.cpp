@@ -64,7 +64,7 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
             std::string("MIXMASTER_COMMIT=") + kCommit,
             std::string("MIXMASTER_JOB=") + kJobId,
             "MIXMASTER_LOG=" + log_path_};
-    // The claimed job file, as the runner leaves it when OnStart is called.
+    // The claimed job file, as the runner leaves it at kStart.
     WriteAll(log_path_, "[job]\nid = " + std::string(kJobId) +
                             "\nproject = acme/app\ntarget = main\n");
     std::string err;
@@ -81,9 +81,11 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
     options.kill_grace_seconds = 1;
     return options;
   }
-  BuildReport Report(BuildStatus status = BuildStatus::kSuccess,
+  BuildReport Report(BuildEvent event,
+                     BuildStatus status = BuildStatus::kSuccess,
                      int exit_code = 0) {
-    return BuildReport{job_, env_, status, exit_code};
+    return BuildReport{event,     job_, kJobId, kCommit,
+                       log_path_, env_, status, exit_code};
   }
   // The messages the stand-in received, oldest first.
   std::vector<ParsedMail> Mails() {
@@ -105,10 +107,10 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
 
 TEST_F(BuildNotifierTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
   BuildNotifier notifier(config_, Options());
-  notifier.OnStart(Report(), &log_);
+  notifier.OnEvent(Report(BuildEvent::kStart), &log_);
   log_.Line(marker::kStdout, "compiling");
   log_.Line(marker::kMixmaster, "Build finished");
-  notifier.OnEnd(Report(), &log_);
+  notifier.OnEvent(Report(BuildEvent::kEnd), &log_);
 
   EXPECT_EQ(PlainLines(ReadAll(log_path_)),
             (std::vector<std::string>{
@@ -134,11 +136,11 @@ TEST_F(BuildNotifierTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
 
 TEST_F(BuildNotifierTest, TheFailureMailQuotesTheLogAsItIsAtTheFailure) {
   BuildNotifier notifier(config_, Options());
-  notifier.OnStart(Report(), &log_);
+  notifier.OnEvent(Report(BuildEvent::kStart), &log_);
   log_.Line(marker::kStep, "make");
   log_.Line(marker::kStderr, "make: *** No rule to make target 'all'");
   log_.Line(marker::kMixmaster, "Build failed: exit code 2");
-  notifier.OnFail(Report(BuildStatus::kFailure, 2), &log_);
+  notifier.OnEvent(Report(BuildEvent::kFail, BuildStatus::kFailure, 2), &log_);
 
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
@@ -161,14 +163,14 @@ TEST_F(BuildNotifierTest, SendmailTroubleIsALogLineAndNothingMore) {
   config_.sendmail = tmp_ / "no-such-sendmail";
   config_.hook.clear();
   BuildNotifier missing(config_, Options());
-  missing.OnStart(Report(), &log_);
+  missing.OnEvent(Report(BuildEvent::kStart), &log_);
   // A sendmail that never ends is stopped at the deadline.
   WriteAll(tmp_ / "hang.sh", "exec sleep 300\n");
   config_.sendmail = "/bin/sh " + (tmp_ / "hang.sh");
   NotifierOptions quick = Options();
   quick.sendmail_timeout_seconds = 0.5;
   BuildNotifier hanging(config_, quick);
-  hanging.OnFail(Report(BuildStatus::kFailure, 1), &log_);
+  hanging.OnEvent(Report(BuildEvent::kFail, BuildStatus::kFailure, 1), &log_);
 
   std::vector<std::string> lines = PlainLines(ReadAll(log_path_));
   ASSERT_EQ(lines.size(), 3u);
@@ -187,7 +189,7 @@ TEST_F(BuildNotifierTest, AnUnreadableLogIsReportedAndTheMailStillGoesOut) {
   std::string moved = tmp_ / "moved.log";
   ASSERT_EQ(rename(log_path_.c_str(), moved.c_str()), 0);
   BuildNotifier notifier(config_, Options());
-  notifier.OnFail(Report(BuildStatus::kError, -1), &log_);
+  notifier.OnEvent(Report(BuildEvent::kFail, BuildStatus::kError, -1), &log_);
 
   std::vector<std::string> lines = PlainLines(ReadAll(moved));
   ASSERT_GE(lines.size(), 2u);
@@ -203,12 +205,13 @@ TEST_F(BuildNotifierTest, MailsNameTheIdTheBuildRunsUnder) {
   // The job file's id was taken already: the build got a fresh one, and
   // its log is named after it.
   const std::string fresh = "20261125-120001-000002-4242-beef";
-  env_[3] = "MIXMASTER_JOB=" + fresh;
-  env_[4] =
-      "MIXMASTER_LOG=" + tmp_ / ("builds/acme-app/JOBS/" + fresh + ".log");
   BuildNotifier notifier(config_, Options());
-  notifier.OnStart(Report(), &log_);
-  notifier.OnEnd(Report(), &log_);
+  for (BuildEvent event : {BuildEvent::kStart, BuildEvent::kEnd}) {
+    BuildReport report = Report(event);
+    report.job_id = fresh;
+    report.log_path = tmp_ / ("builds/acme-app/JOBS/" + fresh + ".log");
+    notifier.OnEvent(report, &log_);
+  }
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
   EXPECT_EQ(Header(mails[0], "Message-ID"),
@@ -222,19 +225,24 @@ TEST(BuildNotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   Job job;
   job.id = "job-1";
   job.target = "main";
-  std::vector<std::string> env = {"MIXMASTER_COMMIT=", "MIXMASTER_JOB=job-1"};
-  EXPECT_EQ(JobForMail(BuildEvent::kStart, job, env).commit, "");
-  env[0] = std::string("MIXMASTER_COMMIT=") + kCommit;
+  std::vector<std::string> env;
+  BuildReport report{BuildEvent::kStart,    job, "job-1", "", "/l", env,
+                     BuildStatus::kSuccess, 0};
+  EXPECT_EQ(JobForMail(report).commit, "");
+  report.commit = kCommit;
   // At the start the commit is only asked for; nothing is built yet.
-  EXPECT_EQ(JobForMail(BuildEvent::kStart, job, env).commit, "");
-  EXPECT_EQ(JobForMail(BuildEvent::kEnd, job, env).commit, kCommit);
-  EXPECT_EQ(JobForMail(BuildEvent::kFail, job, env).commit, kCommit);
+  EXPECT_EQ(JobForMail(report).commit, "");
+  report.event = BuildEvent::kEnd;
+  EXPECT_EQ(JobForMail(report).commit, kCommit);
+  report.event = BuildEvent::kFail;
+  EXPECT_EQ(JobForMail(report).commit, kCommit);
+  // The id the build runs under wins over the job file's.
+  report.job_id = "job-1-fresh";
+  EXPECT_EQ(JobForMail(report).id, "job-1-fresh");
   job.commit = "fedcba98";
-  EXPECT_EQ(JobForMail(BuildEvent::kEnd, job, env).commit, "fedcba98");
-  // Without the variables (a runner that gives none) the job stays as it is.
-  Job same = JobForMail(BuildEvent::kFail, job, {});
-  EXPECT_EQ(same.id, "job-1");
-  EXPECT_EQ(same.commit, "fedcba98");
+  BuildReport pinned{BuildEvent::kEnd,      job, "job-1", kCommit, "/l", env,
+                     BuildStatus::kSuccess, 0};
+  EXPECT_EQ(JobForMail(pinned).commit, "fedcba98");
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ using testing_support::WriteAll;
 // Kills its job process at the start, as a crash would.
 class CrashingObserver : public BuildObserver {
  public:
-  void OnStart(const BuildReport& report, BuildLog*) override {
-    if (report.job.id != "crash") return;
+  void OnEvent(const BuildReport& report, BuildLog*) override {
+    if (report.event != BuildEvent::kStart || report.job.id != "crash") return;
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     abort();

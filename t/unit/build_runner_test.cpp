@@ -20,25 +20,32 @@ using testing_support::TempDir;
 // Records the moments and what the log held at each; adds an `H` line.
 class RecordingObserver : public BuildObserver {
  public:
-  void OnStart(const BuildReport& report, BuildLog* log) override {
-    calls.push_back("start");
-    log_at_start = ReadAll(log->path());
-    command = report.job.build_command;
-  }
-  void OnEnd(const BuildReport& report, BuildLog* log) override {
-    calls.push_back(std::string("end ") + BuildStatusName(report.status));
-    log->Line(marker::kHook, "hook says hi");
-  }
-  void OnFail(const BuildReport& report, BuildLog* log) override {
-    calls.push_back(std::string("fail ") + BuildStatusName(report.status) +
-                    " " + std::to_string(report.exit_code));
-    env = report.env;
-    (void)log;
+  void OnEvent(const BuildReport& report, BuildLog* log) override {
+    switch (report.event) {
+      case BuildEvent::kStart:
+        calls.push_back("start");
+        log_at_start = ReadAll(log->path());
+        command = report.job.build_command;
+        break;
+      case BuildEvent::kEnd:
+        calls.push_back(std::string("end ") + BuildStatusName(report.status));
+        log->Line(marker::kHook, "hook says hi");
+        break;
+      case BuildEvent::kFail:
+        calls.push_back(std::string("fail ") + BuildStatusName(report.status) +
+                        " " + std::to_string(report.exit_code));
+        env = report.env;
+        break;
+    }
+    // The facts travel as fields, the same as the build's variables.
+    facts.push_back(report.job_id + " " + report.commit + " " +
+                    report.log_path);
   }
   std::vector<std::string> calls;
   std::string log_at_start;
   std::string command;
   std::vector<std::string> env;
+  std::vector<std::string> facts;
 };
 
 class BuildRunnerTest : public ::testing::Test {
@@ -123,6 +130,11 @@ TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
   EXPECT_TRUE(Contains(log, "\n[result]\nstatus = success\nexitCode = 0\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "end success"}));
+  // No commit asked for: none at the start, the one checked out at the end.
+  EXPECT_EQ(observer_.facts,
+            (std::vector<std::string>{
+                "job-1  " + job_.log_path,
+                "job-1 " + remote_.first() + " " + job_.log_path}));
   EXPECT_TRUE(Contains(observer_.log_at_start, "\n[build]\npid = "));
   EXPECT_TRUE(Contains(observer_.log_at_start, "# Build started in "));
 }
@@ -192,8 +204,8 @@ TEST_F(BuildRunnerTest, RequestValuesNeverReachAShellOrAPath) {
   EXPECT_EQ(result_.status, BuildStatus::kError);
   EXPECT_TRUE(
       Contains(log,
-               "# Build error: refusing commit `;touch X`: not 4 to 40 hex "
-               "digits\n"));
+               "# Build error: refusing commit `;touch X`: not a commit id (4 "
+               "to 40 hex digits), tag or branch name\n"));
   log = Build("buildCommand = true\n", "$(touch X)");
   EXPECT_EQ(result_.status, BuildStatus::kError);
   EXPECT_TRUE(Contains(log, "refusing target `$(touch X)`"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <time.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +96,36 @@ TEST_F(GitCheckoutTest, UnknownCommitIsAClearError) {
   request_.commit = "abcdef0";
   EXPECT_FALSE(Run(&err));
   EXPECT_EQ(err, "commit abcdef0 is not in " + remote_.url());
+}
+
+// mmbuild(1) How a job runs: `commit` may be a tag or a branch as well as an
+// id.
+TEST_F(GitCheckoutTest, BuildsTheCommitATagOrBranchNames) {
+  remote_.Commit("README", "second\n", "second");
+  remote_.Push();
+  struct Case {
+    std::string commit, head, fetched;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"v1", remote_.first(), "refs/tags/v1"},
+           {"v1-light", remote_.first(), "refs/tags/v1-light"},
+           {"other", remote_.other(), "refs/heads/other"},
+           {"refs/heads/other", remote_.other(), "refs/heads/other"},
+       }) {
+    request_.commit = c.commit;
+    ASSERT_TRUE(Run()) << c.commit;
+    EXPECT_EQ(Head(), c.head) << c.commit;
+    EXPECT_EQ(result_.commit, c.head) << c.commit;
+    auto logged = [this](const std::string& line) {
+      return std::find(lines_.begin(), lines_.end(), line) != lines_.end();
+    };
+    EXPECT_TRUE(logged("$ git fetch origin " + c.fetched)) << c.commit;
+  }
+  std::string err;
+  request_.commit = "v2";
+  EXPECT_FALSE(Run(&err));
+  EXPECT_EQ(err,
+            "commit v2 names no commit, tag or branch in " + remote_.url());
 }
 
 TEST_F(GitCheckoutTest, FollowsAForcePushedBranch) {
@@ -335,9 +366,14 @@ TEST_F(GitCheckoutTest, RefusesOptionLikeOrMalformedValues) {
             "refusing repository URL `--upload-pack=touch X`: empty, "
             "starting with `-`, or holding control characters");
   request_.repository_url = remote_.url();
-  request_.commit = ";touch X";
-  EXPECT_FALSE(Run(&err));
-  EXPECT_EQ(err, "refusing commit `;touch X`: not 4 to 40 hex digits");
+  for (std::string commit : {";touch X", "-v1", "--all", "a..b", "x.lock",
+                             "v1^{}", "HEAD~1", "v1:README"}) {
+    request_.commit = commit;
+    EXPECT_FALSE(Run(&err)) << commit;
+    EXPECT_EQ(err, "refusing commit `" + commit +
+                       "`: not a commit id (4 to 40 hex digits), tag or "
+                       "branch name");
+  }
   request_.commit = "";
   for (std::string target : {"$(touch X)", "../x", "-x", "a..b", "x.lock"}) {
     request_.target = target;

@@ -67,9 +67,10 @@ inline bool Exists(const std::string& path) {
 // A fresh directory under /tmp, removed with everything in it at the end.
 class TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/mm_unit.XXXXXX";
-    path_ = mkdtemp(tmpl) ? tmpl : "";
+  // `base` is where: another filesystem than /tmp for tests that need one.
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string tmpl = base + "/mm_unit.XXXXXX";
+    path_ = mkdtemp(&tmpl[0]) ? tmpl : "";
   }
   ~TempDir() {
     if (!path_.empty()) Sh("rm -rf " + Quote(path_));
@@ -97,7 +98,7 @@ class ScratchDirTest : public ::testing::Test {
   const std::string dir_ = tmp_.path();
 };
 
-// A job file's text for project `project` (a [job] of SPEC 5).
+// A job file's text for project `project` (a [job] as mmbuild(1) reads it).
 inline std::string JobText(const std::string& id,
                            const std::string& project = "acme/app") {
   return "[job]\nid = " + id + "\nscm = git\nproject = " + project +

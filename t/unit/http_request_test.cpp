@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "git_test_support.h"
+
 namespace mm {
 namespace {
 
@@ -16,9 +18,8 @@ namespace {
 class HttpRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/mm-http-request-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    ASSERT_FALSE(tmp_.path().empty());
+    dir_ = tmp_.path();
     ASSERT_EQ(pipe(out_), 0);
     fcntl(out_[0], F_SETFL, O_NONBLOCK);
   }
@@ -27,9 +28,8 @@ class HttpRequestTest : public ::testing::Test {
     if (writer_ >= 0) close(writer_);
     close(out_[0]);
     close(out_[1]);
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
   }
+  testing_support::TempDir tmp_;
 
   // Makes `text` the whole input.
   void FromFile(const std::string& text) {

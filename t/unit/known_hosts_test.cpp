@@ -80,6 +80,19 @@ TEST_F(KnownHostsTest, WildcardsNegationAndRevocation) {
             HostKeyMatch::kRevoked);
   EXPECT_EQ(MatchKnownHost(text, "git.example.net", 22, a_),
             HostKeyMatch::kUnknown);
+  // `?` is one character, names compare case-insensitively, and brackets
+  // (a `[host]:port` name) stand for themselves, not for a set.
+  std::string more = "git?.EXAMPLE.org " + a_line_ + "\n" +
+                     "[g]:2222,[git.example.com]:2?22 " + a_line_ + "\n";
+  EXPECT_EQ(MatchKnownHost(more, "git1.example.org", 22, a_),
+            HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(more, "git12.example.org", 22, a_),
+            HostKeyMatch::kUnknown);
+  EXPECT_EQ(MatchKnownHost(more, "git.example.com", 2222, a_),
+            HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(more, "g", 2222, a_), HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchKnownHost(more, "git.example.com", 22, a_),
+            HostKeyMatch::kUnknown);
 }
 
 TEST_F(KnownHostsTest, CheckHostKeySaysWhatIsWrong) {

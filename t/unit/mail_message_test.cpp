@@ -30,16 +30,17 @@ MailEnvelope SampleEnvelope() {
   return e;
 }
 
-std::string Compose(MailKind kind, const Job& job, const MailEnvelope& e,
-                    const std::string& log = "") {
+std::string Compose(BuildEvent kind, const Job& job, const MailEnvelope& e,
+                    const std::string& log = "",
+                    LogFormat format = LogFormat::kBuildLog) {
   std::string message, err;
-  EXPECT_TRUE(ComposeMail(kind, job, e, log, &message, &err)) << err;
+  EXPECT_TRUE(ComposeMail(kind, job, e, log, format, &message, &err)) << err;
   return message;
 }
 
 TEST(MailMessage, StartMailHasEveryHeader) {
   ParsedMail p =
-      Parse(Compose(MailKind::kStart, SampleJob(), SampleEnvelope()));
+      Parse(Compose(BuildEvent::kStart, SampleJob(), SampleEnvelope()));
   EXPECT_EQ(Names(p), (std::set<std::string>{
                           "To", "From", "Subject", "Date", "Message-ID",
                           "MIME-Version", "Content-Type",
@@ -66,19 +67,20 @@ TEST(MailMessage, StartMailHasEveryHeader) {
 TEST(MailMessage, NoFromHeaderWithoutMailfrom) {
   MailEnvelope e = SampleEnvelope();
   e.from.clear();
-  ParsedMail p = Parse(Compose(MailKind::kStart, SampleJob(), e));
+  ParsedMail p = Parse(Compose(BuildEvent::kStart, SampleJob(), e));
   EXPECT_EQ(p.headers.count("From"), 0u);
   EXPECT_EQ(Header(p, "To"), "dev@example.org");
 }
 
 TEST(MailMessage, EndAndFailureThreadUnderTheStartMail) {
   MailEnvelope start_env = SampleEnvelope();
-  ParsedMail start = Parse(Compose(MailKind::kStart, SampleJob(), start_env));
+  ParsedMail start = Parse(Compose(BuildEvent::kStart, SampleJob(), start_env));
   // Composed later, by what may be another process: only id and host agree.
   MailEnvelope later = SampleEnvelope();
   later.date.tv_sec += 3600;
-  ParsedMail end = Parse(Compose(MailKind::kEnd, SampleJob(), later));
-  ParsedMail fail = Parse(Compose(MailKind::kFailure, SampleJob(), later, "x"));
+  ParsedMail end = Parse(Compose(BuildEvent::kEnd, SampleJob(), later));
+  ParsedMail fail = Parse(Compose(BuildEvent::kFail, SampleJob(), later, "x",
+                                  LogFormat::kLogLines));
   std::string start_id = Header(start, "Message-ID");
   EXPECT_EQ(start.headers.count("In-Reply-To"), 0u);
   for (const ParsedMail* p : {&end, &fail}) {
@@ -98,7 +100,8 @@ TEST(MailMessage, EndAndFailureThreadUnderTheStartMail) {
 TEST(MailMessage, FailureWithoutStartMailIsItsOwnThread) {
   MailEnvelope e = SampleEnvelope();
   e.reply_to_start = false;
-  ParsedMail p = Parse(Compose(MailKind::kFailure, SampleJob(), e, "log"));
+  ParsedMail p = Parse(
+      Compose(BuildEvent::kFail, SampleJob(), e, "log", LogFormat::kLogLines));
   EXPECT_EQ(Header(p, "Subject"),
             "[mixmaster] Building example-org/example-repo");
   EXPECT_EQ(p.headers.count("In-Reply-To"), 0u);
@@ -106,24 +109,24 @@ TEST(MailMessage, FailureWithoutStartMailIsItsOwnThread) {
 }
 
 TEST(MailMessage, MessageIdsDependOnJobAndHostAndAreAtoms) {
-  EXPECT_NE(MailMessageId("a", "h", MailKind::kStart),
-            MailMessageId("b", "h", MailKind::kStart));
-  EXPECT_NE(MailMessageId("a", "h1", MailKind::kStart),
-            MailMessageId("a", "h2", MailKind::kStart));
-  EXPECT_EQ(MailMessageId("a", "h", MailKind::kEnd), "<mixmaster.a.end@h>");
-  EXPECT_EQ(MailMessageId("a", "h", MailKind::kFailure),
+  EXPECT_NE(MailMessageId("a", "h", BuildEvent::kStart),
+            MailMessageId("b", "h", BuildEvent::kStart));
+  EXPECT_NE(MailMessageId("a", "h1", BuildEvent::kStart),
+            MailMessageId("a", "h2", BuildEvent::kStart));
+  EXPECT_EQ(MailMessageId("a", "h", BuildEvent::kEnd), "<mixmaster.a.end@h>");
+  EXPECT_EQ(MailMessageId("a", "h", BuildEvent::kFail),
             "<mixmaster.a.failure@h>");
   // A hand-written job id or odd hostname cannot break out of the brackets.
-  EXPECT_EQ(MailMessageId("x>\nBcc: y@z", "..h\n>.", MailKind::kStart),
+  EXPECT_EQ(MailMessageId("x>\nBcc: y@z", "..h\n>.", BuildEvent::kStart),
             "<mixmaster.x--Bcc--y-z.start@h-->");
-  EXPECT_EQ(MailMessageId("", "", MailKind::kStart),
+  EXPECT_EQ(MailMessageId("", "", BuildEvent::kStart),
             "<mixmaster.job.start@localhost>");
 }
 
 TEST(MailMessage, NonAsciiSubjectIsEncodedAndDecodesBack) {
   Job job = SampleJob();
   job.project = "équipe/dépôt-ünïcödé 日本語のプロジェクト名前がとても長い";
-  ParsedMail p = Parse(Compose(MailKind::kEnd, job, SampleEnvelope()));
+  ParsedMail p = Parse(Compose(BuildEvent::kEnd, job, SampleEnvelope()));
   std::string subject = Header(p, "Subject");
   EXPECT_NE(subject.find("=?UTF-8?B?"), std::string::npos) << subject;
   EXPECT_EQ(DecodeWords(subject), "Re: [mixmaster] Building " + job.project);
@@ -145,7 +148,8 @@ TEST(MailMessage, LineBreaksInRequestValuesAddNoHeader) {
   job.view_url = "http://x/\nX-View: 1";
   job.message = "Subject line\n\nBcc: body-is-fine@example.org\r\n";
   job.id = "id\nX-Id: 1";
-  for (MailKind kind : {MailKind::kStart, MailKind::kEnd, MailKind::kFailure}) {
+  for (BuildEvent kind :
+       {BuildEvent::kStart, BuildEvent::kEnd, BuildEvent::kFail}) {
     ParsedMail p =
         Parse(Compose(kind, job, SampleEnvelope(), "[log]\nBcc: z\n"));
     std::set<std::string> expected = {"To",
@@ -157,7 +161,7 @@ TEST(MailMessage, LineBreaksInRequestValuesAddNoHeader) {
                                       "Content-Type",
                                       "Content-Transfer-Encoding",
                                       "Auto-Submitted"};
-    if (kind != MailKind::kStart) {
+    if (kind != BuildEvent::kStart) {
       expected.insert("In-Reply-To");
       expected.insert("References");
     }
@@ -176,24 +180,25 @@ TEST(MailMessage, RefusesAnAddressThatWouldAddAHeader) {
   MailEnvelope e = SampleEnvelope();
   e.to = "a@example.org\nBcc: b@example.org";
   std::string message;
-  EXPECT_FALSE(ComposeMail(MailKind::kStart, job, e, "", &message, &err));
+  EXPECT_FALSE(ComposeMail(BuildEvent::kStart, job, e, "", LogFormat::kBuildLog,
+                           &message, &err));
   EXPECT_NE(err.find("control character"), std::string::npos) << err;
 }
 
 TEST(MailMessage, WordingForTasksAndMissingCommits) {
   Job job = SampleJob();
   job.commit.clear();
-  EXPECT_EQ(MailSummary(MailKind::kStart, job),
+  EXPECT_EQ(MailSummary(BuildEvent::kStart, job),
             "Mixmaster has started building the head of production.");
-  EXPECT_EQ(MailSummary(MailKind::kFailure, job),
+  EXPECT_EQ(MailSummary(BuildEvent::kFail, job),
             "Mixmaster was unable to build the head of production.");
   job.task = "docs";
-  EXPECT_EQ(MailSummary(MailKind::kEnd, job),
+  EXPECT_EQ(MailSummary(BuildEvent::kEnd, job),
             "Mixmaster has finished the docs task on the head of production.");
   job.commit = "0123456789abcdef";
-  EXPECT_EQ(MailSummary(MailKind::kStart, job),
+  EXPECT_EQ(MailSummary(BuildEvent::kStart, job),
             "Mixmaster has started the docs task on production at 01234567.");
-  EXPECT_EQ(MailSummary(MailKind::kFailure, job),
+  EXPECT_EQ(MailSummary(BuildEvent::kFail, job),
             "Mixmaster was unable to run the docs task on production at "
             "01234567.");
 }
@@ -204,7 +209,7 @@ TEST(MailMessage, FailureBodyCarriesTheLogPartOnly) {
       "[log]\n12:00:00 # Build started\n12:00:01 ! make: *** [all] Error 2\n"
       "\n[result]\nstatus = failure\n";
   ParsedMail p =
-      Parse(Compose(MailKind::kFailure, SampleJob(), SampleEnvelope(), log));
+      Parse(Compose(BuildEvent::kFail, SampleJob(), SampleEnvelope(), log));
   EXPECT_EQ(p.body.find("Mixmaster was unable to build 01234567 on "
                         "production.\n"),
             0u)
@@ -217,7 +222,7 @@ TEST(MailMessage, FailureBodyCarriesTheLogPartOnly) {
   EXPECT_EQ(p.body.find("status = failure"), std::string::npos);
   // The start mail has no log; the end mail neither.
   ParsedMail start =
-      Parse(Compose(MailKind::kStart, SampleJob(), SampleEnvelope(), log));
+      Parse(Compose(BuildEvent::kStart, SampleJob(), SampleEnvelope(), log));
   EXPECT_EQ(start.body.find("Build started"), std::string::npos);
 }
 
@@ -230,7 +235,8 @@ TEST(MailMessage, HugeLogKeepsItsTailAndBodyLinesStayLegal) {
   log += "12:00:00 O " + std::string(5000, 'z') + "\r\n12:00:00 # end\n";
   Job job = SampleJob();
   job.message = std::string(3000, 'm');
-  std::string message = Compose(MailKind::kFailure, job, e, log);
+  std::string message =
+      Compose(BuildEvent::kFail, job, e, log, LogFormat::kLogLines);
   ParsedMail p = Parse(message);
   EXPECT_NE(p.body.find("bytes of the log are left out"), std::string::npos);
   EXPECT_EQ(p.body.find("line 0\n"), std::string::npos);
@@ -249,20 +255,21 @@ TEST(MailMessage, InvalidUtf8BecomesReplacementCharacters) {
   Job job = SampleJob();
   job.project = "bad\xff\xfe";
   job.message = "caf\xc3";
-  ParsedMail p = Parse(Compose(MailKind::kStart, job, SampleEnvelope()));
+  ParsedMail p = Parse(Compose(BuildEvent::kStart, job, SampleEnvelope()));
   EXPECT_EQ(DecodeWords(Header(p, "Subject")),
             "[mixmaster] Building bad\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_NE(p.body.find("caf\xEF\xBF\xBD"), std::string::npos);
 }
 
 TEST(MailMessage, FailureLogMayBeBareLogLines) {
-  ParsedMail p = Parse(Compose(MailKind::kFailure, SampleJob(),
-                               SampleEnvelope(), "12:00:00 # x\n12:00:01 $ y"));
+  ParsedMail p =
+      Parse(Compose(BuildEvent::kFail, SampleJob(), SampleEnvelope(),
+                    "12:00:00 # x\n12:00:01 $ y", LogFormat::kLogLines));
   EXPECT_NE(p.body.find("\n[log]\n12:00:00 # x\n12:00:01 $ y\n"),
             std::string::npos)
       << p.body;
   // A log that failed before its first line quotes nothing of the job.
-  p = Parse(Compose(MailKind::kFailure, SampleJob(), SampleEnvelope(),
+  p = Parse(Compose(BuildEvent::kFail, SampleJob(), SampleEnvelope(),
                     "[job]\nbuildCommand = make\n\n[log]\n"));
   EXPECT_EQ(p.body.find("buildCommand"), std::string::npos) << p.body;
 }

@@ -48,8 +48,7 @@ class NotifyTest : public testing_support::ScratchDirTest {
     job_.commit = "0123456789abcdef";
     job_.notifications = "all";
     env_ = {"MIXMASTER_PROJECT=org/repo", "MIXMASTER_TARGET=main",
-            "MIXMASTER_LOG=/home/u/Builds/org-repo/JOBS/"
-            "20261125-120000-000001-4242-abcd.log"};
+            std::string("MIXMASTER_LOG=") + kLogPath};
   }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ + "/" + name) << text;
@@ -62,12 +61,14 @@ class NotifyTest : public testing_support::ScratchDirTest {
     options.hook_timeout_seconds = 10;
     return options;
   }
+  static constexpr const char* kLogPath =
+      "/home/u/Builds/org-repo/JOBS/20261125-120000-000001-4242-abcd.log";
   // Sends one event and returns the log lines it reported.
   LogLines Send(BuildEvent event, const std::string& log_text = "") {
     Notifier notifier(config_, Options());
     LogLines lines;
     notifier.Send(
-        event, job_, env_, log_text,
+        event, job_, kLogPath, env_, log_text,
         [&lines](char m, const std::string& t) { lines.emplace_back(m, t); });
     return lines;
   }
@@ -142,7 +143,7 @@ TEST_F(NotifyTest, FailuresOnlyMailsTheFailureAsItsOwnThread) {
             (LogLines{{'H', "job-start org/repo failures"}}));
   Send(BuildEvent::kEnd);
   EXPECT_TRUE(Mails().empty());
-  Send(BuildEvent::kFail, "12:00:00 # boom\n");
+  Send(BuildEvent::kFail, "[log]\n12:00:00 # boom\n");
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(Header(mails[0], "Subject"), "[mixmaster] Building org/repo");
@@ -257,14 +258,6 @@ TEST(NotifyPlan, DecidesFromJobAndConfig) {
   EXPECT_STREQ(HookEventName(BuildEvent::kStart), "job-start");
   EXPECT_STREQ(HookEventName(BuildEvent::kEnd), "job-end");
   EXPECT_STREQ(HookEventName(BuildEvent::kFail), "job-fail");
-}
-
-TEST(NotifyEnvValue, FindsANameExactly) {
-  std::vector<std::string> env = {"MIXMASTER_JOBX=no", "MIXMASTER_JOB=j=1",
-                                  "MIXMASTER_TASK="};
-  EXPECT_EQ(EnvValue(env, "MIXMASTER_JOB"), "j=1");
-  EXPECT_EQ(EnvValue(env, "MIXMASTER_TASK"), "");
-  EXPECT_EQ(EnvValue(env, "MIXMASTER_LOG"), "");
 }
 
 }  // namespace

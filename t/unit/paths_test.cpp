@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "git_test_support.h"
+
 namespace mm {
 namespace {
 
@@ -59,16 +61,13 @@ TEST(PathsTest, DefaultConfigPathFollowsEnvironment) {
 }
 
 TEST(PathsTest, MakeDirsCreatesAndReportsFailure) {
-  char tmpl[] = "/tmp/mm-paths-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  testing_support::TempDir tmp;
   std::string err;
-  std::string deep = std::string(tmpl) + "/a/b/c";
+  std::string deep = tmp / "a/b/c";
   EXPECT_TRUE(MakeDirs(deep, &err)) << err;
   EXPECT_TRUE(MakeDirs(deep, &err)) << "second time is fine";
   EXPECT_FALSE(MakeDirs("/proc/self/nope/x", &err));
   EXPECT_NE(err.find("cannot create"), std::string::npos);
-  std::string cmd = std::string("rm -rf ") + tmpl;
-  ASSERT_EQ(system(cmd.c_str()), 0);
 }
 
 }  // namespace

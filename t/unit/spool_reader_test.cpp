@@ -146,7 +146,7 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   // A second bad job of the same name does not replace the first.
   Spool("1-empty.ini", "");
   EXPECT_FALSE(Claim(&reader, &job));
-  EXPECT_TRUE(Exists(r + "1-empty.1.ini"));
+  EXPECT_TRUE(Exists(r + "1-empty-1.ini"));
 }
 
 TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
@@ -179,9 +179,9 @@ TEST_F(SpoolReaderTest, ATakenLogNameGetsAFreshIdAndKeepsTheOldLog) {
 }
 
 TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
-  char tmpl[] = "/dev/shm/mm_spool.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string spool = tmpl;
+  TempDir shm("/dev/shm");
+  std::string spool = shm.path();
+  ASSERT_FALSE(spool.empty());
   struct stat a, b;
   ASSERT_EQ(stat(spool.c_str(), &a), 0);
   ASSERT_EQ(stat(tmp_.path().c_str(), &b), 0);
@@ -196,7 +196,6 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   EXPECT_FALSE(Claim(&reader, &job));
   EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/2.ini"), "garbage\n");
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
-  Sh("rm -rf " + spool);
 }
 
 // Several processes claim from one spool at once: every job is claimed by
@@ -256,11 +255,10 @@ TEST_F(SpoolReaderTest, ConcurrentClaimersTakeEachJobExactlyOnce) {
 }
 
 TEST_F(SpoolReaderTest, ConcurrentClaimersAcrossFilesystemsToo) {
-  char tmpl[] = "/dev/shm/mm_spool.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  UseSpool(tmpl);
+  TempDir shm("/dev/shm");
+  ASSERT_FALSE(shm.path().empty());
+  UseSpool(shm.path());
   ClaimConcurrently(config_, tmp_);
-  Sh(std::string("rm -rf ") + tmpl);
 }
 
 TEST_F(SpoolReaderTest, StoreJobCopiesTheJobPartAndLeavesTheOriginal) {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "git_test_support.h"
 #include "ini.h"
 #include "job.h"
 
@@ -49,16 +50,12 @@ Job SampleJob(const std::string& id) {
 class SpoolWriterTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/mm-spool-writer-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    root_ = dir;
+    ASSERT_FALSE(tmp_.path().empty());
+    root_ = tmp_.path();
     spool_ = root_ + "/INBOX";
     ASSERT_EQ(mkdir(spool_.c_str(), 0700), 0);
   }
-  void TearDown() override {
-    std::string cmd = "rm -rf '" + root_ + "'";
-    ASSERT_EQ(system(cmd.c_str()), 0);
-  }
+  testing_support::TempDir tmp_;
   SpoolWriter Writer(const std::string& dir) {
     SpoolWriter w(dir);
     w.set_use_tmpfile(GetParam());
