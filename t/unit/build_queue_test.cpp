@@ -139,5 +139,16 @@ TEST_F(BuildQueueTest, KeepBuildsPrunesTheProjectAfterEachJob) {
   EXPECT_EQ(Sh("ls " + tmp_ / "builds/acme-app/JOBS"), "3.log\n4.log");
 }
 
+TEST_F(BuildQueueTest, MoreJobsThanTheLimitRunAtTheLimitWithAWarning) {
+  config_.jobs = 1000;
+  WriteAll(config_.spool + "/1.ini", JobText("1"));
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
+  std::string journal = ReadAll(tmp_ / "journal");
+  EXPECT_NE(journal.find("<4>jobs = 1000: at most 64 builds run at once"),
+            std::string::npos)
+      << journal;
+}
+
 }  // namespace
 }  // namespace mm
