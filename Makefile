@@ -32,7 +32,7 @@ UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
 # it starts once per request, and loading the shared libstdc++ alone made it
 # 3-4x slower than `cat` (t/bench/bridge.sh).
 LIBS_mmbridge := -static -lhttp_parser -lnettle
-LIBS_mmbuild := -lgit2 -lnettle -pthread
+LIBS_mmbuild := -lgit2 -lnettle -lcurl -pthread
 LIBS_mmsetup := -lnettle
 LIBS_mmcleanup :=
 
@@ -41,6 +41,8 @@ DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
   mandoc curl openssl openssh-client msmtp python3-aiosmtpd clang-format systemd \
   dbus-user-session procps util-linux coreutils
+# Commit statuses (mmbuild only).
+DEB_PACKAGES += libcurl4-openssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-if-missing check unit bats lint format-check format demo bench \
@@ -62,7 +64,7 @@ $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libmm.a \
-	  -lgtest_main -lgtest -lgit2 -lhttp_parser -lnettle -pthread
+	  -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
 
 # Installs only the packages that are missing; `apt-get update` first, since a
 # new machine has no package lists.

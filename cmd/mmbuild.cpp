@@ -1,15 +1,20 @@
 // mmbuild: runs spooled jobs (mmbuild(1)). No argument: every job in the spool,
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
+#include <stdlib.h>
+
 #include <CLI/CLI.hpp>
 #include <string>
 
 #include "build_notifier.h"
+#include "build_observers.h"
 #include "build_queue.h"
 #include "config.h"
 #include "exit_codes.h"
+#include "http_client.h"
 #include "journal.h"
 #include "paths.h"
+#include "status_notifier.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -49,7 +54,15 @@ int main(int argc, char** argv) {
   mm::QueueOptions options;
   options.config = &config;
   options.journal = &journal;
-  options.observer = &notifier;
+  // The forge's commit status at each job's start and end
+  // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
+  mm::HttpPostOptions http;
+  if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
+  mm::StatusNotifier status_notifier(config, http);
+  mm::BuildObservers observers;
+  observers.Add(&notifier);
+  observers.Add(&status_notifier);
+  options.observer = &observers;
 
   mm::QueueStatus status = job_file.empty()
                                ? mm::RunSpool(options)

@@ -108,6 +108,8 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.notifications = build.notifications;
   job.mailto = config.mailto;
   job.mode = config.mode;
+  job.forge = build.forge;
+  job.status_url = build.status_url;
   job.has_build_command = job.has_mailto = job.has_mode = true;
 
   SpoolWriter writer(config.spool);

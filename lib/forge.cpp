@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include "journal.h"
+#include "status_url.h"
 
 namespace mm {
 namespace {
@@ -221,6 +222,30 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
   return true;
 }
 
+// The forge and the commit-status URL of a push (mmbridge(1) "Commit
+// statuses"). A payload that yields no valid URL still queues its build.
+void ReadStatusUrl(PayloadFormat format, FieldReader* f, BuildRequest* r) {
+  FieldError ignored;
+  std::string web_url, name, why;
+  bool ok = false;
+  if (format == PayloadFormat::kGitea) {
+    r->forge = "gitea";
+    ok = f->String("repository.html_url", false, &web_url, &ignored) &&
+         f->String("repository.full_name", false, &name, &ignored) &&
+         GiteaStatusUrl(web_url, name, r->commit, &r->status_url, &why);
+  } else if (format == PayloadFormat::kGitHub) {
+    r->forge = "github";
+    ok = f->String("repository.statuses_url", false, &web_url, &ignored) &&
+         GitHubStatusUrl(web_url, r->commit, &r->status_url, &why);
+  } else if (format == PayloadFormat::kGitLab) {
+    r->forge = "gitlab";
+    ok = f->String("project.web_url", false, &web_url, &ignored) &&
+         f->String("project.path_with_namespace", false, &name, &ignored) &&
+         GitLabStatusUrl(web_url, name, r->commit, &r->status_url, &why);
+  }
+  if (!ok) r->status_url.clear();
+}
+
 PayloadVerdict Answer(PayloadKind kind, const std::string& message) {
   PayloadVerdict v;
   v.kind = kind;
@@ -306,6 +331,7 @@ PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
                              : format == PayloadFormat::kGitHub ? kGitHubFields
                                                                 : kGitLabFields;
     ok = ReadForge(map, &fields, after, &r, &error);
+    if (ok) ReadStatusUrl(format, &fields, &r);
   }
   if (!ok) return Answer(PayloadKind::kInvalid, error.message);
   if (r.scm != "git")

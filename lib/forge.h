@@ -26,6 +26,10 @@ struct BuildRequest {
   std::string view_url;
   std::string message;
   std::string notifications = "all";  // all, failures, none
+  // Forge pushes (mmbridge(1) "Commit statuses"): the forge, and the commit's
+  // status URL when the payload yields a valid one (else empty).
+  std::string forge;
+  std::string status_url;
 };
 
 // What a payload comes to; the bridge answers each with its status code.

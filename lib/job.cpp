@@ -16,6 +16,7 @@ namespace {
 struct Field {
   const char* key;
   std::string Job::*member;
+  bool omitted_when_empty = false;  // keys added later: old jobs stay as-is
 };
 
 const Field kFields[] = {
@@ -34,6 +35,8 @@ const Field kFields[] = {
     {"notifications", &Job::notifications},
     {"mailto", &Job::mailto},
     {"mode", &Job::mode},
+    {"forge", &Job::forge, true},
+    {"statusUrl", &Job::status_url, true},
 };
 
 }  // namespace
@@ -104,8 +107,10 @@ bool UnescapeJobValue(const std::string& text, std::string* value,
 
 std::string EncodeJob(const Job& job) {
   std::vector<std::pair<std::string, std::string>> entries;
-  for (const Field& f : kFields)
+  for (const Field& f : kFields) {
+    if (f.omitted_when_empty && (job.*f.member).empty()) continue;
     entries.emplace_back(f.key, EscapeJobValue(job.*f.member));
+  }
   return FormatIniSection("job", entries);
 }
 

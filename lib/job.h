@@ -27,6 +27,10 @@ struct Job {
   std::string notifications;  // all, failures, none
   std::string mailto;
   std::string mode;
+  // Forge pushes (mmbridge(1) "Commit statuses"): `gitea`, `github` or
+  // `gitlab`, and where that commit's status is set. Written only when set.
+  std::string forge;
+  std::string status_url;
   // A hand-written job may leave these out; they then come from the config.
   bool has_build_command = false;
   bool has_mailto = false;

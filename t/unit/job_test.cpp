@@ -154,3 +154,29 @@ TEST(JobTest, NewIdsAreSafeSortableAndDistinct) {
 
 }  // namespace
 }  // namespace mm
+
+namespace mm {
+namespace {
+
+TEST(JobTest, ForgeAndStatusUrlAreWrittenOnlyWhenSet) {
+  std::string text = EncodeJob(Sample());
+  EXPECT_EQ(text.find("forge"), std::string::npos);
+  EXPECT_EQ(text.find("statusUrl"), std::string::npos);
+  Job j = Sample();
+  j.forge = "gitlab";
+  j.status_url = "https://gl.example/api/v4/projects/a%2Fb/statuses/0123";
+  text = EncodeJob(j);
+  EXPECT_NE(
+      text.find("\nmode = normal\nforge = gitlab\nstatusUrl = "
+                "https://gl.example/api/v4/projects/a%2Fb/statuses/0123\n"),
+      std::string::npos)
+      << text;
+  Job back;
+  std::string err;
+  ASSERT_TRUE(DecodeJob(text, "j.ini", &back, &err)) << err;
+  EXPECT_EQ(back.forge, j.forge);
+  EXPECT_EQ(back.status_url, j.status_url);
+}
+
+}  // namespace
+}  // namespace mm
