@@ -43,6 +43,8 @@ DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
   dbus-user-session procps util-linux coreutils
 # Commit statuses (mmbuild only).
 DEB_PACKAGES += libcurl4-openssl-dev
+# Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
+BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-if-missing check unit bats lint format-check format demo bench \
@@ -103,7 +105,12 @@ demo: deps
 	$(MAKE) all
 	t/demo.sh
 
-bench: deps
+# The same, for the packages only `make bench` needs.
+.PHONY: bench-deps
+bench-deps:
+	$(MAKE) deps DEB_PACKAGES='$(BENCH_PACKAGES)'
+
+bench: deps bench-deps
 	$(MAKE) all
 	t/bench/run
 

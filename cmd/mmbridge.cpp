@@ -10,9 +10,11 @@
 
 #include "bridge.h"
 #include "clock.h"
+#include "config.h"
 #include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
+#include "sandbox.h"
 #include "version.h"
 
 namespace {
@@ -59,14 +61,31 @@ int main(int argc, char** argv) {
   const char* remote = getenv("REMOTE_ADDR");
   if (remote) options.remote_address = remote;
 
+  mm::Journal journal(2);
+  journal.set_program("mmbridge");
+  // mmbridge(1) SECURITY: the sandbox is in place before the first byte of
+  // the request is read. The configuration is read again per request
+  // (lib/bridge), which the sandbox allows; $HOME is fixed first so that
+  // this needs no password database.
+  if (!getenv("HOME")) setenv("HOME", mm::HomeDir().c_str(), 1);
+  mm::Config config;
+  std::string err;
+  bool loaded = mm::LoadConfig(options.config_path, &config, &err);
+  mm::SandboxReport sandbox;
+  if (!mm::EnterSandbox(mm::BridgeSandboxPaths(loaded ? &config : nullptr,
+                                               options.config_path),
+                        &sandbox, &err)) {
+    journal.Line(mm::Priority::kError, "cannot sandbox itself: " + err);
+    return mm::kExitSystem;
+  }
+  if (!sandbox.note.empty()) journal.Line(mm::Priority::kWarning, sandbox.note);
+
   // A client that hangs up makes write(2) fail with EPIPE, which is
   // reported, rather than kill the process before it logs.
   signal(SIGPIPE, SIG_IGN);
   mm::BridgeOutcome outcome =
       mm::ServeConnection(options, 0, 1, mm::SystemClock());
 
-  mm::Journal journal(2);
-  journal.set_program("mmbridge");
   journal.Line(outcome.priority, outcome.journal_line);
   return ExitCode(outcome.result);
 }

@@ -54,6 +54,10 @@ std::vector<std::string> ManagedDropIns(const std::string& unit_dir) {
   return {
       PortDropIn(unit_dir),
       DropInPath(unit_dir, kPathUnit, "spool.conf"),
+      // No longer written: mmbridge takes its spool from the configuration
+      // (mmbridge(1) SECURITY). Still managed, so that a re-run removes one
+      // an older mmsetup wrote, whose ReadWritePaths= would give every
+      // request a mount namespace of its own again.
       DropInPath(unit_dir, kBridgeTemplate, "spool.conf"),
       DropInPath(unit_dir, kBuildService, "spool.conf"),
   };
@@ -95,11 +99,6 @@ std::vector<DropIn> DesiredDropIns(const SetupSettings& settings,
                        "[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty=" +
                        UnitWord(spool, false) + "\n",
                    "watch the spool " + spool});
-    out.push_back({DropInPath(unit_dir, kBridgeTemplate, "spool.conf"),
-                   std::string(kHeader) +
-                       "[Service]\nReadWritePaths=\nReadWritePaths=" +
-                       UnitWord("-" + spool, false) + "\n",
-                   "let mmbridge write to " + spool});
     out.push_back(
         {DropInPath(unit_dir, kBuildService, "spool.conf"),
          std::string(kHeader) +

@@ -63,7 +63,7 @@ has_line() {
   has_line "$units/mixmaster-bridge@.service" "StandardError=journal"
   run grep -E '^RuntimeMaxSec=[0-9]+s?$' "$units/mixmaster-bridge@.service"
   assert_success
-  has_line "$units/mixmaster-bridge@.service" "ReadWritePaths=-%h/Builds/INBOX"
+  has_line "$units/mixmaster-bridge.socket" "TriggerLimitIntervalSec=0"
   has_line "$units/mixmaster.path" "DirectoryNotEmpty=%h/Builds/INBOX"
   has_line "$units/mixmaster.path" "MakeDirectory=yes"
   has_line "$units/mixmaster.service" "ExecStart=/opt/mm/bin/mmbuild"

@@ -120,13 +120,25 @@ setup() {
   assert_output --partial $'[Socket]\nListenStream=\nListenStream=9000'
   run cat "$UNITS/mixmaster.path.d/spool.conf"
   assert_output --partial $'[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty="'"$BATS_TEST_TMPDIR/my spool"'"'
-  run cat "$UNITS/mixmaster-bridge@.service.d/spool.conf"
-  assert_output --partial "ReadWritePaths=\"-$BATS_TEST_TMPDIR/my spool\""
+  # mmbridge's own sandbox takes the spool from the configuration.
+  [ ! -e "$UNITS/mixmaster-bridge@.service.d/spool.conf" ]
   run cat "$UNITS/mixmaster.service.d/spool.conf"
   assert_output --partial "ExecStopPost=$MM_BIN/mmcleanup \"--spool=$BATS_TEST_TMPDIR/my spool\" --build-root=$HOME/Builds"
   run grep '^spool = ' "$MM_CONFIG"
   assert_output "spool = $BATS_TEST_TMPDIR/my spool"
   [ -d "$BATS_TEST_TMPDIR/my spool" ]
+}
+
+@test "a re-run removes the bridge spool drop-in an older mmsetup wrote" {
+  # It gave every request a mount namespace (ReadWritePaths=); mmbridge now
+  # sandboxes itself to the configured spool.
+  mkdir -p "$UNITS/mixmaster-bridge@.service.d"
+  printf '[Service]\nReadWritePaths=\nReadWritePaths=-/old/spool\n' \
+    >"$UNITS/mixmaster-bridge@.service.d/spool.conf"
+  run "$MM_BIN/mmsetup" --yes
+  assert_success
+  assert_output --partial "  - remove $UNITS/mixmaster-bridge@.service.d/spool.conf"
+  [ ! -e "$UNITS/mixmaster-bridge@.service.d" ]
 }
 
 @test "--no-secret (or --noSecret) writes no secret and warns plainly" {

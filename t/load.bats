@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# Bursts and floods through the units `make install` and `mmsetup` put in
+# place, under a real `systemd --user` manager, over loopback: the socket
+# never goes down, every request of a forge-sized burst is queued, and one
+# address holding idle connections cannot lock the forge out
+# (mixmaster-bridge.socket, mmbridge(1) SECURITY). Each test is bounded by
+# curl's and the helpers' deadlines.
+load helpers/common
+load helpers/user-manager
+
+setup() {
+  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
+  mm_user_manager_start
+  mm_install
+  PORT=$(mm_free_port)
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  assert_success
+  SECRET=$(sed -n 's/^secret = //p' "$MM_CONFIG")
+  printf '\n[o/r]\nmain = true\n' >>"$MM_CONFIG"
+  PAYLOAD=$MM_E2E/light.json
+  printf '{"scm":"git","repositoryUrl":"git@example.com:o/r.git","project":"o/r","target":"main"}' >"$PAYLOAD"
+  SIGNATURE=$(openssl dgst -sha256 -hmac "$SECRET" -r <"$PAYLOAD" | cut -d' ' -f1)
+}
+
+teardown() {
+  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
+    systemctl --user status --no-pager mixmaster-bridge.socket 2>&1 | sed 's/^/# /' >&3
+  fi
+  mm_user_manager_stop
+}
+
+# burst N P: N signed POSTs of the payload, P at a time; one status code a
+# line in $MM_E2E/codes (000 when curl got no answer).
+burst() {
+  seq "$1" | xargs -P "$2" -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+    --max-time 60 -H 'Content-Type: application/json' \
+    -H "X-Hub-Signature-256: sha256=$SIGNATURE" --data-binary "@$PAYLOAD" \
+    "http://127.0.0.1:$PORT/" >"$MM_E2E/codes"
+}
+
+# The socket is listening and has never failed.
+socket_up() {
+  assert_equal "$(mm_unit_prop mixmaster-bridge.socket ActiveState)" active
+  assert_equal "$(mm_unit_prop mixmaster-bridge.socket Result)" success
+  assert_equal "$(curl -sS --max-time 20 "http://127.0.0.1:$PORT/version")" \
+    "$("$MM_PREFIX/bin/mmbridge" --version)"
+}
+
+@test "1,000 requests 50 at a time: 1,000 answers 202, 1,000 jobs, the socket up" {
+  # mmbuild would take the jobs as they come; they are counted instead.
+  systemctl --user stop mixmaster.path
+  burst 1000 50
+  run sort "$MM_E2E/codes"
+  run uniq -c <<<"$output"
+  assert_output --regexp '^ *1000 202$'
+  assert_equal "$(mm_spool_count "$HOME/Builds/INBOX")" 1000
+  socket_up
+}
+
+@test "2,000 connections 200 at a time: the socket stays up and answers after" {
+  seq 2000 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+    --max-time 60 "http://127.0.0.1:$PORT/version" >"$MM_E2E/codes"
+  # Connections over the limits are closed by the manager (000); what is
+  # served is served right.
+  run grep -cv -e '^200$' -e '^000$' "$MM_E2E/codes"
+  assert_output 0
+  echo "# $(grep -c '^200$' "$MM_E2E/codes") of 2000 answered; refused by the socket: $(mm_unit_prop mixmaster-bridge.socket NRefused)" >&3
+  socket_up
+}
+
+@test "1,000 idle connections from 127.0.0.2: the forge on 127.0.0.1 still gets 202, memory bounded" {
+  systemctl --user stop mixmaster.path
+  run /usr/bin/python3 "$MM_ROOT/t/helpers/idle_flood.py" "$PORT" "${MM_CGROUPS[0]}" \
+    "$PAYLOAD" "$SIGNATURE"
+  assert_success
+  echo "$output" | sed "s/^/# /" >&3
+  assert_line "status 202"
+  # One address holds at most MaxConnectionsPerSource= instances, and all
+  # of them together, by the sum of their proportional sets (the pages of
+  # the static binary they share counted once), stay under 64 MiB. (The sum
+  # of their resident sets counts those pages once per instance: about
+  # 2 MiB each.)
+  local pss bridges
+  pss=$(sed -n 's/^pss_kib //p' <<<"$output")
+  bridges=$(sed -n 's/^bridges //p' <<<"$output")
+  [ "$bridges" -ge 1 ]
+  [ "$bridges" -le 128 ]
+  [ "$pss" -lt $((64 * 1024)) ]
+  assert_equal "$(mm_spool_count "$HOME/Builds/INBOX")" 1
+  # The idle instances give up at the 10 s deadline; none stays behind.
+  mm_bounded_poll 40 mm_nothing_running
+  socket_up
+}
