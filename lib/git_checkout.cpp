@@ -13,6 +13,7 @@
 #include "build_log.h"
 #include "git_attributes.h"
 #include "git_remote_auth.h"
+#include "local_fetch.h"
 #include "paths.h"
 #include "workspace_state.h"
 
@@ -78,7 +79,8 @@ class Checkout {
         result_(result),
         err_(err),
         auth_{request.repository_url, request.known_hosts,
-              request.stop_requested} {}
+              request.stop_requested},
+        local_(LocalRepositoryPath(request.repository_url, &local_path_)) {}
 
   // Fetches into `repo` and checks out; `fresh` for a new repository.
   Outcome Run(git_repository* repo, bool fresh) {
@@ -185,6 +187,7 @@ class Checkout {
 
   Outcome Fetch(git_remote* remote, const std::string& spec, bool fresh) {
     if (auth_.Stopped()) return Stop();
+    if (local_) return FetchLocal(git_remote_owner(remote), spec, fresh);
     git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
     SetRemoteCallbacks(&auth_, &options.callbacks);
     // A full ref (a tag) is fetched exactly: with tags auto-followed,
@@ -212,6 +215,30 @@ class Checkout {
     }
   }
 
+  // A repository on this machine (see local_fetch.h): `spec` is
+  // "+SOURCE:DESTINATION", as for git_remote_fetch.
+  Outcome FetchLocal(git_repository* repo, const std::string& spec,
+                     bool fresh) {
+    size_t colon = spec.find(':');
+    LocalFetchRequest fetch;
+    fetch.source_path = local_path_;
+    fetch.source = spec.substr(1, colon - 1);
+    fetch.destination = spec.substr(colon + 1);
+    fetch.follow_tags = request_.target.compare(0, 5, "refs/") != 0;
+    fetch.stop_requested = request_.stop_requested;
+    LocalFetchResult result;
+    std::string why;
+    LocalFetchOutcome outcome = LocalFetch(repo, fetch, &result, &why);
+    if (result.stopped) return Stop();
+    local_found_ = result.found;
+    if (outcome == LocalFetchOutcome::kDone) return Outcome::kDone;
+    *err_ = "cannot fetch from " + request_.repository_url + ": " + why;
+    git_error_set_str(GIT_ERROR_NONE, why.c_str());
+    return outcome == LocalFetchOutcome::kWorkspaceBroken && !fresh
+               ? Outcome::kBroken
+               : Outcome::kFailed;
+  }
+
   Outcome FindCommit(git_repository* repo, git_remote* remote,
                      const std::string& local, ObjectPtr* commit) {
     git_object* raw = nullptr;
@@ -221,7 +248,8 @@ class Checkout {
       // the server send only what is new), so it may be stale: the remote
       // must have advertised the target just now.
       git_reference* ref = nullptr;
-      if (!Advertised(remote, RemoteRef(request_.target)) ||
+      if (!(local_ ? local_found_
+                   : Advertised(remote, RemoteRef(request_.target))) ||
           git_reference_lookup(&ref, repo, local.c_str()) != 0)
         return Failed(RedactUrl(request_.repository_url) + " has no " +
                       (request_.target.compare(0, 10, "refs/tags/") == 0
@@ -237,8 +265,12 @@ class Checkout {
     }
     if (wanted.size() < GIT_OID_HEXSZ || !IsHex(wanted)) {
       // A tag or branch (refs win over a short id, as in git rev-parse).
-      if (const git_remote_head* head = AdvertisedName(remote, wanted))
-        return FetchNamed(repo, remote, head, commit);
+      if (local_) {
+        std::string ref = FirstLocalRef(local_path_, NameCandidates(wanted));
+        if (!ref.empty()) return FetchNamed(repo, remote, ref, nullptr, commit);
+      } else if (const git_remote_head* head = AdvertisedName(remote, wanted)) {
+        return FetchNamed(repo, remote, head->name, &head->oid, commit);
+      }
       if (!IsHex(wanted))
         return Failed("commit " + wanted + " names no commit, tag or branch " +
                       "in " + RedactUrl(request_.repository_url));
@@ -246,31 +278,39 @@ class Checkout {
     return FindCommitId(repo, remote, commit);
   }
 
-  // The ref of the remote's that `name` means, in git's order: the name
-  // itself when it starts with refs/, else a tag, else a branch.
+  // The refs `name` may mean, in git's order: the name itself when it
+  // starts with refs/, else a tag, else a branch.
+  static std::vector<std::string> NameCandidates(const std::string& name) {
+    if (name.compare(0, 5, "refs/") == 0) return {name};
+    return {"refs/tags/" + name, "refs/heads/" + name};
+  }
+
+  // The first of the remote's refs that `name` means.
   static const git_remote_head* AdvertisedName(git_remote* remote,
                                                const std::string& name) {
     const git_remote_head** heads = nullptr;
     size_t count = 0;
     if (git_remote_ls(&heads, &count, remote) != 0) return nullptr;
-    std::vector<std::string> candidates = {"refs/tags/" + name,
-                                           "refs/heads/" + name};
-    if (name.compare(0, 5, "refs/") == 0) candidates = {name};
-    for (const std::string& ref : candidates)
+    for (const std::string& ref : NameCandidates(name))
       for (size_t i = 0; i < count; ++i)
         if (ref == heads[i]->name) return heads[i];
     return nullptr;
   }
 
-  // Fetches the remote ref `head` and finds the commit it names (a tag is
-  // peeled to its commit).
+  // Fetches the remote ref `ref` and finds the commit it names (a tag is
+  // peeled to its commit): `advertised` is what the remote said it names;
+  // null for a local repository, where the fetched ref tells.
   Outcome FetchNamed(git_repository* repo, git_remote* remote,
-                     const git_remote_head* head, ObjectPtr* commit) {
-    std::string ref = head->name;
-    git_oid oid = head->oid;
+                     const std::string& ref, const git_oid* advertised,
+                     ObjectPtr* commit) {
     Step("git fetch origin " + ref);
     Outcome o = Fetch(remote, "+" + ref + ":refs/mixmaster/commit", false);
     if (o != Outcome::kDone) return o;
+    git_oid oid;
+    if (advertised)
+      oid = *advertised;
+    else if (git_reference_name_to_id(&oid, repo, "refs/mixmaster/commit"))
+      return Broken("cannot read " + ref);
     git_object* raw = nullptr;
     if (git_object_lookup(&raw, repo, &oid, GIT_OBJECT_ANY) != 0)
       return Broken("cannot read " + ref);
@@ -298,6 +338,9 @@ class Checkout {
       Step("git fetch origin " + wanted);
       Outcome o = Fetch(remote, "+" + wanted + ":refs/mixmaster/commit", false);
       if (result_->stopped) return o;
+      if (o == Outcome::kDone && local_ && !local_found_)
+        return Failed("commit " + wanted + " is not in " +
+                      request_.repository_url + ": it has no such object");
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
                       RedactUrl(request_.repository_url) + ": " +
@@ -326,6 +369,9 @@ class Checkout {
   CheckoutResult* result_;
   std::string* err_;
   RemoteAuth auth_;
+  std::string local_path_;
+  bool local_;               // a path or file:// URL: FetchLocal
+  bool local_found_ = true;  // the last FetchLocal found what it fetched
 };
 
 int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {

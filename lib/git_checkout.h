@@ -8,7 +8,8 @@
 // kept, so incremental builds stay incremental). A broken or half-cloned
 // workspace is removed (only ever inside the project dir) and cloned again.
 // SSH authenticates through the ssh-agent of SSH_AUTH_SOCK and checks host
-// keys against ~/.ssh/known_hosts.
+// keys against ~/.ssh/known_hosts. A path or file:// URL is fetched by
+// local_fetch.h, which tells a damaged repository from a damaged workspace.
 #ifndef MIXMASTER_GIT_CHECKOUT_H_
 #define MIXMASTER_GIT_CHECKOUT_H_
 

@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <utility>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "paths.h"
 
 namespace mm {
@@ -27,6 +30,18 @@ bool MakePrivateDir(std::string* dir, std::string* err) {
   }
   *dir = pattern;
   return true;
+}
+
+// Whether something listens on the Unix socket `path`. The agent binds
+// (the file appears) before it listens: until then a client is refused.
+bool Listening(const std::string& path) {
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return false;
+  memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  return fd.ok() && connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
+                            sizeof address) == 0;
 }
 
 }  // namespace
@@ -71,11 +86,14 @@ bool SshAgent::WaitUntilReady(std::string* err) {
     return false;
   }
   std::string socket = JoinPath(dir_, "agent.sock");
-  // -D keeps the agent in the foreground; it is ready once its socket is.
+  // -D keeps the agent in the foreground; it is ready once it accepts
+  // connections on its socket.
   double give_up = MonotonicSeconds() + 5;
   for (;;) {
     struct stat st;
-    if (stat(socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) break;
+    if (stat(socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+        Listening(socket))
+      break;
     if (!process_.Running()) {
       *err = "ssh-agent exited at once";
       Stop();
@@ -101,9 +119,25 @@ bool SshAgent::AddKey(const std::string& key, const LineSink& lines,
               "DISPLAY="};
   spec.timeout_seconds = 30;
   spec.kill_grace_seconds = 2;
+  // With no terminal and no askpass, ssh-add asks for a passphrase it can
+  // never get and fails: say so rather than leave the reader to guess.
+  bool asked_passphrase = false;
+  auto watch = [&lines, &asked_passphrase](char marker,
+                                           const std::string& text) {
+    if (text.compare(0, 21, "Enter passphrase for ") == 0)
+      asked_passphrase = true;
+    lines(marker, text);
+  };
   ProcessResult result;
-  if (!RunProcess(spec, lines, &result)) {
+  if (!RunProcess(spec, watch, &result)) {
     *err = result.error;
+    return false;
+  }
+  if (result.exit_code != 0 && asked_passphrase) {
+    *err = "ssh-add " + key +
+           " failed: the key has a passphrase, which mmbuild cannot type "
+           "(remove it: ssh-keygen -p -N '' -f " +
+           key + ")";
     return false;
   }
   if (result.exit_code != 0) {

@@ -94,6 +94,26 @@ TEST(SshAgentTest, AKeyThatCannotBeAddedIsAnError) {
   EXPECT_FALSE(lines.empty());
 }
 
+TEST(SshAgentTest, AKeyWithAPassphraseSaysSo) {
+  TempDir tmp;
+  std::string key = tmp / "locked";
+  std::string keygen = "ssh-keygen -q -t ed25519 -N secret -f '" + key + "'";
+  ASSERT_EQ(system(keygen.c_str()), 0);
+  SshAgent agent;
+  std::string err;
+  ASSERT_TRUE(agent.Start(&err)) << err;
+  std::string said;
+  EXPECT_FALSE(agent.AddKey(
+      key, [&](char, const std::string& l) { said += l + "\n"; }, &err));
+  EXPECT_EQ(err, "ssh-add " + key +
+                     " failed: the key has a passphrase, which mmbuild cannot "
+                     "type (remove it: ssh-keygen -p -N '' -f " +
+                     key + ")")
+      << said;
+  std::vector<std::string> lines;
+  EXPECT_EQ(ListKeys(agent, &lines), 1);  // no identities: nothing added
+}
+
 TEST(ScopedEnvTest, SetsAndRestores) {
   setenv("MM_SCOPED_TEST", "old", 1);
   {
