@@ -63,6 +63,10 @@ $(B)/libmm.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# The programs' objects are kept (make would delete them as intermediate),
+# so that `make install` after `make` compiles nothing.
+.SECONDARY: $(PROGRAMS:%=$(B)/obj/cmd/%.o)
+
 $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(B)/libmm.a $(LIBS_$*)
 

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   std::string config_path, job_file;
   app.add_option("--config", config_path,
                  "configuration file (default: $MIXMASTER_CONFIG, else "
-                 "$XDG_CONFIG_HOME/mixmaster.ini)");
+                 "$XDG_CONFIG_HOME/mixmaster.ini, else "
+                 "~/.config/mixmaster.ini)");
   app.add_option("FILE", job_file,
                  "a job file to run (copied into JOBS/, left in place); `-` "
                  "reads one from stdin");

@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "exit_codes.h"
 #include "journal.h"
 #include "paths.h"
+#include "rejected.h"
 #include "version.h"
 
 namespace {
@@ -36,6 +38,16 @@ int ReportOutcomes(const std::vector<mm::CleanupOutcome>& outcomes,
     } else {
       journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
                       o.destination + " " + why);
+      // The job file itself says why (mmcleanup(1)).
+      std::string err;
+      if (o.is_job && !mm::NoteRejection(
+                          o.destination, "mmcleanup",
+                          "still queued when mixmaster.service stopped " + why +
+                              "; see journalctl --user -u "
+                              "mixmaster.service",
+                          mm::SystemClock().Now(), &err)) {
+        journal.Warning("cannot note why it was rejected: " + err);
+      }
     }
   }
   return status;
@@ -57,7 +69,8 @@ int main(int argc, char** argv) {
   bool remove = false;
   app.add_option("--config", config_path,
                  "configuration file (default: $MIXMASTER_CONFIG, else "
-                 "$XDG_CONFIG_HOME/mixmaster.ini)");
+                 "$XDG_CONFIG_HOME/mixmaster.ini, else "
+                 "~/.config/mixmaster.ini)");
   app.add_option("--spool", spool,
                  "clean this spool instead of the "
                  "configuration's");

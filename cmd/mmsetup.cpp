@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -79,25 +80,21 @@ std::string RunCommands(const std::vector<std::vector<std::string>>& commands,
 }
 
 // Says that the user manager did not answer `probe`, what was `done`
-// anyway, and what to run once it does answer.
-void SayUnreachable(const mm::SystemctlResult& probe, const std::string& done,
-                    const std::vector<std::vector<std::string>>& commands,
-                    const mm::Journal& journal) {
-  std::string how;
-  for (const auto& c : commands) {
-    how += (how.empty() ? "" : " && ") + mm::SystemctlLine(c);
-  }
-  journal.Warning(
-      "the systemd user manager cannot be reached (`systemctl --user "
-      "is-system-running`: " +
-      (probe.output.empty() ? "no answer" : probe.output[0]) + "); " + done +
-      ". Once it can be, run: " + how);
+// anyway, and how to get one and what to run then (mmsetup(1) EXIT STATUS:
+// nothing enabled is a failure).
+int SayUnreachable(const mm::SystemctlResult& probe, const std::string& done,
+                   const std::string& retry, const mm::Journal& journal) {
+  journal.Error(done + "; " +
+                mm::UnreachableHelp(probe, mm::UserName(), getuid(), retry));
+  return mm::kExitSystem;
 }
 
 int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
              const std::vector<std::string>& managed, bool yes,
              const mm::Journal& journal) {
-  std::vector<mm::SetupStep> steps = mm::PlanTeardown(config_path, managed);
+  std::string backup = mm::ConfigBackupPath(config_path, time(nullptr));
+  std::vector<mm::SetupStep> steps =
+      mm::PlanTeardown(config_path, backup, managed);
   std::vector<std::vector<std::string>> commands = mm::TeardownCommands();
   std::cout << "mmsetup --teardown will:\n  - run "
             << mm::SystemctlLine(commands[0]) << "\n";
@@ -121,14 +118,20 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
       status = mm::kExitSystem;
     }
   }
-  if (reachable) {
-    RunCommands({commands[1]}, journal);
-  } else {
-    SayUnreachable(probe, "the files are removed", {commands[0]}, journal);
+  if (reachable) RunCommands({commands[1]}, journal);
+  if (!steps.empty() && steps[0].kind == mm::StepKind::kBackUpConfig &&
+      status == 0) {
+    std::cout << "Kept the configuration (projects, secret) in " << backup
+              << ": `mv " << backup << " " << config_path
+              << "` before `mmsetup` sets Mixmaster up with it again.\n";
   }
   std::cout << "Kept the build root " << settings.build_root
             << " and the spool " << settings.spool
             << ": remove them yourself if you no longer need the builds.\n";
+  if (!reachable) {
+    return SayUnreachable(probe, "the files are removed",
+                          "`" + mm::SystemctlLine(commands[0]) + "`", journal);
+  }
   return status;
 }
 
@@ -142,7 +145,8 @@ struct Invocation {
 void DeclareOptions(CLI::App* app, Invocation* in) {
   app->add_option("--config", in->config_path,
                   "configuration file to write (default: $MIXMASTER_CONFIG, "
-                  "else $XDG_CONFIG_HOME/mixmaster.ini)");
+                  "else $XDG_CONFIG_HOME/mixmaster.ini, else "
+                  "~/.config/mixmaster.ini)");
   app->add_option("--build-root,--buildRoot", in->options.build_root,
                   "where builds live (default ~/Builds)");
   app->add_option("--spool", in->options.spool,
@@ -200,20 +204,25 @@ int Install(const Invocation& in, mm::SetupSettings settings,
   }
   mm::SystemctlResult probe;
   if (!mm::UserManagerReachable(&probe)) {
-    SayUnreachable(probe, "the files are written", commands, journal);
-  } else {
-    std::string failed = RunCommands(commands, journal);
-    if (!failed.empty()) {
-      journal.Error("`" + failed +
-                    "` failed (see above); are the units installed (make "
-                    "install)? Check with `systemctl --user status " +
-                    mm::kSocketUnit + " " + mm::kPathUnit + "`");
-      return mm::kExitSystem;
-    }
-    std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
-              << " and builds what arrives in " << settings.spool << ".\n";
+    // The forge can be set up already; the units wait for a manager.
+    std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret,
+                                       config_path);
+    return SayUnreachable(probe, "the files are written",
+                          "`mmsetup --yes` again (it keeps what exists)",
+                          journal);
   }
-  std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret);
+  std::string failed = RunCommands(commands, journal);
+  if (!failed.empty()) {
+    journal.Error("`" + failed +
+                  "` failed (see above); are the units installed (make "
+                  "install)? Check with `systemctl --user status " +
+                  mm::kSocketUnit + " " + mm::kPathUnit + "`");
+    return mm::kExitSystem;
+  }
+  std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
+            << " and builds what arrives in " << settings.spool << ".\n";
+  std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret,
+                                     config_path);
   return mm::kExitOk;
 }
 
@@ -222,6 +231,9 @@ int Install(const Invocation& in, mm::SetupSettings settings,
 int main(int argc, char** argv) {
   mm::Journal journal;
   journal.set_program("mmsetup");
+  // The plan (stdout) and the diagnostics (stderr, unbuffered) reach a pipe
+  // or file in the order they happen.
+  std::cout << std::unitbuf;
 
   CLI::App app{
       "Sets Mixmaster up for this user: creates the build root and spool, "
@@ -280,6 +292,14 @@ int main(int argc, char** argv) {
     return Teardown(settings, config_path, managed, in.yes, journal);
   }
 
+  // Before anything changes: a spool the bridge cannot write would make
+  // every request a 500 (mmsetup(1) --spool).
+  if (!mm::CheckBridgeCanWrite("spool", settings.spool, &err) ||
+      !mm::CheckBridgeCanWrite("build root", settings.build_root, &err)) {
+    if (config_exists) err += " (it is set in " + config_path + ")";
+    journal.Error(err);
+    return config_exists ? mm::kExitConfig : mm::kExitUsage;
+  }
   return Install(in, settings, secret, config_exists, home, unit_dir, managed,
                  journal);
 }

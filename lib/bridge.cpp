@@ -116,7 +116,11 @@ Answer Spool(const Config& config, const HttpRequest& request,
   std::string path;
   if (!writer.Write(
           &job, [&clock] { return NewJobId(clock.Now()); }, &path, &err)) {
-    Answer a = Reply(500, "spool not writable: " + err);
+    // A changed spool or buildRoot needs mmsetup again, which creates the
+    // spool and points mixmaster.path at it (mmsetup(1)).
+    Answer a = Reply(500, "spool not writable: " + err +
+                              "; after changing spool or buildRoot, run "
+                              "mmsetup again");
     a.result = BridgeResult::kSpoolUnwritable;
     return a;
   }

@@ -130,8 +130,10 @@ class BuildRun {
 
     WorkspaceLock lock;
     bool stopped = false;
-    std::string lock_path = JoinPath(JoinPath(claimed_.project_dir, "JOBS"),
-                                     SafeName(job_.target) + ".lock");
+    // Hidden beside the workspace it guards, not among the logs in JOBS/
+    // (mmbuild(1) FILES).
+    std::string lock_path =
+        JoinPath(claimed_.project_dir, "." + SafeName(job_.target) + ".lock");
     auto waiting = [this] {
       log_->Line(marker::kMixmaster,
                  "waiting for another build in " + Tilde(workspace_));

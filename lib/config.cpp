@@ -1,7 +1,11 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+
+#include <algorithm>
+#include <vector>
 
 #include "ini.h"
 #include "paths.h"
@@ -64,6 +68,40 @@ const Setting kSettings[] = {
     {"jobs", nullptr, &Config::jobs, 1, nullptr},
 };
 
+// Edit distance between `a` and `b`, letters compared without case.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      bool same = tolower(static_cast<unsigned char>(a[i - 1])) ==
+                  tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The setting a misspelt `key` most likely meant: the one at the least
+// edit distance, if that is at most 2; "" when none is that close.
+std::string SettingLike(const std::string& key) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const Setting& s : kSettings) {
+    size_t d = Distance(key, s.key);
+    if (d < best_distance) {
+      best = s.key;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
 bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
                   std::string* err) {
   for (const Setting& s : kSettings) {
@@ -77,8 +115,10 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     c->*s.text = e.value;
     return true;
   }
+  std::string like = SettingLike(e.key);
   c->warnings.push_back(where + "unknown setting `" + e.key +
-                        "` in [_] ignored");
+                        "` in [_] ignored" +
+                        (like.empty() ? "" : "; did you mean `" + like + "`?"));
   return true;
 }
 

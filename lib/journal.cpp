@@ -1,5 +1,8 @@
 #include "journal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -23,7 +26,18 @@ std::string Printable(const std::string& value) {
   return OneLine(value.substr(0, cut)) + "...";
 }
 
-Journal::Journal(int fd) : fd_(fd), prefixes_(!isatty(fd)) {}
+bool IsJournalStream(int fd) {
+  const char* stream = getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (!stream || fd < 0 || fstat(fd, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  char extra;
+  if (sscanf(stream, "%llu:%llu%c", &dev, &ino, &extra) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+Journal::Journal(int fd) : fd_(fd), prefixes_(IsJournalStream(fd)) {}
 
 std::string Journal::Format(Priority priority,
                             const std::string& message) const {

@@ -1,6 +1,7 @@
 // Diagnostics for the journal (mmbuild(1), mmbridge(1) Log): one line each on
 // stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is
-// not a terminal, so that journald files them at the right level.
+// the journal (so that journald files them at the right level), else with the
+// program's name.
 #ifndef MIXMASTER_JOURNAL_H_
 #define MIXMASTER_JOURNAL_H_
 
@@ -14,7 +15,8 @@ class Journal {
  public:
   // Writes to `fd`; decides once whether to add priority prefixes.
   explicit Journal(int fd = 2);
-  // `program` prefixes each line when writing to a terminal ("mmbuild: ...").
+  // `program` prefixes each line when not writing to the journal
+  // ("mmbuild: ...").
   void set_program(const std::string& program) { program_ = program; }
 
   void Error(const std::string& message) const;
@@ -30,6 +32,11 @@ class Journal {
   bool prefixes_;
   std::string program_;
 };
+
+// True when `fd` is the stream systemd connected to the journal: the
+// "DEVICE:INODE" in $JOURNAL_STREAM is that of `fd` (systemd.exec(5)).
+// A pipe or file that merely inherited the variable does not match.
+bool IsJournalStream(int fd);
 
 // Replaces control characters (CR, LF, ...) by spaces, so that a value from a
 // request can never start a second journal, log or header line.

@@ -42,6 +42,13 @@ std::string HomeDir() {
   return pw && pw->pw_dir ? pw->pw_dir : "/";
 }
 
+std::string UserName() {
+  struct passwd* pw = getpwuid(getuid());
+  if (pw && pw->pw_name) return pw->pw_name;
+  const char* user = getenv("USER");
+  return user && *user ? user : std::to_string(getuid());
+}
+
 std::string ExpandHome(const std::string& path, const std::string& home) {
   if (path == "~") return home;
   if (path.compare(0, 2, "~/") == 0) return JoinPath(home, path.substr(2));

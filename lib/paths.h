@@ -18,6 +18,10 @@ bool IsSafeJobId(const std::string& id);
 // The user's home: $HOME, else the password database.
 std::string HomeDir();
 
+// The name of the user running this program (from the password database,
+// else $USER, else the uid).
+std::string UserName();
+
 // `~` or `~/...` at the start of `path` becomes `home`.
 std::string ExpandHome(const std::string& path, const std::string& home);
 

@@ -236,9 +236,51 @@ std::string HostName() {
   return buf;
 }
 
+namespace {
+
+// `text` as one word for sh, in single quotes.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A lightweight request by hand from this machine, signed with the secret
+// read from the configuration (the README's lines, README "Forge webhooks").
+std::string ByHandLines(const ListenAddress& listen,
+                        const std::string& config_path, bool signed_request) {
+  std::string h = listen.host.empty() ? "localhost" : listen.host;
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  std::string t =
+      "  By hand, from this machine (put your project, its repository URL "
+      "and a\n  branch in body";
+  if (signed_request) t += "; the secret is `secret` in " + config_path;
+  t += "):\n";
+  if (signed_request) {
+    t += "    secret=$(sed -n 's/^secret *= *//p' " + ShellQuote(config_path) +
+         ")\n";
+  }
+  t += "    body='{\"scm\":\"git\",\"repositoryUrl\":\"REPOSITORY-URL\","
+       "\"project\":\"OWNER/REPO\",\"target\":\"BRANCH\"}'\n";
+  std::string signature;
+  if (signed_request) {
+    t += "    sig=$(printf '%s' \"$body\" | openssl dgst -sha256 -hmac "
+         "\"$secret\" -r | cut -d' ' -f1)\n";
+    signature = " -H \"X-Gitea-Signature: $sig\"";
+  }
+  t += "    curl -H 'Content-Type: application/json'" + signature +
+       " --data-binary \"$body\" http://" + h + ":" +
+       std::to_string(listen.port) + "/\n";
+  return t;
+}
+
+}  // namespace
+
 std::string ForgeInstructions(const ListenAddress& listen,
                               const std::string& host,
-                              const std::string& secret) {
+                              const std::string& secret,
+                              const std::string& config_path) {
   std::string h = listen.host.empty() ? host : listen.host;
   if (h.find(':') != std::string::npos) h = "[" + h + "]";
   std::string base = "http://" + h + ":" + std::to_string(listen.port);
@@ -260,18 +302,10 @@ std::string ForgeInstructions(const ListenAddress& listen,
   t += "    URL           " + base + "/gitlab\n";
   t += "    Secret token  " + shown + "\n";
   t += "    Trigger       Push events (and Tag push events)\n";
+  t += ByHandLines(listen, config_path, !secret.empty());
   if (secret.empty()) {
-    t += "  By hand: curl -H 'Content-Type: application/json' "
-         "--data-binary @job.json " +
-         base + "/\n";
     t += "WARNING: no secret is set: anyone who can reach the port can queue\n";
     t += "builds of any repository URL for a configured project.\n";
-  } else {
-    t += "  By hand: sig=$(openssl dgst -sha256 -hmac SECRET < job.json | "
-         "cut -d' ' -f2)\n";
-    t += "    curl -H 'Content-Type: application/json' -H \"X-Gitea-Signature: "
-         "$sig\" --data-binary @job.json " +
-         base + "/\n";
   }
   return t;
 }

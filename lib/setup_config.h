@@ -74,10 +74,13 @@ std::string ConfigText(const SetupSettings& settings, const std::string& home,
 std::string HostName();
 
 // What to enter in Gitea/Forgejo, GitHub and GitLab; `host` is used when the
-// socket listens on every address.
+// socket listens on every address. Then the lines that send a request by
+// hand from this machine, signed with the secret read from `config_path`:
+// pasted into sh with a real body, they queue a job.
 std::string ForgeInstructions(const ListenAddress& listen,
                               const std::string& host,
-                              const std::string& secret);
+                              const std::string& secret,
+                              const std::string& config_path);
 
 }  // namespace mm
 

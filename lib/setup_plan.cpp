@@ -71,9 +71,9 @@ std::string SetupStep::Describe() const {
     case StepKind::kKeepConfig:
       return "keep the existing configuration " + path +
              " (mmsetup never overwrites it)";
-    case StepKind::kRemoveConfig:
-      return "remove the configuration " + path +
-             " (with its project sections)";
+    case StepKind::kBackUpConfig:
+      return "move the configuration " + path + " (with its projects and " +
+             "secret) to " + content;
     case StepKind::kWriteDropIn:
       return "write " + path + " (" + what + ")";
     case StepKind::kReplaceDropIn:
@@ -139,10 +139,11 @@ std::vector<SetupStep> PlanSetup(const SetupSettings& settings,
 }
 
 std::vector<SetupStep> PlanTeardown(const std::string& config_path,
+                                    const std::string& backup,
                                     const std::vector<std::string>& managed) {
   std::vector<SetupStep> steps;
   if (Exists(config_path)) {
-    steps.push_back({StepKind::kRemoveConfig, config_path, "", ""});
+    steps.push_back({StepKind::kBackUpConfig, config_path, backup, ""});
   }
   for (const std::string& path : managed) {
     if (Exists(path)) {
@@ -150,6 +151,15 @@ std::vector<SetupStep> PlanTeardown(const std::string& config_path,
     }
   }
   return steps;
+}
+
+std::string ConfigBackupPath(const std::string& config_path, time_t now) {
+  struct tm local;
+  char stamp[32] = "backup";
+  if (localtime_r(&now, &local)) {
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  }
+  return config_path + "." + stamp + ".bak";
 }
 
 bool ApplyStep(const SetupStep& step, std::string* err) {
@@ -167,15 +177,26 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
     case StepKind::kReplaceDropIn:
       return MakeDirs(Parent(step.path), err) &&
              ReplaceFile(step.path, step.content, err);
-    case StepKind::kRemoveConfig:
+    case StepKind::kBackUpConfig:
+      // link(2) then unlink(2): never replaces an existing backup, and the
+      // configuration stays where it was if the link cannot be made.
+      if (link(step.path.c_str(), step.content.c_str()) != 0) {
+        *err = ErrnoText("cannot keep a copy of " + step.path + " as " +
+                         step.content);
+        return false;
+      }
+      if (unlink(step.path.c_str()) != 0 && errno != ENOENT) {
+        *err = ErrnoText("cannot remove " + step.path);
+        return false;
+      }
+      return true;
     case StepKind::kRemoveDropIn:
       if (unlink(step.path.c_str()) != 0 && errno != ENOENT) {
         *err = ErrnoText("cannot remove " + step.path);
         return false;
       }
       // The drop-in directory goes too when nothing else is in it.
-      if (step.kind == StepKind::kRemoveDropIn)
-        rmdir(Parent(step.path).c_str());
+      rmdir(Parent(step.path).c_str());
       return true;
   }
   return false;

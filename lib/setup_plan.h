@@ -5,6 +5,8 @@
 #ifndef MIXMASTER_SETUP_PLAN_H_
 #define MIXMASTER_SETUP_PLAN_H_
 
+#include <time.h>
+
 #include <string>
 #include <vector>
 
@@ -18,7 +20,7 @@ enum class StepKind {
   kKeepDirectory,
   kWriteConfig,
   kKeepConfig,
-  kRemoveConfig,
+  kBackUpConfig,
   kWriteDropIn,
   kReplaceDropIn,
   kKeepDropIn,
@@ -28,7 +30,8 @@ enum class StepKind {
 struct SetupStep {
   StepKind kind;
   std::string path;
-  std::string content;  // kWriteConfig, kWriteDropIn, kReplaceDropIn
+  std::string content;  // kWriteConfig, kWriteDropIn, kReplaceDropIn; for
+                        // kBackUpConfig the path the configuration goes to
   std::string what;     // "build root", "spool", or a drop-in's purpose
 
   // One line for the plan: "create the build root /home/u/Builds".
@@ -51,15 +54,21 @@ std::vector<SetupStep> PlanSetup(const SetupSettings& settings,
 // units read only when restarted.
 bool ChangesDropIns(const std::vector<SetupStep>& steps);
 
-// Steps for --teardown: remove the configuration and every managed drop-in
-// that exists. The build root and spool are not steps: they are kept.
+// Steps for --teardown: move the configuration (its projects and secret)
+// to `backup`, and remove every managed drop-in that exists. The build root
+// and spool are not steps: they are kept.
 std::vector<SetupStep> PlanTeardown(const std::string& config_path,
+                                    const std::string& backup,
                                     const std::vector<std::string>& managed);
+
+// Where --teardown keeps the configuration: beside it, named after the
+// local time `now`, e.g. mixmaster.ini.20261201-143000.bak.
+std::string ConfigBackupPath(const std::string& config_path, time_t now);
 
 // Carries out one step. A configuration is created with O_EXCL and mode
 // 0600 (it holds the secret) and synced; a drop-in is written to a
 // temporary file and renamed into place; removing a drop-in also removes
-// its `.d` directory when that is left empty.
+// its `.d` directory when that is left empty. A backup never replaces a file.
 bool ApplyStep(const SetupStep& step, std::string* err);
 
 }  // namespace mm

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "ini.h"
 #include "paths.h"
+#include "rejected.h"
 
 namespace mm {
 namespace {
@@ -185,6 +186,8 @@ void SpoolReader::Reject(const std::string& path, const std::string& name,
     case MoveResult::kMoved:
       ++rejected_;
       journal_.Error("rejected job " + why + "; moved to " + dest);
+      if (!NoteRejection(dest, "mmbuild", why, clock_.Now(), &err))
+        journal_.Warning("cannot note why it was rejected: " + err);
   }
 }
 

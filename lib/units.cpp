@@ -1,6 +1,7 @@
 #include "units.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "ini.h"
@@ -29,7 +30,44 @@ std::string DropInPath(const std::string& unit_dir, const std::string& unit,
   return JoinPath(JoinPath(unit_dir, unit + ".d"), file);
 }
 
+// `path` with the symbolic links in its longest existing part resolved.
+std::string ResolveExisting(const std::string& path) {
+  std::string head = path, tail;
+  while (!head.empty() && head != "/") {
+    char buf[PATH_MAX];
+    if (realpath(head.c_str(), buf)) return JoinPath(buf, tail);
+    size_t slash = head.rfind('/');
+    if (slash == std::string::npos) break;
+    tail = tail.empty() ? head.substr(slash + 1)
+                        : JoinPath(head.substr(slash + 1), tail);
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
+  return path;
+}
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  return path == dir || path.compare(0, dir.size() + 1, dir + "/") == 0;
+}
+
 }  // namespace
+
+bool CheckBridgeCanWrite(const std::string& what, const std::string& path,
+                         std::string* err) {
+  // mixmaster-bridge@.service hides no directory (mmbridge(1) SECURITY: its
+  // Landlock sandbox is made for the configured spool, so /tmp is fine);
+  // what is left are the kernel's file systems, where no spool can be made.
+  static const char* const kKernelDirs[] = {"/proc", "/sys"};
+  std::string real = ResolveExisting(path);
+  for (const char* dir : kKernelDirs) {
+    if (!IsUnder(real, dir)) continue;
+    *err = "the " + what + " " + path +
+           (real == path ? "" : " (" + real + ")") + " is under " + dir +
+           ", the kernel's, where no directory can be made for jobs; choose "
+           "a directory elsewhere, e.g. under your home";
+    return false;
+  }
+  return true;
+}
 
 std::string UserUnitDir(const std::string& xdg_config_home,
                         const std::string& home) {
@@ -142,18 +180,49 @@ void RunSystemctl(const std::vector<std::string>& args,
   *result = std::move(r);
 }
 
-bool UserManagerReachable(SystemctlResult* result) {
-  RunSystemctl({"is-system-running"}, result);
-  if (!result->started) return false;
+namespace {
+
+bool AnswersCommands(const SystemctlResult& result) {
+  if (!result.started) return false;
   // `offline` (no manager, or a chroot) and `stopping` cannot take commands;
   // a degraded manager (some unit failed) can.
-  for (const std::string& line : result->output) {
+  for (const std::string& line : result.output) {
     if (line == "running" || line == "degraded" || line == "starting" ||
         line == "initializing" || line == "maintenance") {
       return true;
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool UserManagerReachable(SystemctlResult* result) {
+  // Asked three times, half a second apart: a busy manager can miss one
+  // connection, and a missing one costs a second at most.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) usleep(500 * 1000);
+    RunSystemctl({"is-system-running"}, result);
+    if (AnswersCommands(*result)) return true;
+    if (!result->started) return false;
+  }
+  return false;
+}
+
+std::string UnreachableHelp(const SystemctlResult& probe,
+                            const std::string& user, unsigned uid,
+                            const std::string& retry) {
+  std::string runtime = "/run/user/" + std::to_string(uid);
+  return "the systemd user manager cannot be reached (`systemctl --user "
+         "is-system-running`: " +
+         (probe.output.empty() ? "no answer" : probe.output[0]) +
+         "), so no unit was enabled or disabled. A user manager runs while " +
+         user +
+         " has a login session (ssh or a console login; `su` and `sudo` do "
+         "not start one); when one runs but XDG_RUNTIME_DIR is not set, run "
+         "`export XDG_RUNTIME_DIR=" +
+         runtime + "`; on a server, `sudo loginctl enable-linger " + user +
+         "` starts one at boot. Then run: " + retry;
 }
 
 std::vector<std::vector<std::string>> SetupCommands(bool dropins_changed) {

@@ -28,6 +28,12 @@ struct DropIn {
 // The drop-in that moves the socket to another port.
 std::string PortDropIn(const std::string& unit_dir);
 
+// Fails, saying why, when mmbridge could not write jobs into `path` (the
+// `what`: "spool" or "build root") under its unit: under /proc or /sys.
+// Symbolic links in the part of `path` that exists are followed first.
+bool CheckBridgeCanWrite(const std::string& what, const std::string& path,
+                         std::string* err);
+
 // `name` in the directory of the running program (/proc/self/exe), so that a
 // drop-in runs the mmcleanup installed beside this mmsetup; plain `name`
 // when that cannot be read.
@@ -68,8 +74,17 @@ void RunSystemctl(const std::vector<std::string>& args,
 // Whether a running user manager answers. Asked with `is-system-running`
 // rather than read from another command's exit status: in a chroot,
 // systemctl skips most commands with "Running in chroot, ignoring command"
-// and exits 0, but reports this one as `offline`.
+// and exits 0, but reports this one as `offline`. Asked up to three times,
+// half a second apart, before it counts as unreachable.
 bool UserManagerReachable(SystemctlResult* result);
+
+// What to tell a user whose manager did not answer `probe`: its answer, and
+// the ways to get one (a login session of `user`, XDG_RUNTIME_DIR=/run/user/
+// `uid` when a manager runs but the variable is missing, as after `su`, or
+// lingering), then `retry`, the command to run once it answers.
+std::string UnreachableHelp(const SystemctlResult& probe,
+                            const std::string& user, unsigned uid,
+                            const std::string& retry);
 
 // The arguments after `systemctl --user` for setting up: reload, enable and
 // start both units, and restart them when their drop-ins changed (a running

@@ -239,11 +239,13 @@ wait_until_idle() {
   run "$MM_PREFIX/bin/mmsetup" --teardown --yes
   assert_success
   assert_output --partial "Kept the build root $HOME/Builds"
+  assert_output --partial "Kept the configuration (projects, secret) in $MM_CONFIG."
   run systemctl --user is-enabled mixmaster-bridge.socket mixmaster.path
   assert_output $'disabled\ndisabled'
   assert_equal "$(mm_unit_prop mixmaster-bridge.socket ActiveState)" inactive
   assert_equal "$(mm_unit_prop mixmaster.path ActiveState)" inactive
   [ ! -e "$MM_CONFIG" ]
+  grep -qx '\[test-org/test-repo\]' "$MM_CONFIG".*.bak
   [ -z "$(find "$XDG_CONFIG_HOME/systemd/user" -name '*.conf' 2>/dev/null)" ]
   [ -d "$HOME/Builds/INBOX" ]
   run curl -sS --max-time 5 "http://127.0.0.1:$PORT/version"
@@ -274,6 +276,28 @@ wait_until_idle() {
   assert_equal "$(mm_unit_prop mixmaster-bridge.socket Listen)" "127.0.0.1:$port2 (Stream)"
   assert_equal "$(curl -sS --max-time 20 "http://127.0.0.1:$port2/version")" \
     "$("$MM_PREFIX/bin/mmbridge" --version)"
+}
+
+@test "a spool under /tmp works: the bridge's unit hides no /tmp" {
+  setup_mixmaster --spool "$BATS_TEST_TMPDIR/spool"
+  build production "$GOOD_COMMIT"
+  assert_equal "$RESULT" success
+}
+
+@test "a buildRoot changed in the configuration: 500 naming the fix, then mmsetup again and it builds" {
+  setup_mixmaster
+  sed -i 's|^buildRoot = .*|buildRoot = ~/Builds2|' "$MM_CONFIG"
+  gitea_payload production "$GOOD_COMMIT" >"$MM_E2E/push.json"
+  post "$MM_E2E/push.json" "$SECRET"
+  assert_equal "$STATUS" 500
+  assert_equal "$BODY" "spool not writable: spool $HOME/Builds2/INBOX is not writable: No such file or directory; after changing spool or buildRoot, run mmsetup again"
+  # As the answer says.
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  assert_success
+  assert_output --partial "  - create the spool $HOME/Builds2/INBOX"
+  jobs_dir() { echo "$HOME/Builds2/test-org-test-repo/JOBS"; }
+  build production "$GOOD_COMMIT"
+  assert_equal "$RESULT" success
 }
 
 # exposure UNIT: systemd-analyze's overall exposure level of UNIT.

@@ -37,6 +37,25 @@ has_line() {
   assert_output ""
 }
 
+@test "make, then make install, compiles nothing (a root install leaves no root-owned objects)" {
+  # The project's Makefile on a fresh tree of one small program and one
+  # module, so that the first `make` starts without dependency files, as
+  # after a clone.
+  tree=$BATS_TEST_TMPDIR/tree
+  mkdir -p "$tree/cmd" "$tree/lib"
+  cp "$MM_ROOT/Makefile" "$tree/"
+  printf 'int Answer() { return 42; }\n' >"$tree/lib/answer.cpp"
+  printf 'int Answer();\nint main() { return Answer() == 42 ? 0 : 1; }\n' >"$tree/cmd/mmhello.cpp"
+  run make -C "$tree"
+  assert_success
+  assert_output --partial -- '-c -o build/obj/cmd/mmhello.o'
+  run make -C "$tree" install DESTDIR="$BATS_TEST_TMPDIR/dest" PREFIX=/opt/mm
+  assert_success
+  refute_output --partial -- ' -c -o '
+  refute_output --partial -- '-o build/mmhello '
+  "$BATS_TEST_TMPDIR/dest/opt/mm/bin/mmhello"
+}
+
 @test "UNITDIR puts the units elsewhere; uninstall with the same settings leaves DESTDIR empty" {
   dest=$BATS_TEST_TMPDIR/dest
   mkdir "$dest"

@@ -476,7 +476,11 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   write_config
   bridge_post / "$(light)"
   assert_equal "$HTTP_STATUS" 500
-  assert_equal "$HTTP_BODY" "spool not writable: spool $SPOOL is not writable: No such file or directory"
+  assert_equal "$HTTP_BODY" "spool not writable: spool $SPOOL is not writable: No such file or directory; after changing spool or buildRoot, run mmsetup again"
+  # The journal line names the fix too.
+  bridge_wait_log 1
+  run bridge_log_lines
+  assert_line --index 0 "<3>127.0.0.1 POST / 500 spool not writable: spool $SPOOL is not writable: No such file or directory; after changing spool or buildRoot, run mmsetup again"
   [ ! -e "$SPOOL" ]
   run find "$BATS_TEST_TMPDIR" \( -name '*.tmp' -o -name '*.ini' \) -not -path "$MM_CONFIG"
   assert_output ''
@@ -486,7 +490,7 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   write_config
   bridge_post / "$(light)"
   assert_equal "$HTTP_STATUS" 500
-  assert_equal "$HTTP_BODY" "spool not writable: spool $SPOOL is not writable: not a directory"
+  assert_equal "$HTTP_BODY" "spool not writable: spool $SPOOL is not writable: not a directory; after changing spool or buildRoot, run mmsetup again"
   assert_equal "$(cat "$SPOOL")" 'not a spool'
   run find "$BATS_TEST_TMPDIR" \( -name '*.tmp' -o -name '*.ini' \) -not -path "$MM_CONFIG"
   assert_output ''
@@ -516,7 +520,7 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   printf 'GET /version HTTP/1.1\r\n\r\n' >"$req"
   run bash -c '"$0" <"$1" >&-' "$BRIDGE_BIN" "$req"
   assert_equal "$status" 4
-  assert_output "<3>- GET /version 200 version (cannot write the response: Bad file descriptor)"
+  assert_output "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
   run "$BRIDGE_BIN" --bogus
   assert_equal "$status" 2
   run "$BRIDGE_BIN" --help

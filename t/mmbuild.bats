@@ -39,6 +39,10 @@ EOF
 @test "--help, --version and usage errors" {
   mmbuild_succeeds --help
   assert_output --partial "Usage:"
+  # Every place it looks for the configuration, the usual one too.
+  assert_output --partial '$MIXMASTER_CONFIG'
+  assert_output --partial '$XDG_CONFIG_HOME/mixmaster.ini'
+  assert_output --partial '~/.config/mixmaster.ini'
   mmbuild_succeeds --version
   assert_output "$(sed -n 's/^VERSION := //p' "$MM_ROOT/Makefile")"
   run "$MM_BIN/mmbuild" --no-such-option
@@ -344,6 +348,31 @@ EOF
   assert [ ! -e "$BUILDS/x" ] && assert [ ! -e "$BATS_TEST_TMPDIR/x" ]
   assert_equal "$(status_of 7-good)" success
   assert_equal "$(mm_spool_count "$SPOOL")" 0
+}
+
+@test "a misspelt setting is a warning naming the setting it resembles" {
+  printf '[_]\nbuildroot = %s\n' "$BUILDS" | mm_write_config
+  run "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "mmbuild: $MM_CONFIG:2: unknown setting \`buildroot\` in [_] ignored; did you mean \`buildRoot\`?"
+}
+
+@test "a rejected job says why in its first lines, and builds once fixed and moved back" {
+  spool_job 5-unknown-project project=acme/other
+  mmbuild_succeeds
+  run head -n 2 "$BUILDS/REJECTED/5-unknown-project.ini"
+  assert_line --index 0 --regexp "^# Rejected by mmbuild at [0-9TZ:-]+: $SPOOL/5-unknown-project.ini: unknown project acme/other$"
+  assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
+  # Fixed as it says: the project added, the file moved back unchanged.
+  write_config "" $'\n[acme/other]\nmain = echo built other'
+  mv "$BUILDS/REJECTED/5-unknown-project.ini" "$SPOOL/"
+  mmbuild_succeeds
+  run cat "$BUILDS/acme-other/JOBS/5-unknown-project.log"
+  assert_line "status = success"
+  assert_line --partial " O built other"
+  # JOBS/ holds the logs only; the workspace's lock is hidden beside it.
+  assert_equal "$(ls -A "$BUILDS/acme-other/JOBS")" 5-unknown-project.log
+  [ -f "$BUILDS/acme-other/.main.lock" ]
 }
 
 @test "injection: request values never reach a shell, a git option or a path" {

@@ -32,7 +32,7 @@ queue() {
 
 @test "after a successful service run the jobs stay" {
   queue 20260101-000000-a.ini
-  SERVICE_RESULT=success run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=success run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_output ""
   [ -f "$SPOOL/20260101-000000-a.ini" ]
@@ -44,7 +44,7 @@ queue() {
   echo notes >"$SPOOL/notes.txt"
   mkdir "$SPOOL/folder.ini"
   echo partial >"$SPOOL/.job.ini.tmp"
-  SERVICE_RESULT=success run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=success run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_equal "${#lines[@]}" 2
   assert_line --index 0 "<4>folder.ini (not a job: mmbuild takes regular *.ini files only): moved to $REJECTED/folder.ini (service result success)"
@@ -59,7 +59,7 @@ queue() {
 @test "after a failed service run every job moves to REJECTED with one line each" {
   queue 20260101-000000-a.ini
   queue 20260101-000001-b.ini
-  SERVICE_RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_equal "${#lines[@]}" 2
   assert_line --index 0 "<4>job 20260101-000000-a.ini rejected: moved to $REJECTED/20260101-000000-a.ini (service result exit-code, exited 3)"
@@ -68,16 +68,21 @@ queue() {
   assert_equal "$(mm_spool_count "$REJECTED")" 2
   run cat "$REJECTED/20260101-000000-a.ini"
   assert_line "id = 20260101-000000-a"
+  # The file itself says why, in comment lines that mmbuild skips.
+  assert_line --index 0 --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: still queued when mixmaster.service stopped \(service result exit-code, exited 3\); see journalctl --user -u mixmaster.service$'
+  assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
+  assert_line --index 2 "[job]"
 }
 
 @test "a rejected job never replaces an earlier one of the same name" {
   mkdir -p "$REJECTED"
   echo earlier >"$REJECTED/job.ini"
   queue job.ini
-  SERVICE_RESULT=signal run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=signal run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_output --partial "moved to $REJECTED/job-1.ini"
   assert_equal "$(cat "$REJECTED/job.ini")" earlier
+  grep -qx 'id = job' "$REJECTED/job-1.ini"
   [ -f "$REJECTED/job-1.ini" ]
 }
 
@@ -86,12 +91,14 @@ queue() {
   run env -u SERVICE_RESULT "$MM_BIN/mmcleanup"
   assert_success
   assert_output --partial "(no \$SERVICE_RESULT: run by hand)"
+  # Not the journal: plain lines with the program's name, no <4>.
+  assert_line --index 0 --regexp '^mmcleanup: job a\.ini rejected: moved to '
   [ -f "$REJECTED/a.ini" ]
 }
 
 @test "--delete deletes instead of moving" {
   queue a.ini
-  SERVICE_RESULT=timeout run "$MM_BIN/mmcleanup" --delete
+  SERVICE_RESULT=timeout run mm_as_journal "$MM_BIN/mmcleanup" --delete
   assert_success
   assert_output --partial "<4>job a.ini deleted from $SPOOL"
   assert_equal "$(mm_spool_count "$SPOOL")" 0
@@ -101,13 +108,13 @@ queue() {
 @test "an unreadable configuration falls back to ~/Builds/INBOX, so the path unit cannot loop" {
   printf '[_]\nspool = ~/elsewhere\nthis is not ini\n' | mm_write_config
   queue a.ini
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_line --index 0 --regexp "^<4>cannot use the configuration \(.*mixmaster.ini:3: .*\); cleaning $SPOOL$"
   [ -f "$REJECTED/a.ini" ]
   rm "$MM_CONFIG"
   queue b.ini
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   [ -f "$REJECTED/b.ini" ]
 }
@@ -116,13 +123,13 @@ queue() {
   printf '[_]\nbuildRoot = ~/b\nspool = ~/in\n' | mm_write_config
   mkdir -p "$HOME/in"
   echo x >"$HOME/in/a.ini"
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   [ -f "$HOME/b/REJECTED/a.ini" ]
   echo y >"$BATS_TEST_TMPDIR/c.ini"
   mkdir -p "$BATS_TEST_TMPDIR/other"
   mv "$BATS_TEST_TMPDIR/c.ini" "$BATS_TEST_TMPDIR/other/c.ini"
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup" --spool "$BATS_TEST_TMPDIR/other" \
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup" --spool "$BATS_TEST_TMPDIR/other" \
     --build-root "$BATS_TEST_TMPDIR/root"
   assert_success
   [ -f "$BATS_TEST_TMPDIR/root/REJECTED/c.ini" ]
@@ -130,7 +137,7 @@ queue() {
 
 @test "an explicit --config that cannot be read is a configuration error" {
   queue a.ini
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup" --config "$BATS_TEST_TMPDIR/none.ini"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup" --config "$BATS_TEST_TMPDIR/none.ini"
   assert_failure 3
   assert_output --partial "$BATS_TEST_TMPDIR/none.ini"
   [ -f "$SPOOL/a.ini" ]
@@ -139,18 +146,18 @@ queue() {
 @test "when REJECTED cannot be made the jobs stay and it exits 4" {
   echo 'not a directory' >"$REJECTED"
   queue a.ini
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_failure 4
   assert_output --regexp "^<3>.*$REJECTED"
   [ -f "$SPOOL/a.ini" ]
 }
 
 @test "an empty or missing spool is nothing to do" {
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   assert_output ""
   rmdir "$SPOOL"
-  SERVICE_RESULT=exit-code run "$MM_BIN/mmcleanup"
+  SERVICE_RESULT=exit-code run mm_as_journal "$MM_BIN/mmcleanup"
   assert_success
   [ ! -e "$REJECTED" ]
 }

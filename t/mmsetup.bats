@@ -3,6 +3,7 @@
 # under a real one): the plan, the question, the files it writes and keeps,
 # the drop-ins, --dump and --teardown.
 load helpers/common
+load helpers/bridge
 
 setup() {
   mm_private_home
@@ -12,6 +13,10 @@ setup() {
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
   unset DBUS_SESSION_BUS_ADDRESS
   UNITS=$XDG_CONFIG_HOME/systemd/user
+}
+
+teardown() {
+  bridge_stop
 }
 
 @test "--help names every option, camelCase spellings too; --version; bad usage exits 2" {
@@ -68,13 +73,13 @@ setup() {
   assert_output --partial "Nothing done."
   [ ! -e "$MM_CONFIG" ]
   run script -qec "$MM_BIN/mmsetup" /dev/null <<<"y"
-  assert_success
+  assert_failure 4  # no user manager here
   [ -f "$MM_CONFIG" ]
 }
 
 @test "--yes creates the build root, spool and a private config with a secret; no systemd: says how to start" {
   run "$MM_BIN/mmsetup" --yes --email me@example.org --key '~/.ssh/id_build'
-  assert_success
+  assert_failure 4  # no user manager here
   [ -d "$HOME/Builds/INBOX" ]
   assert_equal "$(stat -c %a "$MM_CONFIG")" 600
   secret=$(sed -n 's/^secret = //p' "$MM_CONFIG")
@@ -86,9 +91,13 @@ setup() {
   # mmsetup's own output, run again to look at it.
   rm "$MM_CONFIG"
   run "$MM_BIN/mmsetup" --yes
-  assert_success
+  assert_failure 4  # no user manager here
   assert_output --partial "the systemd user manager cannot be reached"
-  assert_output --partial "the files are written. Once it can be, run: systemctl --user daemon-reload && systemctl --user enable --now mixmaster-bridge.socket mixmaster.path"
+  assert_output --partial "the files are written; the systemd user manager cannot be reached"
+  assert_output --partial "so no unit was enabled or disabled"
+  assert_output --partial "export XDG_RUNTIME_DIR=/run/user/$(id -u)"
+  assert_output --partial "sudo loginctl enable-linger $(id -un)"
+  assert_output --partial "Then run: \`mmsetup --yes\` again (it keeps what exists)"
   secret=$(sed -n 's/^secret = //p' "$MM_CONFIG")
   assert_output --partial ":8585/gitea"
   assert_output --partial ":8585/github"
@@ -98,10 +107,10 @@ setup() {
 
 @test "a second run keeps everything and says so" {
   run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/spool"
-  assert_success
+  assert_failure 4  # no user manager here
   before=$(cd "$HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
   run "$MM_BIN/mmsetup" --yes --email other@example.org
-  assert_success
+  assert_failure 4  # no user manager here
   assert_output --partial "keep the build root $HOME/Builds (it exists)"
   assert_output --partial "keep the spool $BATS_TEST_TMPDIR/spool (it exists)"
   assert_output --partial "keep the existing configuration $MM_CONFIG (mmsetup never overwrites it)"
@@ -115,7 +124,7 @@ setup() {
 
 @test "--port and --spool write drop-ins; the defaults write none" {
   run "$MM_BIN/mmsetup" --yes --port 9000 --spool "$BATS_TEST_TMPDIR/my spool"
-  assert_success
+  assert_failure 4  # no user manager here
   run cat "$UNITS/mixmaster-bridge.socket.d/port.conf"
   assert_output --partial $'[Socket]\nListenStream=\nListenStream=9000'
   run cat "$UNITS/mixmaster.path.d/spool.conf"
@@ -136,14 +145,14 @@ setup() {
   printf '[Service]\nReadWritePaths=\nReadWritePaths=-/old/spool\n' \
     >"$UNITS/mixmaster-bridge@.service.d/spool.conf"
   run "$MM_BIN/mmsetup" --yes
-  assert_success
+  assert_failure 4  # no user manager here
   assert_output --partial "  - remove $UNITS/mixmaster-bridge@.service.d/spool.conf"
   [ ! -e "$UNITS/mixmaster-bridge@.service.d" ]
 }
 
 @test "--no-secret (or --noSecret) writes no secret and warns plainly" {
   run "$MM_BIN/mmsetup" --yes --noSecret
-  assert_success
+  assert_failure 4  # no user manager here
   assert_output --partial "WARNING: no secret is set: anyone who can reach the port can queue"
   run grep -c '^secret' "$MM_CONFIG"
   assert_output 0
@@ -157,14 +166,17 @@ setup() {
   run systemctl --user daemon-reload
   assert_success
   run "$MM_BIN/mmsetup" --yes --port 9000
-  assert_success
-  assert_output --partial "the systemd user manager cannot be reached (\`systemctl --user is-system-running\`: offline); the files are written"
+  assert_failure 4  # no user manager here
+  # `offline` where systemd did not boot; where it did (or while another
+  # test's manager helper has made /run/systemd/system), the bus is missing.
+  assert_output --regexp "the files are written; the systemd user manager cannot be reached \(\`systemctl --user is-system-running\`: (offline|Failed to connect to bus: No such file or directory)\)"
   refute_output --partial "Mixmaster listens on"
   [ -f "$MM_CONFIG" ]
   [ -f "$UNITS/mixmaster-bridge.socket.d/port.conf" ]
   run "$MM_BIN/mmsetup" --teardown --yes
-  assert_success
-  assert_output --partial "the files are removed. Once it can be, run: systemctl --user disable --now mixmaster-bridge.socket mixmaster.path"
+  assert_failure 4  # no user manager here
+  assert_output --partial "the files are removed; the systemd user manager cannot be reached"
+  assert_output --partial "Then run: \`systemctl --user disable --now mixmaster-bridge.socket mixmaster.path\`"
   [ ! -e "$MM_CONFIG" ]
 }
 
@@ -177,19 +189,90 @@ setup() {
   assert_equal "$(cat "$MM_CONFIG")" $'[_]\nnot ini'
 }
 
-@test "--teardown removes the config and drop-ins, keeps the build root and spool, and says so" {
+@test "--teardown keeps the config as a backup and says where, removes the drop-ins, keeps the build root and spool" {
   run "$MM_BIN/mmsetup" --yes --port 9000
-  assert_success
+  assert_failure 4  # no user manager here
+  printf '\n[example-org/example-repo]\nproduction = make deploy\n' >>"$MM_CONFIG"
+  config=$(cat "$MM_CONFIG")
   echo '[job]' >"$HOME/Builds/INBOX/waiting.ini"
   run "$MM_BIN/mmsetup" --teardown </dev/null
   assert_failure 2
   [ -f "$MM_CONFIG" ]
   run "$MM_BIN/mmsetup" --teardown --yes
-  assert_success
-  assert_output --partial "  - remove the configuration $MM_CONFIG"
+  assert_failure 4  # no user manager here
+  assert_output --regexp "  - move the configuration $MM_CONFIG \(with its projects and secret\) to $MM_CONFIG\.[0-9]{8}-[0-9]{6}\.bak"
+  backup=$(ls "$MM_CONFIG".*.bak)
+  assert_output --partial "Kept the configuration (projects, secret) in $backup: \`mv $backup $MM_CONFIG\` before \`mmsetup\` sets Mixmaster up with it again."
   assert_output --partial "  - remove $UNITS/mixmaster-bridge.socket.d/port.conf"
   assert_output --partial "Kept the build root $HOME/Builds and the spool $HOME/Builds/INBOX"
   [ ! -e "$MM_CONFIG" ]
+  assert_equal "$(cat "$backup")" "$config"
+  assert_equal "$(stat -c %a "$backup")" 600
   [ -z "$(ls -A "$UNITS")" ]
   [ -f "$HOME/Builds/INBOX/waiting.ini" ]
+  # Put back as it says, it is what mmsetup sets up with again.
+  mv "$backup" "$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --yes
+  assert_failure 4  # no user manager here
+  assert_output --partial "keep the existing configuration $MM_CONFIG"
+  assert_output --partial "Secret token  $(sed -n 's/^secret = //p' "$MM_CONFIG")"
+}
+
+@test "a spool or build root under /proc or /sys is refused before anything changes; /tmp is fine" {
+  for option in "--spool /proc/mixmaster-spool" "--build-root /sys/mixmaster-builds"; do
+    run "$MM_BIN/mmsetup" --yes $option
+    assert_failure 2
+    assert_output --partial ", the kernel's, where no directory can be made for jobs"
+    [ ! -e "$MM_CONFIG" ]
+    [ ! -e "$HOME/Builds" ]
+  done
+  # Through a link, too.
+  ln -s /sys "$HOME/link"
+  run "$MM_BIN/mmsetup" --yes --spool "$HOME/link/spool"
+  assert_failure 2
+  assert_output --partial "the spool $HOME/link/spool (/sys/spool) is under /sys"
+  [ ! -e "$MM_CONFIG" ]
+  # An existing configuration naming such a spool is a configuration error.
+  printf '[_]\nspool = /proc/mixmaster-spool\n' | mm_write_config
+  run "$MM_BIN/mmsetup" --yes
+  assert_failure 3
+  assert_output --partial "(it is set in $MM_CONFIG)"
+  # The bridge's unit hides no /tmp: a spool there is set up.
+  rm "$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --yes --spool "$BATS_TEST_TMPDIR/spool"
+  assert_failure 4  # no user manager here
+  [ -d "$BATS_TEST_TMPDIR/spool" ]
+}
+
+@test "from a pipe: no journal prefixes, and its messages come after the plan they follow" {
+  run bash -c '"$0" --yes 2>&1 | cat' "$MM_BIN/mmsetup"
+  refute_output --regexp '<[0-9]>'
+  assert_line --index 0 "mmsetup will:"
+  # The error about the manager is the last line, after the forge settings.
+  assert_line --index $((${#lines[@]} - 1)) --regexp '^mmsetup: the files are written; the systemd user manager cannot be reached'
+}
+
+@test "the by-hand lines it prints queue a job when pasted into bash, and are the README's" {
+  bridge_start
+  run "$MM_BIN/mmsetup" --yes --port "127.0.0.1:$BRIDGE_PORT"
+  assert_failure 4  # no user manager here
+  printf '\n[example-org/example-repo]\nproduction = make deploy\n' >>"$MM_CONFIG"
+  # The printed lines, as a user copies them, with the body filled in.
+  echo "$output" | sed -n '/^  By hand/,/^    curl/p' | sed -n 's/^    //p' |
+    sed 's|^body=.*|body='"'"'{"scm":"git","repositoryUrl":"/srv/git/repo.git","project":"example-org/example-repo","target":"production"}'"'"'|' \
+      >"$BATS_TEST_TMPDIR/pasted.sh"
+  run cat "$BATS_TEST_TMPDIR/pasted.sh"
+  assert_line --index 0 --partial "secret=\$(sed -n 's/^secret *= *//p' '$MM_CONFIG')"
+  assert_line --index 3 --partial "http://127.0.0.1:$BRIDGE_PORT/"
+  run bash "$BATS_TEST_TMPDIR/pasted.sh"
+  assert_success
+  assert_line --regexp '^queued [0-9]{8}-'
+  assert_equal "$(mm_spool_count "$HOME/Builds/INBOX")" 1
+  # The README shows the same signing and sending lines.
+  for n in 2 3; do
+    line=$(sed -n "${n}p" "$BATS_TEST_TMPDIR/pasted.sh")
+    line=${line/127.0.0.1:$BRIDGE_PORT/localhost:8585}
+    grep -qxF -- "$line" "$MM_ROOT/README.md" || fail "README.md has no line: $line"
+  done
+  grep -qxF -- "secret=\$(sed -n 's/^secret *= *//p' ~/.config/mixmaster.ini)" "$MM_ROOT/README.md"
 }

@@ -29,6 +29,10 @@ bridge_start() {
   local env=(-E HOME -E XDG_CONFIG_HOME) attempt i
   [ -n "${MIXMASTER_CONFIG:-}" ] && env+=(-E MIXMASTER_CONFIG)
   [ -n "${MIXMASTER_READ_TIMEOUT:-}" ] && env+=(-E MIXMASTER_READ_TIMEOUT)
+  # Its stderr stands for the journal, as under systemd (StandardError=
+  # journal): the bridge then prefixes each line with its priority.
+  touch "$BRIDGE_LOG"
+  env+=(-E "JOURNAL_STREAM=$(stat -c %d:%i "$BRIDGE_LOG")")
   for attempt in 1 2 3; do
     BRIDGE_PORT=$(bridge_free_port)
     # fd 3 is bats' own: a background process holding it would hang bats.

@@ -26,3 +26,9 @@ mm_write_config() {
 mm_spool_count() {
   if [ -d "$1" ]; then find "$1" -mindepth 1 -maxdepth 1 | wc -l; else echo 0; fi
 }
+
+# mm_as_journal PROGRAM [ARGS...]: runs PROGRAM with its stderr standing for
+# the journal ($JOURNAL_STREAM names that stream), as under systemd.
+mm_as_journal() {
+  JOURNAL_STREAM=$(stat -L -c %d:%i /dev/stderr) exec "$@"
+}

@@ -191,8 +191,10 @@ TEST_F(BridgeTest, UnwritableSpoolIs500AndLeavesNothing) {
   BridgeOutcome o = Serve(Post("/", kLight));
   EXPECT_EQ(o.result, BridgeResult::kSpoolUnwritable);  // exit 4
   EXPECT_EQ(o.response.status, 500);
-  EXPECT_EQ(o.response.body, "spool not writable: spool " + file +
-                                 " is not writable: not a directory");
+  EXPECT_EQ(o.response.body,
+            "spool not writable: spool " + file +
+                " is not writable: not a directory; after changing spool or "
+                "buildRoot, run mmsetup again");
   struct stat st;
   ASSERT_EQ(stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_size, 0);

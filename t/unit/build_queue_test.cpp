@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -21,6 +22,13 @@ using testing_support::TempDir;
 using testing_support::WriteAll;
 
 // Kills its job process at the start, as a crash would.
+// "DEVICE:INODE" of `fd`, as systemd puts it in $JOURNAL_STREAM.
+std::string StreamOf(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return "";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
 class CrashingObserver : public BuildObserver {
  public:
   void OnEvent(const BuildReport& report, BuildLog*) override {
@@ -44,7 +52,10 @@ class BuildQueueTest : public ::testing::Test {
     Sh("mkdir -p " + config_.spool);
     journal_fd_ = open((tmp_ / "journal").c_str(),
                        O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // The file stands for the journal: lines carry their priority.
+    setenv("JOURNAL_STREAM", StreamOf(journal_fd_).c_str(), 1);
     journal_ = Journal(journal_fd_);
+    unsetenv("JOURNAL_STREAM");
     options_.config = &config_;
     options_.journal = &journal_;
   }
@@ -67,7 +78,9 @@ TEST_F(BuildQueueTest, RunsTheWholeSpoolAndRejectsBadJobs) {
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
   EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
   EXPECT_NE(Log("3").find("\nstatus = success\n"), std::string::npos);
-  EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/2.ini"), "garbage\n");
+  std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
+  EXPECT_EQ(rejected.rfind("# Rejected by mmbuild at ", 0), 0u) << rejected;
+  EXPECT_EQ(rejected.substr(rejected.size() - 9), "\ngarbage\n");
   EXPECT_EQ(Sh("ls -A " + config_.spool), "");
   std::string journal = ReadAll(tmp_ / "journal");
   EXPECT_NE(journal.find("<6>job 1 (acme/app main): success"),

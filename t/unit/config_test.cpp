@@ -98,6 +98,27 @@ TEST(ConfigTest, UnknownSettingIsAWarning) {
   EXPECT_EQ(c.warnings[0], "c.ini:2: unknown setting `colour` in [_] ignored");
 }
 
+TEST(ConfigTest, AMisspeltSettingNamesTheOneItResembles) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(
+      ParseConfig("[_]\nbuildroot = /b\nsecrt = x\nMAILTO = a@b\ntimeouts = 5\n"
+                  "sshkeyfile = k\n",
+                  "c.ini", "/h", &c, &err));
+  ASSERT_EQ(c.warnings.size(), 5u);
+  EXPECT_EQ(c.warnings[0],
+            "c.ini:2: unknown setting `buildroot` in [_] ignored; did you "
+            "mean `buildRoot`?");
+  EXPECT_NE(c.warnings[1].find("; did you mean `secret`?"), std::string::npos);
+  EXPECT_NE(c.warnings[2].find("; did you mean `mailto`?"), std::string::npos);
+  EXPECT_NE(c.warnings[3].find("; did you mean `timeout`?"), std::string::npos);
+  // Too far from every setting: no guess.
+  EXPECT_EQ(c.warnings[4],
+            "c.ini:6: unknown setting `sshkeyfile` in [_] ignored");
+  // The misspelt value is not taken.
+  EXPECT_EQ(c.build_root, "/h/Builds");
+}
+
 TEST(ConfigTest, ErrorsNameFileAndLine) {
   struct Case {
     const char* text;

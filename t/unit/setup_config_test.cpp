@@ -165,18 +165,28 @@ TEST(ConfigTextTest, DefaultsAreCommentedOutAndNoSecretIsExplained) {
 
 TEST(ForgeInstructionsTest, NamesEachForgesUrlAndTheSecret) {
   ListenAddress every;
-  std::string t = ForgeInstructions(every, "build.example.org", "s3cret");
+  std::string t = ForgeInstructions(every, "build.example.org", "s3cret",
+                                    "/home/u/it's.ini");
   EXPECT_NE(t.find("http://build.example.org:8585/gitea"), std::string::npos);
   EXPECT_NE(t.find("http://build.example.org:8585/github"), std::string::npos);
   EXPECT_NE(t.find("http://build.example.org:8585/gitlab"), std::string::npos);
   EXPECT_NE(t.find("Secret token  s3cret"), std::string::npos) << t;
   EXPECT_EQ(t.find("WARNING"), std::string::npos);
+  // By hand: the secret comes from the file, quoted for the shell.
+  EXPECT_NE(t.find("    secret=$(sed -n 's/^secret *= *//p' "
+                   "'/home/u/it'\\''s.ini')\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("--data-binary \"$body\" http://localhost:8585/\n"),
+            std::string::npos);
   ListenAddress v6;
   std::string err;
   ASSERT_TRUE(ParseListenAddress("[::1]:9000", &v6, &err));
-  t = ForgeInstructions(v6, "ignored", "");
+  t = ForgeInstructions(v6, "ignored", "", "/c.ini");
   EXPECT_NE(t.find("http://[::1]:9000/gitea"), std::string::npos) << t;
   EXPECT_NE(t.find("WARNING: no secret"), std::string::npos);
+  EXPECT_EQ(t.find("sig="), std::string::npos);
+  EXPECT_NE(t.find("http://[::1]:9000/\n"), std::string::npos);
 }
 
 }  // namespace

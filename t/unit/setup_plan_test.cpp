@@ -125,21 +125,41 @@ TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
   EXPECT_FALSE(ChangesDropIns(Plan(Settings(other))));
 }
 
-TEST_F(SetupPlanTest, TeardownRemovesConfigAndDropInsButNotTheBuilds) {
+TEST_F(SetupPlanTest, TeardownKeepsTheConfigAsABackupAndRemovesDropIns) {
   SetupOptions o;
   o.port = "9000";
   ApplyAll(Plan(Settings(o)));
   std::ofstream(JoinPath(home_, "Builds/INBOX/job.ini")) << "[job]\n";
-  std::vector<SetupStep> steps = PlanTeardown(config_, managed_);
+  std::string text = ReadAll(config_);
+  std::string backup = ConfigBackupPath(config_, 0);
+  EXPECT_EQ(backup.substr(0, config_.size() + 1), config_ + ".");
+  EXPECT_EQ(backup.substr(backup.size() - 4), ".bak");
+  std::vector<SetupStep> steps = PlanTeardown(config_, backup, managed_);
   ASSERT_EQ(steps.size(), 2u);
-  EXPECT_EQ(steps[0].Describe(), "remove the configuration " + config_ +
-                                     " (with its project sections)");
+  EXPECT_EQ(steps[0].Describe(), "move the configuration " + config_ +
+                                     " (with its projects and secret) to " +
+                                     backup);
   EXPECT_EQ(steps[1].Describe(), "remove " + PortDropIn(unit_dir_));
   ApplyAll(steps);
   EXPECT_FALSE(Exists(config_));
+  EXPECT_EQ(ReadAll(backup), text);
   EXPECT_FALSE(Exists(JoinPath(unit_dir_, "mixmaster-bridge.socket.d")));
   EXPECT_TRUE(Exists(JoinPath(home_, "Builds/INBOX/job.ini")));
-  EXPECT_TRUE(PlanTeardown(config_, managed_).empty());
+  EXPECT_TRUE(PlanTeardown(config_, backup, managed_).empty());
+}
+
+TEST_F(SetupPlanTest, ABackupNeverReplacesAFileAndTheConfigStays) {
+  ApplyAll(Plan(Settings(SetupOptions())));
+  std::string backup = config_ + ".bak";
+  std::ofstream(backup) << "older\n";
+  std::vector<SetupStep> steps = PlanTeardown(config_, backup, managed_);
+  ASSERT_EQ(steps.size(), 1u);
+  std::string err;
+  EXPECT_FALSE(ApplyStep(steps[0], &err));
+  EXPECT_NE(err.find("cannot keep a copy of " + config_), std::string::npos)
+      << err;
+  EXPECT_TRUE(Exists(config_));
+  EXPECT_EQ(ReadAll(backup), "older\n");
 }
 
 }  // namespace

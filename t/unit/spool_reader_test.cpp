@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,13 @@ std::vector<std::string> Names(const std::string& dir) {
   return names;
 }
 
+// "DEVICE:INODE" of `fd`, as systemd puts it in $JOURNAL_STREAM.
+std::string StreamOf(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return "";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
 class SpoolReaderTest : public ::testing::Test {
  protected:
   SpoolReaderTest() : journal_fd_(-1) {}
@@ -46,7 +54,10 @@ class SpoolReaderTest : public ::testing::Test {
     config_.projects.push_back(Project{"acme/app", {{"main", "make"}}});
     journal_fd_ =
         open((tmp_ / "journal").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    // The file stands for the journal: lines carry their priority.
+    setenv("JOURNAL_STREAM", StreamOf(journal_fd_).c_str(), 1);
     journal_ = Journal(journal_fd_);
+    unsetenv("JOURNAL_STREAM");
   }
   void TearDown() override { close(journal_fd_); }
   void UseSpool(const std::string& spool) {
@@ -123,8 +134,25 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
             (std::vector<std::string>{
                 "1-empty.ini", "2-not-ini.ini", "3-missing-keys.ini",
                 "4-unknown-project.ini", "5-trailing.ini"}));
-  EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/4-unknown-project.ini"),
-            JobText("4", "nobody/nothing"));
+  // The reason on top as comment lines, the job below as it was ...
+  std::string rejected = tmp_ / "builds/REJECTED/4-unknown-project.ini";
+  std::string text = ReadAll(rejected);
+  EXPECT_EQ(text.rfind("# Rejected by mmbuild at ", 0), 0u) << text;
+  EXPECT_NE(text.find("4-unknown-project.ini: unknown project nobody/nothing\n"
+                      "# Fix the cause, then move this file back into the "
+                      "spool to build it.\n"),
+            std::string::npos)
+      << text;
+  std::string job_text = JobText("4", "nobody/nothing");
+  EXPECT_EQ(text.substr(text.size() - job_text.size()), job_text);
+  // ... so that, the cause fixed and moved back, it is taken as it is.
+  config_.projects.push_back(Project{"nobody/nothing", {{"main", "make"}}});
+  ASSERT_EQ(rename(rejected.c_str(),
+                   (config_.spool + "/4-unknown-project.ini").c_str()),
+            0);
+  ASSERT_TRUE(Claim(&reader, &job));
+  EXPECT_EQ(job.id, "4");
+  EXPECT_EQ(reader.rejected(), 5);
   std::string s = config_.spool + "/";
   std::string r = tmp_ / "builds/REJECTED/";
   EXPECT_EQ(ReadAll(tmp_ / "journal"),
@@ -194,7 +222,12 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(ReadAll(job.log_path), JobText("1"));
   EXPECT_FALSE(Claim(&reader, &job));
-  EXPECT_EQ(ReadAll(tmp_ / "builds/REJECTED/2.ini"), "garbage\n");
+  // The reason on top, as comment lines; the file as it was below.
+  std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
+  EXPECT_EQ(rejected.rfind("# Rejected by mmbuild at ", 0), 0u) << rejected;
+  EXPECT_NE(rejected.find("2.ini:1: expected `key = value`"),
+            std::string::npos);
+  EXPECT_EQ(rejected.substr(rejected.size() - 9), "\ngarbage\n");
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
 }
 

@@ -126,15 +126,62 @@ class ScopedEnv {
   std::string old_;
 };
 
+TEST(UnitsTest, TheBridgeCannotWriteUnderTheKernelsDirectories) {
+  std::string err;
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", "/proc/x", &err));
+  EXPECT_EQ(err,
+            "the spool /proc/x is under /proc, the kernel's, where no "
+            "directory can be made for jobs; choose a directory elsewhere, "
+            "e.g. under your home");
+  EXPECT_FALSE(CheckBridgeCanWrite("build root", "/sys/b/c", &err));
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", "/sys", &err));
+  // Its unit hides no /tmp (mmbridge sandboxes itself to the spool).
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/tmp/x", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/var/tmp/x", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/home/u/Builds/INBOX", &err));
+  EXPECT_TRUE(CheckBridgeCanWrite("spool", "/procs/INBOX", &err));
+}
+
+TEST(UnitsTest, ALinkIntoTheKernelsDirectoriesIsFollowed) {
+  testing_support::TempDir dir;
+  std::string link = JoinPath(dir.path(), "builds");
+  ASSERT_EQ(symlink("/sys", link.c_str()), 0);
+  std::string err;
+  EXPECT_FALSE(CheckBridgeCanWrite("spool", JoinPath(link, "a/INBOX"), &err));
+  EXPECT_NE(err.find("(/sys/a/INBOX) is under /sys"), std::string::npos) << err;
+}
+
+// What systemctl answers without a manager depends on the machine: where
+// systemd booted (a server, a VM: /run/systemd/system exists, sd_booted(3))
+// it tries the bus and fails; elsewhere (a chroot, a build container) it
+// says `offline`. Either answer is unreachable, and the user is told it.
 TEST(UnitsTest, NoManagerIsUnreachableAndSaysWhy) {
   testing_support::TempDir runtime_dir;
   ScopedEnv runtime("XDG_RUNTIME_DIR", runtime_dir.path().c_str());
   ScopedEnv bus("DBUS_SESSION_BUS_ADDRESS", nullptr);
+  ScopedEnv offline("SYSTEMD_OFFLINE", nullptr);
   SystemctlResult r;
   EXPECT_FALSE(UserManagerReachable(&r));
+  // Right after the answer: t/helpers/user-manager.bash makes the directory
+  // for a while on a machine that did not boot with systemd.
+  bool booted = access("/run/systemd/system", F_OK) == 0;
   EXPECT_TRUE(r.started);
   ASSERT_FALSE(r.output.empty());
-  EXPECT_EQ(r.output[0], "offline");
+  if (booted) {
+    EXPECT_EQ(r.output[0],
+              "Failed to connect to bus: No such file or directory");
+  } else {
+    EXPECT_EQ(r.output[0], "offline");
+  }
+  std::string help = UnreachableHelp(r, "alice", 1001, "`mmsetup --yes`");
+  EXPECT_NE(help.find("(`systemctl --user is-system-running`: " + r.output[0] +
+                      "), so no unit was enabled or disabled"),
+            std::string::npos)
+      << help;
+  EXPECT_NE(help.find("export XDG_RUNTIME_DIR=/run/user/1001"),
+            std::string::npos);
+  EXPECT_NE(help.find("sudo loginctl enable-linger alice"), std::string::npos);
+  EXPECT_NE(help.find("Then run: `mmsetup --yes`"), std::string::npos);
   RunSystemctl({"daemon-reload"}, &r);
   EXPECT_TRUE(r.started);
   EXPECT_NE(r.exit_code, 0);
