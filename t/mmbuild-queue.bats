@@ -173,13 +173,13 @@ supersede = no"
   # Pruning follows each build's end; the fifth's comes right after it.
   wait_until test ! -e "$(log_path 3-main)"
   assert_equal "$(logs_of acme-app)" \
-    "0-running.log 4-main.log 5-main.log groups.lock junk.log main.lock notes.txt "
+    "0-running.log 4-main.log 5-main.log junk.log notes.txt "
   assert_equal "$(status_of 5-main)" success
   # Once stopped, the killed build is the oldest of three finished logs.
   kill -TERM "$MMBUILD"
   wait_for_mmbuild
   assert_equal "$(logs_of acme-app)" \
-    "4-main.log 5-main.log groups.lock junk.log main.lock notes.txt "
+    "4-main.log 5-main.log junk.log notes.txt "
 }
 
 @test "keepBuilds never removes the last success of a target" {
@@ -192,7 +192,7 @@ supersede = no"
   spool_job 4-failing target=failing
   mmbuild_succeeds
   assert_equal "$(logs_of acme-app)" \
-    "1-other.log 2-main.log 4-failing.log failing.lock main.lock other.lock "
+    "1-other.log 2-main.log 4-failing.log "
   assert_equal "$(status_of 4-failing)" failure
 }
 
