@@ -45,6 +45,8 @@ DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
 DEB_PACKAGES += libcurl4-openssl-dev
 # The sshd the SSH tests serve ssh:// with (t/mmbuild-ssh.bats).
 DEB_PACKAGES += openssh-server
+# The web view's browser test (t/web-browser.bats).
+DEB_PACKAGES += chromium
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -2,20 +2,69 @@
 // oldest first, until it is empty. FILE: that job file (copied into
 // JOBS/<id>.log, left where it is). `-`: a job file on stdin.
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "build_console.h"
+#include "build_history.h"
 #include "build_notifier.h"
 #include "build_observers.h"
 #include "build_queue.h"
+#include "clock.h"
 #include "config.h"
 #include "exit_codes.h"
+#include "fsutil.h"
 #include "http_client.h"
 #include "journal.h"
 #include "paths.h"
 #include "status_notifier.h"
 #include "version.h"
+
+namespace {
+
+// --list (PROJECT may be empty), --follow or --rebuild: one of them is set.
+int History(const mm::Config& config, const mm::Journal& journal,
+            const std::string* list_project, const std::string& follow_id,
+            const std::string& rebuild_id) {
+  std::string err, text, status, id;
+  if (list_project) {
+    if (!mm::ListBuilds(config, *list_project, isatty(1), &text, &err)) {
+      journal.Error(err);
+      return mm::kExitBadInput;
+    }
+    return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
+                                                     : mm::kExitSystem;
+  }
+  if (!follow_id.empty()) {
+    mm::FollowOptions follow;
+    follow.limit_seconds = mm::LiveLogSeconds(config.timeout);
+    switch (mm::FollowBuild(config, follow_id, 1, follow, &status, &err)) {
+      case mm::FollowResult::kSuccess:
+        return mm::kExitOk;
+      case mm::FollowResult::kFailed:
+        return mm::kExitBadInput;
+      case mm::FollowResult::kNoSuchJob:
+        journal.Error(err);
+        return mm::kExitUsage;
+      case mm::FollowResult::kNoResult:
+      case mm::FollowResult::kError:
+        break;
+    }
+    journal.Error(err);
+    return mm::kExitSystem;
+  }
+  if (!mm::RebuildJob(config, rebuild_id, mm::SystemClock(), &id, &err)) {
+    journal.Error(err);
+    return mm::kExitBadInput;
+  }
+  text = "queued " + id + "\n";
+  return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
+                                                   : mm::kExitSystem;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   mm::Journal journal;
@@ -33,6 +82,18 @@ int main(int argc, char** argv) {
   app.add_option("FILE", job_file,
                  "a job file to run (copied into JOBS/, left in place); `-` "
                  "reads one from stdin");
+  // mmbuild(1) BUILD HISTORY: the build logs in a terminal.
+  std::string list_project, follow_id, rebuild_id;
+  CLI::Option* list =
+      app.add_option("--list", list_project,
+                     "list the builds (of PROJECT), newest first")
+          ->expected(0, 1);
+  CLI::Option* follow = app.add_option(
+      "--follow", follow_id, "print a build's log as it grows, until it ends");
+  CLI::Option* rebuild = app.add_option(
+      "--rebuild", rebuild_id, "queue a copy of a build's job under a new id");
+  list->excludes(follow)->excludes(rebuild);
+  follow->excludes(rebuild);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -47,6 +108,9 @@ int main(int argc, char** argv) {
     return mm::kExitConfig;
   }
   for (const std::string& warning : config.warnings) journal.Warning(warning);
+  if (list->count() || follow->count() || rebuild->count())
+    return History(config, journal, list->count() ? &list_project : nullptr,
+                   follow_id, rebuild_id);
 
   mm::InstallStopHandlers();
   // Mail and hook at each job's start, end and failure (mmbuild(1)

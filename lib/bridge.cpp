@@ -15,6 +15,7 @@
 #include "spool_writer.h"
 #include "target_match.h"
 #include "version.h"
+#include "web_view.h"
 
 namespace mm {
 namespace {
@@ -31,6 +32,10 @@ struct Answer {
   HttpResponse response;
   std::string note;
   BridgeResult result = BridgeResult::kAnswered;
+  // The web view writes its own response (a page, a streamed log): then
+  // `sent` is set, and `send_error` says why it could not be written.
+  bool sent = false;
+  std::string send_error;
 };
 
 Answer Reply(int status, const std::string& body) {
@@ -179,13 +184,40 @@ Answer ServePayload(const std::string& config_path, PayloadFormat format,
   return Spool(config, *request, build, clock);
 }
 
+// mmbridge(1) WEB VIEW: the configuration is read only for its paths, and
+// lib/web_view answers on `out_fd` itself.
+Answer ServeWeb(const std::string& config_path, const HttpRequest& request,
+                int in_fd, int out_fd) {
+  Config config;
+  std::string err;
+  if (!LoadConfig(config_path, &config, &err)) {
+    Answer a = Reply(
+        500, "configuration unreadable: " + err.substr(0, err.find(": ")) +
+                 " (details in the journal)");
+    a.note = "configuration unreadable: " + err;
+    a.result = BridgeResult::kConfigUnreadable;
+    return a;
+  }
+  WebViewOptions options;
+  options.stream_seconds = StreamLimitSeconds(config);
+  WebViewAnswer web = ServeWebView(config, request, in_fd, out_fd, options);
+  Answer a;
+  a.response.status = web.status;
+  a.note = web.note;
+  a.sent = true;
+  a.send_error = web.err;
+  return a;
+}
+
 Answer Serve(const std::string& config_path, HttpRequestReader* reader,
-             HttpRequest* request, const Clock& clock) {
+             HttpRequest* request, const Clock& clock, int in_fd, int out_fd) {
   HttpError error;
   if (!reader->ReadHead(request, &error))
     return Reply(error.status, error.message);
   const std::string& path = request->path;
   const std::string& method = request->method;
+  if (IsWebViewPath(path))
+    return ServeWeb(config_path, *request, in_fd, out_fd);
   if (path == "/version") {
     if (method != "GET") return NotAllowed(method, path, "GET", "GET");
     Answer a = Reply(200, Version());
@@ -272,10 +304,13 @@ BridgeOutcome ServeConnection(const BridgeOptions& options, int in_fd,
   limits.timeout_seconds = options.read_timeout_seconds;
   HttpRequestReader reader(in_fd, out_fd, limits);
   HttpRequest request;
-  Answer answer = Serve(options.config_path, &reader, &request, clock);
+  Answer answer =
+      Serve(options.config_path, &reader, &request, clock, in_fd, out_fd);
 
-  std::string err;
-  bool answered = WriteHttpResponse(out_fd, answer.response, &err);
+  std::string err = answer.send_error;
+  bool answered = answer.sent
+                      ? err.empty()
+                      : WriteHttpResponse(out_fd, answer.response, &err);
   if (!reader.complete()) DrainUnread(in_fd, out_fd);
 
   BridgeOutcome outcome;

@@ -1,0 +1,27 @@
+// HTTP basic authentication for the web view (mmbridge(1) WEB VIEW): any
+// user name, the password `webPassword` (mixmaster.ini(5)).
+#ifndef MIXMASTER_WEB_AUTH_H_
+#define MIXMASTER_WEB_AUTH_H_
+
+#include <string>
+
+#include "http_request.h"
+
+namespace mm {
+
+// The password of an `Authorization: Basic` header value; false when it is
+// not one (other scheme, bad base64, no colon).
+bool BasicAuthPassword(const std::string& header, std::string* password);
+
+// True when `request` carries `password`. The comparison takes the same time
+// wherever the two differ (both are hashed with SHA-256 and the digests
+// compared in constant time), so that timing tells nothing of the password.
+// The webhook `secret` is never accepted, even when it is the password:
+// people who read builds are not the forge.
+bool WebPasswordAccepted(const HttpRequest& request,
+                         const std::string& password,
+                         const std::string& webhook_secret);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_WEB_AUTH_H_

@@ -1,0 +1,48 @@
+// The web view of mmbridge(1) WEB VIEW: history pages, raw logs (streamed
+// while the build runs) and status badges, read-only, from the build logs
+// alone (lib/build_history). The bridge hands a request here only when its
+// path is one of the view's, so a webhook request costs nothing more.
+#ifndef MIXMASTER_WEB_VIEW_H_
+#define MIXMASTER_WEB_VIEW_H_
+
+#include <string>
+
+#include "config.h"
+#include "http_request.h"
+
+namespace mm {
+
+// True for /builds, /builds/... and /badge/... .
+bool IsWebViewPath(const std::string& path);
+
+struct WebViewOptions {
+  // How long a running build's raw log is streamed at most; after it the
+  // response ends even without [result] (see StreamLimitSeconds).
+  double stream_seconds = 3600;
+  // How often a streamed log is looked at for new lines.
+  double poll_seconds = 0.25;
+};
+
+// The streaming bound for `config`: the build timeout plus a minute, or a
+// day when builds have no timeout.
+double StreamLimitSeconds(const Config& config);
+
+// What was answered, for the bridge's journal line.
+struct WebViewAnswer {
+  int status = 200;
+  std::string note;   // what was shown, or why not
+  bool sent = false;  // false: the response could not be (fully) written
+  std::string err;    // why not
+};
+
+// Answers `request` (its head read) on `out_fd`, writing the response
+// itself: pages and badges with a Content-Length, a running build's log
+// chunked until its [result]. `in_fd` is watched so that a client that hangs
+// up ends a stream. A view that is off (`webView`) is a 404.
+WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
+                           int in_fd, int out_fd,
+                           const WebViewOptions& options);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_WEB_VIEW_H_

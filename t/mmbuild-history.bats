@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# mmbuild --list, --follow and --rebuild (mmbuild(1) HISTORY): real builds
+# run by the real mmbuild, then read back from their logs.
+load helpers/common
+load helpers/git
+load helpers/jobs
+
+setup() {
+  mm_private_home
+  BUILDS=$BATS_TEST_TMPDIR/builds
+  SPOOL=$BUILDS/INBOX
+  mkdir -p "$SPOOL"
+  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  GO=$BATS_TEST_TMPDIR/go
+  mm_write_config <<EOF
+[_]
+buildRoot = $BUILDS
+
+[acme/app]
+main = echo built main
+failing = echo about to fail; exit 3
+waiting = echo started; while [ ! -e '$GO' ]; do sleep 0.1; done; echo finished-now
+EOF
+  mm_git push -q origin main:failing main:waiting
+  BG_PIDS=()
+}
+
+teardown() { kill_background; }
+
+@test "--list: newest first with project, target, status and duration; by project" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  spool_job 20261125-120001-000001-1-bbbbbbbb target=failing
+  mmbuild_succeeds
+  mmbuild_succeeds --list
+  assert_line --index 0 --regexp '^20261125-120001-000001-1-bbbbbbbb  acme/app  failing  failure  [0-9.]+s$'
+  assert_line --index 1 --regexp '^20261125-120000-000001-1-aaaaaaaa  acme/app  main  success  [0-9.]+s$'
+  [ "${#lines[@]}" = 2 ]
+  [[ "$output" != *$'\033'* ]]  # no colour when not a terminal
+  mmbuild_succeeds --list acme/app
+  [ "${#lines[@]}" = 2 ]
+  run "$MM_BIN/mmbuild" --list no/such-project
+  assert_equal "$status" 1
+  assert_output --partial "no builds of project no/such-project"
+}
+
+@test "--list colours the status on a terminal" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  mmbuild_succeeds
+  run script -qec "$MM_BIN/mmbuild --list" /dev/null
+  [[ "$output" == *$'\033[32msuccess\033[0m'* ]]
+}
+
+@test "--follow: the whole log; exit 0 for success, 1 for failure, 2 for no such job" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  spool_job 20261125-120001-000001-1-bbbbbbbb target=failing
+  mmbuild_succeeds
+  run "$MM_BIN/mmbuild" --follow 20261125-120000-000001-1-aaaaaaaa
+  assert_success
+  assert_equal "$output" "$(log_of 20261125-120000-000001-1-aaaaaaaa)"
+  run "$MM_BIN/mmbuild" --follow 20261125-120001-000001-1-bbbbbbbb
+  assert_equal "$status" 1
+  assert_line 'status = failure'
+  run "$MM_BIN/mmbuild" --follow 20261125-999999-000001-1-cccccccc
+  assert_equal "$status" 2
+  assert_output --partial "no build log with id"
+  run "$MM_BIN/mmbuild" --follow ../../etc/passwd
+  assert_equal "$status" 2
+}
+
+@test "--follow a running build: lines as they come, until [result]" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa target=waiting
+  mmbuild_in_background
+  wait_until grep -q '^..:..:.. O started' "$(log_path 20261125-120000-000001-1-aaaaaaaa)"
+  "$MM_BIN/mmbuild" --follow 20261125-120000-000001-1-aaaaaaaa >"$BATS_TEST_TMPDIR/followed" &
+  follower=$!
+  BG_PIDS+=("$follower")
+  wait_until grep -q 'O started' "$BATS_TEST_TMPDIR/followed"
+  ! finished "$follower"
+  touch "$GO"
+  wait_until finished "$follower"
+  wait "$follower"
+  wait_for_mmbuild
+  cmp "$BATS_TEST_TMPDIR/followed" "$(log_path 20261125-120000-000001-1-aaaaaaaa)"
+  grep -q 'O finished-now' "$BATS_TEST_TMPDIR/followed"
+}
+
+@test "--rebuild: a copy of the job under a new id, which then builds" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa commit="$(mm_git rev-parse main)"
+  mmbuild_succeeds
+  run "$MM_BIN/mmbuild" --rebuild 20261125-120000-000001-1-aaaaaaaa
+  assert_success
+  new=${output#queued }
+  [ "$new" != 20261125-120000-000001-1-aaaaaaaa ]
+  [ -f "$SPOOL/$new.ini" ]
+  grep -qx "id = $new" "$SPOOL/$new.ini"
+  grep -qx "target = main" "$SPOOL/$new.ini"
+  grep -qx "commit = $(mm_git rev-parse main)" "$SPOOL/$new.ini"
+  ! grep -q '^\[build\]' "$SPOOL/$new.ini"
+  mmbuild_succeeds
+  assert_equal "$(result_of "$new")" "success 0"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
+}
+
+@test "--rebuild of no such job: exit 1, nothing queued; options exclude each other" {
+  run "$MM_BIN/mmbuild" --rebuild 20261125-999999-000001-1-cccccccc
+  assert_equal "$status" 1
+  assert_output --partial "no build log with id"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
+  run "$MM_BIN/mmbuild" --list --follow x
+  assert_equal "$status" 2
+}

@@ -1,0 +1,276 @@
+#!/usr/bin/env bats
+# The web view (mmbridge(1) WEB VIEW) from the outside: the real mmbridge
+# behind a real loopback socket, pages, raw logs and badges read from real
+# log files, and a real mmbuild run streamed while it builds.
+
+load helpers/common
+
+# A copy, so that a relink elsewhere cannot pull the program away mid-test.
+setup_file() {
+  cp "$MM_BIN/mmbridge" "$BATS_FILE_TMPDIR/mmbridge"
+  export BRIDGE_BIN=$BATS_FILE_TMPDIR/mmbridge
+}
+
+load helpers/bridge
+load helpers/web
+load helpers/git
+load helpers/jobs
+
+setup() {
+  mm_private_home
+  BUILDS=$BATS_TEST_TMPDIR/builds
+  SPOOL=$BUILDS/INBOX
+  mkdir -p "$SPOOL"
+  write_config "webView = yes"
+  bridge_start
+}
+
+teardown() {
+  bridge_stop
+  for pid in ${BG_PIDS+"${BG_PIDS[@]}"}; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+# write_config [EXTRA [_] LINES...]
+write_config() {
+  local extra
+  extra=$(printf '%s\n' "$@")
+  mm_write_config <<EOF2
+[_]
+buildRoot = $BUILDS
+spool = $SPOOL
+$extra
+
+[acme/app]
+main = make
+EOF2
+}
+
+get() { bridge_curl GET "$@"; }
+
+@test "off unless webView = yes: every view path is 404" {
+  write_config
+  web_log acme-app "$(web_id 1)" success >/dev/null
+  for path in /builds /builds/acme-app "/builds/acme-app/$(web_id 1)" \
+    "/builds/acme-app/$(web_id 1).log" /badge/acme-app.svg; do
+    get "$path"
+    assert_equal "$HTTP_STATUS" 404
+    [[ "$HTTP_BODY" != *"a change"* ]]
+  done
+}
+
+@test "history page: each project's last build per target, with status and link" {
+  web_log acme-app "$(web_id 1)" failure main >/dev/null
+  web_log acme-app "$(web_id 2)" success main >/dev/null
+  web_log acme-app "$(web_id 3)" failure release >/dev/null
+  web_log other-proj "$(web_id 4)" running main >/dev/null
+  get /builds
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_HEADERS" == *"Content-Type: text/html; charset=utf-8"* ]]
+  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 3 ]
+  [[ "$HTTP_BODY" == *"/builds/acme-app/$(web_id 2)\">main<"* ]]
+  [[ "$HTTP_BODY" != *"$(web_id 1)"* ]]
+  [[ "$HTTP_BODY" == *"/builds/acme-app/$(web_id 3)\">release<"* ]]
+  [[ "$HTTP_BODY" == *'data-status="running"'* ]]
+  [[ "$HTTP_BODY" == *'data-status="success"'* ]]
+  [[ "$HTTP_BODY" == *'data-status="failure"'* ]]
+}
+
+@test "project page: newest first, 50 a page, ?page=N, bad pages 404" {
+  for i in $(seq 1 120); do web_log acme-app "$(web_id "$i")" success >/dev/null; done
+  get /builds/acme-app
+  assert_equal "$HTTP_STATUS" 200
+  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 50 ]
+  first=$(grep -o 'href="/builds/acme-app/[^"]*"' <<<"$HTTP_BODY" | head -1)
+  [ "$first" = "href=\"/builds/acme-app/$(web_id 120)\"" ]
+  [[ "$HTTP_BODY" == *'href="/builds/acme-app?page=2">Older'* ]]
+  get '/builds/acme-app?page=3'
+  assert_equal "$HTTP_STATUS" 200
+  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 20 ]
+  [[ "$HTTP_BODY" == *"$(web_id 1)"* ]]
+  [[ "$HTTP_BODY" != *"Older"* ]]
+  for bad in '?page=4' '?page=0' '?page=x' '?page=-1'; do
+    get "/builds/acme-app$bad"
+    assert_equal "$HTTP_STATUS" 404
+  done
+  get /builds/no-such-project
+  assert_equal "$HTTP_STATUS" 404
+}
+
+@test "build page: fields, viewUrl link, styled log lines, <script> escaped" {
+  id=$(web_id 7)
+  web_log acme-app "$id" failure main 'O <script>alert(1)</script>' '! warn & fail' 'X stopped' 'H hook said "hi"' >/dev/null
+  get "/builds/acme-app/$id"
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *'id="status" data-status="failure"'* ]]
+  [[ "$HTTP_BODY" == *'<a href="https://forge.example/acme/app/commit/9098">view</a>'* ]]
+  [[ "$HTTP_BODY" == *'<span class="m-stdout">12:00:02 O &lt;script&gt;alert(1)&lt;/script&gt;</span>'* ]]
+  [[ "$HTTP_BODY" == *'<span class="m-stderr">12:00:02 ! warn &amp; fail</span>'* ]]
+  [[ "$HTTP_BODY" == *'<span class="m-killed">'* ]]
+  [[ "$HTTP_BODY" == *'<span class="m-hook">12:00:02 H hook said &quot;hi&quot;</span>'* ]]
+  [[ "$HTTP_BODY" == *'<span class="m-step">12:00:01 $ make</span>'* ]]
+  [[ "$HTTP_BODY" == *"<dt>Command</dt><dd><code>make</code></dd>"* ]]
+  [[ "$HTTP_BODY" != *"/srv/acme.git"* ]]
+  [[ "$HTTP_BODY" != *"<script>"* ]]
+  [[ "$HTTP_BODY" != *'http-equiv="refresh"'* ]]
+  [[ "$HTTP_HEADERS" == *"Content-Security-Policy: default-src 'none'"* ]]
+  get "/builds/acme-app/$(web_id 8)"
+  assert_equal "$HTTP_STATUS" 404
+}
+
+@test "a running build's page refreshes itself; a finished one's raw log is the file" {
+  web_log acme-app "$(web_id 1)" running >/dev/null
+  get "/builds/acme-app/$(web_id 1)"
+  [[ "$HTTP_BODY" == *'<meta http-equiv="refresh" content="5">'* ]]
+  path=$(web_log acme-app "$(web_id 2)" success main 'O <b>raw</b>')
+  get "/builds/acme-app/$(web_id 2).log"
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_HEADERS" == *"Content-Type: text/plain; charset=utf-8"* ]]
+  [[ "$HTTP_HEADERS" == *"Content-Length: $(wc -c <"$path")"* ]]
+  cmp "$BATS_TEST_TMPDIR/client/body" "$path"
+}
+
+@test "traversal, encoded slashes and symlinks out of the build root are 404" {
+  mkdir -p "$BATS_TEST_TMPDIR/outside/JOBS"
+  web_log acme-app "$(web_id 1)" success >/dev/null
+  echo 'secret log' >"$BATS_TEST_TMPDIR/outside/JOBS/$(web_id 2).log"
+  ln -s "$BATS_TEST_TMPDIR/outside" "$BUILDS/linked"
+  ln -s "$BATS_TEST_TMPDIR/outside/JOBS/$(web_id 2).log" "$BUILDS/acme-app/JOBS/$(web_id 3).log"
+  for path in /builds/../../etc/passwd /builds/acme-app/../../../etc/passwd \
+    /builds/%2e%2e/etc /builds/acme-app%2fJOBS "/builds/acme-app/..%2f..%2fetc%2fpasswd" \
+    "/builds/linked/$(web_id 2)" "/builds/linked/$(web_id 2).log" /builds/linked \
+    "/builds/acme-app/$(web_id 3)" "/builds/acme-app/$(web_id 3).log" \
+    /builds/.hidden /builds/ACME-APP "/builds/acme-app/$(web_id 1)/x" /badge/../x.svg \
+    /badge/linked.svg; do
+    get "$path" --path-as-is
+    assert_equal "$HTTP_STATUS" 404
+    [[ "$HTTP_BODY" != *"secret log"* ]]
+    [[ "$HTTP_BODY" != *"root:"* ]]
+  done
+  get /builds
+  [[ "$HTTP_BODY" != *linked* ]]
+}
+
+@test "webPassword: 401 with WWW-Authenticate, any user name, badges public, secret refused" {
+  web_log acme-app "$(web_id 1)" success >/dev/null
+  write_config "webView = yes" "webPassword = hunter2-pages" "secret = forge-secret"
+  get /builds
+  assert_equal "$HTTP_STATUS" 401
+  [[ "$HTTP_HEADERS" == *'WWW-Authenticate: Basic realm="Mixmaster builds"'* ]]
+  [[ "$HTTP_BODY" != *acme* ]]
+  get /builds -u anyone:wrong
+  assert_equal "$HTTP_STATUS" 401
+  get "/builds/acme-app/$(web_id 1).log" -u anyone:forge-secret
+  assert_equal "$HTTP_STATUS" 401
+  get /builds -u anyone:hunter2-pages
+  assert_equal "$HTTP_STATUS" 200
+  get "/builds/acme-app/$(web_id 1).log" -u someone-else:hunter2-pages
+  assert_equal "$HTTP_STATUS" 200
+  get /badge/acme-app.svg
+  assert_equal "$HTTP_STATUS" 200
+  # The secret is no web password even when it is set as one.
+  write_config "webView = yes" "webPassword = same" "secret = same"
+  get /builds -u anyone:same
+  assert_equal "$HTTP_STATUS" 401
+}
+
+@test "badges: last status of the project and of a target, not cached" {
+  web_log acme-app "$(web_id 1)" success main >/dev/null
+  web_log acme-app "$(web_id 2)" failure release >/dev/null
+  get /badge/acme-app.svg
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_HEADERS" == *"Content-Type: image/svg+xml"* ]]
+  [[ "$HTTP_HEADERS" == *"Cache-Control: no-cache"* ]]
+  [[ "$HTTP_BODY" == *">failure</text>"* ]]
+  get /badge/acme-app/main.svg
+  [[ "$HTTP_BODY" == *">main</text>"* && "$HTTP_BODY" == *">success</text>"* ]]
+  get /badge/acme-app/nothing.svg
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *">unknown</text>"* ]]
+  get /badge/no-project.svg
+  assert_equal "$HTTP_STATUS" 404
+  get /badge/acme-app
+  assert_equal "$HTTP_STATUS" 404
+}
+
+@test "POST to a view path is 405 with Allow: GET" {
+  bridge_curl POST /builds -d x
+  assert_equal "$HTTP_STATUS" 405
+  [[ "$HTTP_HEADERS" == *"Allow: GET"* ]]
+}
+
+@test "a 50 MB log: the page shows its tail and links the raw log, in bounded memory" {
+  id=$(web_id 9)
+  path=$(web_log acme-app "$id" success main)
+  /usr/bin/python3 - "$path" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+head, sep, tail = text.partition("12:00:05 # Build finished")
+line = "12:00:03 O " + "x" * 88 + "\n"
+with open(path, "w") as f:
+    f.write(head)
+    f.write("12:00:02 O the very first line\n")
+    f.write(line * (50 * 1024 * 1024 // len(line)))
+    f.write("12:00:04 O the very last line\n")
+    f.write(sep + tail)
+PY
+  [ "$(stat -c %s "$path")" -gt 50000000 ]
+  get "/builds/acme-app/$id"
+  assert_equal "$HTTP_STATUS" 200
+  [ "${#HTTP_BODY}" -lt 400000 ]
+  [[ "$HTTP_BODY" == *"the very last line"* ]]
+  [[ "$HTTP_BODY" != *"the very first line"* ]]
+  [[ "$HTTP_BODY" == *"<a href=\"/builds/acme-app/$id.log\">the whole log</a>"* ]]
+  [[ "$HTTP_BODY" == *'data-status="success"'* ]]
+  get "/builds/acme-app/$id.log"
+  cmp "$BATS_TEST_TMPDIR/client/body" "$path"
+  # Peak memory of one bridge serving each (kB, from /usr/bin/time).
+  for target in "/builds/acme-app/$id" "/builds/acme-app/$id.log"; do
+    printf 'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' "$target" >"$BATS_TEST_TMPDIR/req"
+    /usr/bin/time -o "$BATS_TEST_TMPDIR/rss" -f %M "$BRIDGE_BIN" <"$BATS_TEST_TMPDIR/req" >/dev/null 2>&1
+    echo "peak RSS for $target: $(cat "$BATS_TEST_TMPDIR/rss") KiB"
+    [ "$(tail -1 "$BATS_TEST_TMPDIR/rss")" -lt 16384 ]
+  done
+}
+
+@test "a running build's raw log is streamed (chunked) until [result], then ends" {
+  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  go=$BATS_TEST_TMPDIR/go
+  write_config "webView = yes"
+  cat >>"$MM_CONFIG" <<EOF2
+waiting = echo started; while [ ! -e '$go' ]; do sleep 0.1; done; echo finished-now
+EOF2
+  mm_git push -q origin main:waiting
+  spool_job 20261125-120000-000001-1-aaaaaaaa target=waiting
+  BUILDS=$BUILDS mmbuild_in_background
+  log=$(log_path 20261125-120000-000001-1-aaaaaaaa)
+  wait_until grep -q '^..:..:.. O started' "$log"
+  curl -sS -N --max-time 60 -D "$BATS_TEST_TMPDIR/headers" -o "$BATS_TEST_TMPDIR/body" \
+    "http://127.0.0.1:$BRIDGE_PORT/builds/acme-app/20261125-120000-000001-1-aaaaaaaa.log" &
+  curl_pid=$!
+  BG_PIDS+=("$curl_pid")
+  # The client has the lines so far while the build still runs.
+  wait_until grep -q 'O started' "$BATS_TEST_TMPDIR/body"
+  ! grep -q '^\[result\]' "$BATS_TEST_TMPDIR/body"
+  ! finished "$curl_pid"
+  touch "$go"
+  wait_until finished "$curl_pid"
+  wait "$curl_pid"
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
+  grep -qi '^Transfer-Encoding: chunked' "$BATS_TEST_TMPDIR/headers"
+  cmp "$BATS_TEST_TMPDIR/body" "$log"
+  grep -q 'O finished-now' "$BATS_TEST_TMPDIR/body"
+  grep -q '^status = success' "$BATS_TEST_TMPDIR/body"
+}
+
+@test "before the first build: an empty history, projects 404" {
+  rm -rf "$BUILDS"
+  get /builds
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"No builds yet."* ]]
+  get /builds/acme-app
+  assert_equal "$HTTP_STATUS" 404
+  get /badge/acme-app.svg
+  assert_equal "$HTTP_STATUS" 404
+}
