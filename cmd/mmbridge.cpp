@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
     journal.Line(mm::Priority::kError, "cannot sandbox itself: " + err);
     return mm::kExitSystem;
   }
-  if (!sandbox.note.empty()) journal.Line(mm::Priority::kWarning, sandbox.note);
+  // A notice, not a warning: it is about the machine, not the request, and
+  // the request's own line follows (mmbridge(1) SECURITY).
+  if (!sandbox.note.empty()) journal.Line(mm::Priority::kNotice, sandbox.note);
 
   // A client that hangs up makes write(2) fail with EPIPE, which is
   // reported, rather than kill the process before it logs.

@@ -103,13 +103,25 @@ void BuildLog::Line(char marker, const std::string& text) {
 }
 
 bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
+  return AppendResult(BuildStatusName(result.status), result.exit_code,
+                      result.finished, result.duration_seconds, err);
+}
+
+bool BuildLog::EndSuperseded(const struct timespec& finished,
+                             std::string* err) {
+  return AppendResult("superseded", -1, finished, 0, err);
+}
+
+bool BuildLog::AppendResult(const char* status, int exit_code,
+                            const struct timespec& finished,
+                            double duration_seconds, std::string* err) {
   char duration[32];
-  snprintf(duration, sizeof duration, "%.3f", result.duration_seconds);
-  bool written = Append(
-      std::string("\n[result]\nstatus = ") + BuildStatusName(result.status) +
-          "\nexitCode = " + std::to_string(result.exit_code) + "\nfinished = " +
-          FormatIsoUtc(result.finished) + "\nduration = " + duration + "\n",
-      err);
+  snprintf(duration, sizeof duration, "%.3f", duration_seconds);
+  bool written = Append(std::string("\n[result]\nstatus = ") + status +
+                            "\nexitCode = " + std::to_string(exit_code) +
+                            "\nfinished = " + FormatIsoUtc(finished) +
+                            "\nduration = " + duration + "\n",
+                        err);
   // The reserve past the end is given back (a truncate to the same size
   // keeps it on tmpfs).
   struct stat st;

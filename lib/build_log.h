@@ -71,6 +71,10 @@ class BuildLog {
   // `[result]`; the log is complete after it.
   bool EndBuild(const BuildResult& result, std::string* err);
 
+  // `[result]` with `status = superseded` (mmbuild(1) QUEUE): the job was
+  // never built, since a newer job for the same target and task waits.
+  bool EndSuperseded(const struct timespec& finished, std::string* err);
+
   const std::string& path() const { return path_; }
   // False once a write has failed.
   bool ok() const { return ok_; }
@@ -80,6 +84,9 @@ class BuildLog {
 
  private:
   bool Append(const std::string& text, std::string* err);
+  bool AppendResult(const char* status, int exit_code,
+                    const struct timespec& finished, double duration_seconds,
+                    std::string* err);
   // Whether `bytes` more fit with the reserve left after them.
   bool Fits(size_t bytes);
 

@@ -224,6 +224,11 @@ class BuildRun {
       return Killed("timeout: the build ran longer than " +
                         std::to_string(config_.timeout) + " s",
                     code);
+    if (result.stopped && options_.mmbuild_pid > 0 &&
+        getppid() != options_.mmbuild_pid)
+      return Killed(
+          "mmbuild (pid " + std::to_string(options_.mmbuild_pid) + ") died",
+          code);
     if (result.stopped) return Killed("mmbuild was asked to stop", code);
     if (result.term_signal)
       return Outcome{BuildStatus::kFailure, code,
@@ -260,7 +265,10 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   // log is complete.
   JobGuard guard;
   std::string guard_error;
-  bool guarded = guard.Start(job.log_path, &guard_error);
+  // The runner's own stop takes up to the kill grace (mmbuild(1) QUEUE);
+  // five seconds more to complete its log and mails.
+  bool guarded =
+      guard.Start(job.log_path, options.kill_grace_seconds + 5, &guard_error);
   if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
   if (!guarded)
     log.Line(marker::kStderr, "cannot guard this build: " + guard_error);

@@ -61,6 +61,9 @@ struct RunnerOptions {
   // Set non-zero by SIGTERM/SIGINT: the build is stopped, status killed.
   const volatile sig_atomic_t* stop_requested = nullptr;
   double kill_grace_seconds = 10;
+  // The mmbuild that forked this runner; 0: none. A stop once it is gone
+  // (killed outright, mmbuild(1) QUEUE) says so instead of "asked to stop".
+  pid_t mmbuild_pid = 0;
   // Where SSH host keys are checked; empty: ~/.ssh/known_hosts.
   std::string known_hosts;
 };

@@ -5,9 +5,10 @@
 namespace mm {
 namespace {
 
-// The events of mmbuild(1) The hook; anything else is refused.
+// The events of mmbuild(1) The hook and QUEUE; anything else is refused.
 bool IsHookEvent(const std::string& event) {
-  return event == "job-start" || event == "job-end" || event == "job-fail";
+  return event == "job-start" || event == "job-end" || event == "job-fail" ||
+         event == "job-superseded";
 }
 
 }  // namespace

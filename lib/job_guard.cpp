@@ -69,20 +69,33 @@ void StopGroups(Groups* groups) {
   groups->SignalAll(SIGKILL);
 }
 
-[[noreturn]] void Watch(int sock, pid_t runner, int parent_fd) {
+double Now() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
+}
+
+[[noreturn]] void Watch(int sock, pid_t runner, int parent_fd,
+                        double runner_grace) {
   Groups groups;
-  bool runner_killed = false;
+  double kill_runner_at = -1;  // set once the mmbuild is gone
   for (;;) {
     struct pollfd fds[2] = {{sock, POLLIN, 0}, {parent_fd, POLLIN, 0}};
-    int nfds = parent_fd >= 0 && !runner_killed ? 2 : 1;
+    int nfds = parent_fd >= 0 && kill_runner_at < 0 ? 2 : 1;
     int n = poll(fds, nfds, 1000);
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) groups.Prune();
     if (nfds == 2 && fds[1].revents) {
-      // The mmbuild that forked the runner is gone: the runner goes too,
-      // then its groups once its end of the socket closes.
+      // The mmbuild that forked the runner is gone. The runner stops its
+      // build itself (its PR_SET_PDEATHSIG, or this TERM) and completes its
+      // log; only a runner that has not ended after the grace is killed.
+      // Its groups go once its end of the socket closes.
+      kill(runner, SIGTERM);
+      kill_runner_at = Now() + runner_grace;
+    }
+    if (kill_runner_at >= 0 && Now() >= kill_runner_at) {
       kill(runner, SIGKILL);
-      runner_killed = true;
+      kill_runner_at = 1e300;
     }
     if (fds[0].revents) {
       pid_t pgid;
@@ -120,7 +133,8 @@ JobGuard& JobGuard::operator=(JobGuard&& other) noexcept {
   return *this;
 }
 
-bool JobGuard::Start(const std::string& log_path, std::string* err) {
+bool JobGuard::Start(const std::string& log_path, double runner_grace,
+                     std::string* err) {
   UniqueFd lock;
   std::string why;
   bool locked = LogLockedByRunner(log_path, &lock, &why);
@@ -166,7 +180,7 @@ bool JobGuard::Start(const std::string& log_path, std::string* err) {
     int parent_fd = -1;
     if (parent.ok()) parent_fd = dup2(parent.get(), 4);
     close_range(parent_fd >= 0 ? 5 : 4, ~0U, 0);
-    Watch(3, runner, parent_fd);
+    Watch(3, runner, parent_fd, runner_grace);
   }
   watcher_ = pid;
   socket_ = std::move(mine);

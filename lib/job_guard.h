@@ -33,10 +33,12 @@ class JobGuard {
   JobGuard& operator=(const JobGuard&) = delete;
 
   // Locks `log_path` and starts the watcher, which also watches this
-  // process's parent (the mmbuild that forked the runner). False when
-  // either fails (`err` says why); the lock may then be held without a
-  // watcher.
-  bool Start(const std::string& log_path, std::string* err);
+  // process's parent (the mmbuild that forked the runner): once that is
+  // gone, the runner gets TERM and, if it has not ended `runner_grace`
+  // seconds later, KILL. False when either fails (`err` says why); the
+  // lock may then be held without a watcher.
+  bool Start(const std::string& log_path, double runner_grace,
+             std::string* err);
 
   // Ends the watcher (its groups are gone by then) and waits for it; the
   // lock is kept until the guard is destroyed.

@@ -1,7 +1,7 @@
 // Diagnostics for the journal (mmbuild(1), mmbridge(1) Log): one line each on
-// stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<6>`) when stderr is
-// the journal (so that journald files them at the right level), else with the
-// program's name.
+// stderr, prefixed with a syslog priority (`<3>`, `<4>`, `<5>`, `<6>`) when
+// stderr is the journal (so that journald files them at the right level), else
+// with the program's name.
 #ifndef MIXMASTER_JOURNAL_H_
 #define MIXMASTER_JOURNAL_H_
 
@@ -9,7 +9,7 @@
 
 namespace mm {
 
-enum class Priority { kError = 3, kWarning = 4, kInfo = 6 };
+enum class Priority { kError = 3, kWarning = 4, kNotice = 5, kInfo = 6 };
 
 class Journal {
  public:

@@ -126,7 +126,7 @@ bool ProcessAlive(pid_t pid) {
 
 bool FinishOrphanLog(const std::string& path, const Config& config,
                      const Clock& clock, BuildObserver* observer,
-                     std::string* err) {
+                     std::string* err, const std::string& cause) {
   std::string text;
   pid_t pid = 0;
   std::string started;
@@ -144,7 +144,8 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   const struct timespec now = clock.Now();
   log.Line(marker::kMixmaster,
            "Build error: the runner (pid " + std::to_string(pid) +
-               ") died before the build ended; noticed at " +
+               ") died before the build ended" +
+               (cause.empty() ? "" : " (" + cause + ")") + "; noticed at " +
                FormatIsoUtc(now) + " by mmbuild (pid " +
                std::to_string(getpid()) + ")");
   Job job;

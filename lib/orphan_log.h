@@ -41,9 +41,11 @@ void FinishOrphanLogs(const Config& config, const Clock& clock,
                       BuildObserver* observer, OrphanReport* report);
 
 // Finishes the one log at `path` if it is an orphan. True when it did.
+// `cause`, when known (the mmbuild that forked the runner saw it end),
+// goes into the `#` line, e.g. "killed by signal 9".
 bool FinishOrphanLog(const std::string& path, const Config& config,
                      const Clock& clock, BuildObserver* observer,
-                     std::string* err);
+                     std::string* err, const std::string& cause = "");
 
 }  // namespace mm
 

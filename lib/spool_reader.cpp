@@ -128,6 +128,11 @@ bool SpoolReader::List(std::vector<std::string>* names,
 }
 
 bool SpoolReader::ClaimNext(ClaimedJob* job, bool* claimed, std::string* err) {
+  return ClaimNext(nullptr, job, claimed, err);
+}
+
+bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
+                            bool* claimed, std::string* err) {
   *claimed = false;
   std::vector<std::string> names;
   if (!List(&names, err)) return false;
@@ -144,6 +149,7 @@ bool SpoolReader::ClaimNext(ClaimedJob* job, bool* claimed, std::string* err) {
       Reject(path, name, why);
       continue;
     }
+    if (wanted && !wanted(name, candidate)) continue;
     candidate.id = ChooseId(candidate.job, clock_, &candidate.note);
     std::string jobs_dir = JoinPath(candidate.project_dir, "JOBS");
     if (!MakeDirs(jobs_dir, err)) return false;

@@ -7,6 +7,7 @@
 #ifndef MIXMASTER_SPOOL_READER_H_
 #define MIXMASTER_SPOOL_READER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,14 @@ class SpoolReader {
   // *claimed is false when the spool holds no job. False only on a system
   // error (cannot create JOBS/, cannot read the spool).
   bool ClaimNext(ClaimedJob* job, bool* claimed, std::string* err);
+
+  // Whether the queue wants a runnable job now; `name` is its spool name.
+  using JobFilter =
+      std::function<bool(const std::string& name, const ClaimedJob& job)>;
+  // As above, but jobs `wanted` refuses stay in the spool, untouched
+  // (mmbuild(1) QUEUE: a job whose workspace is busy waits its turn).
+  bool ClaimNext(const JobFilter& wanted, ClaimedJob* job, bool* claimed,
+                 std::string* err);
 
   // How many jobs this reader moved to REJECTED/.
   int rejected() const { return rejected_; }

@@ -520,7 +520,9 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   printf 'GET /version HTTP/1.1\r\n\r\n' >"$req"
   run bash -c '"$0" <"$1" >&-' "$BRIDGE_BIN" "$req"
   assert_equal "$status" 4
-  assert_output "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
+  # (A kernel without Landlock adds its notice line before it.)
+  assert_line "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
+  [ "$(grep -vc 'no Landlock' <<<"$output")" = 1 ]
   run "$BRIDGE_BIN" --bogus
   assert_equal "$status" 2
   run "$BRIDGE_BIN" --help

@@ -100,13 +100,36 @@ assert_finished_as_error() {
   assert_equal "$(log_of "$job")" "$before"
 }
 
-@test "mmbuild killed with SIGKILL: no build or agent left; the next mmbuild finishes the log as error and mails" {
+@test "mmbuild killed with SIGKILL: its runner stops the build, ends the log as killed and mails; no build or agent left" {
   start_sleeper k1
+  local mmbuild=$MMBUILD
   kill -KILL "$MMBUILD"
   assert_nothing_left
-  run grep -c '^\[result\]$' "$(log_path k1)"
-  assert_output 0
-  assert_finished_as_error k1 "$RUNNER"
+  assert_equal "$(status_of k1)" killed
+  run log_lines k1
+  assert_line "X Build stopped: mmbuild (pid $mmbuild) died"
+  assert_line "# Sent the failure mail to $MM_MAIL_TO"
+  mm_mail_wait 2
+  assert_equal "$(mm_mail 2 In-Reply-To)" "$(mm_mail 1 Message-ID)"
+  # Nothing is left for the next mmbuild to finish.
+  before=$(log_of k1)
+  mmbuild_succeeds
+  refute_output --partial "its runner died"
+  assert_equal "$(log_of k1)" "$before"
+}
+
+@test "the runner alone killed with SIGKILL: its build and agent stop; its mmbuild ends the log as error and mails" {
+  start_sleeper k3
+  kill -KILL "$RUNNER"
+  assert_nothing_left
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
+  assert_equal "$(result_of k3)" "error -1"
+  run log_lines k3
+  assert_line --regexp "^# Build error: the runner \\(pid $RUNNER\\) died before the build ended \\(killed by signal 9\\); noticed at 20[0-9-]{8}T[0-9:]{8}Z by mmbuild \\(pid $MMBUILD\\)$"
+  assert_line "# Sent the failure mail to $MM_MAIL_TO"
+  run cat "$BATS_TEST_TMPDIR/stderr"
+  assert_line --partial "job k3: the build process ended (killed by signal 9)"
 }
 
 @test "mmbuild and its runner killed at once (SIGKILL to both): the same" {

@@ -15,6 +15,8 @@ setup() {
   mm_write_config <<EOF2
 [_]
 buildRoot = $BUILDS
+# Every job queued here builds (superseding: mmbuild-queue.bats).
+supersede = no
 
 [acme/app]
 main = cat README

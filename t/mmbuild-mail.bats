@@ -38,6 +38,8 @@ write_config() {
   {
     echo "[_]"
     echo "buildRoot = $BUILDS"
+    # Every job queued here builds (superseding: mmbuild-queue.bats).
+    echo "supersede = no"
     printf '%s\n' "$@"
     echo
     echo "[acme/app]"

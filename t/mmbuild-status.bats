@@ -27,6 +27,8 @@ write_config() {
   mm_write_config <<EOF
 [_]
 buildRoot = $BUILDS
+# Every job queued here builds (superseding: mmbuild-queue.bats).
+supersede = no
 statusTokens = $TOKENS
 timeout = 2
 $1

@@ -22,6 +22,8 @@ write_config() {
   mm_write_config <<EOF
 [_]
 buildRoot = $BUILDS
+# Every job queued here builds (superseding: mmbuild-queue.bats).
+supersede = no
 $1
 
 [acme/app]

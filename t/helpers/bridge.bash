@@ -195,7 +195,8 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-# bridge_log_lines: the bridge's own journal lines (priority-prefixed).
+# bridge_log_lines: the bridge's journal line for each request (priorities 3,
+# 4, 6); a notice about the machine (<5>, e.g. no Landlock) is left out.
 bridge_log_lines() {
   grep -a '^<[346]>' "$BRIDGE_LOG" || true
 }

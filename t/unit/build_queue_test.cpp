@@ -45,6 +45,9 @@ class BuildQueueTest : public ::testing::Test {
     config_.build_root = tmp_ / "builds";
     config_.spool = tmp_ / "builds/INBOX";
     config_.mode = "dryrun";
+    // These tests queue several jobs for one target and want each built;
+    // SupersedesOlderJobsOfATarget turns superseding back on.
+    config_.supersede = false;
     config_.projects.push_back(Project{"acme/app", {{"main", "make"}}});
     Sh("mkdir -p " + config_.spool);
     journal_fd_ = open((tmp_ / "journal").c_str(),
@@ -93,8 +96,8 @@ TEST_F(BuildQueueTest, ACrashedJobGetsAnErrorResultAndTheQueueGoesOn) {
   WriteAll(config_.spool + "/2.ini", JobText("after"));
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
   std::string crashed = Log("crash");
-  EXPECT_NE(crashed.find(" # Build error: the build process died of signal " +
-                         std::to_string(SIGABRT) + "\n"),
+  EXPECT_NE(crashed.find(" died before the build ended (killed by signal " +
+                         std::to_string(SIGABRT) + "); noticed at "),
             std::string::npos)
       << crashed;
   EXPECT_NE(crashed.find("\n[result]\nstatus = error\nexitCode = -1\n"),
@@ -117,6 +120,47 @@ TEST_F(BuildQueueTest, GivenJobsAreStoredAndBadOnesRefused) {
       << journal;
   EXPECT_NE(journal.find("<3>cannot read job "), std::string::npos) << journal;
   EXPECT_FALSE(Exists(tmp_ / "builds/acme-app/JOBS/x.log"));
+}
+
+TEST_F(BuildQueueTest, SupersedesOlderJobsOfATarget) {
+  config_.supersede = true;
+  WriteAll(config_.spool + "/1.ini", JobText("1"));
+  WriteAll(config_.spool + "/2.ini", JobText("2"));
+  WriteAll(config_.spool + "/3.ini", JobText("3", "acme/lib"));
+  config_.projects.push_back(Project{"acme/lib", {{"main", "make"}}});
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  EXPECT_NE(Log("1").find(" # Superseded by job 2, newer for the same target "
+                          "and task; not built\n\n[result]\nstatus = "
+                          "superseded\nexitCode = -1\n"),
+            std::string::npos)
+      << Log("1");
+  EXPECT_NE(Log("2").find("\nstatus = success\n"), std::string::npos);
+  std::string lib = ReadAll(tmp_ / "builds/acme-lib/JOBS/3.log");
+  EXPECT_NE(lib.find("\nstatus = success\n"), std::string::npos);
+  std::string journal = ReadAll(tmp_ / "journal");
+  EXPECT_NE(journal.find("<6>job 1 (acme/app main): superseded by 2, log "),
+            std::string::npos)
+      << journal;
+}
+
+TEST_F(BuildQueueTest, KeepBuildsPrunesTheProjectAfterEachJob) {
+  config_.supersede = false;
+  config_.keep_builds = 2;
+  for (const char* id : {"1", "2", "3", "4"})
+    WriteAll(config_.spool + "/" + id + ".ini", JobText(id));
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  EXPECT_EQ(Sh("ls " + tmp_ / "builds/acme-app/JOBS"), "3.log\n4.log");
+}
+
+TEST_F(BuildQueueTest, MoreJobsThanTheLimitRunAtTheLimitWithAWarning) {
+  config_.jobs = 1000;
+  WriteAll(config_.spool + "/1.ini", JobText("1"));
+  EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
+  EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
+  std::string journal = ReadAll(tmp_ / "journal");
+  EXPECT_NE(journal.find("<4>jobs = 1000: at most 64 builds run at once"),
+            std::string::npos)
+      << journal;
 }
 
 }  // namespace

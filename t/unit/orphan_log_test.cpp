@@ -119,7 +119,7 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   std::string locked = tmp / "locked.log";
   WriteAll(locked, Claimed(DeadPid()));
   JobGuard guard;
-  ASSERT_TRUE(guard.Start(locked, &err)) << err;
+  ASSERT_TRUE(guard.Start(locked, 5, &err)) << err;
   EXPECT_FALSE(FinishOrphanLog(locked, config, clock, nullptr, &err));
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
