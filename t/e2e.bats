@@ -340,30 +340,46 @@ _mm_service_has_sleep() {
     while read -r pid; do cat "/proc/$pid/comm" 2>/dev/null; done | grep -qx sleep
 }
 
-@test "mmbuild killed with SIGKILL under systemd: no process left in the cgroup; the next run finishes the log as error" {
+# kill_running_build [RUNNER_TOO]: a push whose build sleeps, then SIGKILL to
+# mmbuild (and its runner with an argument) once the build runs; nothing of
+# the service may be left afterwards. Sets ID and MMBUILD_PID.
+kill_running_build() {
   setup_mixmaster
   echo 'sleeping = sleep 600 & sleep 600' >>"$MM_CONFIG"
   git -C "$MM_E2E/work" push -q "$REPO" production:sleeping
   gitea_payload sleeping "$GOOD_COMMIT" >"$MM_E2E/push.json"
   post "$MM_E2E/push.json" "$SECRET"
   assert_equal "$STATUS" 202
-  local id=${BODY#queued } main
+  ID=${BODY#queued }
   mm_bounded_poll 60 _mm_service_has_sleep
-  main=$(mm_unit_prop mixmaster.service MainPID)
-  [ "$main" -gt 0 ]
-  kill -KILL "$main"
+  MMBUILD_PID=$(mm_unit_prop mixmaster.service MainPID)
+  [ "$MMBUILD_PID" -gt 0 ]
+  local victims=("$MMBUILD_PID")
+  [ -z "${1:-}" ] || victims+=("$(sed -n 's/^pid = //p' "$(jobs_dir)/$ID.log")")
+  kill -KILL "${victims[@]}"
   # The build, its agent, the runner: nothing of the service is left.
   mm_bounded_poll 60 mm_nothing_running
   mm_bounded_poll 60 _mm_no_process_but_the_manager || {
     mm_manager_processes >&2
     return 1
   }
-  run grep -c '^\[result\]$' "$(jobs_dir)/$id.log"
+}
+
+@test "mmbuild killed with SIGKILL under systemd: its runner ends the log as killed; no process left in the cgroup" {
+  kill_running_build
+  run cat "$(jobs_dir)/$ID.log"
+  assert_line "status = killed"
+  assert_line --regexp "^..:..:.. X Build stopped: mmbuild \\(pid $MMBUILD_PID\\) died$"
+}
+
+@test "mmbuild and its runner killed with SIGKILL under systemd: no process left; the next run finishes the log as error" {
+  kill_running_build runner-too
+  run grep -c '^\[result\]$' "$(jobs_dir)/$ID.log"
   assert_output 0
   # The next push starts mmbuild again, which finishes the orphaned log.
   build production "$GOOD_COMMIT"
   assert_equal "$RESULT" success
-  run cat "$(jobs_dir)/$id.log"
+  run cat "$(jobs_dir)/$ID.log"
   assert_line "status = error"
   assert_line --regexp "^..:..:.. # Build error: the runner \\(pid [0-9]+\\) died before the build ended; noticed at .*Z by mmbuild \\(pid [0-9]+\\)$"
 }
