@@ -65,6 +65,47 @@ int History(const mm::Config& config, const mm::Journal& journal,
                                                    : mm::kExitSystem;
 }
 
+// The spool, or the job FILE (`-`: stdin), to the end (mmbuild(1) QUEUE).
+int RunJobs(const mm::Config& config, const mm::Journal& journal,
+            const std::string& job_file) {
+  mm::InstallStopHandlers();
+  // Mail and hook at each job's start, end and failure (mmbuild(1)
+  // NOTIFICATIONS).
+  mm::BuildNotifier notifier(config);
+  // The forge's commit status at each job's start and end
+  // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
+  mm::HttpPostOptions http;
+  if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
+  mm::StatusNotifier status_notifier(config, http);
+  mm::BuildObservers observers;
+  observers.Add(&notifier);
+  observers.Add(&status_notifier);
+  // Logs whose runner died are finished first, with their mails and
+  // statuses (mmbuild(1) KILLED RUNNER).
+  mm::OrphanReport orphans;
+  mm::FinishOrphanLogs(config, mm::SystemClock(), &observers, &orphans);
+  for (const std::string& line : orphans.finished) journal.Warning(line);
+  for (const std::string& line : orphans.problems) journal.Error(line);
+
+  mm::QueueOptions options;
+  options.config = &config;
+  options.journal = &journal;
+  options.observer = &observers;
+
+  mm::QueueStatus status = job_file.empty()
+                               ? mm::RunSpool(options)
+                               : mm::RunGivenJob(job_file, options);
+  switch (status) {
+    case mm::QueueStatus::kDone:
+      return mm::kExitOk;
+    case mm::QueueStatus::kBadJob:
+      return mm::kExitBadInput;
+    case mm::QueueStatus::kSystemError:
+      return mm::kExitSystem;
+  }
+  return mm::kExitSystem;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,38 +154,5 @@ int main(int argc, char** argv) {
     return History(config, journal, list->count() ? &list_project : nullptr,
                    follow_id, rebuild_id);
 
-  mm::InstallStopHandlers();
-  // Mail and hook at each job's start, end and failure (mmbuild(1)
-  // NOTIFICATIONS).
-  mm::BuildNotifier notifier(config);
-  // Logs whose runner died are finished first (mmbuild(1) KILLED RUNNER).
-  mm::OrphanReport orphans;
-  mm::FinishOrphanLogs(config, mm::SystemClock(), &notifier, &orphans);
-  for (const std::string& line : orphans.finished) journal.Warning(line);
-  for (const std::string& line : orphans.problems) journal.Error(line);
-  mm::QueueOptions options;
-  options.config = &config;
-  options.journal = &journal;
-  // The forge's commit status at each job's start and end
-  // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
-  mm::HttpPostOptions http;
-  if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
-  mm::StatusNotifier status_notifier(config, http);
-  mm::BuildObservers observers;
-  observers.Add(&notifier);
-  observers.Add(&status_notifier);
-  options.observer = &observers;
-
-  mm::QueueStatus status = job_file.empty()
-                               ? mm::RunSpool(options)
-                               : mm::RunGivenJob(job_file, options);
-  switch (status) {
-    case mm::QueueStatus::kDone:
-      return mm::kExitOk;
-    case mm::QueueStatus::kBadJob:
-      return mm::kExitBadInput;
-    case mm::QueueStatus::kSystemError:
-      return mm::kExitSystem;
-  }
-  return mm::kExitSystem;
+  return RunJobs(config, journal, job_file);
 }

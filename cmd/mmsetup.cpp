@@ -226,33 +226,10 @@ int Install(const Invocation& in, mm::SetupSettings settings,
   return mm::kExitOk;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  mm::Journal journal;
-  journal.set_program("mmsetup");
-  // The plan (stdout) and the diagnostics (stderr, unbuffered) reach a pipe
-  // or file in the order they happen.
-  std::cout << std::unitbuf;
-
-  CLI::App app{
-      "Sets Mixmaster up for this user: creates the build root and spool, "
-      "writes the configuration (with a random webhook secret) and any "
-      "drop-ins, and enables the user units mixmaster-bridge.socket and "
-      "mixmaster.path. Shows the plan and asks first."};
-  app.set_version_flag("--version", mm::Version());
-  Invocation in;
-  DeclareOptions(&app, &in);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
-  }
-  if (in.dump && in.teardown) {
-    journal.Error("--dump and --teardown do not go together");
-    return mm::kExitUsage;
-  }
-
+// Everything after the options: settings, an existing configuration,
+// then --dump, --teardown or the setup itself.
+int Run(Invocation* invocation, const mm::Journal& journal) {
+  Invocation& in = *invocation;
   std::string home = mm::HomeDir(), err;
   mm::SetupSettings settings;
   if (!mm::ResolveSetupSettings(in.options, home, Cwd(), &settings, &err)) {
@@ -302,4 +279,34 @@ int main(int argc, char** argv) {
   }
   return Install(in, settings, secret, config_exists, home, unit_dir, managed,
                  journal);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mm::Journal journal;
+  journal.set_program("mmsetup");
+  // The plan (stdout) and the diagnostics (stderr, unbuffered) reach a pipe
+  // or file in the order they happen.
+  std::cout << std::unitbuf;
+
+  CLI::App app{
+      "Sets Mixmaster up for this user: creates the build root and spool, "
+      "writes the configuration (with a random webhook secret) and any "
+      "drop-ins, and enables the user units mixmaster-bridge.socket and "
+      "mixmaster.path. Shows the plan and asks first."};
+  app.set_version_flag("--version", mm::Version());
+  Invocation in;
+  DeclareOptions(&app, &in);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
+  }
+  if (in.dump && in.teardown) {
+    journal.Error("--dump and --teardown do not go together");
+    return mm::kExitUsage;
+  }
+
+  return Run(&in, journal);
 }

@@ -137,21 +137,23 @@ Answer Spool(const Config& config, const HttpRequest& request,
 // A POST or PUT to a payload endpoint. Every check that needs no body comes
 // before the body is read, so that `Expect: 100-continue` invites a body
 // only when it stands a chance.
+// The body names the file (and line), not its text, which may hold the
+// secret; the journal gets it all.
+Answer ConfigUnreadable(const std::string& err) {
+  Answer a =
+      Reply(500, "configuration unreadable: " + err.substr(0, err.find(": ")) +
+                     " (details in the journal)");
+  a.note = "configuration unreadable: " + err;
+  a.result = BridgeResult::kConfigUnreadable;
+  return a;
+}
+
 Answer ServePayload(const std::string& config_path, PayloadFormat format,
                     HttpRequestReader* reader, HttpRequest* request,
                     const Clock& clock) {
   Config config;
   std::string err;
-  if (!LoadConfig(config_path, &config, &err)) {
-    // The body names the file (and line), not its text, which may hold the
-    // secret; the journal gets it all.
-    Answer a = Reply(
-        500, "configuration unreadable: " + err.substr(0, err.find(": ")) +
-                 " (details in the journal)");
-    a.note = "configuration unreadable: " + err;
-    a.result = BridgeResult::kConfigUnreadable;
-    return a;
-  }
+  if (!LoadConfig(config_path, &config, &err)) return ConfigUnreadable(err);
   const std::string* type = request->Header("Content-Type");
   if (!IsJsonContentType(type))
     return Reply(
@@ -190,14 +192,7 @@ Answer ServeWeb(const std::string& config_path, const HttpRequest& request,
                 int in_fd, int out_fd) {
   Config config;
   std::string err;
-  if (!LoadConfig(config_path, &config, &err)) {
-    Answer a = Reply(
-        500, "configuration unreadable: " + err.substr(0, err.find(": ")) +
-                 " (details in the journal)");
-    a.note = "configuration unreadable: " + err;
-    a.result = BridgeResult::kConfigUnreadable;
-    return a;
-  }
+  if (!LoadConfig(config_path, &config, &err)) return ConfigUnreadable(err);
   WebViewOptions options;
   options.stream_seconds = StreamLimitSeconds(config);
   WebViewAnswer web = ServeWebView(config, request, in_fd, out_fd, options);

@@ -133,17 +133,7 @@ JobGuard& JobGuard::operator=(JobGuard&& other) noexcept {
   return *this;
 }
 
-bool JobGuard::Start(const std::string& log_path, double runner_grace,
-                     std::string* err) {
-  UniqueFd lock;
-  std::string why;
-  bool locked = LogLockedByRunner(log_path, &lock, &why);
-  if (locked || !lock.ok()) {
-    *err = locked ? "the build log " + log_path + " is locked by another build"
-                  : why;
-    return false;
-  }
-  lock_ = std::move(lock);
+bool JobGuard::StartWatcher(double runner_grace, std::string* err) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     *err = std::string("cannot create a socket: ") + strerror(errno);
@@ -184,6 +174,30 @@ bool JobGuard::Start(const std::string& log_path, double runner_grace,
   }
   watcher_ = pid;
   socket_ = std::move(mine);
+  return true;
+}
+
+bool JobGuard::Start(const std::string& log_path, double runner_grace,
+                     std::string* err) {
+  // The watcher first, the lock after: a lock taken before the fork would
+  // be the watcher's too (flock(2) locks belong to the open file), and a
+  // runner that died at once would leave its log locked for a moment.
+  std::string why;
+  bool watching = StartWatcher(runner_grace, &why);
+  UniqueFd lock;
+  std::string lock_error;
+  bool locked = LogLockedByRunner(log_path, &lock, &lock_error);
+  if (locked || !lock.ok()) {
+    *err = locked ? "the build log " + log_path + " is locked by another build"
+                  : lock_error;
+    StopWatcher();
+    return false;
+  }
+  lock_ = std::move(lock);
+  if (!watching) {
+    *err = why;
+    return false;
+  }
   g_watcher_socket = socket_.get();
   SetSpawnObserver(TellWatcher);
   return true;

@@ -35,8 +35,8 @@ class JobGuard {
   // Locks `log_path` and starts the watcher, which also watches this
   // process's parent (the mmbuild that forked the runner): once that is
   // gone, the runner gets TERM and, if it has not ended `runner_grace`
-  // seconds later, KILL. False when either fails (`err` says why); the
-  // lock may then be held without a watcher.
+  // seconds later, KILL. False when either fails (`err` says why); when
+  // only the watcher failed, the lock is held all the same.
   bool Start(const std::string& log_path, double runner_grace,
              std::string* err);
 
@@ -47,6 +47,9 @@ class JobGuard {
   pid_t watcher() const { return watcher_; }
 
  private:
+  // Forks the watcher (no lock held yet, so it never has the lock's file).
+  bool StartWatcher(double runner_grace, std::string* err);
+
   UniqueFd lock_;
   UniqueFd socket_;
   pid_t watcher_ = -1;

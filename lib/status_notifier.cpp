@@ -46,6 +46,7 @@ void StatusNotifier::OnEvent(const BuildReport& report, BuildLog* log) {
     Finish(report, log);
     return;
   }
+  started_build_ = true;
   active_ = Prepare(report, log);
   if (!active_) return;
   facts_.started = true;
@@ -94,7 +95,11 @@ bool StatusNotifier::Prepare(const BuildReport& report, BuildLog* log) {
 }
 
 void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
-  if (!active_) return;
+  // An end without a start here: a log finished for a runner that died
+  // (mmbuild(1) KILLED RUNNER) still gets its final status.
+  bool orphan = !started_build_;
+  started_build_ = false;
+  if (!active_ && !(orphan && Prepare(report, log))) return;
   active_ = false;
   struct timespec now = clock_.Now();
   double seconds = static_cast<double>(now.tv_sec - started_.tv_sec) +

@@ -305,3 +305,26 @@ EOF
   assert_line --regexp "^! commit status \`success\` to $url: .*[Tt]imed out after [0-9]+ milliseconds"
   assert_equal "$(wc -l <"$SILENT_LOG")" 2
 }
+
+@test "a build whose runner died: the next mmbuild finishes its log and tells the forge error" {
+  forge_start GITEA
+  local path=/api/v1/repos/acme/app/statuses/$SHA
+  write_tokens "http://127.0.0.1:$GITEA_PORT gitea-t0ken"
+  write_config ""
+  # A log claimed and started by a runner that is gone (mmbuild(1) KILLED
+  # RUNNER): the job, a [build] naming a pid that has exited, no [result].
+  spool_job 1-orphan forge=gitea "statusUrl=http://127.0.0.1:$GITEA_PORT$path" commit="$SHA"
+  true &
+  local dead=$!
+  wait "$dead"
+  mkdir -p "$BUILDS/acme-app/JOBS"
+  { cat "$SPOOL/1-orphan.ini"; printf '\n[build]\npid = %s\nstarted = 2026-12-01T00:00:00Z\n\n[log]\n' "$dead"; } \
+    >"$(log_path 1-orphan)"
+  rm "$SPOOL/1-orphan.ini"
+  mmbuild_succeeds
+  assert_equal "$(result_of 1-orphan)" "error -1"
+  run forge_requests "$GITEA_LOG"
+  assert_output "POST $path | authorization: token gitea-t0ken | application/json | application/json | {\"context\": \"mixmaster/main\", \"description\": \"build could not run (error) after N s\", \"state\": \"error\"}"
+  run log_lines 1-orphan
+  assert_line "# commit status \`error\` to http://127.0.0.1:$GITEA_PORT$path: HTTP 201"
+}
