@@ -200,6 +200,11 @@ class GroupWatch {
     if (!leader_exited_) {
       pid_t r = waitpid(pid_, &status_, WNOHANG);
       leader_exited_ = r == pid_ || (r < 0 && errno == ECHILD);
+      // Killed by a signal while a stop was asked for: the same stop reached
+      // the group first (systemd signals a service's whole control group).
+      if (leader_exited_ && kill_at_ == 0 && r == pid_ &&
+          WIFSIGNALED(status_) && spec_.stop_requested && *spec_.stop_requested)
+        result_->stopped = true;
     }
     if (kill_at_ == 0 && !leader_exited_) {
       bool stop = spec_.stop_requested && *spec_.stop_requested;

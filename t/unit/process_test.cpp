@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -218,6 +219,29 @@ TEST_F(ProcessTest, StopRequestStopsTheGroup) {
   EXPECT_EQ(lines, (Lines{{'O', "ready"}}));
   EXPECT_TRUE(result.stopped);
   EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.term_signal, SIGTERM);
+}
+
+// systemd stopping a service signals every process of it at once: the
+// command may die of that TERM before the runner acts on its own stop. It
+// is still a stop, not a command killed by a signal.
+TEST_F(ProcessTest, ACommandKilledWhileAStopIsAskedForWasStopped) {
+  volatile sig_atomic_t stop = 0;
+  ProcessSpec spec = Shell("echo $$; sleep 600");
+  spec.stop_requested = &stop;
+  ProcessResult result;
+  ASSERT_TRUE(RunProcess(
+      spec,
+      [&](char, const std::string& l) {
+        pid_t leader = std::stoi(l);
+        kill(-leader, SIGTERM);
+        // Dead (not yet reaped) before the stop is asked for.
+        siginfo_t info;
+        waitid(P_PID, static_cast<id_t>(leader), &info, WEXITED | WNOWAIT);
+        stop = 1;
+      },
+      &result));
+  EXPECT_TRUE(result.stopped);
   EXPECT_EQ(result.term_signal, SIGTERM);
 }
 
