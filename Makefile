@@ -86,6 +86,9 @@ DEB_PACKAGES += libcurl4-openssl-dev
 DEB_PACKAGES += openssh-server
 # The web view's browser test (t/web-browser.bats).
 DEB_PACKAGES += chromium
+# GNU time: peak memory in t/web.bats and t/bench/bridge.sh (a minimal
+# Debian has no /usr/bin/time).
+DEB_PACKAGES += time
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

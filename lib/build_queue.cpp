@@ -79,18 +79,22 @@ bool ReadStdin(std::string* out, std::string* err) {
   }
 }
 
-// Completes the log of a job whose process died before writing [result].
+// Completes the log of a job whose process died before its build started
+// (no [build] yet: it could not fork, or died at once). A log with [build]
+// is finished only by FinishOrphanLog, under the log's lock, so that two
+// mmbuilds never both append [result].
 void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
-  if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text)) return;
+  if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text) ||
+      text.find("\n[build]\n") != std::string::npos)
+    return;
   BuildLog log;
   if (!log.Open(job.log_path, SystemClock(), &err)) {
     journal.Error(err);
     return;
   }
-  if (text.find("\n[log]\n") == std::string::npos)
-    log.BeginBuild(pid, SystemClock().Now(), &err);
+  log.BeginBuild(pid, SystemClock().Now(), &err);
   log.Line(marker::kMixmaster, "Build error: " + why);
   BuildResult result;
   result.finished = SystemClock().Now();
@@ -161,7 +165,8 @@ bool JobProcessEnded(const ClaimedJob& job, pid_t pid, int status,
     std::string why = "the build process ended (" + cause + ")";
     journal.Error("job " + job.id + ": " + why);
     // A runner that died mid-build: its log finished as mmbuild(1) KILLED
-    // RUNNER says, failure mail included; else (no [build] yet) here.
+    // RUNNER says, failure mail included (unless another mmbuild holds its
+    // lock: that one finishes it); else (no [build] yet) here.
     std::string err;
     if (!FinishOrphanLog(job.log_path, *options.config, SystemClock(),
                          options.observer, &err, cause)) {

@@ -133,7 +133,8 @@ JobGuard& JobGuard::operator=(JobGuard&& other) noexcept {
   return *this;
 }
 
-bool JobGuard::StartWatcher(double runner_grace, std::string* err) {
+bool JobGuard::StartWatcher(pid_t mmbuild, double runner_grace,
+                            std::string* err) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     *err = std::string("cannot create a socket: ") + strerror(errno);
@@ -141,9 +142,14 @@ bool JobGuard::StartWatcher(double runner_grace, std::string* err) {
   }
   UniqueFd mine(pair[0]), theirs(pair[1]);
   const pid_t runner = getpid();
-  // Opened before the fork: in the watcher, getppid() is the runner.
-  // (glibc 2.36's <sys/pidfd.h> lacks extern "C", hence the raw syscall.)
-  UniqueFd parent(static_cast<int>(syscall(SYS_pidfd_open, getppid(), 0)));
+  // The mmbuild that forked the runner, if any and still its parent (one
+  // already gone has sent the runner its stop, build_queue.h). (glibc
+  // 2.36's <sys/pidfd.h> lacks extern "C", hence the raw syscall.)
+  UniqueFd parent;
+  if (mmbuild > 0) {
+    parent = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, mmbuild, 0)));
+    if (getppid() != mmbuild) parent.Reset();
+  }
   pid_t pid = fork();
   if (pid < 0) {
     *err = std::string("cannot fork the job guard: ") + strerror(errno);
@@ -177,13 +183,13 @@ bool JobGuard::StartWatcher(double runner_grace, std::string* err) {
   return true;
 }
 
-bool JobGuard::Start(const std::string& log_path, double runner_grace,
-                     std::string* err) {
+bool JobGuard::Start(const std::string& log_path, pid_t mmbuild,
+                     double runner_grace, std::string* err) {
   // The watcher first, the lock after: a lock taken before the fork would
   // be the watcher's too (flock(2) locks belong to the open file), and a
   // runner that died at once would leave its log locked for a moment.
   std::string why;
-  bool watching = StartWatcher(runner_grace, &why);
+  bool watching = StartWatcher(mmbuild, runner_grace, &why);
   UniqueFd lock;
   std::string lock_error;
   bool locked = LogLockedByRunner(log_path, &lock, &lock_error);

@@ -32,12 +32,12 @@ class JobGuard {
   JobGuard(const JobGuard&) = delete;
   JobGuard& operator=(const JobGuard&) = delete;
 
-  // Locks `log_path` and starts the watcher, which also watches this
-  // process's parent (the mmbuild that forked the runner): once that is
-  // gone, the runner gets TERM and, if it has not ended `runner_grace`
-  // seconds later, KILL. False when either fails (`err` says why); when
-  // only the watcher failed, the lock is held all the same.
-  bool Start(const std::string& log_path, double runner_grace,
+  // Locks `log_path` and starts the watcher, which also watches `mmbuild`
+  // (the process that forked this runner; 0: none): once that is gone, the
+  // runner gets TERM and, if it has not ended `runner_grace` seconds later,
+  // KILL. False when either fails (`err` says why); when only the watcher
+  // failed, the lock is held all the same.
+  bool Start(const std::string& log_path, pid_t mmbuild, double runner_grace,
              std::string* err);
 
   // Ends the watcher (its groups are gone by then) and waits for it; the
@@ -48,7 +48,7 @@ class JobGuard {
 
  private:
   // Forks the watcher (no lock held yet, so it never has the lock's file).
-  bool StartWatcher(double runner_grace, std::string* err);
+  bool StartWatcher(pid_t mmbuild, double runner_grace, std::string* err);
 
   UniqueFd lock_;
   UniqueFd socket_;

@@ -124,6 +124,52 @@ bool ProcessAlive(pid_t pid) {
   return state != 'Z' && state != 'X';
 }
 
+namespace {
+
+// The outcome the runner had logged (its closing line, mmbuild(1) BUILD
+// LOG) before it died: its notifications were then under way already.
+bool LoggedOutcome(const std::string& text, BuildStatus* status) {
+  const size_t log_at = text.find("\n[log]\n");
+  if (log_at == std::string::npos) return false;
+  const std::pair<const char*, BuildStatus> kClosing[] = {
+      {" # Build finished\n", BuildStatus::kSuccess},
+      {" # Build failed: ", BuildStatus::kFailure},
+      {" # Build error: ", BuildStatus::kError},
+      {" X Build stopped: ", BuildStatus::kKilled}};
+  size_t last = std::string::npos;
+  for (const auto& [line, outcome] : kClosing) {
+    size_t at = text.rfind(line);
+    if (at == std::string::npos || at < log_at) continue;
+    if (last == std::string::npos || at > last) {
+      last = at;
+      *status = outcome;
+    }
+  }
+  return last != std::string::npos;
+}
+
+// The failure notifications of a build whose runner died (mmbuild(1)
+// NOTIFICATIONS, COMMIT STATUSES), as the runner would have sent them.
+void TellFailure(const std::string& text, const std::string& path,
+                 const Config& config, BuildObserver* observer, BuildLog* log) {
+  if (!observer) return;
+  Job job;
+  std::string why;
+  if (!DecodeJob(text, path, &job, &why)) {
+    log->Line(marker::kStderr, "no failure notification: " + why);
+    return;
+  }
+  if (!job.has_mailto) job.mailto = config.mailto;
+  if (!job.has_mode) job.mode = config.mode;
+  std::vector<std::string> env =
+      EnvOf(job, IdOf(path), path, Dirname(Dirname(path)));
+  observer->OnEvent(BuildReport{BuildEvent::kFail, job, IdOf(path), job.commit,
+                                path, env, BuildStatus::kError, -1},
+                    log);
+}
+
+}  // namespace
+
 bool FinishOrphanLog(const std::string& path, const Config& config,
                      const Clock& clock, BuildObserver* observer,
                      std::string* err, const std::string& cause) {
@@ -141,29 +187,22 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
 
   BuildLog log;
   if (!log.Open(path, clock, err)) return false;
-  const struct timespec now = clock.Now();
-  log.Line(marker::kMixmaster,
-           "Build error: the runner (pid " + std::to_string(pid) +
-               ") died before the build ended" +
-               (cause.empty() ? "" : " (" + cause + ")") + "; noticed at " +
-               FormatIsoUtc(now) + " by mmbuild (pid " +
-               std::to_string(getpid()) + ")");
-  Job job;
-  std::string why;
-  if (observer && DecodeJob(text, path, &job, &why)) {
-    if (!job.has_mailto) job.mailto = config.mailto;
-    if (!job.has_mode) job.mode = config.mode;
-    std::vector<std::string> env =
-        EnvOf(job, IdOf(path), path, Dirname(Dirname(path)));
-    observer->OnEvent(
-        BuildReport{BuildEvent::kFail, job, IdOf(path), job.commit, path, env,
-                    BuildStatus::kError, -1},
-        &log);
-  } else if (observer) {
-    log.Line(marker::kStderr, "no failure notification: " + why);
-  }
+  const std::string noticed = (cause.empty() ? "" : " (" + cause + ")") +
+                              "; noticed at " + FormatIsoUtc(clock.Now()) +
+                              " by mmbuild (pid " + std::to_string(getpid()) +
+                              ")";
+  const std::string runner = "the runner (pid " + std::to_string(pid) + ")";
   BuildResult result;
-  result.status = BuildStatus::kError;
+  if (LoggedOutcome(text, &result.status)) {
+    log.Line(marker::kMixmaster, runner + " died after the build ended" +
+                                     noticed +
+                                     "; its notifications are not sent again");
+  } else {
+    result.status = BuildStatus::kError;
+    log.Line(marker::kMixmaster, "Build error: " + runner +
+                                     " died before the build ended" + noticed);
+    TellFailure(text, path, config, observer, &log);
+  }
   result.exit_code = -1;
   result.finished = clock.Now();
   result.duration_seconds = SecondsSince(started, result.finished);

@@ -184,6 +184,10 @@ struct InputFeed {
   }
 };
 
+bool IsStopSignal(int sig) {
+  return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGKILL;
+}
+
 // Watches a started child's process group: TERM at the deadline or on a
 // stop request, TERM to what the leader left behind once it exited, KILL
 // when the grace period is over.
@@ -200,10 +204,11 @@ class GroupWatch {
     if (!leader_exited_) {
       pid_t r = waitpid(pid_, &status_, WNOHANG);
       leader_exited_ = r == pid_ || (r < 0 && errno == ECHILD);
-      // Killed by a signal while a stop was asked for: the same stop reached
-      // the group first (systemd signals a service's whole control group).
+      // Killed by a stop's signal while a stop was asked for: the same stop
+      // reached the group first (systemd signals a whole control group).
       if (leader_exited_ && kill_at_ == 0 && r == pid_ &&
-          WIFSIGNALED(status_) && spec_.stop_requested && *spec_.stop_requested)
+          WIFSIGNALED(status_) && IsStopSignal(WTERMSIG(status_)) &&
+          spec_.stop_requested && *spec_.stop_requested)
         result_->stopped = true;
     }
     if (kill_at_ == 0 && !leader_exited_) {

@@ -136,12 +136,13 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
   if (pid == 0)
     ExecChild(parent, die_with_parent, in_fd, out_fd, err_fd, cwd, argv.data(),
               envp.data(), report_write.get());
-  // Both sides set the group, so it exists before anyone signals it.
+  // Both sides set the group, so it exists before anyone signals it; the
+  // observer learns it at once, before the exec is even reported.
   setpgid(pid, pid);
+  if (g_spawn_observer) g_spawn_observer(pid);
   report_write.Reset();
   if (ExecReported(pid, report_read.get(), spec, err)) return false;
   *pid_out = pid;
-  if (g_spawn_observer) g_spawn_observer(pid);
   return true;
 }
 

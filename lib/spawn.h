@@ -26,10 +26,10 @@ namespace mm {
 bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
                 bool die_with_parent, pid_t* pid, std::string* err);
 
-// Called with the pid (= process group) of every child SpawnChild starts,
-// right after it started; nullptr: nobody. The job guard (job_guard.h) uses
-// it to know which groups to stop if the runner dies (mmbuild(1) KILLED
-// RUNNER).
+// Called with the pid (= process group) of every child SpawnChild forks,
+// right after the fork (before its exec is known to have worked); nullptr:
+// nobody. The job guard (job_guard.h) uses it to know which groups to stop
+// if the runner dies (mmbuild(1) KILLED RUNNER).
 using SpawnObserver = void (*)(pid_t pid);
 void SetSpawnObserver(SpawnObserver observer);
 

@@ -35,7 +35,7 @@ TEST(JobGuardTest, HoldsTheLogLockUntilDestroyed) {
   std::string err;
   {
     JobGuard guard;
-    ASSERT_TRUE(guard.Start(log, 5, &err)) << err;
+    ASSERT_TRUE(guard.Start(log, 0, 5, &err)) << err;
     UniqueFd other(open(log.c_str(), O_RDONLY | O_CLOEXEC));
     EXPECT_NE(flock(other.get(), LOCK_EX | LOCK_NB), 0);
     UniqueFd lock;
@@ -43,7 +43,7 @@ TEST(JobGuardTest, HoldsTheLogLockUntilDestroyed) {
     EXPECT_FALSE(lock.ok());
     // A second guard on the same log is refused.
     JobGuard second;
-    EXPECT_FALSE(second.Start(log, 5, &err));
+    EXPECT_FALSE(second.Start(log, 0, 5, &err));
     EXPECT_NE(err.find("locked by another build"), std::string::npos) << err;
   }
   UniqueFd lock;
@@ -55,7 +55,7 @@ TEST(JobGuardTest, AMissingLogIsAnError) {
   TempDir tmp;
   JobGuard guard;
   std::string err;
-  EXPECT_FALSE(guard.Start(tmp / "missing.log", 5, &err));
+  EXPECT_FALSE(guard.Start(tmp / "missing.log", 0, 5, &err));
   EXPECT_NE(err.find("cannot open build log"), std::string::npos) << err;
 }
 
@@ -74,7 +74,7 @@ TEST(JobGuardTest, AKilledRunnerLeavesNoGroupBehind) {
     close(report[0]);
     JobGuard guard;
     std::string err;
-    if (!guard.Start(log, 5, &err)) _exit(1);
+    if (!guard.Start(log, 0, 5, &err)) _exit(1);
     ProcessSpec spec;
     spec.argv = {"/bin/sh", "-c", "trap '' TERM; sleep 600 & sleep 600"};
     pid_t child = 0;
@@ -93,14 +93,16 @@ TEST(JobGuardTest, AKilledRunnerLeavesNoGroupBehind) {
   kill(runner, SIGKILL);
   int status;
   ASSERT_EQ(waitpid(runner, &status, 0), runner);
+  // The lock went with the runner, while its watcher still waits out the
+  // grace of a group that ignores TERM (the watcher never had the lock).
+  EXPECT_TRUE(ProcessAlive(pids[1]));
+  UniqueFd lock;
+  std::string err;
+  EXPECT_FALSE(LogLockedByRunner(log, &lock, &err));
   EXPECT_TRUE(GroupGone(pids[0]));
   // The watcher, reparented, ends once the group is gone.
   for (int i = 0; i < 100 && ProcessAlive(pids[1]); ++i) usleep(100000);
   EXPECT_FALSE(ProcessAlive(pids[1]));
-  // And the lock went with the runner.
-  UniqueFd lock;
-  std::string err;
-  EXPECT_FALSE(LogLockedByRunner(log, &lock, &err));
 }
 
 // The mmbuild that forked a runner is killed with SIGKILL: the runner gets
@@ -121,7 +123,7 @@ TEST(JobGuardTest, ARunnerWhoseMmbuildDiedIsStoppedAfterTheGrace) {
       signal(SIGTERM, SIG_IGN);
       JobGuard guard;
       std::string err;
-      if (!guard.Start(log, 1, &err)) _exit(1);
+      if (!guard.Start(log, getppid(), 1, &err)) _exit(1);
       ProcessSpec spec;
       spec.argv = {"/bin/sleep", "600"};
       pid_t child = 0;

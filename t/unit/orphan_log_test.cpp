@@ -75,6 +75,33 @@ TEST(OrphanLogTest, ReadsTheBuildSection) {
                                 &started));
 }
 
+// A runner that died after its closing line (while it sent its mail, hook
+// or status): the outcome it logged stands and nothing is sent again.
+TEST(OrphanLogTest, ARunnerThatDiedAfterItsClosingLineIsNotToldAgain) {
+  TempDir tmp;
+  std::string path = tmp / "7.log";
+  pid_t dead = DeadPid();
+  const std::string ended =
+      Claimed(dead) + "00:00:05 X Build stopped: mmbuild (pid 9) died\n";
+  WriteAll(path, ended);
+  Config config;
+  RecordingObserver observer;
+  FixedClock clock;
+  std::string err;
+  ASSERT_TRUE(FinishOrphanLog(path, config, clock, &observer, &err,
+                              "killed by signal 9"))
+      << err;
+  EXPECT_EQ(observer.fails, 0);
+  EXPECT_EQ(ReadAll(path).substr(ended.size()),
+            "00:03:10 # the runner (pid " + std::to_string(dead) +
+                ") died after the build ended (killed by signal 9); noticed "
+                "at 2026-01-01T00:03:10Z by mmbuild (pid " +
+                std::to_string(getpid()) +
+                "); its notifications are not sent again\n\n[result]\n"
+                "status = killed\nexitCode = -1\nfinished = "
+                "2026-01-01T00:03:10Z\nduration = 200.000\n");
+}
+
 TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
   TempDir tmp;
   std::string path = tmp / "7.log";
@@ -119,7 +146,7 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   std::string locked = tmp / "locked.log";
   WriteAll(locked, Claimed(DeadPid()));
   JobGuard guard;
-  ASSERT_TRUE(guard.Start(locked, 5, &err)) << err;
+  ASSERT_TRUE(guard.Start(locked, 0, 5, &err)) << err;
   EXPECT_FALSE(FinishOrphanLog(locked, config, clock, nullptr, &err));
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
