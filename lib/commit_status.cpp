@@ -52,6 +52,7 @@ std::string StatusContext(const std::string& target, const std::string& task) {
 
 std::string StatusDescription(const StatusFacts& facts) {
   if (facts.started) return "build started";
+  if (facts.runner_died) return "build error: its runner died";
   std::string what;
   switch (facts.status) {
     case BuildStatus::kSuccess:

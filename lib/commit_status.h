@@ -22,6 +22,9 @@ struct StatusFacts {
   BuildStatus status = BuildStatus::kError;  // at the end
   int exit_code = -1;                        // at the end
   long seconds = 0;                          // at the end: how long it ran
+  // At the end: its runner died, so how long it ran is not known
+  // (mmbuild(1) KILLED RUNNER).
+  bool runner_died = false;
   std::string target;
   std::string task;
   std::string target_url;  // empty: no link
@@ -36,7 +39,7 @@ std::string StatusContext(const std::string& target, const std::string& task);
 
 // One line: "build started", "build passed after 12 s", "build failed (exit
 // 3) after 12 s", "build could not run (error) after 0 s", "build killed
-// after 5 s".
+// after 5 s", "build error: its runner died".
 std::string StatusDescription(const StatusFacts& facts);
 
 // The link of a status: <public_url>/builds/<project dir>/<job id> when

@@ -108,6 +108,7 @@ void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
   facts_.status = report.status;
   facts_.exit_code = report.exit_code;
   facts_.seconds = seconds > 0 ? std::lround(seconds) : 0;
+  facts_.runner_died = orphan;
   Send(facts_, log);
 }
 

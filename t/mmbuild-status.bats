@@ -324,7 +324,7 @@ EOF
   mmbuild_succeeds
   assert_equal "$(result_of 1-orphan)" "error -1"
   run forge_requests "$GITEA_LOG"
-  assert_output "POST $path | authorization: token gitea-t0ken | application/json | application/json | {\"context\": \"mixmaster/main\", \"description\": \"build could not run (error) after N s\", \"state\": \"error\"}"
+  assert_output "POST $path | authorization: token gitea-t0ken | application/json | application/json | {\"context\": \"mixmaster/main\", \"description\": \"build error: its runner died\", \"state\": \"error\"}"
   run log_lines 1-orphan
   assert_line "# commit status \`error\` to http://127.0.0.1:$GITEA_PORT$path: HTTP 201"
 }

@@ -50,6 +50,9 @@ TEST(CommitStatusTest, DescriptionsAndContexts) {
             "build could not run (error) after 0 s");
   EXPECT_EQ(StatusDescription(Ended(BuildStatus::kKilled, 143, 5)),
             "build killed after 5 s");
+  StatusFacts orphan = Ended(BuildStatus::kError, -1, 0);
+  orphan.runner_died = true;
+  EXPECT_EQ(StatusDescription(orphan), "build error: its runner died");
   EXPECT_EQ(StatusContext("main", ""), "mixmaster/main");
   EXPECT_EQ(StatusContext("main", "docs"), "mixmaster/main/docs");
 }
