@@ -64,17 +64,17 @@ int main(int argc, char** argv) {
   mm::Journal journal(2);
   journal.set_program("mmbridge");
   // mmbridge(1) SECURITY: the sandbox is in place before the first byte of
-  // the request is read. The configuration is read again per request
-  // (lib/bridge), which the sandbox allows; $HOME is fixed first so that
-  // this needs no password database.
+  // the request is read, and built from the configuration's paths, read
+  // once here for the request too (an unreadable one is answered 500 by
+  // lib/bridge); $HOME is fixed first so that this needs no password
+  // database.
   if (!getenv("HOME")) setenv("HOME", mm::HomeDir().c_str(), 1);
-  mm::Config config;
-  std::string err;
-  bool loaded = mm::LoadConfig(options.config_path, &config, &err);
+  bool loaded = mm::LoadBridgeConfig(&options);
   mm::SandboxReport sandbox;
-  if (!mm::EnterSandbox(mm::BridgeSandboxPaths(loaded ? &config : nullptr,
-                                               options.config_path),
-                        &sandbox, &err)) {
+  std::string err;
+  if (!mm::EnterSandbox(
+          mm::BridgeSandboxPaths(loaded ? &options.config : nullptr), &sandbox,
+          &err)) {
     journal.Line(mm::Priority::kError, "cannot sandbox itself: " + err);
     return mm::kExitSystem;
   }

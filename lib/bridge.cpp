@@ -148,12 +148,12 @@ Answer ConfigUnreadable(const std::string& err) {
   return a;
 }
 
-Answer ServePayload(const std::string& config_path, PayloadFormat format,
+Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
                     HttpRequestReader* reader, HttpRequest* request,
                     const Clock& clock) {
-  Config config;
-  std::string err;
-  if (!LoadConfig(config_path, &config, &err)) return ConfigUnreadable(err);
+  if (!options.config_error.empty())
+    return ConfigUnreadable(options.config_error);
+  const Config& config = options.config;
   const std::string* type = request->Header("Content-Type");
   if (!IsJsonContentType(type))
     return Reply(
@@ -188,14 +188,14 @@ Answer ServePayload(const std::string& config_path, PayloadFormat format,
 
 // mmbridge(1) WEB VIEW: the configuration is read only for its paths, and
 // lib/web_view answers on `out_fd` itself.
-Answer ServeWeb(const std::string& config_path, const HttpRequest& request,
+Answer ServeWeb(const BridgeOptions& options, const HttpRequest& request,
                 int in_fd, int out_fd) {
-  Config config;
-  std::string err;
-  if (!LoadConfig(config_path, &config, &err)) return ConfigUnreadable(err);
-  WebViewOptions options;
-  options.stream_seconds = StreamLimitSeconds(config);
-  WebViewAnswer web = ServeWebView(config, request, in_fd, out_fd, options);
+  if (!options.config_error.empty())
+    return ConfigUnreadable(options.config_error);
+  WebViewOptions web_options;
+  web_options.stream_seconds = StreamLimitSeconds(options.config);
+  WebViewAnswer web =
+      ServeWebView(options.config, request, in_fd, out_fd, web_options);
   Answer a;
   a.response.status = web.status;
   a.note = web.note;
@@ -204,15 +204,14 @@ Answer ServeWeb(const std::string& config_path, const HttpRequest& request,
   return a;
 }
 
-Answer Serve(const std::string& config_path, HttpRequestReader* reader,
+Answer Serve(const BridgeOptions& options, HttpRequestReader* reader,
              HttpRequest* request, const Clock& clock, int in_fd, int out_fd) {
   HttpError error;
   if (!reader->ReadHead(request, &error))
     return Reply(error.status, error.message);
   const std::string& path = request->path;
   const std::string& method = request->method;
-  if (IsWebViewPath(path))
-    return ServeWeb(config_path, *request, in_fd, out_fd);
+  if (IsWebViewPath(path)) return ServeWeb(options, *request, in_fd, out_fd);
   if (path == "/version") {
     if (method != "GET") return NotAllowed(method, path, "GET", "GET");
     Answer a = Reply(200, Version());
@@ -226,7 +225,7 @@ Answer Serve(const std::string& config_path, HttpRequestReader* reader,
                           "and /version");
   if (method != "POST" && method != "PUT")
     return NotAllowed(method, path, "POST, PUT", "POST or PUT");
-  return ServePayload(config_path, format, reader, request, clock);
+  return ServePayload(options, format, reader, request, clock);
 }
 
 }  // namespace
@@ -289,6 +288,13 @@ double ReadTimeoutSetting(const char* text) {
   return (*end == '\0' && v > 0 && v <= 3600) ? v : kDefaultReadTimeout;
 }
 
+bool LoadBridgeConfig(BridgeOptions* options) {
+  options->config = Config();
+  options->config_error.clear();
+  return LoadConfig(options->config_path, &options->config,
+                    &options->config_error);
+}
+
 BridgeOutcome ServeConnection(const BridgeOptions& options, int in_fd,
                               int out_fd, const Clock& clock) {
   // Asked first: once the client has hung up, the socket has no peer.
@@ -299,8 +305,7 @@ BridgeOutcome ServeConnection(const BridgeOptions& options, int in_fd,
   limits.timeout_seconds = options.read_timeout_seconds;
   HttpRequestReader reader(in_fd, out_fd, limits);
   HttpRequest request;
-  Answer answer =
-      Serve(options.config_path, &reader, &request, clock, in_fd, out_fd);
+  Answer answer = Serve(options, &reader, &request, clock, in_fd, out_fd);
 
   std::string err = answer.send_error;
   bool answered = answer.sent

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "clock.h"
+#include "config.h"
 #include "forge.h"
 #include "http_request.h"
 #include "http_response.h"
@@ -18,6 +19,11 @@ namespace mm {
 
 struct BridgeOptions {
   std::string config_path;
+  // The configuration, read once per process by LoadBridgeConfig (mmbridge
+  // reads it before it sandboxes itself, which needs its paths);
+  // `config_error` says why it could not be read.
+  Config config;
+  std::string config_error;
   // Seconds allowed for the whole request (mmbridge(1) ENVIRONMENT).
   double read_timeout_seconds = 10;
   // The client's address for the journal line ($REMOTE_ADDR from systemd);
@@ -62,6 +68,10 @@ int PayloadStatus(PayloadKind kind);
 // unset): seconds in (0, 3600], else the default 10, so that a stray value
 // cannot take the bridge's deadline away.
 double ReadTimeoutSetting(const char* text);
+
+// Reads options->config_path into options->config, or sets
+// options->config_error. False when it could not be read.
+bool LoadBridgeConfig(BridgeOptions* options);
 
 // Reads one request from `in_fd`, answers it on `out_fd` (with a
 // `100 Continue` first when asked), and when the request was not read to its

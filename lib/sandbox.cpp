@@ -308,10 +308,8 @@ bool HasTmpfile(const std::string& dir) {
 
 }  // namespace
 
-SandboxPaths BridgeSandboxPaths(const Config* config,
-                                const std::string& config_path) {
+SandboxPaths BridgeSandboxPaths(const Config* config) {
   SandboxPaths paths;
-  paths.read_only.push_back(config_path);
   if (!config) return paths;
   paths.read_write.push_back(config->spool);
   // The spool writer's fallback writes beside the spool (spool_writer.h).

@@ -23,14 +23,13 @@ struct SandboxPaths {
   std::vector<std::string> read_write;
 };
 
-// What the bridge still needs after its configuration is read: the
-// configuration file (it is read again per request), the spool read-write,
-// the spool's parent read-write only where the spool's filesystem has no
-// O_TMPFILE (spool_writer.h), and with `webView = yes` the build root
-// read-only for the logs. `config` is null when it could not be loaded:
-// then only the configuration file, so that the request gets its 500.
-SandboxPaths BridgeSandboxPaths(const Config* config,
-                                const std::string& config_path);
+// What the bridge still needs after its configuration is read (once, before
+// the sandbox; not the file again, which holds the secret): the spool
+// read-write, the spool's parent read-write only where the spool's
+// filesystem has no O_TMPFILE (spool_writer.h), and with `webView = yes` the
+// build root read-only for the logs. `config` is null when it could not be
+// loaded: then nothing, and the request gets its 500.
+SandboxPaths BridgeSandboxPaths(const Config* config);
 
 struct SandboxReport {
   int landlock_abi = 0;  // 0: the kernel has no Landlock (or it is off)

@@ -90,6 +90,8 @@ class BridgeTest : public ::testing::Test {
       }
       if (close_after) shutdown(fds[0], SHUT_WR);
     });
+    // As mmbridge does: the configuration read once, then the request.
+    LoadBridgeConfig(&options_);
     BridgeOutcome outcome = ServeConnection(options_, fds[1], fds[1], clock_);
     client.join();
     close(fds[1]);

@@ -82,8 +82,7 @@ class SandboxTest : public ::testing::Test {
       SandboxReport report;
       if (!LoadConfig(config_path_, &config, &err)) {
         result = "config: " + err;
-      } else if (!EnterSandbox(BridgeSandboxPaths(&config, config_path_),
-                               &report, &err)) {
+      } else if (!EnterSandbox(BridgeSandboxPaths(&config), &report, &err)) {
         result = "sandbox: " + err;
       } else {
         result = report.landlock_abi ? check() : "no landlock";
@@ -136,6 +135,15 @@ TEST_F(SandboxTest, ReadingTheSshKeyFails) {
   });
   SKIP_WITHOUT_LANDLOCK(r);
   EXPECT_EQ(r, "EACCES EACCES");
+}
+
+// The configuration (and its secret) was read before the sandbox; it cannot
+// be read again from inside.
+TEST_F(SandboxTest, ReadingTheConfigurationAgainFails) {
+  std::string r = Sandboxed(
+      [&] { return Result(open(config_path_.c_str(), O_RDONLY | O_CLOEXEC)); });
+  SKIP_WITHOUT_LANDLOCK(r);
+  EXPECT_EQ(r, "EACCES");
 }
 
 TEST_F(SandboxTest, BuildLogsAreReadableOnlyWithTheWebView) {
@@ -194,9 +202,11 @@ TEST_F(SandboxTest, ANormalRequestStillSucceeds) {
   ASSERT_EQ(write(fds[0], request.data(), request.size()),
             static_cast<ssize_t>(request.size()));
   shutdown(fds[0], SHUT_WR);
+  // As mmbridge does: the configuration read before the sandbox.
+  BridgeOptions options;
+  options.config_path = config_path_;
+  ASSERT_TRUE(LoadBridgeConfig(&options)) << options.config_error;
   std::string r = Sandboxed([&] {
-    BridgeOptions options;
-    options.config_path = config_path_;
     BridgeOutcome outcome =
         ServeConnection(options, fds[1], fds[1], SystemClock());
     return std::to_string(outcome.response.status) + " " +
