@@ -30,12 +30,13 @@ teardown() {
 }
 
 # burst N P: N signed POSTs of the payload, P at a time; one status code a
-# line in $MM_E2E/codes (000 when curl got no answer).
+# line in $MM_E2E/codes (000 when curl got no answer). A curl that got no
+# answer makes xargs fail; the caller's check of the codes says how many.
 burst() {
   seq "$1" | xargs -P "$2" -I{} curl -s -o /dev/null -w '%{http_code}\n' \
     --max-time 60 -H 'Content-Type: application/json' \
     -H "X-Hub-Signature-256: sha256=$SIGNATURE" --data-binary "@$PAYLOAD" \
-    "http://127.0.0.1:$PORT/" >"$MM_E2E/codes"
+    "http://127.0.0.1:$PORT/" >"$MM_E2E/codes" || true
 }
 
 # The socket is listening and has never failed.
@@ -58,13 +59,26 @@ socket_up() {
 }
 
 @test "2,000 connections 200 at a time: the socket stays up and answers after" {
+  # 200 at a time is more than one address may hold (MaxConnectionsPerSource=
+  # 128): on a slow machine the manager refuses, that is accepts and closes,
+  # the connections over it, and curl exits non-zero for them, so xargs
+  # exits 123. Any other status is a failure of the burst itself.
+  local status=0
   seq 2000 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
-    --max-time 60 "http://127.0.0.1:$PORT/version" >"$MM_E2E/codes"
-  # Connections over the limits are closed by the manager (000); what is
-  # served is served right.
+    --max-time 60 "http://127.0.0.1:$PORT/version" >"$MM_E2E/codes" || status=$?
+  [ "$status" -eq 0 ] || [ "$status" -eq 123 ]
+  assert_equal "$(wc -l <"$MM_E2E/codes")" 2000
+  # What is served is served right, and every connection left unanswered
+  # (000) is one the manager refused by the socket's limits: none timed
+  # out or was dropped.
   run grep -cv -e '^200$' -e '^000$' "$MM_E2E/codes"
   assert_output 0
-  echo "# $(grep -c '^200$' "$MM_E2E/codes") of 2000 answered; refused by the socket: $(mm_unit_prop mixmaster-bridge.socket NRefused)" >&3
+  local answered unanswered refused
+  answered=$(grep -c '^200$' "$MM_E2E/codes" || true)
+  unanswered=$(grep -c '^000$' "$MM_E2E/codes" || true)
+  refused=$(mm_unit_prop mixmaster-bridge.socket NRefused)
+  echo "# $answered of 2000 answered; refused by the socket: $refused" >&3
+  assert_equal "$unanswered" "$refused"
   socket_up
 }
 
