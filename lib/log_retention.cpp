@@ -1,63 +1,22 @@
 #include "log_retention.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <map>
 
-#include "ini.h"
-#include "job.h"
 #include "paths.h"
 
 namespace mm {
-namespace {
 
-bool IsLogName(const std::string& name) {
-  return name.size() > 4 && name[0] != '.' &&
-         name.compare(name.size() - 4, 4, ".log") == 0;
-}
-
-// The regular files `*.log` of the directory open as `dir`, sorted.
-std::vector<std::string> LogNames(DIR* dir) {
-  std::vector<std::string> names;
-  while (struct dirent* d = readdir(dir)) {
-    std::string name = d->d_name;
-    struct stat st;
-    if (!IsLogName(name) ||
-        fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-        !S_ISREG(st.st_mode))
-      continue;
-    names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-}  // namespace
-
-bool ReadLogFacts(const std::string& name, const std::string& text,
-                  LogFacts* facts) {
-  Job job;
-  std::string err;
-  if (!DecodeJob(text, name, &job, &err)) return false;
-  facts->name = name;
-  facts->target = job.target;
-  // Every [log] line starts with a time, and job values are one line each:
-  // a line `[result]` can only be the section.
-  size_t result = text.find("\n[result]\n");
-  facts->finished = result != std::string::npos;
-  facts->success = false;
-  IniDocument doc;
-  if (facts->finished && ParseIni(text.substr(result + 1), name, &doc, &err)) {
-    const IniSection* section = doc.Find("result");
-    const IniEntry* status = section ? section->Find("status") : nullptr;
-    facts->success = status && status->value == "success";
-  }
+bool ReadLogFacts(const BuildSummary& summary, LogFacts* facts) {
+  if (summary.project.empty() || summary.target.empty()) return false;
+  facts->name = summary.id + ".log";
+  facts->target = summary.target;
+  facts->finished = summary.complete();
+  facts->success = summary.status == "success";
   return true;
 }
 
@@ -90,31 +49,44 @@ bool PruneLogs(const std::string& project_dir, long keep,
                std::vector<std::string>* removed, std::string* err) {
   removed->clear();
   if (keep <= 0) return true;
-  std::string jobs = JoinPath(project_dir, "JOBS");
-  DIR* dir = opendir(jobs.c_str());
-  if (!dir) {
-    if (errno == ENOENT) return true;
-    *err = "cannot read " + jobs + ": " + strerror(errno);
+  // BuildHistory reads a project by its directory's name under the root.
+  const size_t slash = project_dir.rfind('/');
+  const std::string root =
+      slash == std::string::npos ? "." : project_dir.substr(0, slash + 1);
+  const std::string dir =
+      slash == std::string::npos ? project_dir : project_dir.substr(slash + 1);
+  const std::string jobs = JoinPath(project_dir, "JOBS");
+  BuildHistory history;
+  std::vector<std::string> ids;
+  bool missing = false;
+  if (!history.Open(root, err)) return false;
+  if (!history.ListJobs(dir, &ids, &missing, err)) {
+    // No JOBS/ yet: nothing to prune. One that is there but cannot be
+    // opened is a problem to tell.
+    if (missing && access(jobs.c_str(), F_OK) != 0 && errno == ENOENT)
+      return true;
+    *err = missing ? "cannot read " + jobs : jobs + ": " + *err;
     return false;
   }
+  // Symlinks and other files that are not regular are not read (OpenLog):
+  // like logs that are not jobs, they stay.
   std::vector<LogFacts> logs;
-  for (const std::string& name : LogNames(dir)) {
-    std::string text, why;
+  for (const std::string& id : ids) {
+    BuildSummary summary;
     LogFacts facts;
-    if (ReadFile(JoinPath(jobs, name), &text, &why) &&
-        ReadLogFacts(name, text, &facts))
+    if (history.ReadSummary(dir, id, &summary) && ReadLogFacts(summary, &facts))
       logs.push_back(facts);
   }
   bool ok = true;
   for (const std::string& name : LogsToRemove(logs, keep)) {
-    if (unlinkat(dirfd(dir), name.c_str(), 0) == 0 || errno == ENOENT) {
+    std::string path = JoinPath(jobs, name);
+    if (unlink(path.c_str()) == 0 || errno == ENOENT) {
       removed->push_back(name);
     } else if (ok) {
-      *err = "cannot remove " + JoinPath(jobs, name) + ": " + strerror(errno);
+      *err = "cannot remove " + path + ": " + strerror(errno);
       ok = false;
     }
   }
-  closedir(dir);
   return ok;
 }
 

@@ -5,11 +5,16 @@
 // died, which is finished later), the newest `success` of each target, and
 // anything that is not a build log (locks, other files, a `*.log` that is
 // not a job).
+//
+// It runs after every job, so it reads each log as the build history does
+// (build_history.h): its head and its last few KiB, whatever its size.
 #ifndef MIXMASTER_LOG_RETENTION_H_
 #define MIXMASTER_LOG_RETENTION_H_
 
 #include <string>
 #include <vector>
+
+#include "build_history.h"
 
 namespace mm {
 
@@ -21,16 +26,16 @@ struct LogFacts {
   bool success = false;
 };
 
-// Reads the facts of a log's text; false when it is not a build log (no
-// decodable [job] section).
-bool ReadLogFacts(const std::string& name, const std::string& text,
-                  LogFacts* facts);
+// The facts of a log from its summary; false when it is not a build log
+// (its [job] names no project or target).
+bool ReadLogFacts(const BuildSummary& summary, LogFacts* facts);
 
 // The names among `logs` (any order) to remove so that the newest `keep`
 // remain, besides the protected ones. `keep` <= 0 removes nothing.
 std::vector<std::string> LogsToRemove(std::vector<LogFacts> logs, long keep);
 
-// Applies LogsToRemove to <project_dir>/JOBS/*.log; `removed` gets the names
+// Applies LogsToRemove to <project_dir>/JOBS/*.log, project_dir being
+// <buildRoot>/<dir> (ClaimedJob::project_dir); `removed` gets the names
 // removed. False (with `err`) when the directory cannot be read or a log
 // cannot be removed; what could be removed is.
 bool PruneLogs(const std::string& project_dir, long keep,

@@ -18,6 +18,14 @@ using testing_support::WriteAll;
 
 using Names = std::vector<std::string>;
 
+// The summary BuildHistory reads of a log with this text (head and tail).
+BuildSummary SummaryOf(const std::string& id, const std::string& text) {
+  BuildSummary summary;
+  summary.id = id;
+  ParseBuildSummary(text, text, &summary);
+  return summary;
+}
+
 LogFacts Finished(const std::string& name, const std::string& target,
                   bool success) {
   return LogFacts{name, target, true, success};
@@ -51,19 +59,20 @@ TEST(LogRetentionTest, ReadsTargetAndResultOfALog) {
   LogFacts facts;
   std::string running =
       JobText("1") + "\n[build]\npid = 1\n\n[log]\n" + "12:00:00 O [result]\n";
-  ASSERT_TRUE(ReadLogFacts("1.log", running, &facts));
+  ASSERT_TRUE(ReadLogFacts(SummaryOf("1", running), &facts));
+  EXPECT_EQ(facts.name, "1.log");
   EXPECT_EQ(facts.target, "main");
   EXPECT_FALSE(facts.finished);
   ASSERT_TRUE(ReadLogFacts(
-      "1.log", running + "\n[result]\nstatus = success\nexitCode = 0\n",
+      SummaryOf("1", running + "\n[result]\nstatus = success\nexitCode = 0\n"),
       &facts));
   EXPECT_TRUE(facts.finished);
   EXPECT_TRUE(facts.success);
   ASSERT_TRUE(ReadLogFacts(
-      "1.log", running + "\n[result]\nstatus = superseded\n", &facts));
+      SummaryOf("1", running + "\n[result]\nstatus = superseded\n"), &facts));
   EXPECT_TRUE(facts.finished);
   EXPECT_FALSE(facts.success);
-  EXPECT_FALSE(ReadLogFacts("x.log", "not a job\n", &facts));
+  EXPECT_FALSE(ReadLogFacts(SummaryOf("x", "not a job\n"), &facts));
 }
 
 TEST(LogRetentionTest, PrunesOnlyFinishedLogsOfTheProject) {
@@ -87,6 +96,29 @@ TEST(LogRetentionTest, PrunesOnlyFinishedLogsOfTheProject) {
   ASSERT_TRUE(PruneLogs(tmp / "other", 1, &removed, &err)) << err;
   EXPECT_TRUE(removed.empty());
   EXPECT_FALSE(Exists(tmp / "other"));
+}
+
+TEST(LogRetentionTest, JudgesALongLogByItsHeadAndTail) {
+  TempDir tmp;
+  std::string jobs = tmp / "acme-app/JOBS";
+  Sh("mkdir -p " + jobs);
+  std::string output;
+  for (int i = 0; i < 20000; ++i) output += "12:00:00 O a line of output\n";
+  const std::string log = "\n[build]\npid = 1\n\n[log]\n" + output;
+  WriteAll(jobs + "/1.log",
+           JobText("1") + log + "\n[result]\nstatus = success\n");
+  WriteAll(jobs + "/2.log",
+           JobText("2") + log + "\n[result]\nstatus = failure\n");
+  WriteAll(jobs + "/3.log", JobText("3") + log);  // running
+  std::vector<std::string> removed;
+  std::string err;
+  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 1, &removed, &err)) << err;
+  // 1 is the last success of main, 3 still runs.
+  EXPECT_EQ(removed, Names{});
+  WriteAll(jobs + "/4.log",
+           JobText("4") + log + "\n[result]\nstatus = success\n");
+  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 1, &removed, &err)) << err;
+  EXPECT_EQ(removed, (Names{"1.log", "2.log"}));
 }
 
 }  // namespace
