@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "spawn.h"
 
 namespace mm {
@@ -69,12 +70,6 @@ void StopGroups(Groups* groups) {
   groups->SignalAll(SIGKILL);
 }
 
-double Now() {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
-}
-
 [[noreturn]] void Watch(int sock, pid_t runner, int parent_fd,
                         double runner_grace) {
   Groups groups;
@@ -91,9 +86,9 @@ double Now() {
       // log; only a runner that has not ended after the grace is killed.
       // Its groups go once its end of the socket closes.
       kill(runner, SIGTERM);
-      kill_runner_at = Now() + runner_grace;
+      kill_runner_at = MonotonicSeconds() + runner_grace;
     }
-    if (kill_runner_at >= 0 && Now() >= kill_runner_at) {
+    if (kill_runner_at >= 0 && MonotonicSeconds() >= kill_runner_at) {
       kill(runner, SIGKILL);
       kill_runner_at = 1e300;
     }
