@@ -94,7 +94,7 @@ class BuildRun {
         workspace_(WorkspaceOf(claimed)) {
     Resolve();
     commit_ = job_.commit;
-    MakeEnv();
+    env_ = JobEnv(claimed_, commit_);
   }
 
   const Job& job() const { return job_; }
@@ -163,7 +163,7 @@ class BuildRun {
       return checkout.stopped ? Killed("stopped during the checkout")
                               : Error(why);
     commit_ = checkout.commit;
-    MakeEnv();
+    env_ = JobEnv(claimed_, commit_);
     return RunCommand(agent.socket());
   }
 
@@ -188,20 +188,6 @@ class BuildRun {
       job_.build_command = match.command;
       job_.has_build_command = true;
     }
-  }
-
-  void MakeEnv() {
-    env_ = {
-        "MIXMASTER_PROJECT=" + job_.project,
-        "MIXMASTER_TARGET=" + job_.target,
-        "MIXMASTER_TASK=" + job_.task,
-        "MIXMASTER_COMMIT=" + commit_,
-        "MIXMASTER_REPOSITORY_URL=" + job_.repository_url,
-        "MIXMASTER_VIEW_URL=" + job_.view_url,
-        "MIXMASTER_JOB=" + claimed_.id,
-        "MIXMASTER_LOG=" + claimed_.log_path,
-        "MIXMASTER_WORKSPACE=" + workspace_,
-    };
   }
 
   Outcome RunCommand(const std::string& agent_socket) {
@@ -272,6 +258,21 @@ void LogOutcome(const Outcome& outcome, BuildLog* log) {
 
 std::string WorkspaceOf(const ClaimedJob& job) {
   return JoinPath(job.project_dir, SafeName(job.job.target));
+}
+
+std::vector<std::string> JobEnv(const ClaimedJob& job,
+                                const std::string& commit) {
+  return {
+      "MIXMASTER_PROJECT=" + job.job.project,
+      "MIXMASTER_TARGET=" + job.job.target,
+      "MIXMASTER_TASK=" + job.job.task,
+      "MIXMASTER_COMMIT=" + commit,
+      "MIXMASTER_REPOSITORY_URL=" + job.job.repository_url,
+      "MIXMASTER_VIEW_URL=" + job.job.view_url,
+      "MIXMASTER_JOB=" + job.id,
+      "MIXMASTER_LOG=" + job.log_path,
+      "MIXMASTER_WORKSPACE=" + WorkspaceOf(job),
+  };
 }
 
 bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,

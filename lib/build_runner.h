@@ -77,6 +77,14 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
 // The workspace of a job: <project dir>/<SafeName(target)>.
 std::string WorkspaceOf(const ClaimedJob& job);
 
+// The MIXMASTER_* variables of mmbuild(1) ENVIRONMENT for `job`, as
+// "NAME=value", with `commit` as MIXMASTER_COMMIT: the commit asked for
+// until a checkout names the one built. The build, its hook and mails, a
+// dead runner's failure notifications and a superseded job's hook all see
+// the same set.
+std::vector<std::string> JobEnv(const ClaimedJob& job,
+                                const std::string& commit);
+
 }  // namespace mm
 
 #endif  // MIXMASTER_BUILD_RUNNER_H_

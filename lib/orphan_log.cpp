@@ -51,23 +51,6 @@ double SecondsSince(const std::string& started, const struct timespec& now) {
   return seconds > 0 ? seconds : 0;
 }
 
-// The MIXMASTER_* variables the mails and the hook read (see RunBuild).
-std::vector<std::string> EnvOf(const Job& job, const std::string& id,
-                               const std::string& log_path,
-                               const std::string& project_dir) {
-  return {
-      "MIXMASTER_PROJECT=" + job.project,
-      "MIXMASTER_TARGET=" + job.target,
-      "MIXMASTER_TASK=" + job.task,
-      "MIXMASTER_COMMIT=" + job.commit,
-      "MIXMASTER_REPOSITORY_URL=" + job.repository_url,
-      "MIXMASTER_VIEW_URL=" + job.view_url,
-      "MIXMASTER_JOB=" + id,
-      "MIXMASTER_LOG=" + log_path,
-      "MIXMASTER_WORKSPACE=" + JoinPath(project_dir, SafeName(job.target)),
-  };
-}
-
 std::string Dirname(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -153,7 +136,9 @@ bool LoggedOutcome(const std::string& text, BuildStatus* status) {
 void TellFailure(const std::string& text, const std::string& path,
                  const Config& config, BuildObserver* observer, BuildLog* log) {
   if (!observer) return;
-  Job job;
+  // The job as the runner had it: its log is <project dir>/JOBS/<id>.log.
+  ClaimedJob claimed;
+  Job& job = claimed.job;
   std::string why;
   if (!DecodeJob(text, path, &job, &why)) {
     log->Line(marker::kStderr, "no failure notification: " + why);
@@ -161,9 +146,11 @@ void TellFailure(const std::string& text, const std::string& path,
   }
   if (!job.has_mailto) job.mailto = config.mailto;
   if (!job.has_mode) job.mode = config.mode;
-  std::vector<std::string> env =
-      EnvOf(job, IdOf(path), path, Dirname(Dirname(path)));
-  observer->OnEvent(BuildReport{BuildEvent::kFail, job, IdOf(path), job.commit,
+  claimed.id = IdOf(path);
+  claimed.log_path = path;
+  claimed.project_dir = Dirname(Dirname(path));
+  std::vector<std::string> env = JobEnv(claimed, job.commit);
+  observer->OnEvent(BuildReport{BuildEvent::kFail, job, claimed.id, job.commit,
                                 path, env, BuildStatus::kError, -1},
                     log);
 }

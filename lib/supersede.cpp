@@ -19,20 +19,12 @@ namespace {
 std::vector<std::string> SupersededEnv(const ClaimedJob& job,
                                        const std::string& by,
                                        const Config& config) {
-  return {
-      "MIXMASTER_PROJECT=" + job.job.project,
-      "MIXMASTER_TARGET=" + job.job.target,
-      "MIXMASTER_TASK=" + job.job.task,
-      "MIXMASTER_COMMIT=" + job.job.commit,
-      "MIXMASTER_REPOSITORY_URL=" + job.job.repository_url,
-      "MIXMASTER_VIEW_URL=" + job.job.view_url,
-      "MIXMASTER_JOB=" + job.id,
-      "MIXMASTER_LOG=" + job.log_path,
-      "MIXMASTER_WORKSPACE=" + WorkspaceOf(job),
+  std::vector<std::string> env = JobEnv(job, job.job.commit);
+  env.push_back(
       "MIXMASTER_NOTIFICATIONS=" +
-          PlanNotification(BuildEvent::kFail, job.job, config).notifications,
-      "MIXMASTER_SUPERSEDED_BY=" + by,
-  };
+      PlanNotification(BuildEvent::kFail, job.job, config).notifications);
+  env.push_back("MIXMASTER_SUPERSEDED_BY=" + by);
+  return env;
 }
 
 }  // namespace
