@@ -40,6 +40,10 @@ struct BuildReport {
   // Meaningful at kEnd and kFail only.
   BuildStatus status;
   int exit_code;
+  // A kFail told for a runner that died (mmbuild(1) KILLED RUNNER) by the
+  // mmbuild that finished its log: no kStart came before it here, and how
+  // long the build ran is not known.
+  bool runner_died = false;
 };
 
 // Notifications (mmbuild(1) NOTIFICATIONS) hook in here. OnEvent is called

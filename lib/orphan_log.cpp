@@ -150,9 +150,11 @@ void TellFailure(const std::string& text, const std::string& path,
   claimed.log_path = path;
   claimed.project_dir = Dirname(Dirname(path));
   std::vector<std::string> env = JobEnv(claimed, job.commit);
-  observer->OnEvent(BuildReport{BuildEvent::kFail, job, claimed.id, job.commit,
-                                path, env, BuildStatus::kError, -1},
-                    log);
+  BuildReport report{BuildEvent::kFail,   job,  claimed.id,
+                     job.commit,          path, env,
+                     BuildStatus::kError, -1};
+  report.runner_died = true;
+  observer->OnEvent(report, log);
 }
 
 }  // namespace

@@ -46,7 +46,6 @@ void StatusNotifier::OnEvent(const BuildReport& report, BuildLog* log) {
     Finish(report, log);
     return;
   }
-  started_build_ = true;
   active_ = Prepare(report, log);
   if (!active_) return;
   facts_.started = true;
@@ -95,11 +94,10 @@ bool StatusNotifier::Prepare(const BuildReport& report, BuildLog* log) {
 }
 
 void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
-  // An end without a start here: a log finished for a runner that died
-  // (mmbuild(1) KILLED RUNNER) still gets its final status.
-  bool orphan = !started_build_;
-  started_build_ = false;
-  if (!active_ && !(orphan && Prepare(report, log))) return;
+  // A log finished for a runner that died (mmbuild(1) KILLED RUNNER) still
+  // gets its final status, though its start was sent by another process.
+  if (report.runner_died) active_ = Prepare(report, log);
+  if (!active_) return;
   active_ = false;
   struct timespec now = clock_.Now();
   double seconds = static_cast<double>(now.tv_sec - started_.tv_sec) +
@@ -108,7 +106,7 @@ void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
   facts_.status = report.status;
   facts_.exit_code = report.exit_code;
   facts_.seconds = seconds > 0 ? std::lround(seconds) : 0;
-  facts_.runner_died = orphan;
+  facts_.runner_died = report.runner_died;
   Send(facts_, log);
 }
 

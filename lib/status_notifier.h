@@ -43,7 +43,6 @@ class StatusNotifier : public BuildObserver {
 
   // The build running now.
   bool active_ = false;
-  bool started_build_ = false;  // a start was seen for the build that ends
   Forge forge_ = Forge::kGitea;
   std::string url_;
   std::string token_;

@@ -100,5 +100,23 @@ TEST_F(StatusNotifierTest, ARefusedTokenFileSaysWhyWithoutTheToken) {
   EXPECT_EQ(log.find("t0ken"), std::string::npos);
 }
 
+// Only the mmbuild that finishes a dead runner's log tells an end without a
+// start, and says so: that end still gets its status; any other is ignored.
+TEST_F(StatusNotifierTest, AnEndWithoutAStartIsSentOnlyForARunnerThatDied) {
+  StatusNotifier notifier(config_, HttpPostOptions());
+  std::vector<std::string> env = {"MIXMASTER_JOB=1"};
+  BuildReport end{BuildEvent::kFail,   job_, "1", job_.commit, log_path_, env,
+                  BuildStatus::kError, -1};
+  notifier.OnEvent(end, &log_);
+  EXPECT_EQ(LogSectionOf(ReadAll(log_path_)), "");
+  end.runner_died = true;
+  notifier.OnEvent(end, &log_);
+  std::string log = LogSectionOf(ReadAll(log_path_));
+  EXPECT_NE(log.find("# commit status not sent: " + config_.status_tokens +
+                     " has no token for http://127.0.0.1:9\n"),
+            std::string::npos)
+      << log;
+}
+
 }  // namespace
 }  // namespace mm
