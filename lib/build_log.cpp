@@ -25,6 +25,21 @@ size_t FindSection(const std::string& text, const std::string& header) {
   return std::string::npos;
 }
 
+// The closing lines, written and read from this one table so that the two
+// cannot drift apart: `marker`, then `text`, then the why when it has one.
+struct ClosingLine {
+  BuildStatus status;
+  char marker;
+  const char* text;
+  bool why;
+};
+constexpr ClosingLine kClosingLines[] = {
+    {BuildStatus::kSuccess, marker::kMixmaster, "Build finished", false},
+    {BuildStatus::kFailure, marker::kMixmaster, "Build failed: ", true},
+    {BuildStatus::kError, marker::kMixmaster, "Build error: ", true},
+    {BuildStatus::kKilled, marker::kKilled, "Build stopped: ", true},
+};
+
 }  // namespace
 
 const char* BuildStatusName(BuildStatus status) {
@@ -147,6 +162,31 @@ std::string LogSectionOf(const std::string& log_text) {
 
 bool HasResultSection(const std::string& log_text) {
   return FindSection(log_text, "[result]") != std::string::npos;
+}
+
+void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log) {
+  for (const ClosingLine& line : kClosingLines)
+    if (line.status == status)
+      log->Line(line.marker, line.why ? line.text + why : line.text);
+}
+
+bool ClosingLineStatus(const std::string& log_text, BuildStatus* status) {
+  const size_t log_at = log_text.find("\n[log]\n");
+  if (log_at == std::string::npos) return false;
+  size_t last = std::string::npos;
+  for (const ClosingLine& line : kClosingLines) {
+    // `HH:MM:SS <marker> <text>`: after the time, and the whole rest of the
+    // line when there is no why.
+    std::string tail = std::string(" ") + line.marker + " " + line.text +
+                       (line.why ? "" : "\n");
+    size_t at = log_text.rfind(tail);
+    if (at == std::string::npos || at < log_at) continue;
+    if (last == std::string::npos || at > last) {
+      last = at;
+      *status = line.status;
+    }
+  }
+  return last != std::string::npos;
 }
 
 }  // namespace mm

@@ -104,6 +104,15 @@ std::string LogSectionOf(const std::string& log_text);
 // True when the text of a build log already has its [result] section.
 bool HasResultSection(const std::string& log_text);
 
+// The closing line of a build's [log] (mmbuild(1) BUILD LOG), which names
+// its outcome: `# Build finished`, `# Build failed: WHY`, `# Build error:
+// WHY` or `X Build stopped: WHY` (a success has no `why`).
+void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log);
+
+// The outcome named by the last closing line in the [log] section of
+// `log_text`; false when there is none.
+bool ClosingLineStatus(const std::string& log_text, BuildStatus* status);
+
 }  // namespace mm
 
 #endif  // MIXMASTER_BUILD_LOG_H_

@@ -95,7 +95,7 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
     return;
   }
   log.BeginBuild(pid, SystemClock().Now(), &err);
-  log.Line(marker::kMixmaster, "Build error: " + why);
+  LogClosingLine(BuildStatus::kError, why, &log);
   BuildResult result;
   result.finished = SystemClock().Now();
   if (!log.EndBuild(result, &err)) journal.Error(err);

@@ -236,24 +236,6 @@ class BuildRun {
   std::vector<std::string> env_;
 };
 
-// The closing line of a build's log (mmbuild(1) BUILD LOG).
-void LogOutcome(const Outcome& outcome, BuildLog* log) {
-  switch (outcome.status) {
-    case BuildStatus::kSuccess:
-      log->Line(marker::kMixmaster, "Build finished");
-      break;
-    case BuildStatus::kFailure:
-      log->Line(marker::kMixmaster, "Build failed: " + outcome.message);
-      break;
-    case BuildStatus::kError:
-      log->Line(marker::kMixmaster, "Build error: " + outcome.message);
-      break;
-    case BuildStatus::kKilled:
-      log->Line(marker::kKilled, "Build stopped: " + outcome.message);
-      break;
-  }
-}
-
 }  // namespace
 
 std::string WorkspaceOf(const ClaimedJob& job) {
@@ -309,7 +291,7 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     outcome = Error("the filesystem of the build log is full: " +
                     std::to_string(log.dropped_lines()) +
                     " line(s) of the build were not written");
-  LogOutcome(outcome, &log);
+  LogClosingLine(outcome.status, outcome.message, &log);
   tell(outcome.status == BuildStatus::kSuccess ? BuildEvent::kEnd
                                                : BuildEvent::kFail,
        outcome.status, outcome.exit_code);

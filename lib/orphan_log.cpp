@@ -109,28 +109,6 @@ bool ProcessAlive(pid_t pid) {
 
 namespace {
 
-// The outcome the runner had logged (its closing line, mmbuild(1) BUILD
-// LOG) before it died: its notifications were then under way already.
-bool LoggedOutcome(const std::string& text, BuildStatus* status) {
-  const size_t log_at = text.find("\n[log]\n");
-  if (log_at == std::string::npos) return false;
-  const std::pair<const char*, BuildStatus> kClosing[] = {
-      {" # Build finished\n", BuildStatus::kSuccess},
-      {" # Build failed: ", BuildStatus::kFailure},
-      {" # Build error: ", BuildStatus::kError},
-      {" X Build stopped: ", BuildStatus::kKilled}};
-  size_t last = std::string::npos;
-  for (const auto& [line, outcome] : kClosing) {
-    size_t at = text.rfind(line);
-    if (at == std::string::npos || at < log_at) continue;
-    if (last == std::string::npos || at > last) {
-      last = at;
-      *status = outcome;
-    }
-  }
-  return last != std::string::npos;
-}
-
 // The failure notifications of a build whose runner died (mmbuild(1)
 // NOTIFICATIONS, COMMIT STATUSES), as the runner would have sent them.
 void TellFailure(const std::string& text, const std::string& path,
@@ -182,14 +160,16 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
                               ")";
   const std::string runner = "the runner (pid " + std::to_string(pid) + ")";
   BuildResult result;
-  if (LoggedOutcome(text, &result.status)) {
+  // A closing line written before the runner died: its notifications were
+  // under way already.
+  if (ClosingLineStatus(text, &result.status)) {
     log.Line(marker::kMixmaster, runner + " died after the build ended" +
                                      noticed +
                                      "; its notifications are not sent again");
   } else {
     result.status = BuildStatus::kError;
-    log.Line(marker::kMixmaster, "Build error: " + runner +
-                                     " died before the build ended" + noticed);
+    LogClosingLine(BuildStatus::kError,
+                   runner + " died before the build ended" + noticed, &log);
     TellFailure(text, path, config, observer, &log);
   }
   result.exit_code = -1;

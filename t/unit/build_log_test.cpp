@@ -118,5 +118,29 @@ TEST(BuildLogTest, RefusesASymlinkAndAMissingFile) {
                      ": No such file or directory");
 }
 
+// What the runner writes last is what a dead runner's log is read for
+// (mmbuild(1) KILLED RUNNER): each closing line reads back as its outcome.
+TEST(BuildLogTest, ClosingLinesReadBackAsTheirOutcome) {
+  TempDir tmp;
+  std::string path = tmp / "job.log";
+  TickingClock clock;
+  std::string err;
+  BuildStatus read = BuildStatus::kSuccess;
+  for (BuildStatus status : {BuildStatus::kSuccess, BuildStatus::kFailure,
+                             BuildStatus::kError, BuildStatus::kKilled}) {
+    WriteAll(path, "[job]\nid = 1\n");
+    BuildLog log;
+    ASSERT_TRUE(log.Open(path, clock, &err)) << err;
+    ASSERT_TRUE(log.BeginBuild(4242, clock.Now(), &err)) << err;
+    EXPECT_FALSE(ClosingLineStatus(ReadAll(path), &read));
+    log.Line(marker::kStdout, "Build finished");
+    LogClosingLine(status, "why", &log);
+    log.Line(marker::kMixmaster, "mail sent");
+    ASSERT_TRUE(ClosingLineStatus(ReadAll(path), &read)) << ReadAll(path);
+    EXPECT_EQ(read, status) << ReadAll(path);
+  }
+  EXPECT_NE(ReadAll(path).find(" X Build stopped: why\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mm
