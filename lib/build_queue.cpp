@@ -150,11 +150,29 @@ pid_t StartJobProcess(const ClaimedJob& job, const QueueOptions& options,
   return pid;
 }
 
-// After a job's process ended with wait status `status`: its log completed
-// if the process could not, then keepBuilds applied to its project. False
-// on a system error of ours (the process could not write the log).
+// Applies keepBuilds to the project of `job` (after it ended), with a
+// journal line for what was removed.
+void PruneProjectLogs(const ClaimedJob& job, const QueueOptions& options) {
+  std::vector<std::string> removed;
+  std::string err;
+  if (!PruneLogs(job.project_dir, options.config->keep_builds, &removed, &err))
+    options.journal->Error("keepBuilds: " + err);
+  if (!removed.empty())
+    options.journal->Info("keepBuilds: removed " +
+                          std::to_string(removed.size()) + " old log(s) of " +
+                          OneLine(job.job.project));
+}
+
+// After a job's process `pid` ended (reaped) with wait status `status`: its
+// slot freed for the stop handler, its log completed if the process could
+// not, then keepBuilds applied to its project. False on a system error of
+// ours (the process could not write the log).
 bool JobProcessEnded(const ClaimedJob& job, pid_t pid, int status,
                      const QueueOptions& options) {
+  {
+    StopSignalsBlocked blocked;
+    SetChild(pid, 0);
+  }
   const Journal& journal = *options.journal;
   bool ok = true;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -181,17 +199,6 @@ bool JobProcessEnded(const ClaimedJob& job, pid_t pid, int status,
 }
 
 }  // namespace
-
-void PruneProjectLogs(const ClaimedJob& job, const QueueOptions& options) {
-  std::vector<std::string> removed;
-  std::string err;
-  if (!PruneLogs(job.project_dir, options.config->keep_builds, &removed, &err))
-    options.journal->Error("keepBuilds: " + err);
-  if (!removed.empty())
-    options.journal->Info("keepBuilds: removed " +
-                          std::to_string(removed.size()) + " old log(s) of " +
-                          OneLine(job.job.project));
-}
 
 void InstallStopHandlers() {
   struct sigaction action;
@@ -226,10 +233,10 @@ bool JobScheduler::WorkspaceBusy(const ClaimedJob& job) const {
   return false;
 }
 
-JobScheduler::Take JobScheduler::TakeNext() {
+bool JobScheduler::TakeNext() {
   const Journal& journal = *options_.journal;
   StopSignalsBlocked blocked;
-  if (g_stop) return Take::kNone;
+  if (g_stop) return false;
   std::string claimed_name;
   auto wanted = [this, &claimed_name](const std::string& name,
                                       const ClaimedJob& job) {
@@ -243,9 +250,9 @@ JobScheduler::Take JobScheduler::TakeNext() {
   if (!reader_.ClaimNext(wanted, &job, &claimed, &err)) {
     journal.Error(err);
     claim_failed_ = true;
-    return Take::kFailed;
+    return false;
   }
-  if (!claimed) return Take::kNone;
+  if (!claimed) return false;
   if (options_.config->supersede) {
     std::vector<std::string> names;
     reader_.List(&names, &err);
@@ -253,20 +260,22 @@ JobScheduler::Take JobScheduler::TakeNext() {
                                         claimed_name, job.job);
     if (!by.empty()) {
       blocked.Release();
-      return FinishAsSuperseded(job, by);
+      FinishAsSuperseded(job, by);
+      return true;
     }
   }
+  // A job that could not start is taken all the same: its log is complete.
   pid_t pid = StartJobProcess(job, options_, blocked);
   if (pid == 0) {
     failed_ = true;
-    return Take::kStarted;
+    return true;
   }
   running_.emplace(pid, std::move(job));
-  return Take::kStarted;
+  return true;
 }
 
-JobScheduler::Take JobScheduler::FinishAsSuperseded(const ClaimedJob& job,
-                                                    const std::string& by) {
+void JobScheduler::FinishAsSuperseded(const ClaimedJob& job,
+                                      const std::string& by) {
   std::string err;
   if (!FinishSuperseded(job, by, *options_.config, &err)) {
     options_.journal->Error("job " + job.id + ": " + err);
@@ -277,7 +286,6 @@ JobScheduler::Take JobScheduler::FinishAsSuperseded(const ClaimedJob& job,
                            ", log " + job.log_path);
   }
   PruneProjectLogs(job, options_);
-  return Take::kSuperseded;
 }
 
 bool JobScheduler::ReapOne(bool block) {
@@ -290,10 +298,6 @@ bool JobScheduler::ReapOne(bool block) {
   }
   auto entry = running_.find(pid);
   if (entry == running_.end()) return true;
-  {
-    StopSignalsBlocked blocked;
-    SetChild(pid, 0);
-  }
   if (!JobProcessEnded(entry->second, pid, status, options_)) failed_ = true;
   running_.erase(entry);
   return true;
@@ -302,8 +306,7 @@ bool JobScheduler::ReapOne(bool block) {
 QueueStatus JobScheduler::Run() {
   for (;;) {
     while (CanClaim()) {
-      Take take = TakeNext();
-      if (take == Take::kNone || take == Take::kFailed) break;
+      if (!TakeNext()) break;
     }
     if (running_.empty()) break;
     if (CanClaim()) {
@@ -360,10 +363,6 @@ QueueStatus RunGivenJob(const std::string& path, const QueueOptions& options) {
   if (pid == 0) return QueueStatus::kSystemError;
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
-  }
-  {
-    StopSignalsBlocked blocked;
-    SetChild(pid, 0);
   }
   if (!JobProcessEnded(job, pid, wait_status, options))
     return QueueStatus::kSystemError;

@@ -42,10 +42,6 @@ struct QueueOptions {
   BuildObserver* observer = nullptr;
 };
 
-// Applies keepBuilds to the project of `job` (after it ended), with a
-// journal line for what was removed.
-void PruneProjectLogs(const ClaimedJob& job, const QueueOptions& options);
-
 // Runs the spool with up to `jobs` builds at once (mmbuild(1) QUEUE): the
 // oldest job whose workspace no running build uses starts next, so two jobs
 // for the same project and target run in order. After a stop, nothing more
@@ -59,13 +55,12 @@ class JobScheduler {
   QueueStatus Run();
 
  private:
-  enum class Take { kStarted, kSuperseded, kNone, kFailed };
-
   bool CanClaim() const;
   bool WorkspaceBusy(const ClaimedJob& job) const;
-  // Claims the next job: starts it, or finishes it as superseded.
-  Take TakeNext();
-  Take FinishAsSuperseded(const ClaimedJob& job, const std::string& by);
+  // Claims the next job: starts it, or finishes it as superseded. False
+  // when no job was taken (none waits, or the spool cannot be read).
+  bool TakeNext();
+  void FinishAsSuperseded(const ClaimedJob& job, const std::string& by);
   // Waits for (or, without `block`, looks for) one job process that ended.
   // False when none did.
   bool ReapOne(bool block);
