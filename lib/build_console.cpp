@@ -105,9 +105,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   off_t offset = 0;
   double until = MonotonicSeconds() + options.limit_seconds;
   for (;;) {
-    std::string tail;
-    bool cut, complete = ReadTail(log.get(), 4096, &tail, &cut, err) &&
-                         TailHasResult(tail);
+    bool complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
     if (!CopyNew(log.get(), out_fd, &offset)) {
       *err = std::string("cannot write: ") + strerror(errno);

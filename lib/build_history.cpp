@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "build_log.h"
 #include "ini.h"
 #include "job.h"
 
@@ -93,8 +94,10 @@ double LiveLogSeconds(long build_timeout) {
   return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
 }
 
-bool TailHasResult(const std::string& tail) {
-  return FindResult(tail) != std::string::npos;
+bool LogHasResult(int fd) {
+  std::string tail, err;
+  bool cut;
+  return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
 }
 
 void ParseBuildSummary(const std::string& head, const std::string& tail,

@@ -49,8 +49,9 @@ struct BuildSummary {
 void ParseBuildSummary(const std::string& head, const std::string& tail,
                        BuildSummary* summary);
 
-// True when the end of a log's text holds its [result] section.
-bool TailHasResult(const std::string& tail);
+// True when the log open at `fd` ends with its [result] section: the build
+// is over, and the log grows no more. Reads only its last few KiB.
+bool LogHasResult(int fd);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,

@@ -198,12 +198,6 @@ bool CopyNew(int log, int out_fd, bool chunked, off_t* offset) {
   }
 }
 
-bool LogComplete(int log) {
-  std::string tail, err;
-  bool cut;
-  return ReadTail(log, 4096, &tail, &cut, &err) && TailHasResult(tail);
-}
-
 // Waits up to `seconds` for the client to go away; true when it did.
 bool ClientGone(int in_fd, double seconds) {
   struct pollfd pfd = {in_fd, POLLIN | POLLRDHUP, 0};
@@ -226,7 +220,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   if (!log.ok() || fstat(log.get(), &st) != 0) return NotFound(out_fd, path);
   WebViewAnswer a;
   a.note = dir + "/" + id + ".log";
-  bool complete = LogComplete(log.get());
+  bool complete = LogHasResult(log.get());
   bool http10 = request.http_major == 1 && request.http_minor == 0;
   bool chunked = !complete && !http10;
   std::string head = ResponseHead(200, kText,
@@ -239,7 +233,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
            CopyNew(log.get(), out_fd, chunked, &offset);
   double until = MonotonicSeconds() + options.stream_seconds;
   while (a.sent && !complete) {
-    complete = LogComplete(log.get());
+    complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
     a.sent = CopyNew(log.get(), out_fd, chunked, &offset);
     if (complete || !a.sent) break;

@@ -71,6 +71,22 @@ TEST(BuildHistoryTest, ReadTailStartsAtALine) {
   close(fd);
 }
 
+TEST(BuildHistoryTest, LogHasResultOnlyAtALineOfItsOwn) {
+  TempDir tmp;
+  auto has_result = [&tmp](const std::string& text) {
+    Write(tmp / "log", text);
+    UniqueFd fd(open((tmp / "log").c_str(), O_RDONLY));
+    return LogHasResult(fd.get());
+  };
+  EXPECT_TRUE(has_result(std::string(kHead) + kResult));
+  EXPECT_FALSE(has_result(kHead));
+  // The last 4 KiB start at "[result]" inside a line of build output: not
+  // a section.
+  std::string filler = "12:00:02 O " + std::string(4096 - 9 - 12, 'y') + "\n";
+  EXPECT_FALSE(
+      has_result(std::string(kHead) + "12:00:01 O [result]\n" + filler));
+}
+
 TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   TempDir tmp;
   std::string jobs = tmp / "acme-app/JOBS";
