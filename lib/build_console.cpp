@@ -23,7 +23,6 @@ namespace {
 
 // A job's [job] section is at most about a request's size.
 constexpr size_t kJobBytes = 4 << 20;
-constexpr size_t kCopyBytes = 64 << 10;
 
 const char* AnsiColour(const std::string& status) {
   if (status == "success") return "\033[32m";
@@ -47,18 +46,6 @@ std::string Row(const BuildSummary& b, bool colour) {
 bool OpenHistory(const Config& config, BuildHistory* history,
                  std::string* err) {
   return history->Open(config.build_root, err);
-}
-
-// Appends what `log` holds past *offset to out_fd.
-bool CopyNew(int log, int out_fd, off_t* offset) {
-  std::string buf(kCopyBytes, '\0');
-  for (;;) {
-    ssize_t n = pread(log, &buf[0], buf.size(), *offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    *offset += n;
-    if (!WriteAll(out_fd, buf.data(), n)) return false;
-  }
 }
 
 }  // namespace
@@ -107,7 +94,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   for (;;) {
     bool complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    if (!CopyNew(log.get(), out_fd, &offset)) {
+    if (!CopyNewLogBytes(log.get(), &offset, out_fd, false)) {
       *err = std::string("cannot write: ") + strerror(errno);
       return FollowResult::kError;
     }

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ constexpr size_t kFirstHeadBytes = 16 << 10;
 constexpr size_t kHeadBytes = 64 << 10;
 // [result] is about 100 bytes at the very end.
 constexpr size_t kTailBytes = 4 << 10;
+constexpr size_t kCopyBytes = 64 << 10;
 constexpr char kLogSuffix[] = ".log";
 
 bool IsNameChar(char c, bool upper) {
@@ -98,6 +100,24 @@ bool LogHasResult(int fd) {
   std::string tail, err;
   bool cut;
   return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
+}
+
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+  std::string buf(kCopyBytes, '\0');
+  for (;;) {
+    ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n == 0;
+    *offset += n;
+    if (chunked) {
+      char size[32];
+      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
+      if (!WriteAll(out_fd, size, len)) return false;
+    }
+    if (!WriteAll(out_fd, buf.data(), n) ||
+        (chunked && !WriteAll(out_fd, "\r\n", 2)))
+      return false;
+  }
 }
 
 void ParseBuildSummary(const std::string& head, const std::string& tail,

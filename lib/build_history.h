@@ -13,6 +13,7 @@
 #define MIXMASTER_BUILD_HISTORY_H_
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -52,6 +53,11 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
 // True when the log open at `fd` ends with its [result] section: the build
 // is over, and the log grows no more. Reads only its last few KiB.
 bool LogHasResult(int fd);
+
+// Copies what the log open at `fd` holds past *offset to `out_fd`, moving
+// *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
+// stream). False when it cannot be read or written (errno says why).
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,

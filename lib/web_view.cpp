@@ -30,7 +30,6 @@ constexpr size_t kPageLogBytes = 256 << 10;
 // for its targets' last builds, so that they cost the same for 10 builds or
 // 10,000.
 constexpr size_t kTargetScan = 30;
-constexpr size_t kChunkBytes = 64 << 10;
 constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kSvg[] = "image/svg+xml";
@@ -179,25 +178,6 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
               dir + "/" + id + " " + b.status);
 }
 
-// Copies what `log` holds past *offset to out_fd, as chunks or plain.
-bool CopyNew(int log, int out_fd, bool chunked, off_t* offset) {
-  std::string buf(kChunkBytes, '\0');
-  for (;;) {
-    ssize_t n = pread(log, &buf[0], buf.size(), *offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    *offset += n;
-    if (chunked) {
-      char size[32];
-      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
-      if (!WriteAll(out_fd, size, len)) return false;
-    }
-    if (!WriteAll(out_fd, buf.data(), n) ||
-        (chunked && !WriteAll(out_fd, "\r\n", 2)))
-      return false;
-  }
-}
-
 // Waits up to `seconds` for the client to go away; true when it did.
 bool ClientGone(int in_fd, double seconds) {
   struct pollfd pfd = {in_fd, POLLIN | POLLRDHUP, 0};
@@ -230,12 +210,12 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                                   "");
   off_t offset = 0;
   a.sent = WriteAll(out_fd, head.data(), head.size()) &&
-           CopyNew(log.get(), out_fd, chunked, &offset);
+           CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
   double until = MonotonicSeconds() + options.stream_seconds;
   while (a.sent && !complete) {
     complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    a.sent = CopyNew(log.get(), out_fd, chunked, &offset);
+    a.sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
     if (complete || !a.sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";

@@ -87,6 +87,21 @@ TEST(BuildHistoryTest, LogHasResultOnlyAtALineOfItsOwn) {
       has_result(std::string(kHead) + "12:00:01 O [result]\n" + filler));
 }
 
+TEST(BuildHistoryTest, CopiesWhatIsNewPlainOrChunked) {
+  TempDir tmp;
+  Write(tmp / "log", "abc\n");
+  UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
+  UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
+  off_t offset = 0;
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false));
+  EXPECT_EQ(offset, 4);
+  std::ofstream(tmp / "log", std::ios::app) << "defgh\n";
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
+  EXPECT_EQ(offset, 10);
+  EXPECT_EQ(testing_support::ReadAll(tmp / "out"), "abc\n6\r\ndefgh\n\r\n");
+}
+
 TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   TempDir tmp;
   std::string jobs = tmp / "acme-app/JOBS";
