@@ -108,7 +108,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
     poll(nullptr, 0, static_cast<int>(options.poll_seconds * 1000));
   }
   BuildSummary b;
-  if (!history.ReadSummary(dir, id, &b)) {
+  if (!BuildHistory::ReadSummary(log.get(), dir, id, &b)) {
     *err = "cannot read the log of " + id;
     return FollowResult::kError;
   }

@@ -259,16 +259,21 @@ UniqueFd BuildHistory::OpenLog(const std::string& dir,
 bool BuildHistory::ReadSummary(const std::string& dir, const std::string& id,
                                BuildSummary* summary) const {
   UniqueFd log = OpenLog(dir, id);
+  return log.ok() && ReadSummary(log.get(), dir, id, summary);
+}
+
+bool BuildHistory::ReadSummary(int log, const std::string& dir,
+                               const std::string& id, BuildSummary* summary) {
   std::string head, tail, err;
   bool cut;
-  if (!log.ok() || !ReadAt(log.get(), 0, kFirstHeadBytes, &head)) return false;
+  if (!ReadAt(log, 0, kFirstHeadBytes, &head)) return false;
   if (head.size() == kFirstHeadBytes &&
       head.find("\n[log]\n") == std::string::npos &&
-      !ReadAt(log.get(), 0, kHeadBytes, &head))
+      !ReadAt(log, 0, kHeadBytes, &head))
     return false;
   if (head.size() < kFirstHeadBytes)
     tail = head;  // the whole log
-  else if (!ReadTail(log.get(), kTailBytes, &tail, &cut, &err))
+  else if (!ReadTail(log, kTailBytes, &tail, &cut, &err))
     return false;
   *summary = BuildSummary();
   summary->id = id;

@@ -92,6 +92,10 @@ class BuildHistory {
   // The summary of one log; false when it cannot be opened or read.
   bool ReadSummary(const std::string& dir, const std::string& id,
                    BuildSummary* summary) const;
+  // The same for the log of `dir` and `id` already open at `log` (OpenLog),
+  // so that a caller who reads more of it opens it once.
+  static bool ReadSummary(int log, const std::string& dir,
+                          const std::string& id, BuildSummary* summary);
 
   // The project directory holding the log of job `id`, or "" (mmbuild
   // --follow and --rebuild take just the id).

@@ -170,7 +170,7 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
   UniqueFd log = history.OpenLog(dir, id);
   std::string text, err;
   bool cut = false;
-  if (!log.ok() || !history.ReadSummary(dir, id, &b))
+  if (!log.ok() || !BuildHistory::ReadSummary(log.get(), dir, id, &b))
     return NotFound(out_fd, path);
   if (!ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
     return Send(out_fd, 500, kText, err + "\n", err);

@@ -141,6 +141,11 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   EXPECT_EQ(s.status, "running");
   EXPECT_EQ(s.id, "20261125-2");
   EXPECT_EQ(s.project_dir, "acme-app");
+  UniqueFd log = history.OpenLog("acme-app", "20261125-1");
+  ASSERT_TRUE(
+      BuildHistory::ReadSummary(log.get(), "acme-app", "20261125-1", &s));
+  EXPECT_EQ(s.status, "failure");
+  EXPECT_EQ(s.id, "20261125-1");
   EXPECT_EQ(history.FindJob("20261125-1"), "acme-app");
   EXPECT_EQ(history.FindJob("x"), "outside");
   EXPECT_EQ(history.FindJob("nope"), "");
