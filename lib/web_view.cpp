@@ -196,11 +196,17 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                           const WebViewOptions& options) {
   const std::string& path = request.path;
   UniqueFd log = history.OpenLog(dir, id);
+  if (!log.ok()) return NotFound(out_fd, path);
+  bool complete = LogHasResult(log.get());
+  // The size once [result] is there, which is the last write: taken before
+  // it, the length could be short of the bytes sent.
   struct stat st;
-  if (!log.ok() || fstat(log.get(), &st) != 0) return NotFound(out_fd, path);
+  if (complete && fstat(log.get(), &st) != 0) {
+    std::string err = std::string("cannot read the log: ") + strerror(errno);
+    return Send(out_fd, 500, kText, err + "\n", err);
+  }
   WebViewAnswer a;
   a.note = dir + "/" + id + ".log";
-  bool complete = LogHasResult(log.get());
   bool http10 = request.http_major == 1 && request.http_minor == 0;
   bool chunked = !complete && !http10;
   std::string head = ResponseHead(200, kText,

@@ -97,6 +97,36 @@ TEST(WebViewTest, StreamToHttp10IsPlain) {
   EXPECT_EQ(body.str().substr(end), "[job]\ntarget = main\n") << body.str();
 }
 
+// A finished build's log goes whole, with a Content-Length that is the
+// number of bytes sent.
+TEST(WebViewTest, CompleteLogHasItsLength) {
+  TempDir tmp;
+  testing_support::Sh("mkdir -p " + (tmp / "acme-app/JOBS"));
+  const std::string log =
+      "[job]\ntarget = main\n\n[result]\nstatus = success\n";
+  std::ofstream(tmp / "acme-app/JOBS/1.log") << log;
+  Config config;
+  config.web_view = true;
+  config.build_root = tmp.path();
+  HttpRequest request;
+  request.method = "GET";
+  request.path = request.target = "/builds/acme-app/1.log";
+  int out = open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600);
+  WebViewAnswer a = ServeWebView(config, request, -1, out, WebViewOptions());
+  close(out);
+  EXPECT_TRUE(a.sent) << a.err;
+  std::stringstream response;
+  response << std::ifstream(tmp / "out").rdbuf();
+  std::string text = response.str();
+  size_t body = text.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos) << text;
+  EXPECT_NE(
+      text.find("\r\nContent-Length: " + std::to_string(log.size()) + "\r\n"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(text.substr(body + 4), log);
+}
+
 TEST(WebViewTest, OffIsNotFound) {
   Config config;
   HttpRequest request;
