@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "build_history.h"
 #include "config.h"
 #include "forge.h"
 #include "http_request.h"
@@ -193,7 +194,7 @@ Answer ServeWeb(const BridgeOptions& options, const HttpRequest& request,
   if (!options.config_error.empty())
     return ConfigUnreadable(options.config_error);
   WebViewOptions web_options;
-  web_options.stream_seconds = StreamLimitSeconds(options.config);
+  web_options.stream_seconds = LiveLogSeconds(options.config.timeout);
   WebViewAnswer web =
       ServeWebView(options.config, request, in_fd, out_fd, web_options);
   Answer a;

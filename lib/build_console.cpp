@@ -43,17 +43,12 @@ std::string Row(const BuildSummary& b, bool colour) {
          (b.duration.empty() ? "-" : OneLine(b.duration) + "s") + "\n";
 }
 
-bool OpenHistory(const Config& config, BuildHistory* history,
-                 std::string* err) {
-  return history->Open(config.build_root, err);
-}
-
 }  // namespace
 
 bool ListBuilds(const Config& config, const std::string& project, bool colour,
                 std::string* text, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return false;
+  if (!history.Open(config.build_root, err)) return false;
   std::vector<std::string> dirs;
   if (!project.empty())
     dirs.push_back(SafeName(project));
@@ -82,7 +77,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
                          int out_fd, const FollowOptions& options,
                          std::string* status, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return FollowResult::kError;
+  if (!history.Open(config.build_root, err)) return FollowResult::kError;
   std::string dir = history.FindJob(id);
   if (dir.empty()) {
     *err = "no build log with id " + OneLine(id);
@@ -119,7 +114,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
 bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
                 std::string* new_id, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return false;
+  if (!history.Open(config.build_root, err)) return false;
   std::string dir = history.FindJob(id);
   UniqueFd log = dir.empty() ? UniqueFd() : history.OpenLog(dir, id);
   if (!log.ok()) {

@@ -61,8 +61,8 @@ WebViewAnswer Send(int out_fd, int status, const char* type,
   a.status = status;
   a.note = note;
   std::string text = ResponseHead(status, type, body.size(), extra) + body;
-  a.sent = WriteAll(out_fd, text.data(), text.size());
-  if (!a.sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (!WriteAll(out_fd, text.data(), text.size()))
+    a.err = std::string("cannot write: ") + strerror(errno);
   return a;
 }
 
@@ -215,14 +215,14 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                                             : kUntilClose,
                                   "");
   off_t offset = 0;
-  a.sent = WriteAll(out_fd, head.data(), head.size()) &&
-           CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+  bool sent = WriteAll(out_fd, head.data(), head.size()) &&
+              CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
   double until = MonotonicSeconds() + options.stream_seconds;
-  while (a.sent && !complete) {
+  while (sent && !complete) {
     complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    a.sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
-    if (complete || !a.sent) break;
+    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+    if (complete || !sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";
       break;
@@ -232,8 +232,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
       break;
     }
   }
-  if (a.sent && chunked) a.sent = WriteAll(out_fd, "0\r\n\r\n", 5);
-  if (!a.sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (sent && chunked) sent = WriteAll(out_fd, "0\r\n\r\n", 5);
+  if (!sent) a.err = std::string("cannot write: ") + strerror(errno);
   return a;
 }
 
@@ -260,10 +260,6 @@ WebViewAnswer ServeBadge(const BuildHistory& history,
 bool IsWebViewPath(const std::string& path) {
   return path == "/builds" || path.compare(0, 8, "/builds/") == 0 ||
          path.compare(0, 7, "/badge/") == 0;
-}
-
-double StreamLimitSeconds(const Config& config) {
-  return LiveLogSeconds(config.timeout);
 }
 
 WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,

@@ -56,6 +56,11 @@ TEST(BuildHistoryTest, SummaryFromHeadAndTail) {
   EXPECT_FALSE(running.complete());
 }
 
+TEST(BuildHistoryTest, LiveLogLimitFollowsTheBuildTimeout) {
+  EXPECT_EQ(LiveLogSeconds(600), 660);
+  EXPECT_EQ(LiveLogSeconds(0), 24 * 3600);
+}
+
 TEST(BuildHistoryTest, ReadTailStartsAtALine) {
   TempDir tmp;
   Write(tmp / "log", "first line\nsecond line\nthird\n");

@@ -23,14 +23,6 @@ TEST(WebViewTest, OnlyItsOwnPaths) {
   EXPECT_FALSE(IsWebViewPath("/gitea"));
 }
 
-TEST(WebViewTest, StreamLimitFollowsTheBuildTimeout) {
-  Config config;
-  config.timeout = 600;
-  EXPECT_EQ(StreamLimitSeconds(config), 660);
-  config.timeout = 0;
-  EXPECT_EQ(StreamLimitSeconds(config), 24 * 3600);
-}
-
 // A log without [result] whose build never ends is streamed until the bound,
 // then the chunked response is ended properly.
 TEST(WebViewTest, StreamOfAStuckBuildEndsAtTheBound) {
@@ -53,7 +45,7 @@ TEST(WebViewTest, StreamOfAStuckBuildEndsAtTheBound) {
   close(out);
   close(client[0]);
   close(client[1]);
-  EXPECT_TRUE(a.sent) << a.err;
+  EXPECT_EQ(a.err, "");
   EXPECT_EQ(a.status, 200);
   EXPECT_NE(a.note.find("time limit"), std::string::npos) << a.note;
   std::stringstream body;
@@ -88,7 +80,7 @@ TEST(WebViewTest, StreamToHttp10IsPlain) {
   close(out);
   close(client[0]);
   close(client[1]);
-  EXPECT_TRUE(a.sent) << a.err;
+  EXPECT_EQ(a.err, "");
   std::stringstream body;
   body << std::ifstream(tmp / "out").rdbuf();
   EXPECT_EQ(body.str().find("Transfer-Encoding"), std::string::npos);
@@ -114,7 +106,7 @@ TEST(WebViewTest, CompleteLogHasItsLength) {
   int out = open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600);
   WebViewAnswer a = ServeWebView(config, request, -1, out, WebViewOptions());
   close(out);
-  EXPECT_TRUE(a.sent) << a.err;
+  EXPECT_EQ(a.err, "");
   std::stringstream response;
   response << std::ifstream(tmp / "out").rdbuf();
   std::string text = response.str();
