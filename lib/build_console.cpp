@@ -37,9 +37,8 @@ std::string Row(const BuildSummary& b, bool colour) {
   std::string status = OneLine(b.status);
   std::string pad(status.size() < 7 ? 7 - status.size() : 0, ' ');
   if (colour) status = AnsiColour(b.status) + status + "\033[0m";
-  std::string project = b.project.empty() ? b.project_dir : b.project;
-  return b.id + "  " + OneLine(project) + "  " + OneLine(b.target) + "  " +
-         status + pad + "  " +
+  return b.id + "  " + OneLine(b.project_name()) + "  " + OneLine(b.target) +
+         "  " + status + pad + "  " +
          (b.duration.empty() ? "-" : OneLine(b.duration) + "s") + "\n";
 }
 

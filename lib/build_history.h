@@ -42,6 +42,10 @@ struct BuildSummary {
   std::string duration;  // seconds, from [result]
   std::string exit_code;
   bool complete() const { return status != "running"; }
+  // The project as its job names it; its directory when the log has none.
+  const std::string& project_name() const {
+    return project.empty() ? project_dir : project;
+  }
 };
 
 // Fills `summary` (but id and project_dir) from the start of a log (`head`,
