@@ -12,6 +12,7 @@ namespace mm {
 namespace {
 
 using testing_support::TempDir;
+using testing_support::WriteAll;
 
 const char kHead[] =
     "[job]\nid = 20261125-1\nproject = acme/app\ntarget = main\n"
@@ -22,10 +23,6 @@ const char kHead[] =
 const char kResult[] =
     "\n[result]\nstatus = failure\nexitCode = 2\n"
     "finished = 2026-11-25T12:00:05Z\nduration = 4.084\n";
-
-void Write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
 
 TEST(BuildHistoryTest, NamesAreStrict) {
   EXPECT_TRUE(IsProjectDirName("acme-app.v2_x"));
@@ -63,7 +60,7 @@ TEST(BuildHistoryTest, LiveLogLimitFollowsTheBuildTimeout) {
 
 TEST(BuildHistoryTest, ReadTailStartsAtALine) {
   TempDir tmp;
-  Write(tmp / "log", "first line\nsecond line\nthird\n");
+  WriteAll(tmp / "log", "first line\nsecond line\nthird\n");
   int fd = open((tmp / "log").c_str(), O_RDONLY);
   std::string text, err;
   bool cut;
@@ -79,7 +76,7 @@ TEST(BuildHistoryTest, ReadTailStartsAtALine) {
 TEST(BuildHistoryTest, LogHasResultOnlyAtALineOfItsOwn) {
   TempDir tmp;
   auto has_result = [&tmp](const std::string& text) {
-    Write(tmp / "log", text);
+    WriteAll(tmp / "log", text);
     UniqueFd fd(open((tmp / "log").c_str(), O_RDONLY));
     return LogHasResult(fd.get());
   };
@@ -94,7 +91,7 @@ TEST(BuildHistoryTest, LogHasResultOnlyAtALineOfItsOwn) {
 
 TEST(BuildHistoryTest, CopiesWhatIsNewPlainOrChunked) {
   TempDir tmp;
-  Write(tmp / "log", "abc\n");
+  WriteAll(tmp / "log", "abc\n");
   UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
   UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
   off_t offset = 0;
@@ -112,10 +109,10 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   std::string jobs = tmp / "acme-app/JOBS";
   testing_support::Sh("mkdir -p " + jobs + " " + (tmp / "outside/JOBS") + " " +
                       (tmp / "nojobs"));
-  Write(jobs + "/20261125-1.log", std::string(kHead) + kResult);
-  Write(jobs + "/20261125-2.log", kHead);
-  Write(jobs + "/main.lock", "");
-  Write(tmp / "outside/JOBS/x.log", kHead);
+  WriteAll(jobs + "/20261125-1.log", std::string(kHead) + kResult);
+  WriteAll(jobs + "/20261125-2.log", kHead);
+  WriteAll(jobs + "/main.lock", "");
+  WriteAll(tmp / "outside/JOBS/x.log", kHead);
   ASSERT_EQ(symlink((tmp / "outside").c_str(), (tmp / "linked").c_str()), 0);
   ASSERT_EQ(symlink((tmp / "outside/JOBS/x.log").c_str(),
                     (jobs + "/20261125-3.log").c_str()),
