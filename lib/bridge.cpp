@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "build_history.h"
 #include "config.h"
 #include "forge.h"
 #include "http_request.h"
@@ -134,11 +135,9 @@ Answer Spool(const Config& config, const HttpRequest& request,
   return a;
 }
 
-// A POST or PUT to a payload endpoint. Every check that needs no body comes
-// before the body is read, so that `Expect: 100-continue` invites a body
-// only when it stands a chance.
-// The body names the file (and line), not its text, which may hold the
-// secret; the journal gets it all.
+// The 500 for a configuration that could not be read. The body names the
+// file (and line), not its text, which may hold the secret; the journal gets
+// it all.
 Answer ConfigUnreadable(const std::string& err) {
   Answer a =
       Reply(500, "configuration unreadable: " + err.substr(0, err.find(": ")) +
@@ -148,6 +147,9 @@ Answer ConfigUnreadable(const std::string& err) {
   return a;
 }
 
+// A POST or PUT to a payload endpoint. Every check that needs no body comes
+// before the body is read, so that `Expect: 100-continue` invites a body
+// only when it stands a chance.
 Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
                     HttpRequestReader* reader, HttpRequest* request,
                     const Clock& clock) {
@@ -186,14 +188,14 @@ Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
   return Spool(config, *request, build, clock);
 }
 
-// mmbridge(1) WEB VIEW: the configuration is read only for its paths, and
-// lib/web_view answers on `out_fd` itself.
+// mmbridge(1) WEB VIEW, from the configuration read for this request before
+// the sandbox (LoadBridgeConfig); lib/web_view answers on `out_fd` itself.
 Answer ServeWeb(const BridgeOptions& options, const HttpRequest& request,
                 int in_fd, int out_fd) {
   if (!options.config_error.empty())
     return ConfigUnreadable(options.config_error);
   WebViewOptions web_options;
-  web_options.stream_seconds = StreamLimitSeconds(options.config);
+  web_options.stream_seconds = LiveLogSeconds(options.config.timeout);
   WebViewAnswer web =
       ServeWebView(options.config, request, in_fd, out_fd, web_options);
   Answer a;

@@ -23,7 +23,6 @@ namespace {
 
 // A job's [job] section is at most about a request's size.
 constexpr size_t kJobBytes = 4 << 20;
-constexpr size_t kCopyBytes = 64 << 10;
 
 const char* AnsiColour(const std::string& status) {
   if (status == "success") return "\033[32m";
@@ -38,27 +37,9 @@ std::string Row(const BuildSummary& b, bool colour) {
   std::string status = OneLine(b.status);
   std::string pad(status.size() < 7 ? 7 - status.size() : 0, ' ');
   if (colour) status = AnsiColour(b.status) + status + "\033[0m";
-  std::string project = b.project.empty() ? b.project_dir : b.project;
-  return b.id + "  " + OneLine(project) + "  " + OneLine(b.target) + "  " +
-         status + pad + "  " +
+  return b.id + "  " + OneLine(b.project_name()) + "  " + OneLine(b.target) +
+         "  " + status + pad + "  " +
          (b.duration.empty() ? "-" : OneLine(b.duration) + "s") + "\n";
-}
-
-bool OpenHistory(const Config& config, BuildHistory* history,
-                 std::string* err) {
-  return history->Open(config.build_root, err);
-}
-
-// Appends what `log` holds past *offset to out_fd.
-bool CopyNew(int log, int out_fd, off_t* offset) {
-  std::string buf(kCopyBytes, '\0');
-  for (;;) {
-    ssize_t n = pread(log, &buf[0], buf.size(), *offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    *offset += n;
-    if (!WriteAll(out_fd, buf.data(), n)) return false;
-  }
 }
 
 }  // namespace
@@ -66,7 +47,7 @@ bool CopyNew(int log, int out_fd, off_t* offset) {
 bool ListBuilds(const Config& config, const std::string& project, bool colour,
                 std::string* text, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return false;
+  if (!history.Open(config.build_root, err)) return false;
   std::vector<std::string> dirs;
   if (!project.empty())
     dirs.push_back(SafeName(project));
@@ -95,7 +76,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
                          int out_fd, const FollowOptions& options,
                          std::string* status, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return FollowResult::kError;
+  if (!history.Open(config.build_root, err)) return FollowResult::kError;
   std::string dir = history.FindJob(id);
   if (dir.empty()) {
     *err = "no build log with id " + OneLine(id);
@@ -105,11 +86,9 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   off_t offset = 0;
   double until = MonotonicSeconds() + options.limit_seconds;
   for (;;) {
-    std::string tail;
-    bool cut, complete = ReadTail(log.get(), 4096, &tail, &cut, err) &&
-                         TailHasResult(tail);
+    bool complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    if (!CopyNew(log.get(), out_fd, &offset)) {
+    if (!CopyNewLogBytes(log.get(), &offset, out_fd, false)) {
       *err = std::string("cannot write: ") + strerror(errno);
       return FollowResult::kError;
     }
@@ -123,7 +102,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
     poll(nullptr, 0, static_cast<int>(options.poll_seconds * 1000));
   }
   BuildSummary b;
-  if (!history.ReadSummary(dir, id, &b)) {
+  if (!BuildHistory::ReadSummary(log.get(), dir, id, &b)) {
     *err = "cannot read the log of " + id;
     return FollowResult::kError;
   }
@@ -134,7 +113,7 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
 bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
                 std::string* new_id, std::string* err) {
   BuildHistory history;
-  if (!OpenHistory(config, &history, err)) return false;
+  if (!history.Open(config.build_root, err)) return false;
   std::string dir = history.FindJob(id);
   UniqueFd log = dir.empty() ? UniqueFd() : history.OpenLog(dir, id);
   if (!log.ok()) {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "build_log.h"
 #include "ini.h"
 #include "job.h"
 
@@ -23,6 +25,7 @@ constexpr size_t kFirstHeadBytes = 16 << 10;
 constexpr size_t kHeadBytes = 64 << 10;
 // [result] is about 100 bytes at the very end.
 constexpr size_t kTailBytes = 4 << 10;
+constexpr size_t kCopyBytes = 64 << 10;
 constexpr char kLogSuffix[] = ".log";
 
 bool IsNameChar(char c, bool upper) {
@@ -93,8 +96,28 @@ double LiveLogSeconds(long build_timeout) {
   return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
 }
 
-bool TailHasResult(const std::string& tail) {
-  return FindResult(tail) != std::string::npos;
+bool LogHasResult(int fd) {
+  std::string tail, err;
+  bool cut;
+  return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
+}
+
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+  std::string buf(kCopyBytes, '\0');
+  for (;;) {
+    ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n == 0;
+    *offset += n;
+    if (chunked) {
+      char size[32];
+      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
+      if (!WriteAll(out_fd, size, len)) return false;
+    }
+    if (!WriteAll(out_fd, buf.data(), n) ||
+        (chunked && !WriteAll(out_fd, "\r\n", 2)))
+      return false;
+  }
 }
 
 void ParseBuildSummary(const std::string& head, const std::string& tail,
@@ -236,16 +259,21 @@ UniqueFd BuildHistory::OpenLog(const std::string& dir,
 bool BuildHistory::ReadSummary(const std::string& dir, const std::string& id,
                                BuildSummary* summary) const {
   UniqueFd log = OpenLog(dir, id);
+  return log.ok() && ReadSummary(log.get(), dir, id, summary);
+}
+
+bool BuildHistory::ReadSummary(int log, const std::string& dir,
+                               const std::string& id, BuildSummary* summary) {
   std::string head, tail, err;
   bool cut;
-  if (!log.ok() || !ReadAt(log.get(), 0, kFirstHeadBytes, &head)) return false;
+  if (!ReadAt(log, 0, kFirstHeadBytes, &head)) return false;
   if (head.size() == kFirstHeadBytes &&
       head.find("\n[log]\n") == std::string::npos &&
-      !ReadAt(log.get(), 0, kHeadBytes, &head))
+      !ReadAt(log, 0, kHeadBytes, &head))
     return false;
   if (head.size() < kFirstHeadBytes)
     tail = head;  // the whole log
-  else if (!ReadTail(log.get(), kTailBytes, &tail, &cut, &err))
+  else if (!ReadTail(log, kTailBytes, &tail, &cut, &err))
     return false;
   *summary = BuildSummary();
   summary->id = id;

@@ -13,6 +13,7 @@
 #define MIXMASTER_BUILD_HISTORY_H_
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ struct BuildSummary {
   std::string duration;  // seconds, from [result]
   std::string exit_code;
   bool complete() const { return status != "running"; }
+  // The project as its job names it; its directory when the log has none.
+  const std::string& project_name() const {
+    return project.empty() ? project_dir : project;
+  }
 };
 
 // Fills `summary` (but id and project_dir) from the start of a log (`head`,
@@ -49,8 +54,14 @@ struct BuildSummary {
 void ParseBuildSummary(const std::string& head, const std::string& tail,
                        BuildSummary* summary);
 
-// True when the end of a log's text holds its [result] section.
-bool TailHasResult(const std::string& tail);
+// True when the log open at `fd` ends with its [result] section: the build
+// is over, and the log grows no more. Reads only its last few KiB.
+bool LogHasResult(int fd);
+
+// Copies what the log open at `fd` holds past *offset to `out_fd`, moving
+// *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
+// stream). False when it cannot be read or written (errno says why).
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,
@@ -85,6 +96,10 @@ class BuildHistory {
   // The summary of one log; false when it cannot be opened or read.
   bool ReadSummary(const std::string& dir, const std::string& id,
                    BuildSummary* summary) const;
+  // The same for the log of `dir` and `id` already open at `log` (OpenLog),
+  // so that a caller who reads more of it opens it once.
+  static bool ReadSummary(int log, const std::string& dir,
+                          const std::string& id, BuildSummary* summary);
 
   // The project directory holding the log of job `id`, or "" (mmbuild
   // --follow and --rebuild take just the id).

@@ -27,9 +27,9 @@ bool HexMatches(const std::string& expected, const std::string& given) {
   return memeql_sec(expected.data(), given.data(), expected.size()) != 0;
 }
 
-// Compares a token with the secret without revealing the secret's length:
-// both are hashed first, and the digests compared in constant time.
-bool TokenMatches(const std::string& secret, const std::string& token) {
+}  // namespace
+
+bool SecretMatches(const std::string& secret, const std::string& given) {
   uint8_t a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
   struct sha256_ctx ctx;
   sha256_init(&ctx);
@@ -37,13 +37,11 @@ bool TokenMatches(const std::string& secret, const std::string& token) {
                 reinterpret_cast<const uint8_t*>(secret.data()));
   sha256_digest(&ctx, sizeof a, a);
   sha256_init(&ctx);
-  sha256_update(&ctx, token.size(),
-                reinterpret_cast<const uint8_t*>(token.data()));
+  sha256_update(&ctx, given.size(),
+                reinterpret_cast<const uint8_t*>(given.data()));
   sha256_digest(&ctx, sizeof b, b);
   return memeql_sec(a, b, sizeof a) != 0;
 }
-
-}  // namespace
 
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {
   struct hmac_sha256_ctx ctx;
@@ -92,7 +90,7 @@ SignatureCheck CheckSignature(const std::string& secret,
              HexMatches(hmac(), AsciiLower(h.value.substr(sizeof kPrefix - 1)));
         break;
       case SignatureForm::kToken:
-        ok = TokenMatches(secret, h.value);
+        ok = SecretMatches(secret, h.value);
         break;
       case SignatureForm::kNone:
         continue;

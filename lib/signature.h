@@ -18,6 +18,11 @@ enum class SignatureCheck {
   kWrong,    // signature headers, none of them right: 403
 };
 
+// True when `given` is `secret`. Both are hashed with SHA-256 and the
+// digests compared in constant time, so that timing tells neither where they
+// differ nor how long the secret is (X-Gitlab-Token, the web view password).
+bool SecretMatches(const std::string& secret, const std::string& given);
+
 // HMAC-SHA256 of `data` under `key`, as lower-case hex.
 std::string HmacSha256Hex(const std::string& key, const std::string& data);
 

@@ -10,12 +10,13 @@
 namespace mm {
 
 // The password of an `Authorization: Basic` header value; false when it is
-// not one (other scheme, bad base64, no colon).
+// not one (other scheme, bad base64, no colon). The base64 is read as
+// DecodeBase64 reads it: padding optional, no blanks inside.
 bool BasicAuthPassword(const std::string& header, std::string* password);
 
-// True when `request` carries `password`. The comparison takes the same time
-// wherever the two differ (both are hashed with SHA-256 and the digests
-// compared in constant time), so that timing tells nothing of the password.
+// True when `request` carries `password`. The comparison (SecretMatches)
+// takes the same time wherever the two differ, so that timing tells nothing
+// of the password.
 // The webhook `secret` is never accepted, even when it is the password:
 // people who read builds are not the forge.
 bool WebPasswordAccepted(const HttpRequest& request,

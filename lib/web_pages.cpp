@@ -40,10 +40,13 @@ std::string Head(const std::string& title, bool refresh) {
 
 const char kFoot[] = "</body>\n</html>\n";
 
-std::string StatusCell(const std::string& status) {
-  return "<td><span class=\"status\" data-status=\"" + HtmlEscape(status) +
+// A status as a label in its colour; `id`, when given, names the element.
+std::string StatusSpan(const std::string& status, const char* id = nullptr) {
+  std::string span = "<span class=\"status\"";
+  if (id) span += std::string(" id=\"") + id + "\"";
+  return span + " data-status=\"" + HtmlEscape(status) +
          "\" style=\"background:" + StatusColour(status) + "\">" +
-         HtmlEscape(status) + "</span></td>";
+         HtmlEscape(status) + "</span>";
 }
 
 std::string ShortCommit(const std::string& commit) {
@@ -120,12 +123,11 @@ std::string HistoryPage(const std::vector<BuildSummary>& last_builds) {
                   "Commit</th><th>When</th><th class=\"wide\">Duration</th>"
                   "</tr>\n";
   for (const BuildSummary& b : last_builds) {
-    std::string name = b.project.empty() ? b.project_dir : b.project;
     p += "<tr class=\"build\"><td><a href=\"/builds/" +
-         HtmlEscape(b.project_dir) + "\">" + HtmlEscape(name) +
+         HtmlEscape(b.project_dir) + "\">" + HtmlEscape(b.project_name()) +
          "</a></td><td><a href=\"" + BuildLink(b) + "\">" +
-         HtmlEscape(b.target) + "</a></td>" + StatusCell(b.status) +
-         "<td class=\"wide\"><code>" + ShortCommit(b.commit) +
+         HtmlEscape(b.target) + "</a></td><td>" + StatusSpan(b.status) +
+         "</td><td class=\"wide\"><code>" + ShortCommit(b.commit) +
          "</code></td><td>" + When(b) + "</td><td class=\"wide\">" +
          Duration(b) + "</td></tr>\n";
   }
@@ -137,8 +139,7 @@ std::string HistoryPage(const std::vector<BuildSummary>& last_builds) {
 std::string ProjectPage(const std::string& dir,
                         const std::vector<BuildSummary>& builds, long page,
                         bool has_older) {
-  std::string name =
-      builds.empty() || builds[0].project.empty() ? dir : builds[0].project;
+  std::string name = builds.empty() ? dir : builds[0].project_name();
   std::string p = Head(name + " builds", false) +
                   "<p><a href=\"/builds\">All projects</a></p>\n<h1>" +
                   HtmlEscape(name) +
@@ -147,8 +148,8 @@ std::string ProjectPage(const std::string& dir,
                   "</th><th class=\"wide\">Duration</th></tr>\n";
   for (const BuildSummary& b : builds)
     p += "<tr class=\"build\"><td><a href=\"" + BuildLink(b) + "\">" +
-         HtmlEscape(b.id) + "</a></td><td>" + HtmlEscape(b.target) + "</td>" +
-         StatusCell(b.status) + "<td class=\"wide\"><code>" +
+         HtmlEscape(b.id) + "</a></td><td>" + HtmlEscape(b.target) +
+         "</td><td>" + StatusSpan(b.status) + "</td><td class=\"wide\"><code>" +
          ShortCommit(b.commit) + "</code></td><td>" + When(b) +
          "</td><td class=\"wide\">" + Duration(b) + "</td></tr>\n";
   p += "</table>\n<p>";
@@ -165,20 +166,16 @@ std::string ProjectPage(const std::string& dir,
 
 std::string BuildPage(const BuildSummary& b, const std::string& log_text,
                       bool cut) {
-  std::string title = (b.project.empty() ? b.project_dir : b.project) + " " +
-                      b.target + " " + b.id;
+  std::string title = b.project_name() + " " + b.target + " " + b.id;
   std::string p = Head(title, !b.complete()) + "<p><a href=\"/builds/" +
                   HtmlEscape(b.project_dir) + "\">" +
-                  HtmlEscape(b.project.empty() ? b.project_dir : b.project) +
-                  "</a></p>\n<h1>" + HtmlEscape(b.target) + " " +
-                  HtmlEscape(b.id) + "</h1>\n<dl id=\"fields\">\n";
+                  HtmlEscape(b.project_name()) + "</a></p>\n<h1>" +
+                  HtmlEscape(b.target) + " " + HtmlEscape(b.id) +
+                  "</h1>\n<dl id=\"fields\">\n";
   auto field = [&p](const char* name, const std::string& html) {
     p += std::string("<dt>") + name + "</dt><dd>" + html + "</dd>\n";
   };
-  field("Status", "<span class=\"status\" id=\"status\" data-status=\"" +
-                      HtmlEscape(b.status) +
-                      "\" style=\"background:" + StatusColour(b.status) +
-                      "\">" + HtmlEscape(b.status) + "</span>");
+  field("Status", StatusSpan(b.status, "status"));
   field("Project", HtmlEscape(b.project));
   field("Target", HtmlEscape(b.target));
   if (!b.task.empty()) field("Task", HtmlEscape(b.task));

@@ -30,7 +30,6 @@ constexpr size_t kPageLogBytes = 256 << 10;
 // for its targets' last builds, so that they cost the same for 10 builds or
 // 10,000.
 constexpr size_t kTargetScan = 30;
-constexpr size_t kChunkBytes = 64 << 10;
 constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kSvg[] = "image/svg+xml";
@@ -62,8 +61,8 @@ WebViewAnswer Send(int out_fd, int status, const char* type,
   a.status = status;
   a.note = note;
   std::string text = ResponseHead(status, type, body.size(), extra) + body;
-  a.sent = WriteAll(out_fd, text.data(), text.size());
-  if (!a.sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (!WriteAll(out_fd, text.data(), text.size()))
+    a.err = std::string("cannot write: ") + strerror(errno);
   return a;
 }
 
@@ -171,37 +170,12 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
   UniqueFd log = history.OpenLog(dir, id);
   std::string text, err;
   bool cut = false;
-  if (!log.ok() || !history.ReadSummary(dir, id, &b))
+  if (!log.ok() || !BuildHistory::ReadSummary(log.get(), dir, id, &b))
     return NotFound(out_fd, path);
   if (!ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
     return Send(out_fd, 500, kText, err + "\n", err);
   return Send(out_fd, 200, kHtml, BuildPage(b, text, cut),
               dir + "/" + id + " " + b.status);
-}
-
-// Copies what `log` holds past *offset to out_fd, as chunks or plain.
-bool CopyNew(int log, int out_fd, bool chunked, off_t* offset) {
-  std::string buf(kChunkBytes, '\0');
-  for (;;) {
-    ssize_t n = pread(log, &buf[0], buf.size(), *offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    *offset += n;
-    if (chunked) {
-      char size[32];
-      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
-      if (!WriteAll(out_fd, size, len)) return false;
-    }
-    if (!WriteAll(out_fd, buf.data(), n) ||
-        (chunked && !WriteAll(out_fd, "\r\n", 2)))
-      return false;
-  }
-}
-
-bool LogComplete(int log) {
-  std::string tail, err;
-  bool cut;
-  return ReadTail(log, 4096, &tail, &cut, &err) && TailHasResult(tail);
 }
 
 // Waits up to `seconds` for the client to go away; true when it did.
@@ -222,11 +196,17 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                           const WebViewOptions& options) {
   const std::string& path = request.path;
   UniqueFd log = history.OpenLog(dir, id);
+  if (!log.ok()) return NotFound(out_fd, path);
+  bool complete = LogHasResult(log.get());
+  // The size once [result] is there, which is the last write: taken before
+  // it, the length could be short of the bytes sent.
   struct stat st;
-  if (!log.ok() || fstat(log.get(), &st) != 0) return NotFound(out_fd, path);
+  if (complete && fstat(log.get(), &st) != 0) {
+    std::string err = std::string("cannot read the log: ") + strerror(errno);
+    return Send(out_fd, 500, kText, err + "\n", err);
+  }
   WebViewAnswer a;
   a.note = dir + "/" + id + ".log";
-  bool complete = LogComplete(log.get());
   bool http10 = request.http_major == 1 && request.http_minor == 0;
   bool chunked = !complete && !http10;
   std::string head = ResponseHead(200, kText,
@@ -235,14 +215,14 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                                             : kUntilClose,
                                   "");
   off_t offset = 0;
-  a.sent = WriteAll(out_fd, head.data(), head.size()) &&
-           CopyNew(log.get(), out_fd, chunked, &offset);
+  bool sent = WriteAll(out_fd, head.data(), head.size()) &&
+              CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
   double until = MonotonicSeconds() + options.stream_seconds;
-  while (a.sent && !complete) {
-    complete = LogComplete(log.get());
+  while (sent && !complete) {
+    complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    a.sent = CopyNew(log.get(), out_fd, chunked, &offset);
-    if (complete || !a.sent) break;
+    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+    if (complete || !sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";
       break;
@@ -252,8 +232,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
       break;
     }
   }
-  if (a.sent && chunked) a.sent = WriteAll(out_fd, "0\r\n\r\n", 5);
-  if (!a.sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (sent && chunked) sent = WriteAll(out_fd, "0\r\n\r\n", 5);
+  if (!sent) a.err = std::string("cannot write: ") + strerror(errno);
   return a;
 }
 
@@ -280,10 +260,6 @@ WebViewAnswer ServeBadge(const BuildHistory& history,
 bool IsWebViewPath(const std::string& path) {
   return path == "/builds" || path.compare(0, 8, "/builds/") == 0 ||
          path.compare(0, 7, "/badge/") == 0;
-}
-
-double StreamLimitSeconds(const Config& config) {
-  return LiveLogSeconds(config.timeout);
 }
 
 WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,

@@ -17,22 +17,17 @@ bool IsWebViewPath(const std::string& path);
 
 struct WebViewOptions {
   // How long a running build's raw log is streamed at most; after it the
-  // response ends even without [result] (see StreamLimitSeconds).
+  // response ends even without [result] (see LiveLogSeconds).
   double stream_seconds = 3600;
   // How often a streamed log is looked at for new lines.
   double poll_seconds = 0.25;
 };
 
-// The streaming bound for `config`: the build timeout plus a minute, or a
-// day when builds have no timeout.
-double StreamLimitSeconds(const Config& config);
-
 // What was answered, for the bridge's journal line.
 struct WebViewAnswer {
   int status = 200;
-  std::string note;   // what was shown, or why not
-  bool sent = false;  // false: the response could not be (fully) written
-  std::string err;    // why not
+  std::string note;  // what was shown, or why not
+  std::string err;   // set when the response could not be (fully) written
 };
 
 // Answers `request` (its head read) on `out_fd`, writing the response

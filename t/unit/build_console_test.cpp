@@ -4,15 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "git_test_support.h"
 
 namespace mm {
 namespace {
 
+using testing_support::ReadAll;
 using testing_support::TempDir;
+using testing_support::WriteAll;
 
 std::string Log(const std::string& target, const std::string& status) {
   std::string log =
@@ -32,16 +31,9 @@ class BuildConsoleTest : public ::testing::Test {
     config_.build_root = tmp_.path();
     config_.spool = tmp_ / "INBOX";
     config_.projects.push_back({"acme/app", {{"main", "make"}}});
-    std::ofstream(tmp_ / "acme-app/JOBS/20261125-1.log")
-        << Log("main", "success");
-    std::ofstream(tmp_ / "acme-app/JOBS/20261125-2.log")
-        << Log("main", "failure");
-    std::ofstream(tmp_ / "acme-app/JOBS/20261125-3.log") << Log("main", "");
-  }
-  std::string Read(const std::string& name) {
-    std::stringstream text;
-    text << std::ifstream(tmp_ / name).rdbuf();
-    return text.str();
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-1.log", Log("main", "success"));
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-2.log", Log("main", "failure"));
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-3.log", Log("main", ""));
   }
 
   TempDir tmp_;
@@ -75,14 +67,14 @@ TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
   EXPECT_EQ(FollowBuild(config_, "nope", out, options, &status, &err),
             FollowResult::kNoSuchJob);
   close(out);
-  EXPECT_EQ(Read("out"), Log("main", "failure") + Log("main", ""));
+  EXPECT_EQ(ReadAll(tmp_ / "out"), Log("main", "failure") + Log("main", ""));
 }
 
 TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheConfiguredCommand) {
   std::string id, err;
   ASSERT_TRUE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err))
       << err;
-  std::string job = Read("INBOX/" + id + ".ini");
+  std::string job = ReadAll(tmp_ / ("INBOX/" + id + ".ini"));
   EXPECT_NE(job.find("id = " + id + "\n"), std::string::npos);
   EXPECT_NE(job.find("buildCommand = make\n"), std::string::npos);
   EXPECT_NE(job.find("target = main\n"), std::string::npos);

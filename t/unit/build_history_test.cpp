@@ -12,6 +12,7 @@ namespace mm {
 namespace {
 
 using testing_support::TempDir;
+using testing_support::WriteAll;
 
 const char kHead[] =
     "[job]\nid = 20261125-1\nproject = acme/app\ntarget = main\n"
@@ -22,10 +23,6 @@ const char kHead[] =
 const char kResult[] =
     "\n[result]\nstatus = failure\nexitCode = 2\n"
     "finished = 2026-11-25T12:00:05Z\nduration = 4.084\n";
-
-void Write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
 
 TEST(BuildHistoryTest, NamesAreStrict) {
   EXPECT_TRUE(IsProjectDirName("acme-app.v2_x"));
@@ -56,9 +53,14 @@ TEST(BuildHistoryTest, SummaryFromHeadAndTail) {
   EXPECT_FALSE(running.complete());
 }
 
+TEST(BuildHistoryTest, LiveLogLimitFollowsTheBuildTimeout) {
+  EXPECT_EQ(LiveLogSeconds(600), 660);
+  EXPECT_EQ(LiveLogSeconds(0), 24 * 3600);
+}
+
 TEST(BuildHistoryTest, ReadTailStartsAtALine) {
   TempDir tmp;
-  Write(tmp / "log", "first line\nsecond line\nthird\n");
+  WriteAll(tmp / "log", "first line\nsecond line\nthird\n");
   int fd = open((tmp / "log").c_str(), O_RDONLY);
   std::string text, err;
   bool cut;
@@ -71,15 +73,46 @@ TEST(BuildHistoryTest, ReadTailStartsAtALine) {
   close(fd);
 }
 
+TEST(BuildHistoryTest, LogHasResultOnlyAtALineOfItsOwn) {
+  TempDir tmp;
+  auto has_result = [&tmp](const std::string& text) {
+    WriteAll(tmp / "log", text);
+    UniqueFd fd(open((tmp / "log").c_str(), O_RDONLY));
+    return LogHasResult(fd.get());
+  };
+  EXPECT_TRUE(has_result(std::string(kHead) + kResult));
+  EXPECT_FALSE(has_result(kHead));
+  // The last 4 KiB start at "[result]" inside a line of build output: not
+  // a section.
+  std::string filler = "12:00:02 O " + std::string(4096 - 9 - 12, 'y') + "\n";
+  EXPECT_FALSE(
+      has_result(std::string(kHead) + "12:00:01 O [result]\n" + filler));
+}
+
+TEST(BuildHistoryTest, CopiesWhatIsNewPlainOrChunked) {
+  TempDir tmp;
+  WriteAll(tmp / "log", "abc\n");
+  UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
+  UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
+  off_t offset = 0;
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false));
+  EXPECT_EQ(offset, 4);
+  std::ofstream(tmp / "log", std::ios::app) << "defgh\n";
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
+  EXPECT_EQ(offset, 10);
+  EXPECT_EQ(testing_support::ReadAll(tmp / "out"), "abc\n6\r\ndefgh\n\r\n");
+}
+
 TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   TempDir tmp;
   std::string jobs = tmp / "acme-app/JOBS";
   testing_support::Sh("mkdir -p " + jobs + " " + (tmp / "outside/JOBS") + " " +
                       (tmp / "nojobs"));
-  Write(jobs + "/20261125-1.log", std::string(kHead) + kResult);
-  Write(jobs + "/20261125-2.log", kHead);
-  Write(jobs + "/main.lock", "");
-  Write(tmp / "outside/JOBS/x.log", kHead);
+  WriteAll(jobs + "/20261125-1.log", std::string(kHead) + kResult);
+  WriteAll(jobs + "/20261125-2.log", kHead);
+  WriteAll(jobs + "/main.lock", "");
+  WriteAll(tmp / "outside/JOBS/x.log", kHead);
   ASSERT_EQ(symlink((tmp / "outside").c_str(), (tmp / "linked").c_str()), 0);
   ASSERT_EQ(symlink((tmp / "outside/JOBS/x.log").c_str(),
                     (jobs + "/20261125-3.log").c_str()),
@@ -110,6 +143,11 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   EXPECT_EQ(s.status, "running");
   EXPECT_EQ(s.id, "20261125-2");
   EXPECT_EQ(s.project_dir, "acme-app");
+  UniqueFd log = history.OpenLog("acme-app", "20261125-1");
+  ASSERT_TRUE(
+      BuildHistory::ReadSummary(log.get(), "acme-app", "20261125-1", &s));
+  EXPECT_EQ(s.status, "failure");
+  EXPECT_EQ(s.id, "20261125-1");
   EXPECT_EQ(history.FindJob("20261125-1"), "acme-app");
   EXPECT_EQ(history.FindJob("x"), "outside");
   EXPECT_EQ(history.FindJob("nope"), "");

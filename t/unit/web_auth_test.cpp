@@ -22,6 +22,10 @@ TEST(WebAuthTest, DecodesBasicCredentials) {
   EXPECT_FALSE(BasicAuthPassword("Basic !!!", &password));
   EXPECT_FALSE(BasicAuthPassword("Basic bm9jb2xvbg==", &password));  // nocolon
   EXPECT_FALSE(BasicAuthPassword("Basic", &password));
+  // A token68 (RFC 7235) holds no blanks; the padding may be left out.
+  EXPECT_FALSE(BasicAuthPassword("Basic dTp wdw==", &password));
+  ASSERT_TRUE(BasicAuthPassword("Basic dTpwdw", &password));
+  EXPECT_EQ(password, "pw");
 }
 
 TEST(WebAuthTest, AcceptsThePasswordWithAnyUserName) {
