@@ -89,9 +89,9 @@ class Checkout {
     if (Outcome o = PointOrigin(repo, &remote); o != Outcome::kDone) return o;
     std::string local = LocalRef(request_.target);
     Step("git fetch origin " + request_.target);
-    std::string spec = "+" + RemoteRef(request_.target) + ":" + local;
-    if (Outcome o = Fetch(remote.get(), spec, fresh); o != Outcome::kDone)
-      return o;
+    Outcome fetched =
+        Fetch(remote.get(), RemoteRef(request_.target), local, fresh);
+    if (fetched != Outcome::kDone) return fetched;
     ObjectPtr commit;
     if (Outcome o = FindCommit(repo, remote.get(), local, &commit);
         o != Outcome::kDone)
@@ -185,23 +185,26 @@ class Checkout {
     return Outcome::kDone;
   }
 
-  Outcome Fetch(git_remote* remote, const std::string& spec, bool fresh) {
+  Outcome Fetch(git_remote* remote, const std::string& from,
+                const std::string& to, bool fresh) {
     if (auth_.Stopped()) return Stop();
-    if (local_) return FetchLocal(git_remote_owner(remote), spec, fresh);
+    if (local_) return FetchLocal(git_remote_owner(remote), from, to, fresh);
     git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
     SetRemoteCallbacks(&auth_, &options.callbacks);
     // A full ref (a tag) is fetched exactly: with tags auto-followed,
     // libgit2 1.5 leaves an existing tag alone even for a forced refspec.
     if (request_.target.compare(0, 5, "refs/") == 0)
       options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    char* specs[] = {const_cast<char*>(spec.c_str())};
+    std::string spec = "+" + from + ":" + to;
+    char* specs[] = {&spec[0]};
     git_strarray refspecs = {specs, 1};
     auth_.agent_attempts = 0;
     if (git_remote_fetch(remote, &refspecs, &options, nullptr) == 0)
       return Outcome::kDone;
     if (auth_.Stopped()) return Stop();
+    fetch_error_ = GitErrorMessage();
     *err_ = "cannot fetch from " + RedactUrl(request_.repository_url) + ": " +
-            GitErrorMessage();
+            fetch_error_;
     // Local damage a fresh clone repairs; the rest is the remote's.
     switch (GitErrorClass()) {
       case GIT_ERROR_ODB:
@@ -215,25 +218,22 @@ class Checkout {
     }
   }
 
-  // A repository on this machine (see local_fetch.h): `spec` is
-  // "+SOURCE:DESTINATION", as for git_remote_fetch.
-  Outcome FetchLocal(git_repository* repo, const std::string& spec,
-                     bool fresh) {
-    size_t colon = spec.find(':');
+  // A repository on this machine (see local_fetch.h).
+  Outcome FetchLocal(git_repository* repo, const std::string& from,
+                     const std::string& to, bool fresh) {
     LocalFetchRequest fetch;
     fetch.source_path = local_path_;
-    fetch.source = spec.substr(1, colon - 1);
-    fetch.destination = spec.substr(colon + 1);
+    fetch.source = from;
+    fetch.destination = to;
     fetch.follow_tags = request_.target.compare(0, 5, "refs/") != 0;
     fetch.stop_requested = request_.stop_requested;
     LocalFetchResult result;
-    std::string why;
-    LocalFetchOutcome outcome = LocalFetch(repo, fetch, &result, &why);
+    LocalFetchOutcome outcome = LocalFetch(repo, fetch, &result, &fetch_error_);
     if (result.stopped) return Stop();
     local_found_ = result.found;
     if (outcome == LocalFetchOutcome::kDone) return Outcome::kDone;
-    *err_ = "cannot fetch from " + request_.repository_url + ": " + why;
-    git_error_set_str(GIT_ERROR_NONE, why.c_str());
+    *err_ =
+        "cannot fetch from " + request_.repository_url + ": " + fetch_error_;
     return outcome == LocalFetchOutcome::kWorkspaceBroken && !fresh
                ? Outcome::kBroken
                : Outcome::kFailed;
@@ -304,7 +304,7 @@ class Checkout {
                      const std::string& ref, const git_oid* advertised,
                      ObjectPtr* commit) {
     Step("git fetch origin " + ref);
-    Outcome o = Fetch(remote, "+" + ref + ":refs/mixmaster/commit", false);
+    Outcome o = Fetch(remote, ref, "refs/mixmaster/commit", false);
     if (o != Outcome::kDone) return o;
     git_oid oid;
     if (advertised)
@@ -336,15 +336,14 @@ class Checkout {
       // Not on the target's branch (any more): ask for the commit itself.
       // (The server must allow it: uploadpack.allowReachableSHA1InWant.)
       Step("git fetch origin " + wanted);
-      Outcome o = Fetch(remote, "+" + wanted + ":refs/mixmaster/commit", false);
+      Outcome o = Fetch(remote, wanted, "refs/mixmaster/commit", false);
       if (result_->stopped) return o;
       if (o == Outcome::kDone && local_ && !local_found_)
         return Failed("commit " + wanted + " is not in " +
                       request_.repository_url + ": it has no such object");
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
-                      RedactUrl(request_.repository_url) + ": " +
-                      GitErrorMessage());
+                      RedactUrl(request_.repository_url) + ": " + fetch_error_);
       rc = git_object_lookup_prefix(&raw, repo, &oid, wanted.size(),
                                     GIT_OBJECT_COMMIT);
     }
@@ -372,6 +371,7 @@ class Checkout {
   std::string local_path_;
   bool local_;               // a path or file:// URL: FetchLocal
   bool local_found_ = true;  // the last FetchLocal found what it fetched
+  std::string fetch_error_;  // why the last Fetch failed
 };
 
 int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {

@@ -26,6 +26,11 @@ std::string Printable(const std::string& value) {
   return OneLine(value.substr(0, cut)) + "...";
 }
 
+namespace {
+
+// True when `fd` is the stream systemd connected to the journal: the
+// "DEVICE:INODE" in $JOURNAL_STREAM is that of `fd` (systemd.exec(5)).
+// A pipe or file that merely inherited the variable does not match.
 bool IsJournalStream(int fd) {
   const char* stream = getenv("JOURNAL_STREAM");
   struct stat st;
@@ -36,6 +41,8 @@ bool IsJournalStream(int fd) {
   return dev == static_cast<unsigned long long>(st.st_dev) &&
          ino == static_cast<unsigned long long>(st.st_ino);
 }
+
+}  // namespace
 
 Journal::Journal(int fd) : fd_(fd), prefixes_(IsJournalStream(fd)) {}
 

@@ -33,11 +33,6 @@ class Journal {
   std::string program_;
 };
 
-// True when `fd` is the stream systemd connected to the journal: the
-// "DEVICE:INODE" in $JOURNAL_STREAM is that of `fd` (systemd.exec(5)).
-// A pipe or file that merely inherited the variable does not match.
-bool IsJournalStream(int fd);
-
 // Replaces control characters (CR, LF, ...) by spaces, so that a value from a
 // request can never start a second journal, log or header line.
 std::string OneLine(const std::string& text);

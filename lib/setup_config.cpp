@@ -246,12 +246,17 @@ std::string ShellQuote(const std::string& text) {
   return out + "'";
 }
 
+// The machine `listen` is on as a URL names it: its address, or `host` when
+// it listens on every address; an IPv6 address goes in brackets.
+std::string UrlHost(const ListenAddress& listen, const std::string& host) {
+  const std::string& h = listen.host.empty() ? host : listen.host;
+  return h.find(':') != std::string::npos ? "[" + h + "]" : h;
+}
+
 // A lightweight request by hand from this machine, signed with the secret
 // read from the configuration (the README's lines, README "Forge webhooks").
 std::string ByHandLines(const ListenAddress& listen,
                         const std::string& config_path, bool signed_request) {
-  std::string h = listen.host.empty() ? "localhost" : listen.host;
-  if (h.find(':') != std::string::npos) h = "[" + h + "]";
   std::string t =
       "  By hand, from this machine (put your project, its repository URL "
       "and a\n  branch in body";
@@ -270,7 +275,7 @@ std::string ByHandLines(const ListenAddress& listen,
     signature = " -H \"X-Gitea-Signature: $sig\"";
   }
   t += "    curl -H 'Content-Type: application/json'" + signature +
-       " --data-binary \"$body\" http://" + h + ":" +
+       " --data-binary \"$body\" http://" + UrlHost(listen, "localhost") + ":" +
        std::to_string(listen.port) + "/\n";
   return t;
 }
@@ -281,8 +286,7 @@ std::string ForgeInstructions(const ListenAddress& listen,
                               const std::string& host,
                               const std::string& secret,
                               const std::string& config_path) {
-  std::string h = listen.host.empty() ? host : listen.host;
-  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  std::string h = UrlHost(listen, host);
   std::string base = "http://" + h + ":" + std::to_string(listen.port);
   std::string shown = secret.empty() ? "(none)" : secret;
   std::string t;

@@ -178,18 +178,12 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
       return MakeDirs(Parent(step.path), err) &&
              ReplaceFile(step.path, step.content, err);
     case StepKind::kBackUpConfig:
-      // link(2) then unlink(2): never replaces an existing backup, and the
-      // configuration stays where it was if the link cannot be made.
-      if (link(step.path.c_str(), step.content.c_str()) != 0) {
-        *err = ErrnoText("cannot keep a copy of " + step.path + " as " +
-                         step.content);
-        return false;
-      }
-      if (unlink(step.path.c_str()) != 0 && errno != ENOENT) {
-        *err = ErrnoText("cannot remove " + step.path);
-        return false;
-      }
-      return true;
+      // Never replaces an existing backup, and the configuration stays
+      // where it was if it cannot be moved.
+      if (MoveNoReplace(step.path, step.content, err)) return true;
+      *err = ErrnoText("cannot keep a copy of " + step.path + " as " +
+                       step.content);
+      return false;
     case StepKind::kRemoveDropIn:
       if (unlink(step.path.c_str()) != 0 && errno != ENOENT) {
         *err = ErrnoText("cannot remove " + step.path);

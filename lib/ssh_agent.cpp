@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +31,9 @@ bool MakePrivateDir(std::string* dir, std::string* err) {
   return true;
 }
 
-// Whether something listens on the Unix socket `path`. The agent binds
-// (the file appears) before it listens: until then a client is refused.
+// Whether something listens on the Unix socket `path`. A connect fails while
+// the path is missing or no socket, and also between the agent's bind (the
+// file appears) and its listen, when a client is refused.
 bool Listening(const std::string& path) {
   struct sockaddr_un address = {};
   address.sun_family = AF_UNIX;
@@ -90,10 +90,7 @@ bool SshAgent::WaitUntilReady(std::string* err) {
   // connections on its socket.
   double give_up = MonotonicSeconds() + 5;
   for (;;) {
-    struct stat st;
-    if (stat(socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
-        Listening(socket))
-      break;
+    if (Listening(socket)) break;
     if (!process_.Running()) {
       *err = "ssh-agent exited at once";
       Stop();

@@ -6,11 +6,7 @@ load helpers/git
 load helpers/jobs
 
 setup() {
-  mm_private_home
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  jobs_setup
   GO=$BATS_TEST_TMPDIR/go
   mm_write_config <<EOF
 [_]
@@ -22,7 +18,6 @@ failing = echo about to fail; exit 3
 waiting = echo started; while [ ! -e '$GO' ]; do sleep 0.1; done; echo finished-now
 EOF
   mm_git push -q origin main:failing main:waiting
-  BG_PIDS=()
 }
 
 teardown() { kill_background; }

@@ -8,12 +8,8 @@ load helpers/jobs
 load helpers/mail
 
 setup() {
-  mm_private_home
+  jobs_setup
   mm_mail_start
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
   mm_git push -q origin main:sleeper
   MAIN=$(mm_git rev-parse main)
   MM_JOB_DEFAULTS=("commit=$MAIN")
@@ -27,7 +23,6 @@ setup() {
     # The sleeper of helpers/jobs, which also writes where its agent is.
     echo "sleeper = echo \$SSH_AUTH_SOCK > '$BATS_TEST_TMPDIR/agent'; $(sleeper_key | sed 's/^sleeper = //')"
   } | mm_write_config
-  BG_PIDS=()
 }
 
 teardown() {

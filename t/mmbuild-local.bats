@@ -7,11 +7,7 @@ load helpers/git
 load helpers/jobs
 
 setup() {
-  mm_private_home
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  jobs_setup
   mm_write_config <<EOF2
 [_]
 buildRoot = $BUILDS
@@ -23,7 +19,6 @@ main = cat README
 other = cat other.txt
 refs/tags/v = echo tag build; cat README
 EOF2
-  BG_PIDS=()
 }
 
 teardown() { kill_background; }

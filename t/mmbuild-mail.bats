@@ -15,17 +15,12 @@ load helpers/jobs
 load helpers/mail
 
 setup() {
-  mm_private_home
+  jobs_setup
   mm_mail_start
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
   mm_git push -q origin main:failing
   MAIN=$(mm_git rev-parse main)
   MM_JOB_DEFAULTS=("commit=$MAIN")
   FROM='Mixmaster Builds <builds@ci.example.org>'
-  BG_PIDS=()
 }
 
 teardown() {

@@ -7,17 +7,13 @@ load helpers/git
 load helpers/jobs
 
 setup() {
-  mm_private_home
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
+  jobs_setup
   MARKS=$BATS_TEST_TMPDIR/marks
-  mkdir -p "$SPOOL" "$MARKS"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  mkdir -p "$MARKS"
   # Records each mail's Message-ID, and each hook run's event and job.
   recorder sendmail "grep -i '^Message-ID:' >>'$BATS_TEST_TMPDIR/mails'"
   recorder hook "echo \"\$MIXMASTER_EVENT \$MIXMASTER_JOB \$MIXMASTER_SUPERSEDED_BY\" >>'$BATS_TEST_TMPDIR/hooks'; echo \"hook \$MIXMASTER_EVENT for \$MIXMASTER_JOB\""
   write_config ""
-  BG_PIDS=()
 }
 
 # A test that failed half-way may leave mmbuild with builds running: stop it

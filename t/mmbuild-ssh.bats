@@ -9,20 +9,17 @@ load helpers/jobs
 load helpers/sshd
 
 setup() {
-  mm_private_home
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
   # mmbuild makes each job's agent directory here, where the test can see
   # what is left.
   export TMPDIR=$BATS_TEST_TMPDIR/tmp
-  mkdir -p "$SPOOL" "$HOME/.ssh" "$TMPDIR"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  mkdir -p "$TMPDIR"
+  jobs_setup
+  mkdir -p "$HOME/.ssh"
   mm_sshd_start "$BATS_TEST_TMPDIR/sshd"
   KNOWN_HOSTS=$HOME/.ssh/known_hosts
   SOCKET_FILE=$BATS_TEST_TMPDIR/agent-socket
   write_config "$SSH_CLIENT_KEY"
   MM_JOB_DEFAULTS=("repositoryUrl=ssh://$(id -un)@127.0.0.1:$SSHD_PORT$MM_GIT_REMOTE")
-  BG_PIDS=()
 }
 
 teardown() {

@@ -8,15 +8,10 @@ load helpers/jobs
 load helpers/forge
 
 setup() {
-  mm_private_home
   unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy CURL_CA_BUNDLE
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  jobs_setup
   mm_git push -q origin main:failing main:sleeper
   SHA=$(mm_git rev-parse HEAD)
-  BG_PIDS=()
 }
 
 teardown() { kill_background; }
@@ -218,7 +213,7 @@ EOF
 @test "the forge down or answering 500: one ! line naming the URL and the answer, the result unchanged, no token in any log" {
   load helpers/bridge
   local down_port url
-  down_port=$(bridge_free_port)
+  down_port=$(mm_free_port)
   forge_start BROKEN --status 500
   write_tokens "http://127.0.0.1:$down_port down-t0ken" \
     "http://127.0.0.1:$BROKEN_PORT broken-t0ken"

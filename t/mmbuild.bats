@@ -6,13 +6,8 @@ load helpers/git
 load helpers/jobs
 
 setup() {
-  mm_private_home
-  BUILDS=$BATS_TEST_TMPDIR/builds
-  SPOOL=$BUILDS/INBOX
-  mkdir -p "$SPOOL"
-  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  jobs_setup
   write_config ""
-  BG_PIDS=()
 }
 
 teardown() { kill_background; }

@@ -27,7 +27,7 @@ setup() {
 
 teardown() {
   bridge_stop
-  for pid in ${BG_PIDS+"${BG_PIDS[@]}"}; do kill -KILL "$pid" 2>/dev/null || true; done
+  kill_background
 }
 
 # write_config [EXTRA [_] LINES...]

@@ -23,7 +23,13 @@ N=${1:-1000}
 C=${2:-50}
 # shellcheck source=../helpers/user-manager.bash
 source "$MM_ROOT/t/helpers/user-manager.bash"
-free_port() { mm_free_port; }
+# (Not t/helpers/common.bash's mm_free_port: that file needs bats to load.)
+free_port() {
+  /usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
 
 tmp=$(mktemp -d)
 peer_pids=()

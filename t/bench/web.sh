@@ -70,8 +70,9 @@ def run(argv, input_name):
     wall = time.perf_counter() - start
     os.close(request)
     os.close(out)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("web.sh: %s exited %d" % (argv[0], status))
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit("web.sh: %s exited %d" % (argv[0], code))
     if argv[0] != "/bin/cat":
         head = open(tmp + "/out", "rb").read(12)
         if head != b"HTTP/1.1 200":

@@ -2,14 +2,6 @@
 # process per connection, socket on stdin and stdout), and clients for it.
 # Load after helpers/common: `load helpers/bridge`.
 
-# bridge_free_port: a TCP port nobody listens on right now.
-bridge_free_port() {
-  /usr/bin/python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # The program under test; a bats file may point it at a copy (see
 # t/mmbridge.bats) so that a rebuild during the run cannot pull it away.
 BRIDGE_BIN=${BRIDGE_BIN:-$MM_BIN/mmbridge}
@@ -34,7 +26,7 @@ bridge_start() {
   touch "$BRIDGE_LOG"
   env+=(-E "JOURNAL_STREAM=$(stat -c %d:%i "$BRIDGE_LOG")")
   for attempt in 1 2 3; do
-    BRIDGE_PORT=$(bridge_free_port)
+    BRIDGE_PORT=$(mm_free_port)
     # fd 3 is bats' own: a background process holding it would hang bats.
     systemd-socket-activate --inetd -a -l "127.0.0.1:$BRIDGE_PORT" "${env[@]}" \
       "$BRIDGE_BIN" </dev/null >/dev/null 2>>"$BRIDGE_LOG" 3>&- &

@@ -29,6 +29,15 @@ mm_spool_count() {
   if [ -d "$1" ]; then find "$1" -mindepth 1 -maxdepth 1 | wc -l; else echo 0; fi
 }
 
+# mm_free_port: a TCP port nobody listens on right now on 127.0.0.1 (the
+# caller may still lose it to another process before it binds it).
+mm_free_port() {
+  /usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
 # mm_as_journal PROGRAM [ARGS...]: runs PROGRAM with its stderr standing for
 # the journal ($JOURNAL_STREAM names that stream), as under systemd.
 mm_as_journal() {

@@ -1,7 +1,20 @@
 # Jobs in the spool and their logs, for the bats files that run mmbuild.
-# Expects SPOOL and BUILDS to be set by the test's setup, a project acme/app
-# whose remote is $MM_GIT_REMOTE (helpers/git), and a teardown that kills
-# the pids in the array BG_PIDS.
+# Load after helpers/git. Expects SPOOL and BUILDS to be set by the test's
+# setup (jobs_setup does), a project acme/app whose remote is $MM_GIT_REMOTE
+# (helpers/git), and a teardown that kills the pids in the array BG_PIDS
+# (kill_background).
+
+# jobs_setup: what a setup that runs mmbuild starts with: a private home
+# (mm_private_home), the build root BUILDS with the spool SPOOL in it, the
+# test's remote in $BATS_TEST_TMPDIR/git (mm_git_remote), and no BG_PIDS yet.
+jobs_setup() {
+  mm_private_home
+  BUILDS=$BATS_TEST_TMPDIR/builds
+  SPOOL=$BUILDS/INBOX
+  mkdir -p "$SPOOL"
+  mm_git_remote "$BATS_TEST_TMPDIR/git"
+  BG_PIDS=()
+}
 
 # spool_job NAME [KEY=VALUE...]: a job in the spool; the defaults (id NAME,
 # scm git, project acme/app, the test remote, target main, then the

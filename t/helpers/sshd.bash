@@ -21,7 +21,7 @@ mm_sshd_start() {
   ssh-keygen -q -t ed25519 -N '' -C mm-test-host -f "$dir/host_key"
   ssh-keygen -q -t ed25519 -N '' -C mm-test-client -f "$dir/client_key"
   cp "$dir/client_key.pub" "$dir/authorized_keys"
-  SSHD_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  SSHD_PORT=$(mm_free_port)
   cat >"$dir/sshd_config" <<CONF
 ListenAddress 127.0.0.1:$SSHD_PORT
 HostKey $dir/host_key

@@ -181,14 +181,6 @@ mm_install() {
   systemctl --user daemon-reload
 }
 
-# A free TCP port on the loopback address.
-mm_free_port() {
-  /usr/bin/python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # mm_unit_prop UNIT PROPERTY: the property's value.
 mm_unit_prop() {
   systemctl --user show -P "$2" "$1"
