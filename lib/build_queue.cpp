@@ -10,6 +10,7 @@
 #include "ini.h"
 #include "log_retention.h"
 #include "orphan_log.h"
+#include "paths.h"
 #include "spool_reader.h"
 #include "supersede.h"
 
@@ -155,7 +156,8 @@ pid_t StartJobProcess(const ClaimedJob& job, const QueueOptions& options,
 void PruneProjectLogs(const ClaimedJob& job, const QueueOptions& options) {
   std::vector<std::string> removed;
   std::string err;
-  if (!PruneLogs(job.project_dir, options.config->keep_builds, &removed, &err))
+  if (!PruneLogs(options.config->build_root, SafeName(job.job.project),
+                 options.config->keep_builds, &removed, &err))
     options.journal->Error("keepBuilds: " + err);
   if (!removed.empty())
     options.journal->Info("keepBuilds: removed " +

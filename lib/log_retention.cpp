@@ -45,21 +45,15 @@ std::vector<std::string> LogsToRemove(std::vector<LogFacts> logs, long keep) {
   return remove;
 }
 
-bool PruneLogs(const std::string& project_dir, long keep,
+bool PruneLogs(const std::string& build_root, const std::string& dir, long keep,
                std::vector<std::string>* removed, std::string* err) {
   removed->clear();
   if (keep <= 0) return true;
-  // BuildHistory reads a project by its directory's name under the root.
-  const size_t slash = project_dir.rfind('/');
-  const std::string root =
-      slash == std::string::npos ? "." : project_dir.substr(0, slash + 1);
-  const std::string dir =
-      slash == std::string::npos ? project_dir : project_dir.substr(slash + 1);
-  const std::string jobs = JoinPath(project_dir, "JOBS");
+  const std::string jobs = JoinPath(JoinPath(build_root, dir), "JOBS");
   BuildHistory history;
   std::vector<std::string> ids;
   bool missing = false;
-  if (!history.Open(root, err)) return false;
+  if (!history.Open(build_root, err)) return false;
   if (!history.ListJobs(dir, &ids, &missing, err)) {
     // No JOBS/ yet: nothing to prune. One that is there but cannot be
     // opened is a problem to tell.

@@ -34,11 +34,11 @@ bool ReadLogFacts(const BuildSummary& summary, LogFacts* facts);
 // remain, besides the protected ones. `keep` <= 0 removes nothing.
 std::vector<std::string> LogsToRemove(std::vector<LogFacts> logs, long keep);
 
-// Applies LogsToRemove to <project_dir>/JOBS/*.log, project_dir being
-// <buildRoot>/<dir> (ClaimedJob::project_dir); `removed` gets the names
+// Applies LogsToRemove to <build_root>/<dir>/JOBS/*.log (`dir` being the
+// project's directory, SafeName of its name); `removed` gets the names
 // removed. False (with `err`) when the directory cannot be read or a log
 // cannot be removed; what could be removed is.
-bool PruneLogs(const std::string& project_dir, long keep,
+bool PruneLogs(const std::string& build_root, const std::string& dir, long keep,
                std::vector<std::string>* removed, std::string* err);
 
 }  // namespace mm

@@ -88,12 +88,12 @@ TEST(LogRetentionTest, PrunesOnlyFinishedLogsOfTheProject) {
   Sh("ln -s 1.log " + jobs + "/link.log");
   std::vector<std::string> removed;
   std::string err;
-  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 1, &removed, &err)) << err;
+  ASSERT_TRUE(PruneLogs(tmp.path(), "acme-app", 1, &removed, &err)) << err;
   EXPECT_EQ(removed, (Names{"1.log", "2.log"}));
   EXPECT_EQ(Sh("ls " + jobs), "3.log\n4.log\njunk.log\nlink.log\nmain.lock");
   // keepBuilds = 0 and a project without logs: nothing to do.
-  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 0, &removed, &err)) << err;
-  ASSERT_TRUE(PruneLogs(tmp / "other", 1, &removed, &err)) << err;
+  ASSERT_TRUE(PruneLogs(tmp.path(), "acme-app", 0, &removed, &err)) << err;
+  ASSERT_TRUE(PruneLogs(tmp.path(), "other", 1, &removed, &err)) << err;
   EXPECT_TRUE(removed.empty());
   EXPECT_FALSE(Exists(tmp / "other"));
 }
@@ -112,12 +112,12 @@ TEST(LogRetentionTest, JudgesALongLogByItsHeadAndTail) {
   WriteAll(jobs + "/3.log", JobText("3") + log);  // running
   std::vector<std::string> removed;
   std::string err;
-  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 1, &removed, &err)) << err;
+  ASSERT_TRUE(PruneLogs(tmp.path(), "acme-app", 1, &removed, &err)) << err;
   // 1 is the last success of main, 3 still runs.
   EXPECT_EQ(removed, Names{});
   WriteAll(jobs + "/4.log",
            JobText("4") + log + "\n[result]\nstatus = success\n");
-  ASSERT_TRUE(PruneLogs(tmp / "acme-app", 1, &removed, &err)) << err;
+  ASSERT_TRUE(PruneLogs(tmp.path(), "acme-app", 1, &removed, &err)) << err;
   EXPECT_EQ(removed, (Names{"1.log", "2.log"}));
 }
 
