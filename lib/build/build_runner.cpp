@@ -12,7 +12,7 @@
 #include "build/job_guard.h"
 #include "git/git_checkout.h"
 #include "git/ssh_agent.h"
-#include "job/target_match.h"
+#include "job/job_settings.h"
 #include "process/process.h"
 #include "process/spawn.h"
 
@@ -92,12 +92,13 @@ class BuildRun {
         log_(log),
         job_(claimed.job),
         workspace_(WorkspaceOf(claimed)) {
-    Resolve();
+    ResolveJob(config_, &job_, &settings_, &resolve_error_);
     commit_ = job_.commit;
     env_ = JobEnv(claimed_, commit_);
   }
 
   const Job& job() const { return job_; }
+  const JobSettings& settings() const { return settings_; }
   const std::vector<std::string>& env() const { return env_; }
   const std::string& commit() const { return commit_; }
   const std::string& workspace() const { return workspace_; }
@@ -115,7 +116,7 @@ class BuildRun {
     request.known_hosts = options_.known_hosts.empty()
                               ? JoinPath(HomeDir(), ".ssh/known_hosts")
                               : options_.known_hosts;
-    request.dry_run = job_.mode == "dryrun";
+    request.dry_run = settings_.mode == JobMode::kDryRun;
     request.stop_requested = options_.stop_requested;
     std::string why;
     auto checkout_log = [this](char marker, const std::string& text) {
@@ -170,26 +171,6 @@ class BuildRun {
  private:
   void Step(const std::string& text) { log_->Line(marker::kStep, text); }
 
-  // A hand-written job may leave out buildCommand, mailto and mode.
-  void Resolve() {
-    if (!job_.has_mailto) job_.mailto = config_.mailto;
-    if (!job_.has_mode) job_.mode = config_.mode;
-    if (job_.mode != "normal" && job_.mode != "dryrun")
-      resolve_error_ = "unknown mode `" + job_.mode + "`: normal or dryrun";
-    if (job_.has_build_command) return;
-    const Project* project = config_.FindProject(job_.project);
-    TargetMatch match;
-    std::string why;
-    if (!project) {
-      resolve_error_ = "unknown project " + job_.project;
-    } else if (!MatchTarget(*project, job_.target, job_.task, &match, &why)) {
-      resolve_error_ = why;
-    } else {
-      job_.build_command = match.command;
-      job_.has_build_command = true;
-    }
-  }
-
   Outcome RunCommand(const std::string& agent_socket) {
     Step(job_.build_command);
     ProcessSpec spec;
@@ -230,6 +211,7 @@ class BuildRun {
   const Config& config_;
   BuildLog* log_;
   Job job_;
+  JobSettings settings_;
   std::string workspace_;
   std::string commit_;
   std::string resolve_error_;
@@ -276,8 +258,9 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   BuildRun run(job, options, &log);
   auto tell = [&](BuildEvent event, BuildStatus status, int exit_code) {
     if (!options.observer) return;
-    BuildReport report{event,        run.job(), job.id, run.commit(),
-                       job.log_path, run.env(), status, exit_code};
+    BuildReport report{event,     run.job(),    run.settings(),
+                       job.id,    run.commit(), job.log_path,
+                       run.env(), status,       exit_code};
     options.observer->OnEvent(report, &log);
   };
   log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));

@@ -17,6 +17,7 @@
 #include "job/build_log.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 #include "report/build_event.h"
 
 namespace mm {
@@ -25,8 +26,9 @@ namespace mm {
 struct BuildReport {
   BuildEvent event;
   // The job with buildCommand, mailto and mode filled in from the config
-  // when the job file left them out.
+  // when the job file left them out, and what it runs with (ResolveJob).
   const Job& job;
+  const JobSettings& settings;
   // The id the build runs under (MIXMASTER_JOB): the job file's, or a fresh
   // one when that was unsafe, missing or already taken.
   std::string job_id;

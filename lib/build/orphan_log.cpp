@@ -18,6 +18,7 @@
 #include "build/job_guard.h"
 #include "job/build_log.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 
 namespace mm {
 namespace {
@@ -122,15 +123,16 @@ void TellFailure(const std::string& text, const std::string& path,
     log->Line(marker::kStderr, "no failure notification: " + why);
     return;
   }
-  if (!job.has_mailto) job.mailto = config.mailto;
-  if (!job.has_mode) job.mode = config.mode;
+  // The failure is told whether or not the job could be built now.
+  JobSettings settings;
+  ResolveJob(config, &job, &settings, &why);
   claimed.id = IdOf(path);
   claimed.log_path = path;
   claimed.project_dir = Dirname(Dirname(path));
   std::vector<std::string> env = JobEnv(claimed, job.commit);
-  BuildReport report{BuildEvent::kFail,   job,  claimed.id,
-                     job.commit,          path, env,
-                     BuildStatus::kError, -1};
+  BuildReport report{
+      BuildEvent::kFail,   job, settings, claimed.id, job.commit, path, env,
+      BuildStatus::kError, -1};
   report.runner_died = true;
   observer->OnEvent(report, log);
 }

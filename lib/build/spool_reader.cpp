@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
+#include "job/job_settings.h"
 #include "job/rejected.h"
 
 namespace mm {
@@ -76,8 +77,9 @@ bool PrepareJob(const std::string& text, const std::string& filename,
     *err = filename + ": a job file holds one [job] section and nothing after";
     return false;
   }
-  if (!config.FindProject(claimed.job.project)) {
-    *err = filename + ": unknown project " + OneLine(claimed.job.project);
+  std::string why;
+  if (!ProjectOfJob(config, claimed.job, &why)) {
+    *err = filename + ": " + why;
     return false;
   }
   claimed.project_dir =

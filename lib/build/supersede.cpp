@@ -7,8 +7,8 @@
 #include "base/paths.h"
 #include "build/build_runner.h"
 #include "job/build_log.h"
+#include "job/job_settings.h"
 #include "report/hook.h"
-#include "report/notify.h"
 
 namespace mm {
 namespace {
@@ -20,9 +20,12 @@ std::vector<std::string> SupersededEnv(const ClaimedJob& job,
                                        const std::string& by,
                                        const Config& config) {
   std::vector<std::string> env = JobEnv(job, job.job.commit);
-  env.push_back(
-      "MIXMASTER_NOTIFICATIONS=" +
-      PlanNotification(BuildEvent::kFail, job.job, config).notifications);
+  Job resolved = job.job;
+  JobSettings settings;
+  std::string ignored;
+  ResolveJob(config, &resolved, &settings, &ignored);
+  env.push_back(std::string("MIXMASTER_NOTIFICATIONS=") +
+                NotificationsName(settings.notifications));
   env.push_back("MIXMASTER_SUPERSEDED_BY=" + by);
   return env;
 }

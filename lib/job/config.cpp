@@ -9,6 +9,7 @@
 
 #include "base/ini.h"
 #include "base/paths.h"
+#include "base/text.h"
 
 namespace mm {
 namespace {
@@ -69,7 +70,9 @@ const Setting kSettings[] = {
 };
 
 // Edit distance between `a` and `b`, letters compared without case.
-size_t Distance(const std::string& a, const std::string& b) {
+size_t Distance(std::string a, std::string b) {
+  a = AsciiLower(std::move(a));
+  b = AsciiLower(std::move(b));
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -77,8 +80,7 @@ size_t Distance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t above = row[j];
-      bool same = tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  tolower(static_cast<unsigned char>(b[j - 1]));
+      bool same = a[i - 1] == b[j - 1];
       row[j] =
           std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
       diagonal = above;

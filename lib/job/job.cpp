@@ -39,7 +39,58 @@ const Field kFields[] = {
     {"statusUrl", &Job::status_url, true},
 };
 
+template <typename T>
+struct Named {
+  T value;
+  const char* name;
+};
+
+// One table per enum: its names are written and read from here alone.
+constexpr Named<JobMode> kModes[] = {{JobMode::kNormal, "normal"},
+                                     {JobMode::kDryRun, "dryrun"}};
+constexpr Named<Notifications> kNotifications[] = {
+    {Notifications::kAll, "all"},
+    {Notifications::kFailures, "failures"},
+    {Notifications::kNone, "none"}};
+constexpr Named<Forge> kForges[] = {{Forge::kNone, ""},
+                                    {Forge::kGitea, "gitea"},
+                                    {Forge::kGitHub, "github"},
+                                    {Forge::kGitLab, "gitlab"}};
+
+template <typename T, size_t N>
+const char* NameOf(const Named<T> (&table)[N], T value) {
+  for (const Named<T>& n : table)
+    if (n.value == value) return n.name;
+  return table[0].name;
+}
+
+template <typename T, size_t N>
+bool Parse(const Named<T> (&table)[N], const std::string& name, T* value) {
+  for (const Named<T>& n : table) {
+    if (name == n.name && *n.name) {
+      *value = n.value;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+const char* JobModeName(JobMode mode) { return NameOf(kModes, mode); }
+bool ParseJobMode(const std::string& name, JobMode* mode) {
+  return Parse(kModes, name, mode);
+}
+const char* NotificationsName(Notifications notifications) {
+  return NameOf(kNotifications, notifications);
+}
+bool ParseNotifications(const std::string& name, Notifications* notifications) {
+  return Parse(kNotifications, name, notifications);
+}
+const char* ForgeName(Forge forge) { return NameOf(kForges, forge); }
+bool ParseForge(const std::string& name, Forge* forge) {
+  return Parse(kForges, name, forge);
+}
 
 std::string EscapeJobValue(const std::string& value) {
   std::string out;

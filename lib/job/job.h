@@ -11,6 +11,26 @@
 
 namespace mm {
 
+// `mode` (mixmaster.ini(5)): normal builds, dryrun only logs the steps.
+enum class JobMode { kNormal, kDryRun };
+// `notifications` (mmbuild(1) NOTIFICATIONS): which mails go out.
+enum class Notifications { kAll, kFailures, kNone };
+// The forge a push came from (mmbridge(1) Endpoints, "Commit statuses"):
+// kNone for the lightweight JSON of `/` and a hand-written job.
+enum class Forge { kNone, kGitea, kGitHub, kGitLab };
+
+// The names of those values, as job files and the configuration write
+// them: "normal", "dryrun"; "all", "failures", "none"; "gitea", "github",
+// "gitlab" (and "" for Forge::kNone). Parse* is false for any other text.
+const char* JobModeName(JobMode mode);
+bool ParseJobMode(const std::string& name, JobMode* mode);
+const char* NotificationsName(Notifications notifications);
+bool ParseNotifications(const std::string& name, Notifications* notifications);
+const char* ForgeName(Forge forge);
+bool ParseForge(const std::string& name, Forge* forge);
+
+// The text of a job file; ResolveJob (job_settings.h) reads mode,
+// notifications and forge into their enums.
 struct Job {
   std::string id;
   std::string received;
@@ -24,11 +44,11 @@ struct Job {
   std::string build_command;
   std::string view_url;
   std::string message;
-  std::string notifications;  // all, failures, none
+  std::string notifications;  // NotificationsName
   std::string mailto;
-  std::string mode;
-  // Forge pushes (mmbridge(1) "Commit statuses"): `gitea`, `github` or
-  // `gitlab`, and where that commit's status is set. Written only when set.
+  std::string mode;  // JobModeName
+  // Forge pushes (mmbridge(1) "Commit statuses"): ForgeName, and where
+  // that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
   // A hand-written job may leave these out; they then come from the config.

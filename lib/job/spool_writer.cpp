@@ -9,6 +9,7 @@
 
 #include "base/fsutil.h"
 #include "base/paths.h"
+#include "job/job_settings.h"
 
 namespace mm {
 namespace {
@@ -161,6 +162,22 @@ bool SpoolWriter::WriteRenamed(Job* job,
   *err = "spool " + dir_ + ": no free job name after " +
          std::to_string(kAttempts) + " attempts";
   return false;
+}
+
+QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
+                     std::string* err) {
+  JobSettings settings;
+  if (!ResolveJob(config, job, &settings, err))
+    return QueueResult::kCannotBuild;
+  struct timespec now = clock.Now();
+  job->id = NewJobId(now);
+  job->received = FormatIsoUtc(now);
+  SpoolWriter writer(config.spool);
+  std::string path;
+  if (!writer.Write(
+          job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
+    return QueueResult::kSpoolFailed;
+  return QueueResult::kQueued;
 }
 
 }  // namespace mm

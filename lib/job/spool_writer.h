@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "base/clock.h"
+#include "job/config.h"
 #include "job/job.h"
 
 namespace mm {
@@ -40,6 +42,20 @@ class SpoolWriter {
   std::string dir_;
   bool use_tmpfile_ = true;
 };
+
+enum class QueueResult {
+  kQueued,       // written into the spool
+  kCannotBuild,  // ResolveJob refused it (unknown project, no target key)
+  kSpoolFailed,  // the spool could not be written; nothing is left behind
+};
+
+// Makes `job` a new job in the configured spool, in the one way both the
+// bridge (a payload) and `mmbuild --rebuild` (a copy of an earlier job) do:
+// ResolveJob fills in what it leaves out, so the file is written whole;
+// it gets a fresh id and receive time from `clock`; SpoolWriter writes it.
+// `err` says why when it is not kQueued.
+QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
+                     std::string* err);
 
 }  // namespace mm
 

@@ -30,8 +30,8 @@ void BuildNotifier::OnEvent(const BuildReport& report, BuildLog* log) {
          "cannot read the build log for the notifications: " + err);
     log_text.clear();
   }
-  notifier_.Send(report.event, JobForMail(report), report.log_path, report.env,
-                 log_text, sink);
+  notifier_.Send(report.event, JobForMail(report), report.settings,
+                 report.log_path, report.env, log_text, sink);
 }
 
 }  // namespace mm

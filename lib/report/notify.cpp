@@ -12,12 +12,6 @@
 namespace mm {
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string LocalHostname() {
   char name[HOST_NAME_MAX + 1] = {0};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
@@ -40,22 +34,16 @@ const char* HookEventName(BuildEvent event) {
 }
 
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const Config& config) {
+                            const JobSettings& settings, const Config& config) {
   NotifyPlan plan;
-  std::string wish = Lower(Trim(job.notifications));
-  if (wish.empty() || wish == "all" || wish == "failures" || wish == "none") {
-    plan.notifications = wish.empty() ? "all" : wish;
-  } else {
-    plan.notifications = "all";
-    plan.warning = "unknown notifications value '" +
-                   OneLine(job.notifications) + "', taken as 'all'";
-  }
-  plan.mailto = Trim(job.has_mailto ? job.mailto : config.mailto);
-  bool wanted =
-      plan.notifications == "all" ||
-      (plan.notifications == "failures" && event == BuildEvent::kFail);
+  plan.notifications = settings.notifications;
+  plan.warning = settings.warning;
+  plan.mailto = Trim(job.mailto);
+  bool wanted = plan.notifications == Notifications::kAll ||
+                (plan.notifications == Notifications::kFailures &&
+                 event == BuildEvent::kFail);
   plan.send_mail = wanted && !plan.mailto.empty();
-  plan.reply_to_start = plan.notifications == "all";
+  plan.reply_to_start = plan.notifications == Notifications::kAll;
   plan.run_hook = !config.hook.empty();
   return plan;
 }
@@ -67,11 +55,11 @@ Notifier::Notifier(const Config& config, const NotifierOptions& options)
 }
 
 void Notifier::Send(BuildEvent event, const Job& job,
-                    const std::string& log_path,
+                    const JobSettings& settings, const std::string& log_path,
                     const std::vector<std::string>& env,
                     const std::string& log_text,
                     const NotifyLogSink& log) const {
-  NotifyPlan plan = PlanNotification(event, job, config_);
+  NotifyPlan plan = PlanNotification(event, job, settings, config_);
   // Said once per job, at its start, which every job has.
   if (!plan.warning.empty() && event == BuildEvent::kStart)
     log(marker::kStderr, plan.warning);
@@ -121,7 +109,8 @@ void Notifier::RunHookFor(BuildEvent event, const NotifyPlan& plan,
   hook.timeout_seconds = options_.hook_timeout_seconds;
   hook.kill_grace_seconds = options_.kill_grace_seconds;
   std::vector<std::string> hook_env = env;
-  hook_env.push_back("MIXMASTER_NOTIFICATIONS=" + plan.notifications);
+  hook_env.push_back(std::string("MIXMASTER_NOTIFICATIONS=") +
+                     NotificationsName(plan.notifications));
   std::string err;
   if (!RunHook(
           hook, HookEventName(event), hook_env,

@@ -19,6 +19,7 @@
 #include "job/build_log.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 #include "report/build_event.h"
 
 namespace mm {
@@ -31,18 +32,18 @@ using NotifyLogSink = std::function<void(char marker, const std::string& text)>;
 // What to do at one event, decided from the job and the config alone.
 struct NotifyPlan {
   bool send_mail = false;
-  std::string mailto;  // the job's mailto when the job has the key, else the
-                       // config's
+  std::string mailto;  // the job's (ResolveJob: else the config's)
   // The mail threads under a start mail; false when no start mail was sent
   // (notifications = failures).
   bool reply_to_start = true;
-  bool run_hook = false;      // the hook runs at every event whatever the mail
-  std::string notifications;  // normalised: all, failures or none
-  std::string warning;        // e.g. an unknown notifications value
+  bool run_hook = false;  // the hook runs at every event whatever the mail
+  Notifications notifications = Notifications::kAll;
+  std::string warning;  // e.g. an unknown notifications value
 };
 
+// `job` and `settings` as ResolveJob left them.
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const Config& config);
+                            const JobSettings& settings, const Config& config);
 
 // `job-start`, `job-end`, `job-fail`.
 const char* HookEventName(BuildEvent event);
@@ -65,9 +66,9 @@ class Notifier {
   // gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS. The mails name
   // `log_path` as where the build log is. `log_text` is the build log so far
   // (a whole BuildLog); the failure mail quotes its [log] lines.
-  void Send(BuildEvent event, const Job& job, const std::string& log_path,
-            const std::vector<std::string>& env, const std::string& log_text,
-            const NotifyLogSink& log) const;
+  void Send(BuildEvent event, const Job& job, const JobSettings& settings,
+            const std::string& log_path, const std::vector<std::string>& env,
+            const std::string& log_text, const NotifyLogSink& log) const;
 
  private:
   void SendMailFor(BuildEvent event, const Job& job, const NotifyPlan& plan,

@@ -61,7 +61,8 @@ bool StatusNotifier::Prepare(const BuildReport& report, BuildLog* log) {
   if (job.status_url.empty() || tokens_path_.empty()) return false;
   std::string why;
   UrlOrigin origin;
-  if (!ParseForge(job.forge, &forge_)) {
+  forge_ = report.settings.forge;
+  if (forge_ == Forge::kNone) {
     log->Line(marker::kStderr,
               "commit status not sent: unknown forge `" + job.forge + "`");
     return false;

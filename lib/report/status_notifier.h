@@ -43,7 +43,7 @@ class StatusNotifier : public BuildObserver {
 
   // The build running now.
   bool active_ = false;
-  Forge forge_ = Forge::kGitea;
+  Forge forge_ = Forge::kNone;
   std::string url_;
   std::string token_;
   StatusFacts facts_;

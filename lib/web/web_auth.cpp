@@ -1,5 +1,6 @@
 #include "web/web_auth.h"
 
+#include "base/text.h"
 #include "git/known_hosts.h"
 #include "http/signature.h"
 

@@ -352,12 +352,12 @@ TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {
 TEST(BridgeHeaderTest, EventComesFromTheForgesHeader) {
   HttpRequest req;
   req.headers = {{"X-Forgejo-Event", "push"}, {"X-GitHub-Event", "ping"}};
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "push");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitHub, req), "ping");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitLab, req), "");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kLightweight, req), "");
+  EXPECT_EQ(PayloadEvent(Forge::kGitea, req), "push");
+  EXPECT_EQ(PayloadEvent(Forge::kGitHub, req), "ping");
+  EXPECT_EQ(PayloadEvent(Forge::kGitLab, req), "");
+  EXPECT_EQ(PayloadEvent(Forge::kNone, req), "");
   req.headers.push_back({"x-gitea-event", "create"});
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "create");
+  EXPECT_EQ(PayloadEvent(Forge::kGitea, req), "create");
 }
 
 TEST(BridgeHeaderTest, JsonContentTypesAndPayloadStatuses) {

@@ -96,13 +96,5 @@ TEST(CommitStatusTest, RequestsPerForge) {
             R"("description":"build failed (exit 3) after 12 s"})");
 }
 
-TEST(CommitStatusTest, ForgeNames) {
-  Forge f;
-  ASSERT_TRUE(ParseForge("gitlab", &f));
-  EXPECT_EQ(f, Forge::kGitLab);
-  EXPECT_FALSE(ParseForge("GitLab", &f));
-  EXPECT_FALSE(ParseForge("", &f));
-}
-
 }  // namespace
 }  // namespace mm

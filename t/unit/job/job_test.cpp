@@ -198,5 +198,34 @@ TEST(JobTest, ForgeAndStatusUrlAreWrittenOnlyWhenSet) {
   EXPECT_EQ(back.status_url, j.status_url);
 }
 
+TEST(JobTest, ForgeNames) {
+  Forge f;
+  ASSERT_TRUE(ParseForge("gitlab", &f));
+  EXPECT_EQ(f, Forge::kGitLab);
+  EXPECT_FALSE(ParseForge("GitLab", &f));
+  EXPECT_FALSE(ParseForge("", &f));
+  EXPECT_STREQ(ForgeName(Forge::kGitHub), "github");
+  EXPECT_STREQ(ForgeName(Forge::kNone), "");
+}
+
+TEST(JobTest, ModeAndNotificationNamesRoundTrip) {
+  for (JobMode m : {JobMode::kNormal, JobMode::kDryRun}) {
+    JobMode back = JobMode::kNormal;
+    ASSERT_TRUE(ParseJobMode(JobModeName(m), &back));
+    EXPECT_EQ(back, m);
+  }
+  for (Notifications n :
+       {Notifications::kAll, Notifications::kFailures, Notifications::kNone}) {
+    Notifications back = Notifications::kAll;
+    ASSERT_TRUE(ParseNotifications(NotificationsName(n), &back));
+    EXPECT_EQ(back, n);
+  }
+  JobMode m;
+  EXPECT_FALSE(ParseJobMode("fast", &m));
+  Notifications n;
+  EXPECT_FALSE(ParseNotifications("FAILURES", &n));
+  EXPECT_FALSE(ParseNotifications("", &n));
+}
+
 }  // namespace
 }  // namespace mm

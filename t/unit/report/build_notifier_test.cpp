@@ -84,8 +84,12 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
   BuildReport Report(BuildEvent event,
                      BuildStatus status = BuildStatus::kSuccess,
                      int exit_code = 0) {
-    return BuildReport{event,     job_, kJobId, kCommit,
-                       log_path_, env_, status, exit_code};
+    // The job as the runner resolves it.
+    resolved_ = job_;
+    std::string ignored;
+    ResolveJob(config_, &resolved_, &settings_, &ignored);
+    return BuildReport{event,     resolved_, settings_, kJobId,   kCommit,
+                       log_path_, env_,      status,    exit_code};
   }
   // The messages the stand-in received, oldest first.
   std::vector<ParsedMail> Mails() {
@@ -100,6 +104,8 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
 
   Config config_;
   Job job_;
+  Job resolved_;
+  JobSettings settings_;
   std::vector<std::string> env_;
   std::string log_path_;
   BuildLog log_;
@@ -225,9 +231,11 @@ TEST(BuildNotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   Job job;
   job.id = "job-1";
   job.target = "main";
+  JobSettings settings;
   std::vector<std::string> env;
-  BuildReport report{BuildEvent::kStart,    job, "job-1", "", "/l", env,
-                     BuildStatus::kSuccess, 0};
+  BuildReport report{
+      BuildEvent::kStart,    job, settings, "job-1", "", "/l", env,
+      BuildStatus::kSuccess, 0};
   EXPECT_EQ(JobForMail(report).commit, "");
   report.commit = kCommit;
   // At the start the commit is only asked for; nothing is built yet.
@@ -240,8 +248,9 @@ TEST(BuildNotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   report.job_id = "job-1-fresh";
   EXPECT_EQ(JobForMail(report).id, "job-1-fresh");
   job.commit = "fedcba98";
-  BuildReport pinned{BuildEvent::kEnd,      job, "job-1", kCommit, "/l", env,
-                     BuildStatus::kSuccess, 0};
+  BuildReport pinned{
+      BuildEvent::kEnd,      job, settings, "job-1", kCommit, "/l", env,
+      BuildStatus::kSuccess, 0};
   EXPECT_EQ(JobForMail(pinned).commit, "fedcba98");
 }
 

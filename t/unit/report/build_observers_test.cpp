@@ -32,11 +32,13 @@ TEST(BuildObserversTest, TellsEachObserverInTheOrderAdded) {
   observers.Add(&mail);
   observers.Add(&status);
   Job job;
+  JobSettings settings;
   std::vector<std::string> env;
   BuildLog log;
   for (BuildEvent event :
        {BuildEvent::kStart, BuildEvent::kFail, BuildEvent::kEnd}) {
-    BuildReport report{event, job, "1", "", "", env, BuildStatus::kFailure, 3};
+    BuildReport report{
+        event, job, settings, "1", "", "", env, BuildStatus::kFailure, 3};
     observers.OnEvent(report, &log);
   }
   EXPECT_EQ(record, (std::vector<std::string>{"mail start", "status start",

@@ -67,8 +67,13 @@ class NotifyTest : public testing_support::ScratchDirTest {
   LogLines Send(BuildEvent event, const std::string& log_text = "") {
     Notifier notifier(config_, Options());
     LogLines lines;
+    // The job as the runner resolves it.
+    Job job = job_;
+    JobSettings settings;
+    std::string ignored;
+    ResolveJob(config_, &job, &settings, &ignored);
     notifier.Send(
-        event, job_, kLogPath, env_, log_text,
+        event, job, settings, kLogPath, env_, log_text,
         [&lines](char m, const std::string& t) { lines.emplace_back(m, t); });
     return lines;
   }
@@ -245,14 +250,18 @@ TEST(NotifyPlan, DecidesFromJobAndConfig) {
   Config config;
   config.mailto = "a@x.org";
   Job job;
-  NotifyPlan plan = PlanNotification(BuildEvent::kStart, job, config);
+  JobSettings settings;
+  std::string ignored;
+  ResolveJob(config, &job, &settings, &ignored);
+  NotifyPlan plan = PlanNotification(BuildEvent::kStart, job, settings, config);
   EXPECT_TRUE(plan.send_mail);  // notifications left out: all
   EXPECT_EQ(plan.mailto, "a@x.org");
   EXPECT_FALSE(plan.run_hook);
   job.notifications = " FAILURES ";
-  plan = PlanNotification(BuildEvent::kStart, job, config);
+  ResolveJob(config, &job, &settings, &ignored);
+  plan = PlanNotification(BuildEvent::kStart, job, settings, config);
   EXPECT_FALSE(plan.send_mail);
-  plan = PlanNotification(BuildEvent::kFail, job, config);
+  plan = PlanNotification(BuildEvent::kFail, job, settings, config);
   EXPECT_TRUE(plan.send_mail);
   EXPECT_FALSE(plan.reply_to_start);
   EXPECT_STREQ(HookEventName(BuildEvent::kStart), "job-start");

@@ -44,14 +44,24 @@ class StatusNotifierTest : public testing_support::ScratchDirTest {
   std::string Run() {
     StatusNotifier notifier(config_, HttpPostOptions());
     std::vector<std::string> env = {"MIXMASTER_JOB=1"};
-    BuildReport start{BuildEvent::kStart,    job_,      "1",
-                      job_.commit,           log_path_, env,
-                      BuildStatus::kSuccess, 0};
+    JobSettings settings = Settings();
+    BuildReport start{
+        BuildEvent::kStart,    job_, settings, "1", job_.commit, log_path_, env,
+        BuildStatus::kSuccess, 0};
     notifier.OnEvent(start, &log_);
     BuildReport end = start;
     end.event = BuildEvent::kEnd;
     notifier.OnEvent(end, &log_);
     return LogSectionOf(ReadAll(log_path_));
+  }
+
+  // The job's settings as the runner has them (ResolveJob).
+  JobSettings Settings() {
+    Job job = job_;
+    JobSettings settings;
+    std::string ignored;
+    ResolveJob(config_, &job, &settings, &ignored);
+    return settings;
   }
 
   std::string log_path_;
@@ -105,8 +115,10 @@ TEST_F(StatusNotifierTest, ARefusedTokenFileSaysWhyWithoutTheToken) {
 TEST_F(StatusNotifierTest, AnEndWithoutAStartIsSentOnlyForARunnerThatDied) {
   StatusNotifier notifier(config_, HttpPostOptions());
   std::vector<std::string> env = {"MIXMASTER_JOB=1"};
-  BuildReport end{BuildEvent::kFail,   job_, "1", job_.commit, log_path_, env,
-                  BuildStatus::kError, -1};
+  JobSettings settings = Settings();
+  BuildReport end{
+      BuildEvent::kFail,   job_, settings, "1", job_.commit, log_path_, env,
+      BuildStatus::kError, -1};
   notifier.OnEvent(end, &log_);
   EXPECT_EQ(LogSectionOf(ReadAll(log_path_)), "");
   end.runner_died = true;
