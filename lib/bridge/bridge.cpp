@@ -49,9 +49,9 @@ Answer Reply(int status, const std::string& body) {
 
 Answer NotAllowed(const std::string& method, const std::string& path,
                   const std::string& allow, const std::string& use) {
-  Answer a = Reply(405, "method " + method + " not allowed on " +
-                            Printable(path) + "; use " + use);
-  a.response.allow = allow;
+  Answer a;
+  a.response = MethodNotAllowed(method, path, allow, use);
+  a.note = a.response.body;
   return a;
 }
 

@@ -18,6 +18,12 @@
 
 namespace mm {
 
+// The build's output goes into the log as it comes: a child's stream is
+// its line's marker (mmbuild(1) BUILD LOG).
+static_assert(kStdoutStream == marker::kStdout &&
+                  kStderrStream == marker::kStderr,
+              "process streams are build log markers");
+
 namespace {
 
 struct Outcome {
@@ -34,14 +40,6 @@ Outcome Killed(const std::string& message, int exit_code = -1) {
 }
 
 bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
-
-// `path` with the home directory shown as `~`, as in mmbuild(1) BUILD LOG.
-std::string Tilde(const std::string& path) {
-  std::string home = HomeDir();
-  if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)
-    return "~" + path.substr(home.size());
-  return path;
-}
 
 // One build at a time per workspace: two mmbuild processes may run at once
 // (the service and a person), and a checkout must not change under a build.
@@ -137,8 +135,8 @@ class BuildRun {
     std::string lock_path =
         JoinPath(claimed_.project_dir, "." + SafeName(job_.target) + ".lock");
     auto waiting = [this] {
-      log_->Line(marker::kMixmaster,
-                 "waiting for another build in " + Tilde(workspace_));
+      log_->Line(marker::kMixmaster, "waiting for another build in " +
+                                         ContractHome(workspace_, HomeDir()));
     };
     if (!lock.Acquire(lock_path, options_.stop_requested, waiting, &stopped,
                       &why))
@@ -220,25 +218,6 @@ class BuildRun {
 
 }  // namespace
 
-std::string WorkspaceOf(const ClaimedJob& job) {
-  return JoinPath(job.project_dir, SafeName(job.job.target));
-}
-
-std::vector<std::string> JobEnv(const ClaimedJob& job,
-                                const std::string& commit) {
-  return {
-      "MIXMASTER_PROJECT=" + job.job.project,
-      "MIXMASTER_TARGET=" + job.job.target,
-      "MIXMASTER_TASK=" + job.job.task,
-      "MIXMASTER_COMMIT=" + commit,
-      "MIXMASTER_REPOSITORY_URL=" + job.job.repository_url,
-      "MIXMASTER_VIEW_URL=" + job.job.view_url,
-      "MIXMASTER_JOB=" + job.id,
-      "MIXMASTER_LOG=" + job.log_path,
-      "MIXMASTER_WORKSPACE=" + WorkspaceOf(job),
-  };
-}
-
 bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
               BuildResult* result, std::string* err) {
   BuildLog log;
@@ -263,7 +242,8 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
                        run.env(), status,       exit_code};
     options.observer->OnEvent(report, &log);
   };
-  log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
+  log.Line(marker::kMixmaster,
+           "Build started in " + ContractHome(run.workspace(), HomeDir()));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
   tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
 

@@ -57,6 +57,11 @@ struct Job {
   bool has_mode = false;
 };
 
+// The `[job]` part of a job file's text: everything before the first other
+// section (a build log is the job file with its own sections after it, and
+// one given back to mmbuild is run as the job it was).
+std::string JobSectionText(const std::string& text);
+
 std::string EscapeJobValue(const std::string& value);
 // Undoes EscapeJobValue; an unknown escape is an error.
 bool UnescapeJobValue(const std::string& text, std::string* value,
@@ -67,9 +72,15 @@ std::string EncodeJob(const Job& job);
 
 // Parses a job file (only its `[job]` section; anything after it, such as the
 // sections of a build log, is ignored). Requires scm, project, repositoryUrl
-// and target; `id` is kept as written (check it with IsSafeJobId before use).
+// and target; `id` is kept as written (check it with IsJobId before use).
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err);
+
+// The one job id rule, for writing a job, naming its log, listing, pruning
+// and the web view (mmbuild(1) FILES): [0-9A-Za-z._-], at most 200 bytes,
+// not starting with a dot (so never `.`, `..` or a hidden file). A job
+// whose id breaks it runs under a fresh one.
+bool IsJobId(const std::string& id);
 
 // A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<32 random bits>, UTC,
 // so names sort in arrival order and never collide between processes.

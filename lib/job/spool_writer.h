@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "job/config.h"
@@ -42,6 +43,12 @@ class SpoolWriter {
   std::string dir_;
   bool use_tmpfile_ = true;
 };
+
+// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
+// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
+// that does not exist is empty; one that cannot be read is an error.
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err);
 
 enum class QueueResult {
   kQueued,       // written into the spool

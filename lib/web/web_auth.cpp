@@ -1,7 +1,7 @@
 #include "web/web_auth.h"
 
+#include "base/base64.h"
 #include "base/text.h"
-#include "git/known_hosts.h"
 #include "http/signature.h"
 
 namespace mm {

@@ -7,20 +7,12 @@
 #include <string>
 
 #include "base/ini.h"
+#include "support/fixtures.h"
 
 namespace mm {
 namespace {
 
-// t/fixtures, found from this file's path (tests run from the checkout) or
-// from $MM_FIXTURES.
-std::string Fixture(const std::string& name) {
-  const char* env = getenv("MM_FIXTURES");
-  std::string dir = env && *env ? env : std::string(__FILE__);
-  if (!(env && *env)) dir = dir.substr(0, dir.rfind('/')) + "/../../fixtures";
-  std::string text, err;
-  EXPECT_TRUE(ReadFile(dir + "/" + name, &text, &err)) << err;
-  return text;
-}
+using testing_support::Fixture;
 
 PayloadVerdict Read(Forge format, const std::string& event,
                     const std::string& body, BuildRequest* r) {

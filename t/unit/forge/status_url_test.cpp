@@ -7,19 +7,12 @@
 
 #include "base/ini.h"
 #include "forge/forge.h"
+#include "support/fixtures.h"
 
 namespace mm {
 namespace {
 
-// t/fixtures, as forge_test finds them.
-std::string Fixture(const std::string& name) {
-  const char* env = getenv("MM_FIXTURES");
-  std::string dir = env && *env ? env : std::string(__FILE__);
-  if (!(env && *env)) dir = dir.substr(0, dir.rfind('/')) + "/../../fixtures";
-  std::string text, err;
-  EXPECT_TRUE(ReadFile(dir + "/" + name, &text, &err)) << err;
-  return text;
-}
+using testing_support::Fixture;
 
 std::string Replace(std::string text, const std::string& from,
                     const std::string& to) {

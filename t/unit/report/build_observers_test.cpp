@@ -46,5 +46,12 @@ TEST(BuildObserversTest, TellsEachObserverInTheOrderAdded) {
                                               "mail end", "status end"}));
 }
 
+TEST(BuildObserversTest, EventNamesAreTheHooks) {
+  EXPECT_STREQ(BuildEventName(BuildEvent::kStart), "job-start");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kEnd), "job-end");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kFail), "job-fail");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kSuperseded), "job-superseded");
+}
+
 }  // namespace
 }  // namespace mm
