@@ -268,7 +268,7 @@ TEST(ConfigTest, AReadableFileHoldingASecretIsAWarning) {
 
 TEST(ConfigTest, EverySettingHasAMeaningAndADefaultOrAnExample) {
   std::vector<SettingText> settings = SettingsOf(Config());
-  ASSERT_EQ(settings.size(), 18u);
+  ASSERT_EQ(settings.size(), 20u);
   for (const SettingText& s : settings) {
     EXPECT_FALSE(s.meaning.empty()) << s.key;
     if (s.key != "secret") {
