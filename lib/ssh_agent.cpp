@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "job_guard.h"
 #include "paths.h"
 
 namespace mm {
@@ -77,6 +78,8 @@ bool SshAgent::Launch(std::string* err) {
     Stop();
     return false;
   }
+  // A runner killed outright leaves the directory to its guard.
+  GuardRemovesSocketDir(spec.argv[3]);
   return true;
 }
 

@@ -168,8 +168,14 @@ orphan_candidate() {
   orphan_candidate locked "$dead"
   orphan_candidate alive $$
   orphan_candidate dead "$dead"
-  # The lock held by another process, as a runner holds it.
-  flock "$(log_path locked)" sleep 600 3>&- &
+  # The lock held by another process, as a runner holds it: a sleep that
+  # holds it itself (flock(1) with a command would leave its child sleep
+  # running when killed).
+  (
+    exec 9<"$(log_path locked)"
+    flock 9
+    exec sleep 600
+  ) 3>&- &
   BG_PIDS+=($!)
   wait_until sh -c "! flock -n '$(log_path locked)' true"
   locked_before=$(log_of locked)

@@ -1,9 +1,11 @@
 #include "job_guard.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -12,6 +14,7 @@
 #include "git_test_support.h"
 #include "orphan_log.h"
 #include "spawn.h"
+#include "ssh_agent.h"
 
 namespace mm {
 namespace {
@@ -150,6 +153,55 @@ TEST(JobGuardTest, ARunnerWhoseMmbuildDiedIsStoppedAfterTheGrace) {
   EXPECT_FALSE(ProcessAlive(pids[0]));
   for (int i = 0; i < 100 && ProcessAlive(pids[2]); ++i) usleep(100000);
   EXPECT_FALSE(ProcessAlive(pids[2]));
+}
+
+// A runner with the job's ssh-agent is killed with SIGKILL: the watcher
+// stops the agent (which removes its socket) and removes the agent's
+// directory, which the runner never got to remove.
+TEST(JobGuardTest, AKilledRunnersAgentLeavesNoDirectoryBehind) {
+  TempDir tmp;
+  std::string log = tmp / "1.log";
+  WriteAll(log, "[job]\n");
+  std::string agents = tmp / "tmp";
+  ASSERT_EQ(mkdir(agents.c_str(), 0700), 0);
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  pid_t runner = fork();
+  ASSERT_GE(runner, 0);
+  if (runner == 0) {
+    close(report[0]);
+    setenv("TMPDIR", agents.c_str(), 1);
+    JobGuard guard;
+    std::string err;
+    if (!guard.Start(log, 0, 5, &err)) _exit(1);
+    SshAgent agent;
+    if (!agent.Start(&err)) _exit(2);
+    pid_t watcher = guard.watcher();
+    if (write(report[1], &watcher, sizeof watcher) != sizeof watcher) _exit(3);
+    pause();
+    _exit(0);
+  }
+  close(report[1]);
+  pid_t watcher = 0;
+  ASSERT_EQ(read(report[0], &watcher, sizeof watcher),
+            static_cast<ssize_t>(sizeof watcher));
+  close(report[0]);
+  auto entries = [&agents] {
+    std::string names;
+    DIR* dir = opendir(agents.c_str());
+    while (struct dirent* e = dir ? readdir(dir) : nullptr) {
+      if (e->d_name[0] != '.') names += std::string(e->d_name) + " ";
+    }
+    if (dir) closedir(dir);
+    return names;
+  };
+  EXPECT_EQ(entries().compare(0, 16, "mixmaster-agent."), 0) << entries();
+  kill(runner, SIGKILL);
+  int status;
+  ASSERT_EQ(waitpid(runner, &status, 0), runner);
+  for (int i = 0; i < 100 && ProcessAlive(watcher); ++i) usleep(100000);
+  EXPECT_FALSE(ProcessAlive(watcher));
+  EXPECT_EQ(entries(), "");
 }
 
 }  // namespace
