@@ -1,14 +1,15 @@
 #!/usr/bin/env bats
 # Bursts and floods through the units `make install` and `mmsetup` put in
-# place, under a real `systemd --user` manager, over loopback: the socket
-# never goes down, every request of a forge-sized burst is queued, and one
-# address holding idle connections cannot lock the forge out
-# (mixmaster-bridge.socket, mmbridge(1) SECURITY). Each test is bounded by
-# curl's and the helpers' deadlines.
+# place, under a real `systemd --user` manager of a normal account, over
+# loopback: the socket never goes down, every request of a forge-sized burst
+# is queued, and one address holding idle connections cannot lock the forge
+# out (mixmaster-bridge.socket, mmbridge(1) SECURITY). Each test is bounded
+# by curl's and the helpers' deadlines.
 load helpers/common
 load helpers/user-manager
 
 setup() {
+  mm_require_normal_account
   mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
   mm_user_manager_start
   mm_install
