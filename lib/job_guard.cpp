@@ -191,12 +191,15 @@ bool JobGuard::StartWatcher(pid_t mmbuild, double runner_grace,
   }
   if (pid == 0) {
     // A group of its own (a Ctrl-C or a signal to mmbuild's group leaves it
-    // alone) and a name `pkill mmbuild` does not match.
+    // alone) and a name `pkill mmbuild` does not match. TERM too leaves it
+    // alone: systemd sends it to the whole service when mmbuild dies, and
+    // the watcher must outlive a runner killed then, to stop its groups and
+    // remove its agent's directory. It ends by itself once the runner has.
     setpgid(0, 0);
     prctl(PR_SET_NAME, "mm-jobguard");
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    signal(SIGTERM, SIG_DFL);
+    signal(SIGTERM, SIG_IGN);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

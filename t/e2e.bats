@@ -417,6 +417,9 @@ kill_running_build() {
   [ "$MMBUILD_PID" -gt 0 ]
   local victims=("$MMBUILD_PID")
   [ -z "${1:-}" ] || victims+=("$(sed -n 's/^pid = //p' "$(jobs_dir)/$ID.log")")
+  # Stopped first, so that neither sees the other die before its own KILL
+  # (the runner would end its log as killed, mmbuild finish it as error).
+  kill -STOP "${victims[@]}"
   kill -KILL "${victims[@]}"
   # The build, its agent, the runner: nothing of the service is left.
   mm_bounded_poll 60 mm_nothing_running

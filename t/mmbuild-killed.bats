@@ -129,6 +129,9 @@ assert_finished_as_error() {
 
 @test "mmbuild and its runner killed at once (SIGKILL to both): the same" {
   start_sleeper k2
+  # Stopped first, so that neither sees the other die before its own KILL
+  # (the runner would end its log as killed, mmbuild finish it as error).
+  kill -STOP "$MMBUILD" "$RUNNER"
   kill -KILL "$MMBUILD" "$RUNNER"
   assert_nothing_left
   assert_finished_as_error k2 "$RUNNER"

@@ -16,6 +16,10 @@ setup() {
 }
 
 teardown() {
+  # On failure, what the manager knows helps more than the assertion.
+  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
+    systemctl --user status --no-pager 'mixmaster*' 2>&1 | sed 's/^/# /' >&3
+  fi
   mm_user_manager_stop
 }
 
