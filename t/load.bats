@@ -9,10 +9,7 @@ load helpers/common
 load helpers/user-manager
 
 setup() {
-  mm_require_normal_account
-  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
-  mm_user_manager_start
-  mm_install
+  mm_deployed_setup
   PORT=$(mm_free_port)
   run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
   assert_success
@@ -24,10 +21,7 @@ setup() {
 }
 
 teardown() {
-  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
-    systemctl --user status --no-pager mixmaster-bridge.socket 2>&1 | sed 's/^/# /' >&3
-  fi
-  mm_user_manager_stop
+  mm_deployed_teardown mixmaster-bridge.socket
 }
 
 # burst N P: N signed POSTs of the payload, P at a time; one status code a

@@ -9,18 +9,11 @@ load helpers/common
 load helpers/user-manager
 
 setup() {
-  mm_require_normal_account
-  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
-  mm_user_manager_start
-  mm_install
+  mm_deployed_setup
 }
 
 teardown() {
-  # On failure, what the manager knows helps more than the assertion.
-  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
-    systemctl --user status --no-pager 'mixmaster*' 2>&1 | sed 's/^/# /' >&3
-  fi
-  mm_user_manager_stop
+  mm_deployed_teardown
 }
 
 # service_options UNIT: the KEY=VALUE lines of the installed UNIT's [Unit]

@@ -24,9 +24,8 @@
 # Where neither can be had, no manager can run and the tests skip, saying
 # why.
 #
-# Use, in setup: `mm_require_normal_account`, then
-# `mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"`,
-# mm_user_manager_start, mm_install; mm_user_manager_stop in teardown.
+# Use: mm_deployed_setup in setup, mm_deployed_teardown in teardown (or
+# the functions they call).
 
 MM_SYSTEMD=${MM_SYSTEMD:-/lib/systemd/systemd}
 
@@ -37,6 +36,25 @@ mm_require_normal_account() {
   echo "run as root: the deployed units are tested under a normal account's manager," \
     "as users run them; run this file through t/helpers/as-test-user (make check does)" >&2
   return 1
+}
+
+# What a test of the deployed units starts with: a normal account, a skip
+# (saying why) where no manager can run, a manager of its own, Mixmaster
+# installed into it.
+mm_deployed_setup() {
+  mm_require_normal_account || return 1
+  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
+  mm_user_manager_start && mm_install
+}
+
+# mm_deployed_teardown [UNIT-PATTERN]: after a failed test, the manager's
+# status of the units (default mixmaster*), which helps more than the
+# assertion; then mm_user_manager_stop.
+mm_deployed_teardown() {
+  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
+    systemctl --user status --no-pager "${1:-mixmaster*}" 2>&1 | sed 's/^/# /' >&3
+  fi
+  mm_user_manager_stop
 }
 
 # Sets MM_SKIP_REASON and returns 1 when no user manager can be run here;
