@@ -76,11 +76,13 @@ mm_user_manager_skip_reason() {
     else
       MM_MANAGER_MODE=own
     fi
+  elif [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ]; then
+    MM_SKIP_REASON="not booted with systemd (PID 1 is $(cat /proc/1/comm 2>/dev/null)): $(id -un) has no user manager to delegate a cgroup, and only root may make one (as root, make check runs these tests as a throwaway account)"
   elif answer=$(systemctl --user is-system-running 2>&1) ||
     [ "$answer" = degraded ] || [ "$answer" = starting ]; then
     MM_MANAGER_MODE=scope
   else
-    MM_SKIP_REASON="no cgroup for a manager: $(id -un) may not write its cgroup ($(echo $cgroups | tr ' ' ':')) and no user manager of its own answers to delegate one (systemctl --user is-system-running: ${answer:-no answer}; log in, or sudo loginctl enable-linger $(id -un), and set XDG_RUNTIME_DIR=/run/user/$(id -u))"
+    MM_SKIP_REASON="no cgroup for a manager: $(id -un) may not write its cgroup ($(awk '{printf "%s%s%s", sep, $1, $2; sep=", "}' <<<"$cgroups")) and no user manager of its own answers to delegate one (systemctl --user is-system-running: ${answer:-no answer}; log in, or sudo loginctl enable-linger $(id -un), and set XDG_RUNTIME_DIR=/run/user/$(id -u))"
   fi
   [ -z "$MM_SKIP_REASON" ]
 }
@@ -143,8 +145,10 @@ mm_user_manager_start() {
     MM_MADE_RUN_SYSTEMD=1
   fi
   # In TMPDIR, not in BATS_TEST_TMPDIR: the manager's sockets live under
-  # XDG_RUNTIME_DIR, and a socket's path must stay under 108 bytes.
-  MM_E2E=$(mktemp -d "${TMPDIR:-/tmp}/mm-e2e.XXXXXX")
+  # XDG_RUNTIME_DIR, and a socket's path must stay under 108 bytes. (Or in
+  # MM_E2E_BASE: t/bench/deployed.sh runs units whose PrivateTmp= hides
+  # /tmp.)
+  MM_E2E=$(mktemp -d "${MM_E2E_BASE:-${TMPDIR:-/tmp}}/mm-e2e.XXXXXX")
   MM_OUTER_RUNTIME_DIR=${XDG_RUNTIME_DIR:-}
   export HOME=$MM_E2E/home
   export XDG_CONFIG_HOME=$HOME/.config
