@@ -46,6 +46,13 @@ grep -E '^(NoNewPrivs|CapBnd):' /proc/self/status
 echo "umask \$(umask)"
 echo "files \$(ulimit -n)"
 echo "nice \$(cut -d' ' -f19 /proc/self/stat)"
+cgroup=\$(sed -n 's/^0:://p' /proc/self/cgroup)
+for mount in \$(findmnt -n -t cgroup2 -o TARGET); do
+  for limit in memory.max pids.max; do
+    [ -r "\$mount\$cgroup/\$limit" ] && echo "\$limit \$(cat "\$mount\$cgroup/\$limit")"
+  done
+done
+true
 SH
 }
 
@@ -62,10 +69,10 @@ options_start() {
       run_with_options "$option"
       [ "$STARTED" = "code=exited/status=0" ] || refused+=("$option: $STARTED")
     done
-    printf '%s: the manager of %s refuses %s\n' "$1" "$(id -un)" "${refused[@]:-(none alone)}" >&2
+    local IFS=';'
+    echo "$1: the manager of $(id -un) refuses ${refused[*]:-(none alone)}" >&2
     return 1
   fi
-  run_with_options "${options[@]}"
   run cat "$MM_E2E/probe.out"
 }
 
@@ -74,6 +81,15 @@ options_start() {
   assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
   assert_line "umask 0077"
   assert_line "files 64"
+  # MemoryMax= and TasksMax= bound the instance's cgroup where the manager
+  # has the memory and pids controllers (user@.service delegates them on a
+  # machine with the unified hierarchy); with none, systemd sets nothing.
+  local limits
+  limits=$(grep -E '^(memory|pids)\.max ' "$MM_E2E/probe.out" || true)
+  echo "# cgroup limits: ${limits:-none (no memory or pids controller here)}" | tr '\n' ' ' >&3
+  echo >&3
+  if grep -q '^memory\.max ' <<<"$limits"; then assert_line "memory.max 67108864"; fi
+  if grep -q '^pids\.max ' <<<"$limits"; then assert_line "pids.max 4"; fi
 }
 
 @test "every option of the build service starts it under a normal account's manager, and holds" {
