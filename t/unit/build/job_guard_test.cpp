@@ -11,6 +11,7 @@
 #include <string>
 
 #include "build/orphan_log.h"
+#include "process/process.h"
 #include "process/spawn.h"
 #include "support/git_test_support.h"
 
