@@ -103,11 +103,9 @@ const Setting kSettings[] = {
      "Logs kept per project after each build; 0 keeps every log.", ""},
     {"jobs", nullptr, &Config::jobs, 1, nullptr, "Builds run at once.", ""},
     {"launcher", &Config::launcher, nullptr, 0, nullptr,
-     "Where builds run unless a project's :launcher says otherwise; empty: "
-     "on this machine.",
-     ""},
+     "Program that runs each build elsewhere; empty: on this machine.", ""},
     {"notify", &Config::notify, nullptr, 0, nullptr,
-     "What a project's :notify is when it sets none.", ""},
+     "Which builds send mail: all, failures or none.", ""},
 };
 
 // One row per project setting (mixmaster.ini(5) Project settings): its name
