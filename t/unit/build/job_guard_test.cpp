@@ -15,6 +15,7 @@
 
 #include "build/orphan_log.h"
 #include "git/ssh_agent.h"
+#include "process/process.h"
 #include "process/spawn.h"
 #include "support/git_test_support.h"
 
