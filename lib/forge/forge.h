@@ -6,6 +6,7 @@
 #define MIXMASTER_FORGE_H_
 
 #include <string>
+#include <vector>
 
 namespace mm {
 
@@ -18,9 +19,19 @@ bool PayloadFormatForPath(const std::string& path, PayloadFormat* format);
 // What a payload asks for; the bridge adds the id, command and settings.
 struct BuildRequest {
   std::string scm;
-  std::string repository_url;
+  std::string repository_url;  // what the build fetches from
+  // Every URL the payload names its repository by (the lightweight
+  // repositoryUrl; a forge's SSH, HTTP and web URLs), for a project whose
+  // repository is pinned (mixmaster.ini(5) Projects).
+  std::vector<std::string> repository_urls;
   std::string project;
+  // A branch name, or a full ref: a tag (refs/tags/v1), or a branch whose
+  // own name starts with refs/ (refs/heads/refs/tags/x), which a name alone
+  // would make look like a tag.
   std::string target;
+  // The ref as pushed (refs/heads/main); for the lightweight format, the
+  // target as sent.
+  std::string ref;
   std::string task;
   std::string commit;
   std::string view_url;
