@@ -182,4 +182,15 @@ bool GitLabStatusUrl(const std::string& web_url,
   return true;
 }
 
+std::string StatusUrlForBuiltCommit(const std::string& url,
+                                    const std::string& named,
+                                    const std::string& built) {
+  std::string suffix = "/" + named;
+  if (built == named || !IsFullCommitId(named) || !IsFullCommitId(built) ||
+      url.size() < suffix.size() ||
+      url.compare(url.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return url;
+  return url.substr(0, url.size() - named.size()) + built;
+}
+
 }  // namespace mm
