@@ -9,6 +9,7 @@
 
 #include "base/version.h"
 #include "forge/forge.h"
+#include "http/form.h"
 #include "http/http_request.h"
 #include "http/signature.h"
 #include "job/build_history.h"
@@ -94,8 +95,13 @@ Answer Spool(const Config& config, const HttpRequest& request,
     return Reply(422, "unknown project " + Printable(build.project));
   TargetMatch match;
   std::string err;
-  if (!MatchTarget(*project, build.target, build.task, &match, &err))
+  if (!MatchTarget(*project, build.target, build.task, &match, &err)) {
+    // A forge sends every push; one to a ref the project does not build
+    // is not a failed delivery (a person asking on / is told why).
+    if (!build.forge.empty())
+      return Reply(202, "ignored: no command for " + Printable(build.ref));
     return Reply(422, Printable(err));
+  }
 
   struct timespec now = clock.Now();
   Job job;
@@ -157,32 +163,45 @@ Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
     return ConfigUnreadable(options.config_error);
   const Config& config = options.config;
   const std::string* type = request->Header("Content-Type");
-  if (!IsJsonContentType(type))
-    return Reply(
-        415, "Content-Type must be application/json, not " + Printable(*type));
+  // GitHub's default content type, and Gitea's other one: the JSON in the
+  // form field `payload` (mmbridge(1) Endpoints).
+  bool form = format != PayloadFormat::kLightweight && IsFormContentType(type);
+  if (!form && !IsJsonContentType(type))
+    return Reply(415, std::string("Content-Type must be application/json") +
+                          (format == PayloadFormat::kLightweight
+                               ? ""
+                               : " or application/x-www-form-urlencoded") +
+                          ", not " + Printable(*type));
   bool signed_only = !config.secret.empty();
   if (signed_only && !HasSignatureHeader(*request))
-    return Reply(401,
-                 "signature required: send X-Hub-Signature-256, "
-                 "X-Gitea-Signature, X-Forgejo-Signature or X-Gitlab-Token");
+    return Reply(401, SignatureRequiredMessage(*request));
 
   HttpError error;
   if (!reader->ReadBody(static_cast<size_t>(config.max_request_bytes), request,
                         &error))
     return Reply(error.status, error.message);
+  std::string payload, form_error;
+  bool decoded =
+      form && FormField(request->body, "payload", &payload, &form_error);
   if (signed_only) {
     std::string detail;
-    if (CheckSignature(config.secret, *request, &detail) !=
-        SignatureCheck::kValid) {
+    if (CheckSignature(config.secret, *request, decoded ? &payload : nullptr,
+                       &detail) != SignatureCheck::kValid) {
       Answer a = Reply(403, "signature does not match");
       a.note = detail;
       return a;
     }
   }
+  if (form && !decoded) return Reply(400, form_error);
+  // The raw form is no longer needed: freed before the JSON is parsed.
+  if (form) {
+    request->body.swap(payload);
+    std::string().swap(payload);
+  }
 
   BuildRequest build;
   PayloadVerdict verdict = ReadPayload(format, PayloadEvent(format, *request),
-                                       request->body, &build);
+                                       std::move(request->body), &build);
   if (!verdict.build())
     return Reply(PayloadStatus(verdict.kind), verdict.message);
   return Spool(config, *request, build, clock);
@@ -234,11 +253,7 @@ Answer Serve(const BridgeOptions& options, HttpRequestReader* reader,
 
 bool IsJsonContentType(const std::string* content_type) {
   if (!content_type) return true;
-  std::string type =
-      AsciiLower(content_type->substr(0, content_type->find(';')));
-  size_t b = type.find_first_not_of(" \t");
-  size_t e = type.find_last_not_of(" \t");
-  type = b == std::string::npos ? "" : type.substr(b, e - b + 1);
+  std::string type = MediaType(*content_type);
   static const char kApp[] = "application/";
   static const char kSuffix[] = "+json";
   if (type == "application/json") return true;
