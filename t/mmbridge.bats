@@ -524,6 +524,23 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   bridge_assert_no_job
 }
 
+@test "the default maxRequestBytes admits the largest push GitHub and GitLab send (25 MiB)" {
+  local file=$BATS_TEST_TMPDIR/big.json
+  /usr/bin/python3 "$MM_ROOT/t/helpers/big_push.py" "$MM_FIXTURES/github-push.json" \
+    26214400 "$file"
+  bridge_post /github "$file" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  bridge_assert_one_job
+  run bridge_job_matches "$JOB" '{"project":"Codertocat/Hello-World","target":"master"}'
+  assert_success
+  rm "$JOB"
+  printf ' ' >>"$file"
+  bridge_post /github "$file" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 413
+  assert_equal "$HTTP_BODY" "request body of 26214401 bytes is larger than maxRequestBytes (26214400 bytes)"
+  bridge_assert_no_job
+}
+
 @test "431: 64 KiB of headers" {
   {
     printf 'POST / HTTP/1.1\r\n'

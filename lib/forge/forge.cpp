@@ -339,15 +339,22 @@ bool PayloadFormatForPath(const std::string& path, PayloadFormat* format) {
 }
 
 PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
-                           const std::string& body, BuildRequest* request) {
+                           std::string body, BuildRequest* request) {
   PayloadVerdict verdict = CheckEvent(format, event);
   if (!verdict.build()) return verdict;
 
   // Iterative: a payload nested 100,000 deep costs heap, not stack. The
-  // document's pool allocator frees without recursion too.
+  // document's pool allocator frees without recursion too. In place (the
+  // strings stay in `body`, unescaped there), so that the document adds
+  // only its values; in-place parsing stops at a NUL byte, so a body
+  // holding one is parsed by length, which reports it.
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag |
-            rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  if (memchr(body.data(), '\0', body.size()))
+    doc.Parse<kFlags>(body.data(), body.size());
+  else
+    doc.ParseInsitu<kFlags>(&body[0]);
   if (doc.HasParseError())
     return Answer(PayloadKind::kInvalid,
                   "invalid JSON at byte " +

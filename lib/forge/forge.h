@@ -61,9 +61,10 @@ struct PayloadVerdict {
 
 // Reads `body` as a payload of `format` sent with `event`, the forge's name
 // for it (empty: a push; the bridge reads it from the forge's header). JSON of
-// any size or nesting is parsed without recursion.
+// any size or nesting is parsed without recursion, in place: `body` is taken
+// (move it in), so that a payload of maxRequestBytes is in memory once.
 PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
-                           const std::string& body, BuildRequest* request);
+                           std::string body, BuildRequest* request);
 
 }  // namespace mm
 

@@ -217,7 +217,7 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
       "# Seconds a build command may run before it is stopped; 0 = no limit.\n";
   t += ";timeout = 3600\n";
   t += "# Largest request body mmbridge accepts, in bytes.\n";
-  t += ";maxRequestBytes = 1048576\n\n";
+  t += ";maxRequestBytes = 26214400\n\n";
   t += "# One section per project, named owner/repo as the forge names it.\n";
   t +=
       "# Each key is a branch (the longest key the pushed branch starts with\n";
