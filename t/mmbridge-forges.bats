@@ -206,3 +206,46 @@ for line in open(sys.argv[1]):
   # Its workspace is its own, apart from any tag's.
   [ -d "$BUILDS/acme-app/refs-heads-refs-tags-v9" ]
 }
+
+@test "a project pinned to its repository takes only pushes naming it, on every endpoint, and mmbuild fetches from it alone" {
+  local pinned=file://$MM_GIT_REMOTE forge ids=() main
+  main=$(mm_git rev-parse main)
+  git clone -q --bare "$MM_GIT_REMOTE" "$BATS_TEST_TMPDIR/fork.git"
+  write_config ":repository = $pinned"
+  for forge in "${FORGES[@]}"; do
+    # Named by its clone URL; the SSH URL a forge names first, which would
+    # otherwise be built, leads nowhere.
+    push "$forge" refs/heads/main --ssh-url git@forge.invalid:acme/app.git \
+      --clone-url "$MM_GIT_REMOTE/"
+    assert_equal "$HTTP_STATUS" 202
+    run bridge_job_matches "$SPOOL/$ID.ini" "{\"repositoryUrl\":\"$pinned\"}"
+    assert_success
+    ids+=("$ID")
+    # A payload naming only another repository (a fork's webhook).
+    push "$forge" refs/heads/main --ssh-url git@forge.invalid:fork/app.git \
+      --clone-url "$BATS_TEST_TMPDIR/fork.git" --web-url https://forge.invalid/fork/app
+    assert_equal "$HTTP_STATUS" 403
+    assert_equal "$HTTP_BODY" "repository not the one configured for acme/app"
+  done
+  printf '{"scm":"git","repositoryUrl":"%s","project":"acme/app","target":"main"}' \
+    "$BATS_TEST_TMPDIR/fork.git" >"$BATS_TEST_TMPDIR/light.json"
+  bridge_post / "$BATS_TEST_TMPDIR/light.json"
+  assert_equal "$HTTP_STATUS" 403
+  assert_equal "$HTTP_BODY" "repository not the one configured for acme/app"
+  [ "$(bridge_jobs | wc -l)" = 3 ]
+  # A job written by hand (or before the pin) naming the fork.
+  spool_job zz-by-hand repositoryUrl="$BATS_TEST_TMPDIR/fork.git"
+  mmbuild_succeeds
+  for id in "${ids[@]}" zz-by-hand; do
+    assert_equal "$(status_of "$id")" success
+    run log_lines "$id"
+    assert_line "\$ git checkout --force --detach $main"
+    assert_line "O built main at $main"
+  done
+  run log_lines zz-by-hand
+  assert_line "# repositoryUrl $BATS_TEST_TMPDIR/fork.git is not the one configured for acme/app; fetching from $pinned"
+  # The journal names what a refused request named.
+  bridge_wait_log 7
+  run grep -c "403 repository not the one configured for acme/app (the request names .*fork" "$BRIDGE_LOG"
+  assert_output 4
+}

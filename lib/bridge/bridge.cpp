@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "base/version.h"
 #include "forge/forge.h"
 #include "http/form.h"
@@ -15,6 +18,7 @@
 #include "job/build_history.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/repository_url.h"
 #include "job/spool_writer.h"
 #include "job/target_match.h"
 #include "web/web_view.h"
@@ -93,6 +97,24 @@ Answer Spool(const Config& config, const HttpRequest& request,
   const Project* project = config.FindProject(build.project);
   if (!project)
     return Reply(422, "unknown project " + Printable(build.project));
+  // A project that pins its repository (mixmaster.ini(5) Project settings)
+  // takes only requests that name it, and builds it, not what they name.
+  std::string repository = ProjectSettingValue(config, *project, "repository",
+                                               build.target, build.task);
+  if (!repository.empty()) {
+    const std::vector<std::string>& urls = build.repository_urls;
+    if (std::none_of(urls.begin(), urls.end(), [&](const std::string& url) {
+          return SameRepository(repository, url);
+        })) {
+      Answer a = Reply(403, "repository not the one configured for " +
+                                Printable(build.project));
+      std::string named;
+      for (const std::string& url : urls)
+        named += (named.empty() ? "" : ", ") + Printable(url);
+      a.note = a.response.body + " (the request names " + named + ")";
+      return a;
+    }
+  }
   TargetMatch match;
   std::string err;
   if (!MatchTarget(*project, build.target, build.task, &match, &err)) {
@@ -110,7 +132,7 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.endpoint = request.path;
   job.scm = build.scm;
   job.project = build.project;
-  job.repository_url = build.repository_url;
+  job.repository_url = repository.empty() ? build.repository_url : repository;
   job.target = build.target;
   job.task = build.task;
   job.commit = build.commit;

@@ -11,7 +11,9 @@
 #include "base/paths.h"
 #include "build/job_guard.h"
 #include "git/git_checkout.h"
+#include "git/git_remote_auth.h"
 #include "git/ssh_agent.h"
+#include "job/repository_url.h"
 #include "job/target_match.h"
 #include "process/process.h"
 #include "process/spawn.h"
@@ -94,7 +96,7 @@ class BuildRun {
         workspace_(WorkspaceOf(claimed)) {
     Resolve();
     commit_ = job_.commit;
-    env_ = JobEnv(claimed_, commit_);
+    env_ = JobEnv(Resolved(), commit_);
   }
 
   const Job& job() const { return job_; }
@@ -104,6 +106,8 @@ class BuildRun {
 
   Outcome Execute() {
     if (!resolve_error_.empty()) return Error(resolve_error_);
+    if (!repository_note_.empty())
+      log_->Line(marker::kMixmaster, repository_note_);
     if (job_.scm != "git")
       return Error("unsupported scm `" + job_.scm + "`: only git is supported");
     CheckoutRequest request;
@@ -163,12 +167,19 @@ class BuildRun {
       return checkout.stopped ? Killed("stopped during the checkout")
                               : Error(why);
     commit_ = checkout.commit;
-    env_ = JobEnv(claimed_, commit_);
+    env_ = JobEnv(Resolved(), commit_);
     return RunCommand(agent.socket());
   }
 
  private:
   void Step(const std::string& text) { log_->Line(marker::kStep, text); }
+
+  // The claimed job with what Resolve settled, for its environment.
+  ClaimedJob Resolved() const {
+    ClaimedJob resolved = claimed_;
+    resolved.job = job_;
+    return resolved;
+  }
 
   // A hand-written job may leave out buildCommand, mailto and mode.
   void Resolve() {
@@ -176,8 +187,9 @@ class BuildRun {
     if (!job_.has_mode) job_.mode = config_.mode;
     if (job_.mode != "normal" && job_.mode != "dryrun")
       resolve_error_ = "unknown mode `" + job_.mode + "`: normal or dryrun";
-    if (job_.has_build_command) return;
     const Project* project = config_.FindProject(job_.project);
+    if (project) PinRepository(*project);
+    if (job_.has_build_command) return;
     TargetMatch match;
     std::string why;
     if (!project) {
@@ -188,6 +200,20 @@ class BuildRun {
       job_.build_command = match.command;
       job_.has_build_command = true;
     }
+  }
+
+  // A project that pins its repository (mixmaster.ini(5) Project settings)
+  // is fetched from that one only, whatever the job names; a job naming
+  // another (written by hand, or before the pin) gets a line saying so.
+  void PinRepository(const Project& project) {
+    std::string pinned = ProjectSettingValue(config_, project, "repository",
+                                             job_.target, job_.task);
+    if (pinned.empty() || pinned == job_.repository_url) return;
+    if (!SameRepository(pinned, job_.repository_url))
+      repository_note_ = "repositoryUrl " + RedactUrl(job_.repository_url) +
+                         " is not the one configured for " + job_.project +
+                         "; fetching from " + RedactUrl(pinned);
+    job_.repository_url = pinned;
   }
 
   Outcome RunCommand(const std::string& agent_socket) {
@@ -233,6 +259,7 @@ class BuildRun {
   std::string workspace_;
   std::string commit_;
   std::string resolve_error_;
+  std::string repository_note_;  // the job named another repository
   std::vector<std::string> env_;
 };
 

@@ -66,10 +66,11 @@ class BridgeTest : public ::testing::Test {
   }
   testing_support::TempDir tmp_;
 
-  void WriteConfig(const std::string& extra) {
+  // `extra` goes into [_], `project` into [o/r].
+  void WriteConfig(const std::string& extra, const std::string& project = "") {
     std::string text = "[_]\nbuildRoot = " + root_ + "\nspool = " + spool_ +
                        "\nmailto = ops@example.com\n" + extra +
-                       "\n[o/r]\nmain = make all\n";
+                       "\n[o/r]\nmain = make all\n" + project + "\n";
     FILE* f = fopen(options_.config_path.c_str(), "w");
     ASSERT_NE(f, nullptr);
     fputs(text.c_str(), f);
@@ -309,6 +310,34 @@ TEST_F(BridgeTest, AForgePushToARefNoKeyServesIsIgnored) {
   o = Serve(Post("/", light));
   EXPECT_EQ(o.response.status, 422);
   EXPECT_EQ(o.response.body, "no build configured for feature");
+}
+
+// mixmaster.ini(5) Project settings, :repository: only a request naming
+// the pinned repository is queued, and its job names the pinned URL.
+TEST_F(BridgeTest, APinnedRepositoryTakesOnlyRequestsNamingIt) {
+  WriteConfig("", ":repository = https://git.example.org/o/r.git");
+  // The Gitea push names it by its clone URL (written another way).
+  BridgeOutcome o = Serve(Post("/gitea", kGiteaPush));
+  EXPECT_EQ(o.response.status, 202) << o.response.body;
+  ASSERT_EQ(Spooled().size(), 1u);
+  std::string text, err;
+  ASSERT_TRUE(ReadFile(spool_ + "/" + Spooled()[0], &text, &err)) << err;
+  Job job;
+  ASSERT_TRUE(DecodeJob(text, "job", &job, &err)) << err;
+  EXPECT_EQ(job.repository_url, "https://git.example.org/o/r.git");
+  // The lightweight payload names another repository.
+  o = Serve(Post("/", kLight));
+  EXPECT_EQ(o.response.status, 403);
+  EXPECT_EQ(o.response.body, "repository not the one configured for o/r");
+  EXPECT_EQ(o.journal_line,
+            "- POST / 403 repository not the one configured for o/r (the "
+            "request names git@example.com:o/r.git)");
+  std::string other = kGiteaPush;
+  other.replace(other.find("git.example.org/o/r.git"), 23,
+                "git.example.org/o/fork.git");
+  o = Serve(Post("/gitea", other));
+  EXPECT_EQ(o.response.status, 403);
+  EXPECT_EQ(Spooled().size(), 1u);
 }
 
 TEST_F(BridgeTest, ExpectContinueIsAnsweredBeforeTheFinalResponse) {
