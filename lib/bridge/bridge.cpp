@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/text.h"
 #include "base/version.h"
 #include "forge/forge.h"
 #include "http/form.h"
@@ -54,9 +55,9 @@ Answer Reply(int status, const std::string& body) {
 
 Answer NotAllowed(const std::string& method, const std::string& path,
                   const std::string& allow, const std::string& use) {
-  Answer a = Reply(405, "method " + method + " not allowed on " +
-                            Printable(path) + "; use " + use);
-  a.response.allow = allow;
+  Answer a;
+  a.response = MethodNotAllowed(method, path, allow, use);
+  a.note = a.response.body;
   return a;
 }
 
@@ -91,72 +92,73 @@ void DrainUnread(int in_fd, int out_fd) {
   }
 }
 
+// Whether a request for a configured project makes a job at all; false with
+// the answer when it does not. A project that pins its repository
+// (mixmaster.ini(5) Project settings) takes only requests that name it; a
+// forge sends every push, and one to a ref the project does not build is
+// not a failed delivery (a person asking on / is told why, by QueueJob).
+bool Admitted(const Config& config, const Project& project,
+              const BuildRequest& build, Answer* answer) {
+  std::string repository = ProjectSettingValue(config, project, "repository",
+                                               build.target, build.task);
+  const std::vector<std::string>& urls = build.repository_urls;
+  if (!repository.empty() &&
+      std::none_of(urls.begin(), urls.end(), [&](const std::string& url) {
+        return SameRepository(repository, url);
+      })) {
+    *answer = Reply(403, "repository not the one configured for " +
+                             Printable(build.project));
+    std::string named;
+    for (const std::string& url : urls)
+      named += (named.empty() ? "" : ", ") + Printable(url);
+    answer->note = answer->response.body + " (the request names " + named + ")";
+    return false;
+  }
+  TargetMatch match;
+  std::string unused;
+  if (build.forge != Forge::kNone &&
+      !MatchTarget(project, build.target, build.task, &match, &unused)) {
+    *answer = Reply(202, "ignored: no command for " + Printable(build.ref));
+    return false;
+  }
+  return true;
+}
+
 // Makes the job for a payload that asks for a build, and spools it.
 Answer Spool(const Config& config, const HttpRequest& request,
              const BuildRequest& build, const Clock& clock) {
-  const Project* project = config.FindProject(build.project);
-  if (!project)
-    return Reply(422, "unknown project " + Printable(build.project));
-  // A project that pins its repository (mixmaster.ini(5) Project settings)
-  // takes only requests that name it, and builds it, not what they name.
-  std::string repository = ProjectSettingValue(config, *project, "repository",
-                                               build.target, build.task);
-  if (!repository.empty()) {
-    const std::vector<std::string>& urls = build.repository_urls;
-    if (std::none_of(urls.begin(), urls.end(), [&](const std::string& url) {
-          return SameRepository(repository, url);
-        })) {
-      Answer a = Reply(403, "repository not the one configured for " +
-                                Printable(build.project));
-      std::string named;
-      for (const std::string& url : urls)
-        named += (named.empty() ? "" : ", ") + Printable(url);
-      a.note = a.response.body + " (the request names " + named + ")";
-      return a;
-    }
-  }
-  TargetMatch match;
-  std::string err;
-  if (!MatchTarget(*project, build.target, build.task, &match, &err)) {
-    // A forge sends every push; one to a ref the project does not build
-    // is not a failed delivery (a person asking on / is told why).
-    if (!build.forge.empty())
-      return Reply(202, "ignored: no command for " + Printable(build.ref));
-    return Reply(422, Printable(err));
-  }
-
-  struct timespec now = clock.Now();
   Job job;
-  job.id = NewJobId(now);
-  job.received = FormatIsoUtc(now);
   job.endpoint = request.path;
   job.scm = build.scm;
   job.project = build.project;
-  job.repository_url = repository.empty() ? build.repository_url : repository;
+  job.repository_url = build.repository_url;  // or the pinned one (ResolveJob)
   job.target = build.target;
   job.task = build.task;
   job.commit = build.commit;
-  job.build_command = match.command;
   job.view_url = build.view_url;
   job.message = build.message;
-  job.notifications = build.notifications;
-  job.mailto = config.mailto;
-  job.mode = config.mode;
-  job.forge = build.forge;
+  job.notifications = NotificationsName(build.notifications);
+  job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
-
-  SpoolWriter writer(config.spool);
-  std::string path;
-  if (!writer.Write(
-          &job, [&clock] { return NewJobId(clock.Now()); }, &path, &err)) {
-    // A changed spool or buildRoot needs mmsetup again, which creates the
-    // spool and points mixmaster.path at it (mmsetup(1)).
-    Answer a = Reply(500, "spool not writable: " + err +
-                              "; after changing spool or buildRoot, run "
-                              "mmsetup again");
-    a.result = BridgeResult::kSpoolUnwritable;
-    return a;
+  if (const Project* project = config.FindProject(build.project)) {
+    Answer refused;
+    if (!Admitted(config, *project, build, &refused)) return refused;
+  }
+  std::string err;
+  switch (QueueJob(config, clock, &job, &err)) {
+    case QueueResult::kCannotBuild:
+      return Reply(422, Printable(err));
+    case QueueResult::kSpoolFailed: {
+      // A changed spool or buildRoot needs mmsetup again, which creates the
+      // spool and points mixmaster.path at it (mmsetup(1)).
+      Answer a = Reply(500, "spool not writable: " + err +
+                                "; after changing spool or buildRoot, run "
+                                "mmsetup again");
+      a.result = BridgeResult::kSpoolUnwritable;
+      return a;
+    }
+    case QueueResult::kQueued:
+      break;
   }
   Answer a = Reply(202, "queued " + job.id);
   a.note = job.id;
@@ -178,7 +180,7 @@ Answer ConfigUnreadable(const std::string& err) {
 // A POST or PUT to a payload endpoint. Every check that needs no body comes
 // before the body is read, so that `Expect: 100-continue` invites a body
 // only when it stands a chance.
-Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
+Answer ServePayload(const BridgeOptions& options, Forge format,
                     HttpRequestReader* reader, HttpRequest* request,
                     const Clock& clock) {
   if (!options.config_error.empty())
@@ -187,10 +189,10 @@ Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
   const std::string* type = request->Header("Content-Type");
   // GitHub's default content type, and Gitea's other one: the JSON in the
   // form field `payload` (mmbridge(1) Endpoints).
-  bool form = format != PayloadFormat::kLightweight && IsFormContentType(type);
+  bool form = format != Forge::kNone && IsFormContentType(type);
   if (!form && !IsJsonContentType(type))
     return Reply(415, std::string("Content-Type must be application/json") +
-                          (format == PayloadFormat::kLightweight
+                          (format == Forge::kNone
                                ? ""
                                : " or application/x-www-form-urlencoded") +
                           ", not " + Printable(*type));
@@ -261,8 +263,8 @@ Answer Serve(const BridgeOptions& options, HttpRequestReader* reader,
     a.note = "version";
     return a;
   }
-  PayloadFormat format;
-  if (!PayloadFormatForPath(path, &format))
+  Forge format;
+  if (!ForgeForPath(path, &format))
     return Reply(404, "no such endpoint " + Printable(path) +
                           "; the endpoints are /, /gitea, /github, /gitlab "
                           "and /version");
@@ -285,20 +287,20 @@ bool IsJsonContentType(const std::string* content_type) {
                       kSuffix) == 0;
 }
 
-std::string PayloadEvent(PayloadFormat format, const HttpRequest& request) {
+std::string PayloadEvent(Forge format, const HttpRequest& request) {
   const std::string* v = nullptr;
   switch (format) {
-    case PayloadFormat::kGitea:
+    case Forge::kGitea:
       v = request.Header("X-Gitea-Event");
       if (!v) v = request.Header("X-Forgejo-Event");
       break;
-    case PayloadFormat::kGitHub:
+    case Forge::kGitHub:
       v = request.Header("X-GitHub-Event");
       break;
-    case PayloadFormat::kGitLab:
+    case Forge::kGitLab:
       v = request.Header("X-Gitlab-Event");
       break;
-    case PayloadFormat::kLightweight:
+    case Forge::kNone:
       break;
   }
   return v ? *v : "";

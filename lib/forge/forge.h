@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "job/job.h"
+
 namespace mm {
 
-enum class PayloadFormat { kLightweight, kGitea, kGitHub, kGitLab };
-
-// The format served at `path` (`/`, `/gitea`, `/github`, `/gitlab`); false
-// for any other path.
-bool PayloadFormatForPath(const std::string& path, PayloadFormat* format);
+// The forge whose payloads are served at `path`: `/gitea`, `/github`,
+// `/gitlab`, and Forge::kNone (the lightweight JSON) at `/`; false for any
+// other path.
+bool ForgeForPath(const std::string& path, Forge* forge);
 
 // What a payload asks for; the bridge adds the id, command and settings.
 struct BuildRequest {
@@ -22,7 +23,7 @@ struct BuildRequest {
   std::string repository_url;  // what the build fetches from
   // Every URL the payload names its repository by (the lightweight
   // repositoryUrl; a forge's SSH, HTTP and web URLs), for a project whose
-  // repository is pinned (mixmaster.ini(5) Projects).
+  // repository is pinned (mixmaster.ini(5) Project settings).
   std::vector<std::string> repository_urls;
   std::string project;
   // A branch name, or a full ref: a tag (refs/tags/v1), or a branch whose
@@ -36,10 +37,10 @@ struct BuildRequest {
   std::string commit;
   std::string view_url;
   std::string message;
-  std::string notifications = "all";  // all, failures, none
+  Notifications notifications = Notifications::kAll;
   // Forge pushes (mmbridge(1) "Commit statuses"): the forge, and the commit's
   // status URL when the payload yields a valid one (else empty).
-  std::string forge;
+  Forge forge = Forge::kNone;
   std::string status_url;
 };
 
@@ -59,11 +60,11 @@ struct PayloadVerdict {
   bool build() const { return kind == PayloadKind::kBuild; }
 };
 
-// Reads `body` as a payload of `format` sent with `event`, the forge's name
+// Reads `body` as a payload of `forge` sent with `event`, the forge's name
 // for it (empty: a push; the bridge reads it from the forge's header). JSON of
 // any size or nesting is parsed without recursion, in place: `body` is taken
 // (move it in), so that a payload of maxRequestBytes is in memory once.
-PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
+PayloadVerdict ReadPayload(Forge forge, const std::string& event,
                            std::string body, BuildRequest* request);
 
 }  // namespace mm

@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 
+#include "base/text.h"
+
 namespace mm {
 namespace {
 
@@ -40,9 +42,7 @@ std::string MediaType(const std::string& content_type) {
   size_t b = type.find_first_not_of(" \t");
   size_t e = type.find_last_not_of(" \t");
   type = b == std::string::npos ? "" : type.substr(b, e - b + 1);
-  for (char& c : type)
-    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return type;
+  return AsciiLower(type);
 }
 
 bool IsFormContentType(const std::string* content_type) {

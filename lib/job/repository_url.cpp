@@ -1,20 +1,9 @@
 #include "job/repository_url.h"
 
-#include <ctype.h>
+#include "base/text.h"
 
 namespace mm {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The path without what does not tell repositories apart: trailing slashes
 // and one `.git`, then slashes again (`r.git/`, `r/`, `r.git` are `r`).
@@ -40,7 +29,7 @@ std::string RepositoryIdentity(const std::string& url) {
   size_t sep = url.find("://");
   std::string scheme, authority, path;
   if (sep != std::string::npos) {
-    scheme = Lower(url.substr(0, sep));
+    scheme = AsciiLower(url.substr(0, sep));
     size_t slash = url.find('/', sep + 3);
     authority =
         url.substr(sep + 3, slash == std::string::npos ? std::string::npos
@@ -61,8 +50,8 @@ std::string RepositoryIdentity(const std::string& url) {
     path = "/" + url.substr(colon + 1);
   }
   size_t at = authority.rfind('@');
-  std::string host =
-      Lower(at == std::string::npos ? authority : authority.substr(at + 1));
+  std::string host = AsciiLower(
+      at == std::string::npos ? authority : authority.substr(at + 1));
   size_t colon = host.rfind(':');
   if (colon != std::string::npos &&
       host.find(']', colon) == std::string::npos &&

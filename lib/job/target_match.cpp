@@ -3,14 +3,12 @@
 #include <utility>
 #include <vector>
 
+#include "base/text.h"
+
 namespace mm {
 namespace {
 
 using KeyedValues = std::vector<std::pair<std::string, std::string>>;
-
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
 
 // The entry of `keyed` whose key matches `target` (and `task`) by the rule
 // of mixmaster.ini(5) Projects, or null. Both sides are compared as full
