@@ -194,6 +194,102 @@ light() {
   bridge_assert_no_job
 }
 
+@test "a forge push to a ref no key matches is ignored with a 202, and logged once" {
+  sed 's|refs/heads/production|refs/heads/feature/x|' "$MM_FIXTURES/gitea-push.json" \
+    >"$BATS_TEST_TMPDIR/gitea.json"
+  bridge_post /gitea "$BATS_TEST_TMPDIR/gitea.json" -H 'X-Gitea-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  assert_equal "$HTTP_BODY" "ignored: no command for refs/heads/feature/x"
+  sed 's|refs/heads/master|refs/tags/v1|' "$MM_FIXTURES/github-push.json" \
+    >"$BATS_TEST_TMPDIR/github.json"
+  bridge_post /github "$BATS_TEST_TMPDIR/github.json" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  assert_equal "$HTTP_BODY" "ignored: no command for refs/tags/v1"
+  sed 's|refs/tags/v1.2.0|refs/tags/w1|' "$MM_FIXTURES/gitlab-tag-push.json" \
+    >"$BATS_TEST_TMPDIR/gitlab.json"
+  bridge_post /gitlab "$BATS_TEST_TMPDIR/gitlab.json" -H 'X-Gitlab-Event: Tag Push Hook'
+  assert_equal "$HTTP_STATUS" 202
+  assert_equal "$HTTP_BODY" "ignored: no command for refs/tags/w1"
+  bridge_assert_no_job
+  # One journal line per push, at info priority: nothing failed.
+  bridge_wait_log 3
+  run bridge_log_lines
+  assert_equal "${#lines[@]}" 3
+  assert_line --index 0 "<6>127.0.0.1 POST /gitea 202 ignored: no command for refs/heads/feature/x"
+  assert_line --index 1 "<6>127.0.0.1 POST /github 202 ignored: no command for refs/tags/v1"
+  assert_line --index 2 "<6>127.0.0.1 POST /gitlab 202 ignored: no command for refs/tags/w1"
+  # An unknown project is still a misconfiguration the forge should show.
+  sed 's|"full_name": "test-org/test-repo"|"full_name": "test-org/unknown"|' \
+    "$MM_FIXTURES/gitea-push.json" >"$BATS_TEST_TMPDIR/gitea.json"
+  bridge_post /gitea "$BATS_TEST_TMPDIR/gitea.json" -H 'X-Gitea-Event: push'
+  assert_equal "$HTTP_STATUS" 422
+  assert_equal "$HTTP_BODY" "unknown project test-org/unknown"
+}
+
+# form FILE: FILE as GitHub's default content type sends it, into form.txt.
+form() {
+  /usr/bin/python3 -c 'import sys, urllib.parse
+sys.stdout.write(urllib.parse.urlencode({"payload": open(sys.argv[1]).read()}))' "$1" \
+    >"$BATS_TEST_TMPDIR/form.txt"
+  echo "$BATS_TEST_TMPDIR/form.txt"
+}
+
+@test "a form-encoded delivery is taken from its payload field" {
+  local body
+  body=$(form "$MM_FIXTURES/github-push.json")
+  bridge_curl POST /github -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H 'X-GitHub-Event: push' --data-binary "@$body"
+  assert_equal "$HTTP_STATUS" 202
+  bridge_assert_one_job
+  run bridge_job_matches "$JOB" '{"endpoint":"/github","project":"Codertocat/Hello-World",
+    "target":"master","commit":"6113728f27ae82c7b1a177c8d03f9e96e0adf246"}'
+  assert_success
+  rm "$JOB"
+  body=$(form "$MM_FIXTURES/gitea-push.json")
+  bridge_curl POST /gitea -H 'Content-Type: application/x-www-form-urlencoded; charset=utf-8' \
+    -H 'X-Gitea-Event: push' --data-binary "@$body"
+  assert_equal "$HTTP_STATUS" 202
+  bridge_assert_one_job
+  rm "$JOB"
+  # No payload field, or two: 400.
+  printf 'payload=%%7B%%7D&payload=%%7B%%7D' >"$BATS_TEST_TMPDIR/two.txt"
+  bridge_curl POST /gitlab -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary "@$BATS_TEST_TMPDIR/two.txt"
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" "form body has more than one field payload"
+  bridge_curl POST /github -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary 'ref=refs/heads/master'
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" "form body has no field payload"
+  bridge_assert_no_job
+}
+
+@test "with a secret, a form is signed as sent (GitHub) or by its payload (Gitea, Forgejo)" {
+  write_config 'secret = it is a secret'
+  local body
+  body=$(form "$MM_FIXTURES/github-push.json")
+  bridge_curl POST /github -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Hub-Signature-256: sha256=$(sign 'it is a secret' "$body")" --data-binary "@$body"
+  assert_equal "$HTTP_STATUS" 202
+  # Gitea signs the JSON it puts in the form (and sends both headers).
+  body=$(form "$MM_FIXTURES/gitea-push.json")
+  bridge_curl POST /gitea -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Gitea-Signature: $(sign 'it is a secret' "$MM_FIXTURES/gitea-push.json")" \
+    -H "X-Hub-Signature-256: sha256=$(sign 'it is a secret' "$MM_FIXTURES/gitea-push.json")" \
+    --data-binary "@$body"
+  assert_equal "$HTTP_STATUS" 202
+  [ "$(bridge_jobs | wc -l)" = 2 ]
+  # A form changed after signing, or signed by its payload with a
+  # changed payload, is refused.
+  sed 's/production/evil/' "$body" >"$BATS_TEST_TMPDIR/changed.txt"
+  bridge_curl POST /gitea -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Gitea-Signature: $(sign 'it is a secret' "$MM_FIXTURES/gitea-push.json")" \
+    --data-binary "@$BATS_TEST_TMPDIR/changed.txt"
+  assert_equal "$HTTP_STATUS" 403
+  assert_equal "$HTTP_BODY" "signature does not match"
+  [ "$(bridge_jobs | wc -l)" = 2 ]
+}
+
 # ------------------------------------------------------------------------ 400
 
 @test "400: garbage request line" {
@@ -248,6 +344,16 @@ light() {
   bridge_assert_no_job
 }
 
+@test "400: a GitLab ref that does not fit its event" {
+  bridge_post /gitlab "$MM_FIXTURES/gitlab-tag-push.json" -H 'X-Gitlab-Event: Push Hook'
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" 'field ref `refs/tags/v1.2.0` is a tag, but the event is Push Hook'
+  bridge_post /gitlab "$MM_FIXTURES/gitlab-push.json" -H 'X-Gitlab-Event: Tag Push Hook'
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" 'field ref `refs/heads/staging/login-form` is not a tag, but the event is Tag Push Hook'
+  bridge_assert_no_job
+}
+
 @test "400: a missing field is named" {
   printf '{"scm":"git","project":"o/r","target":"main"}' >"$BATS_TEST_TMPDIR/p.json"
   bridge_post / "$BATS_TEST_TMPDIR/p.json"
@@ -299,6 +405,15 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   bridge_post / "$(light)"
   assert_equal "$HTTP_STATUS" 401
   assert_equal "$HTTP_BODY" "signature required: send X-Hub-Signature-256, X-Gitea-Signature, X-Forgejo-Signature or X-Gitlab-Token"
+  bridge_assert_no_job
+}
+
+@test "401: with a secret, GitHub's SHA-1 signature alone is told it is not accepted" {
+  write_config 'secret = s3cret'
+  bridge_post /github "$MM_FIXTURES/github-push.json" \
+    -H "X-Hub-Signature: sha1=$(openssl dgst -sha1 -hmac s3cret "$MM_FIXTURES/github-push.json" | sed 's/^.*= //')"
+  assert_equal "$HTTP_STATUS" 401
+  assert_equal "$HTTP_BODY" "X-Hub-Signature (HMAC-SHA1) is not accepted: send X-Hub-Signature-256 (HMAC-SHA256), as GitHub and GitHub Enterprise Server 3.0 or later do for a webhook with a secret"
   bridge_assert_no_job
 }
 
@@ -409,6 +524,23 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   bridge_assert_no_job
 }
 
+@test "the default maxRequestBytes admits the largest push GitHub and GitLab send (25 MiB)" {
+  local file=$BATS_TEST_TMPDIR/big.json
+  /usr/bin/python3 "$MM_ROOT/t/helpers/big_push.py" "$MM_FIXTURES/github-push.json" \
+    26214400 "$file"
+  bridge_post /github "$file" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  bridge_assert_one_job
+  run bridge_job_matches "$JOB" '{"project":"Codertocat/Hello-World","target":"master"}'
+  assert_success
+  rm "$JOB"
+  printf ' ' >>"$file"
+  bridge_post /github "$file" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 413
+  assert_equal "$HTTP_BODY" "request body of 26214401 bytes is larger than maxRequestBytes (26214400 bytes)"
+  bridge_assert_no_job
+}
+
 @test "431: 64 KiB of headers" {
   {
     printf 'POST / HTTP/1.1\r\n'
@@ -430,6 +562,10 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   bridge_curl POST / --data "@$(light)"  # curl's default form encoding
   assert_equal "$HTTP_STATUS" 415
   assert_equal "$HTTP_BODY" "Content-Type must be application/json, not application/x-www-form-urlencoded"
+  # The forge endpoints take a form too.
+  bridge_curl POST /github --data-binary "@$(light)" -H 'Content-Type: text/plain'
+  assert_equal "$HTTP_STATUS" 415
+  assert_equal "$HTTP_BODY" "Content-Type must be application/json or application/x-www-form-urlencoded, not text/plain"
   bridge_assert_no_job
 }
 

@@ -88,7 +88,7 @@ options_start() {
   limits=$(grep -E '^(memory|pids)\.max ' "$MM_E2E/probe.out" || true)
   echo "# cgroup limits: ${limits:-none (no memory or pids controller here)}" | tr '\n' ' ' >&3
   echo >&3
-  if grep -q '^memory\.max ' <<<"$limits"; then assert_line "memory.max 67108864"; fi
+  if grep -q '^memory\.max ' <<<"$limits"; then assert_line "memory.max 100663296"; fi
   if grep -q '^pids\.max ' <<<"$limits"; then assert_line "pids.max 4"; fi
 }
 

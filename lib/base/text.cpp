@@ -16,6 +16,15 @@ bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
   return true;
 }
 
+bool StartsWith(const std::string& s, const std::string& part) {
+  return s.compare(0, part.size(), part) == 0;
+}
+
+bool EndsWith(const std::string& s, const std::string& part) {
+  return s.size() >= part.size() &&
+         s.compare(s.size() - part.size(), part.size(), part) == 0;
+}
+
 std::vector<std::string> SplitWords(const std::string& text,
                                     const char* blanks) {
   std::vector<std::string> words;

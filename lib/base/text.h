@@ -16,6 +16,10 @@ bool EqualsIgnoreCase(const std::string& a, const std::string& b);
 // names, setting values); other bytes as they are.
 std::string AsciiLower(std::string s);
 
+// Whether `s` begins, or ends, with `part` (refs, URLs, paths).
+bool StartsWith(const std::string& s, const std::string& part);
+bool EndsWith(const std::string& s, const std::string& part);
+
 // The words of `text` separated by runs of `blanks`; none for blanks only.
 std::vector<std::string> SplitWords(const std::string& text,
                                     const char* blanks = " \t");

@@ -7,15 +7,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "base/text.h"
 #include "base/version.h"
 #include "forge/forge.h"
+#include "http/form.h"
 #include "http/http_request.h"
 #include "http/signature.h"
 #include "job/build_history.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/repository_url.h"
 #include "job/spool_writer.h"
+#include "job/target_match.h"
 #include "web/web_view.h"
 
 namespace mm {
@@ -86,6 +92,38 @@ void DrainUnread(int in_fd, int out_fd) {
   }
 }
 
+// Whether a request for a configured project makes a job at all; false with
+// the answer when it does not. A project that pins its repository
+// (mixmaster.ini(5) Project settings) takes only requests that name it; a
+// forge sends every push, and one to a ref the project does not build is
+// not a failed delivery (a person asking on / is told why, by QueueJob).
+bool Admitted(const Config& config, const Project& project,
+              const BuildRequest& build, Answer* answer) {
+  std::string repository = ProjectSettingValue(config, project, "repository",
+                                               build.target, build.task);
+  const std::vector<std::string>& urls = build.repository_urls;
+  if (!repository.empty() &&
+      std::none_of(urls.begin(), urls.end(), [&](const std::string& url) {
+        return SameRepository(repository, url);
+      })) {
+    *answer = Reply(403, "repository not the one configured for " +
+                             Printable(build.project));
+    std::string named;
+    for (const std::string& url : urls)
+      named += (named.empty() ? "" : ", ") + Printable(url);
+    answer->note = answer->response.body + " (the request names " + named + ")";
+    return false;
+  }
+  TargetMatch match;
+  std::string unused;
+  if (build.forge != Forge::kNone &&
+      !MatchTarget(project, build.target, build.task, &match, &unused)) {
+    *answer = Reply(202, "ignored: no command for " + Printable(build.ref));
+    return false;
+  }
+  return true;
+}
+
 // Makes the job for a payload that asks for a build, and spools it.
 Answer Spool(const Config& config, const HttpRequest& request,
              const BuildRequest& build, const Clock& clock) {
@@ -93,7 +131,7 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.endpoint = request.path;
   job.scm = build.scm;
   job.project = build.project;
-  job.repository_url = build.repository_url;
+  job.repository_url = build.repository_url;  // or the pinned one (ResolveJob)
   job.target = build.target;
   job.task = build.task;
   job.commit = build.commit;
@@ -102,6 +140,10 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.notifications = NotificationsName(build.notifications);
   job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;
+  if (const Project* project = config.FindProject(build.project)) {
+    Answer refused;
+    if (!Admitted(config, *project, build, &refused)) return refused;
+  }
   std::string err;
   switch (QueueJob(config, clock, &job, &err)) {
     case QueueResult::kCannotBuild:
@@ -145,32 +187,45 @@ Answer ServePayload(const BridgeOptions& options, Forge format,
     return ConfigUnreadable(options.config_error);
   const Config& config = options.config;
   const std::string* type = request->Header("Content-Type");
-  if (!IsJsonContentType(type))
-    return Reply(
-        415, "Content-Type must be application/json, not " + Printable(*type));
+  // GitHub's default content type, and Gitea's other one: the JSON in the
+  // form field `payload` (mmbridge(1) Endpoints).
+  bool form = format != Forge::kNone && IsFormContentType(type);
+  if (!form && !IsJsonContentType(type))
+    return Reply(415, std::string("Content-Type must be application/json") +
+                          (format == Forge::kNone
+                               ? ""
+                               : " or application/x-www-form-urlencoded") +
+                          ", not " + Printable(*type));
   bool signed_only = !config.secret.empty();
   if (signed_only && !HasSignatureHeader(*request))
-    return Reply(401,
-                 "signature required: send X-Hub-Signature-256, "
-                 "X-Gitea-Signature, X-Forgejo-Signature or X-Gitlab-Token");
+    return Reply(401, SignatureRequiredMessage(*request));
 
   HttpError error;
   if (!reader->ReadBody(static_cast<size_t>(config.max_request_bytes), request,
                         &error))
     return Reply(error.status, error.message);
+  std::string payload, form_error;
+  bool decoded =
+      form && FormField(request->body, "payload", &payload, &form_error);
   if (signed_only) {
     std::string detail;
-    if (CheckSignature(config.secret, *request, &detail) !=
-        SignatureCheck::kValid) {
+    if (CheckSignature(config.secret, *request, decoded ? &payload : nullptr,
+                       &detail) != SignatureCheck::kValid) {
       Answer a = Reply(403, "signature does not match");
       a.note = detail;
       return a;
     }
   }
+  if (form && !decoded) return Reply(400, form_error);
+  // The raw form is no longer needed: freed before the JSON is parsed.
+  if (form) {
+    request->body.swap(payload);
+    std::string().swap(payload);
+  }
 
   BuildRequest build;
   PayloadVerdict verdict = ReadPayload(format, PayloadEvent(format, *request),
-                                       request->body, &build);
+                                       std::move(request->body), &build);
   if (!verdict.build())
     return Reply(PayloadStatus(verdict.kind), verdict.message);
   return Spool(config, *request, build, clock);
@@ -222,11 +277,7 @@ Answer Serve(const BridgeOptions& options, HttpRequestReader* reader,
 
 bool IsJsonContentType(const std::string* content_type) {
   if (!content_type) return true;
-  std::string type =
-      AsciiLower(content_type->substr(0, content_type->find(';')));
-  size_t b = type.find_first_not_of(" \t");
-  size_t e = type.find_last_not_of(" \t");
-  type = b == std::string::npos ? "" : type.substr(b, e - b + 1);
+  std::string type = MediaType(*content_type);
   static const char kApp[] = "application/";
   static const char kSuffix[] = "+json";
   if (type == "application/json") return true;

@@ -11,6 +11,7 @@
 #include "base/paths.h"
 #include "build/job_guard.h"
 #include "git/git_checkout.h"
+#include "git/git_remote_auth.h"
 #include "git/ssh_agent.h"
 #include "job/job_settings.h"
 #include "process/process.h"
@@ -92,7 +93,7 @@ class BuildRun {
         workspace_(WorkspaceOf(claimed)) {
     ResolveJob(config_, &job_, &settings_, &resolve_error_);
     commit_ = job_.commit;
-    env_ = JobEnv(claimed_, commit_);
+    env_ = JobEnv(Resolved(), commit_);
   }
 
   const Job& job() const { return job_; }
@@ -103,6 +104,13 @@ class BuildRun {
 
   Outcome Execute() {
     if (!resolve_error_.empty()) return Error(resolve_error_);
+    // mixmaster.ini(5) Project settings: a pinned repository is the one
+    // fetched from, whatever the job named.
+    if (!settings_.other_repository.empty())
+      log_->Line(marker::kMixmaster,
+                 "repositoryUrl " + RedactUrl(settings_.other_repository) +
+                     " is not the one configured for " + job_.project +
+                     "; fetching from " + RedactUrl(job_.repository_url));
     if (job_.scm != "git")
       return Error("unsupported scm `" + job_.scm + "`: only git is supported");
     CheckoutRequest request;
@@ -164,12 +172,20 @@ class BuildRun {
       return checkout.stopped ? Killed("stopped during the checkout")
                               : Error(why);
     commit_ = checkout.commit;
-    env_ = JobEnv(claimed_, commit_);
+    env_ = JobEnv(Resolved(), commit_);
     return RunCommand(agent.socket());
   }
 
  private:
   void Step(const std::string& text) { log_->Line(marker::kStep, text); }
+
+  // The claimed job as ResolveJob settled it (a pinned repository), for
+  // its environment.
+  ClaimedJob Resolved() const {
+    ClaimedJob resolved = claimed_;
+    resolved.job = job_;
+    return resolved;
+  }
 
   Outcome RunCommand(const std::string& agent_socket) {
     Step(job_.build_command);

@@ -2,8 +2,10 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <string.h>
 
 #include "base/journal.h"
+#include "base/text.h"
 #include "forge/status_url.h"
 
 namespace mm {
@@ -130,6 +132,8 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
       !f->String("viewUrl", false, &r->view_url, e) ||
       !f->String("message", false, &r->message, e))
     return false;
+  r->ref = r->target;
+  r->repository_urls = {r->repository_url};
   const Value* v = nullptr;
   if (!f->Find("notifications", &v, e)) return false;
   if (v) {
@@ -143,12 +147,14 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
   return true;
 }
 
-// Where each forge keeps what mmbridge(1) Endpoints maps.
+// Where each forge keeps what mmbridge(1) Endpoints maps (the fields and
+// the forge documentation each comes from: mmbridge(1) "Payload fields").
 enum class CommitMessage { kNone, kFirst, kLast };
 struct ForgeFields {
   const char* project;
   const char* ssh_url;
   const char* http_url;
+  const char* web_url;          // names the repository too, never fetched
   const char* commit;           // preferred when set and not empty; else after
   const char* view_url;         // preferred
   const char* view_commit_url;  // else this field of the first commit
@@ -156,15 +162,22 @@ struct ForgeFields {
   CommitMessage message_from;   // else this commit's message
 };
 
-const ForgeFields kGiteaFields = {
-    "repository.full_name", "repository.ssh_url",
-    "repository.clone_url", nullptr,
-    "compare_url",          "url",
-    "head_commit.message",  CommitMessage::kFirst};
+// Gitea and GitHub name the commit of an annotated tag in head_commit.id
+// (`after` is the tag object); GitLab in checkout_sha.
+const ForgeFields kGiteaFields = {"repository.full_name",
+                                  "repository.ssh_url",
+                                  "repository.clone_url",
+                                  "repository.html_url",
+                                  "head_commit.id",
+                                  "compare_url",
+                                  "url",
+                                  "head_commit.message",
+                                  CommitMessage::kFirst};
 const ForgeFields kGitHubFields = {"repository.full_name",
                                    "repository.ssh_url",
                                    "repository.clone_url",
-                                   nullptr,
+                                   "repository.html_url",
+                                   "head_commit.id",
                                    "compare",
                                    nullptr,
                                    "head_commit.message",
@@ -172,31 +185,42 @@ const ForgeFields kGitHubFields = {"repository.full_name",
 const ForgeFields kGitLabFields = {"project.path_with_namespace",
                                    "project.git_ssh_url",
                                    "project.git_http_url",
+                                   "project.web_url",
                                    "checkout_sha",
                                    "project.web_url",
                                    nullptr,
                                    nullptr,
                                    CommitMessage::kLast};
 
+// The target of a pushed ref: a branch by its name, unless that name starts
+// with refs/ itself (git allows a branch refs/tags/v9): then, like a tag or
+// any other ref, by the full ref, so that it can never pass for a tag.
+std::string TargetOfRef(const std::string& ref) {
+  static const char kHeads[] = "refs/heads/";
+  if (!StartsWith(ref, kHeads)) return ref;
+  std::string branch = ref.substr(sizeof kHeads - 1);
+  return StartsWith(branch, "refs/") ? ref : branch;
+}
+
 bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
                BuildRequest* r, FieldError* e) {
   r->scm = "git";
-  std::string ref;
+  std::string http_url, web_url;
   if (!f->String(map.project, true, &r->project, e) ||
       !f->String(map.ssh_url, false, &r->repository_url, e) ||
-      !f->String("ref", true, &ref, e))
+      !f->String(map.http_url, false, &http_url, e) ||
+      !f->String(map.web_url, false, &web_url, e) ||
+      !f->String("ref", true, &r->ref, e))
     return false;
-  if (r->repository_url.empty() &&
-      !f->String(map.http_url, true, &r->repository_url, e)) {
-    if (e->message.compare(0, 8, "missing ") == 0)
-      e->message =
-          std::string("missing field ") + map.ssh_url + " or " + map.http_url;
+  if (r->repository_url.empty()) r->repository_url = http_url;
+  if (r->repository_url.empty()) {
+    e->message =
+        std::string("missing field ") + map.ssh_url + " or " + map.http_url;
     return false;
   }
-  static const char kHeads[] = "refs/heads/";
-  r->target = ref.compare(0, sizeof kHeads - 1, kHeads) == 0
-                  ? ref.substr(sizeof kHeads - 1)
-                  : ref;
+  for (const std::string* url : {&r->repository_url, &http_url, &web_url})
+    if (!url->empty()) r->repository_urls.push_back(*url);
+  r->target = TargetOfRef(r->ref);
   if (r->target.empty()) {
     e->message = "field ref names no branch";
     return false;
@@ -272,6 +296,20 @@ PayloadVerdict CheckEvent(Forge format, const std::string& event) {
                 "ignored: " + Printable(event) + " event");
 }
 
+// GitLab names tag pushes by their event: a "Push Hook" is never a tag's
+// (GitLab's webhook_events.md, "Push events"), and a "Tag Push Hook" always
+// is. A ref that says otherwise is refused rather than guessed at.
+bool RefFitsEvent(Forge format, const std::string& event,
+                  const std::string& ref, FieldError* e) {
+  if (format != Forge::kGitLab || event.empty()) return true;
+  bool tag = StartsWith(ref, "refs/tags/");
+  if (tag == (event == "Tag Push Hook")) return true;
+  e->message = "field ref `" + Printable(ref) + "` is " +
+               (tag ? "a tag" : "not a tag") + ", but the event is " +
+               Printable(event);
+  return false;
+}
+
 bool AllZeros(const std::string& s) {
   return !s.empty() && s.find_first_not_of('0') == std::string::npos;
 }
@@ -294,15 +332,22 @@ bool ForgeForPath(const std::string& path, Forge* format) {
 }
 
 PayloadVerdict ReadPayload(Forge format, const std::string& event,
-                           const std::string& body, BuildRequest* request) {
+                           std::string body, BuildRequest* request) {
   PayloadVerdict verdict = CheckEvent(format, event);
   if (!verdict.build()) return verdict;
 
   // Iterative: a payload nested 100,000 deep costs heap, not stack. The
-  // document's pool allocator frees without recursion too.
+  // document's pool allocator frees without recursion too. In place (the
+  // strings stay in `body`, unescaped there), so that the document adds
+  // only its values; in-place parsing stops at a NUL byte, so a body
+  // holding one is parsed by length, which reports it.
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag |
-            rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  if (memchr(body.data(), '\0', body.size()))
+    doc.Parse<kFlags>(body.data(), body.size());
+  else
+    doc.ParseInsitu<kFlags>(&body[0]);
   if (doc.HasParseError())
     return Answer(PayloadKind::kInvalid,
                   "invalid JSON at byte " +
@@ -326,7 +371,8 @@ PayloadVerdict ReadPayload(Forge format, const std::string& event,
     const ForgeFields& map = format == Forge::kGitea    ? kGiteaFields
                              : format == Forge::kGitHub ? kGitHubFields
                                                         : kGitLabFields;
-    ok = ReadForge(map, &fields, after, &r, &error);
+    ok = ReadForge(map, &fields, after, &r, &error) &&
+         RefFitsEvent(format, event, r.ref, &error);
     if (ok) ReadStatusUrl(format, &fields, &r);
   }
   if (!ok) return Answer(PayloadKind::kInvalid, error.message);

@@ -6,6 +6,7 @@
 #define MIXMASTER_FORGE_H_
 
 #include <string>
+#include <vector>
 
 #include "job/job.h"
 
@@ -19,9 +20,19 @@ bool ForgeForPath(const std::string& path, Forge* forge);
 // What a payload asks for; the bridge adds the id, command and settings.
 struct BuildRequest {
   std::string scm;
-  std::string repository_url;
+  std::string repository_url;  // what the build fetches from
+  // Every URL the payload names its repository by (the lightweight
+  // repositoryUrl; a forge's SSH, HTTP and web URLs), for a project whose
+  // repository is pinned (mixmaster.ini(5) Project settings).
+  std::vector<std::string> repository_urls;
   std::string project;
+  // A branch name, or a full ref: a tag (refs/tags/v1), or a branch whose
+  // own name starts with refs/ (refs/heads/refs/tags/x), which a name alone
+  // would make look like a tag.
   std::string target;
+  // The ref as pushed (refs/heads/main); for the lightweight format, the
+  // target as sent.
+  std::string ref;
   std::string task;
   std::string commit;
   std::string view_url;
@@ -51,9 +62,10 @@ struct PayloadVerdict {
 
 // Reads `body` as a payload of `forge` sent with `event`, the forge's name
 // for it (empty: a push; the bridge reads it from the forge's header). JSON of
-// any size or nesting is parsed without recursion.
+// any size or nesting is parsed without recursion, in place: `body` is taken
+// (move it in), so that a payload of maxRequestBytes is in memory once.
 PayloadVerdict ReadPayload(Forge forge, const std::string& event,
-                           const std::string& body, BuildRequest* request);
+                           std::string body, BuildRequest* request);
 
 }  // namespace mm
 

@@ -5,11 +5,6 @@
 namespace mm {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() &&
-         s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // A status URL is a path: a query or fragment would change what it names.
 bool NoQuery(const std::string& url, std::string* why) {
   if (url.find_first_of("?#") == std::string::npos) return true;
@@ -174,6 +169,15 @@ bool GitLabStatusUrl(const std::string& web_url,
   *url = base + "/api/v4/projects/" + PercentEncode(path_with_namespace) +
          "/statuses/" + AsciiLower(commit);
   return true;
+}
+
+std::string StatusUrlForBuiltCommit(const std::string& url,
+                                    const std::string& named,
+                                    const std::string& built) {
+  if (built == named || !IsFullCommitId(named) || !IsFullCommitId(built) ||
+      !EndsWith(url, "/" + named))
+    return url;
+  return url.substr(0, url.size() - named.size()) + built;
 }
 
 }  // namespace mm

@@ -51,6 +51,14 @@ bool GitLabStatusUrl(const std::string& web_url,
                      const std::string& commit, std::string* url,
                      std::string* why);
 
+// `url`, a status URL ending in /<named> (as every one above does), for the
+// commit `built` instead, when the build checked out another commit than
+// the full id its job named (an annotated tag's id: mmbuild(1) COMMIT
+// STATUSES); otherwise `url` unchanged.
+std::string StatusUrlForBuiltCommit(const std::string& url,
+                                    const std::string& named,
+                                    const std::string& built);
+
 }  // namespace mm
 
 #endif  // MIXMASTER_STATUS_URL_H_

@@ -322,7 +322,9 @@ class Checkout {
     return Outcome::kDone;
   }
 
-  // The commit given by its full or short id.
+  // The commit given by its full or short id, which may be that of an
+  // annotated tag (a forge's `after` for a tag push), or of a tag of a tag:
+  // that is peeled to the commit it points to.
   Outcome FindCommitId(git_repository* repo, git_remote* remote,
                        ObjectPtr* commit) {
     const std::string& wanted = request_.commit;
@@ -331,7 +333,7 @@ class Checkout {
     if (git_oid_fromstrn(&oid, wanted.c_str(), wanted.size()) != 0)
       return Failed("commit " + wanted + " is not a commit id");
     int rc = git_object_lookup_prefix(&raw, repo, &oid, wanted.size(),
-                                      GIT_OBJECT_COMMIT);
+                                      GIT_OBJECT_ANY);
     if (rc == GIT_ENOTFOUND && wanted.size() == GIT_OID_HEXSZ) {
       // Not on the target's branch (any more): ask for the commit itself.
       // (The server must allow it: uploadpack.allowReachableSHA1InWant.)
@@ -345,7 +347,7 @@ class Checkout {
         return Failed("commit " + wanted + " is not in " +
                       RedactUrl(request_.repository_url) + ": " + fetch_error_);
       rc = git_object_lookup_prefix(&raw, repo, &oid, wanted.size(),
-                                    GIT_OBJECT_COMMIT);
+                                    GIT_OBJECT_ANY);
     }
     if (rc == GIT_ENOTFOUND)
       return Failed("commit " + wanted + " is not in " +
@@ -353,6 +355,31 @@ class Checkout {
     if (rc == GIT_EAMBIGUOUS)
       return Failed("commit " + wanted + " is ambiguous: give more digits");
     if (rc != 0) return Broken("cannot read commit " + wanted);
+    ObjectPtr named(raw);
+    return PeelToCommit(named.get(), commit);
+  }
+
+  // `object` itself when it is a commit; the commit an annotated tag (or a
+  // tag of a tag) points to, saying so in the log; else a failure.
+  Outcome PeelToCommit(git_object* object, ObjectPtr* commit) {
+    git_object_t type = git_object_type(object);
+    git_object* raw = nullptr;
+    if (type == GIT_OBJECT_TAG &&
+        git_object_peel(&raw, object, GIT_OBJECT_COMMIT) == 0) {
+      commit->reset(raw);
+      Note(std::string("commit ") + request_.commit + " is the annotated tag " +
+           git_tag_name(reinterpret_cast<git_tag*>(object)) +
+           "; building the commit it points to, " +
+           git_oid_tostr_s(git_object_id(raw)));
+      return Outcome::kDone;
+    }
+    if (type != GIT_OBJECT_COMMIT)
+      return Failed("commit " + request_.commit + " names a " +
+                    (type == GIT_OBJECT_TAG ? "tag of no commit"
+                                            : git_object_type2string(type)) +
+                    ", not a commit");
+    if (git_object_dup(&raw, object) != 0)
+      return Broken("cannot read commit " + request_.commit);
     commit->reset(raw);
     return Outcome::kDone;
   }

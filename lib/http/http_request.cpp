@@ -253,6 +253,11 @@ bool HttpRequestReader::ReadBody(size_t max_body_bytes, HttpRequest* request,
                     std::to_string(parser_->state.content_length) +
                     " bytes is larger than maxRequestBytes (" +
                     std::to_string(max_body_bytes) + " bytes)");
+  // Room for the whole body at once: appending piece by piece would leave
+  // up to as much again allocated (mmbridge's memory bound counts it).
+  if ((parser_->state.flags & F_CONTENTLENGTH) && !message_complete_)
+    request->body.reserve(request->body.size() +
+                          static_cast<size_t>(parser_->state.content_length));
   const std::string* expect = request->Header("Expect");
   if (expect && !message_complete_ && request->http_minor >= 1 &&
       EqualsIgnoreCase(*expect, "100-continue")) {

@@ -69,12 +69,27 @@ bool HasSignatureHeader(const HttpRequest& request) {
   return false;
 }
 
+std::string SignatureRequiredMessage(const HttpRequest& request) {
+  if (request.Header("X-Hub-Signature"))
+    return "X-Hub-Signature (HMAC-SHA1) is not accepted: send "
+           "X-Hub-Signature-256 (HMAC-SHA256), as GitHub and GitHub "
+           "Enterprise Server 3.0 or later do for a webhook with a secret";
+  return "signature required: send X-Hub-Signature-256, X-Gitea-Signature, "
+         "X-Forgejo-Signature or X-Gitlab-Token";
+}
+
 SignatureCheck CheckSignature(const std::string& secret,
-                              const HttpRequest& request, std::string* detail) {
-  std::string expected;  // computed once, when a header needs it
-  auto hmac = [&]() -> const std::string& {
-    if (expected.empty()) expected = HmacSha256Hex(secret, request.body);
-    return expected;
+                              const HttpRequest& request,
+                              const std::string* form_payload,
+                              std::string* detail) {
+  // Each computed once, when a header needs it.
+  std::string of_body, of_payload;
+  auto matches = [&](const std::string& given) {
+    if (of_body.empty()) of_body = HmacSha256Hex(secret, request.body);
+    if (HexMatches(of_body, given)) return true;
+    if (!form_payload) return false;
+    if (of_payload.empty()) of_payload = HmacSha256Hex(secret, *form_payload);
+    return HexMatches(of_payload, given);
   };
   bool seen = false;
   std::string wrong;
@@ -85,11 +100,11 @@ SignatureCheck CheckSignature(const std::string& secret,
       case SignatureForm::kHex:
         // Hex digits may come in either case; the digest is not secret
         // once it is in the request, so lowering it may take its time.
-        ok = HexMatches(hmac(), AsciiLower(h.value));
+        ok = matches(AsciiLower(h.value));
         break;
       case SignatureForm::kPrefixedHex:
         ok = h.value.compare(0, sizeof kPrefix - 1, kPrefix) == 0 &&
-             HexMatches(hmac(), AsciiLower(h.value.substr(sizeof kPrefix - 1)));
+             matches(AsciiLower(h.value.substr(sizeof kPrefix - 1)));
         break;
       case SignatureForm::kToken:
         ok = SecretMatches(secret, h.value);

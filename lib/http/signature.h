@@ -31,14 +31,24 @@ std::string HmacSha256Hex(const std::string& key, const std::string& data);
 // before its body is read.
 bool HasSignatureHeader(const HttpRequest& request);
 
+// The 401 answer to a request without any of those headers: what to send.
+// GitHub's SHA-1 X-Hub-Signature alone is told that it is not accepted.
+std::string SignatureRequiredMessage(const HttpRequest& request);
+
 // Checks `request` (headers and body) against `secret`, which must not be
 // empty. Accepted forms, on any endpoint:
 //   X-Gitea-Signature, X-Forgejo-Signature: hex HMAC-SHA256 (either case)
 //   X-Hub-Signature-256: `sha256=` and that hex
 //   X-Gitlab-Token: the secret itself
-// `detail` says which header was missing or wrong, for the journal.
+// An HMAC is over the raw body; for a form-encoded delivery, `form_payload`
+// (its `payload` field, decoded; null otherwise) is accepted as what was
+// signed too: GitHub signs the form as sent, Gitea and Forgejo the JSON in
+// it (services/webhook/deliver.go). `detail` says which header was missing
+// or wrong, for the journal.
 SignatureCheck CheckSignature(const std::string& secret,
-                              const HttpRequest& request, std::string* detail);
+                              const HttpRequest& request,
+                              const std::string* form_payload,
+                              std::string* detail);
 
 }  // namespace mm
 

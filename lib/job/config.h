@@ -39,7 +39,8 @@ struct Config {
   std::string mode = "normal";  // or "dryrun"
   std::string secret;
   long timeout = 3600;  // seconds; 0 = no limit
-  long max_request_bytes = 1048576;
+  // 25 MiB: the largest payload GitHub and GitLab send (mixmaster.ini(5)).
+  long max_request_bytes = 26214400;
   // The web view (mmbridge(1) WEB VIEW): off unless `webView = yes`.
   bool web_view = false;
   std::string web_password;

@@ -3,6 +3,7 @@
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/text.h"
+#include "job/repository_url.h"
 #include "job/target_match.h"
 
 namespace mm {
@@ -31,6 +32,14 @@ bool ResolveJob(const Config& config, Job* job, JobSettings* settings,
   std::string problem;
   if (!ParseJobMode(job->mode, &settings->mode))
     problem = "unknown mode `" + job->mode + "`: normal or dryrun";
+  // A project that pins its repository is fetched from that one alone.
+  if (const Project* project = config.FindProject(job->project)) {
+    std::string pinned = ProjectSettingValue(config, *project, "repository",
+                                             job->target, job->task);
+    if (!pinned.empty() && !SameRepository(pinned, job->repository_url))
+      settings->other_repository = job->repository_url;
+    if (!pinned.empty()) job->repository_url = pinned;
+  }
   if (!job->has_build_command) {
     const Project* project = ProjectOfJob(config, *job, &problem);
     TargetMatch match;

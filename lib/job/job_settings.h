@@ -24,6 +24,10 @@ struct JobSettings {
   // A notifications value that is none of all, failures and none: taken as
   // all, and said once in the build log at the start.
   std::string warning;
+  // The repository URL the job named when its project pins another one
+  // (mixmaster.ini(5) Project settings, `:repository`); the job then names
+  // the pinned one. Empty when they name the same repository.
+  std::string other_repository;
 };
 
 // The configured project a job names; null with `err` ("unknown project
@@ -32,7 +36,8 @@ const Project* ProjectOfJob(const Config& config, const Job& job,
                             std::string* err);
 
 // Fills in buildCommand, mailto and mode where `job` leaves them out (its
-// has_* flags are then true) and reads `settings` from it. Everything it
+// has_* flags are then true), puts the project's pinned repository in its
+// repositoryUrl, and reads `settings` from it. Everything it
 // can is filled in even when it fails: false, with `err`, when the job
 // cannot be built (an unknown project, no key for its target, an unknown
 // mode).

@@ -3,16 +3,21 @@
 #include <utility>
 #include <vector>
 
+#include "base/text.h"
+
 namespace mm {
 namespace {
 
 using KeyedValues = std::vector<std::pair<std::string, std::string>>;
 
 // The entry of `keyed` whose key matches `target` (and `task`) by the rule
-// of mixmaster.ini(5) Projects, or null.
+// of mixmaster.ini(5) Projects, or null. Both sides are compared as full
+// refs: a branch key (`re`, refs/heads/re) can then never match a tag
+// (refs/tags/...), nor a tag key a branch, whatever the branch is called.
 const std::pair<std::string, std::string>* LongestKeyMatch(
     const KeyedValues& keyed, const std::string& target,
     const std::string& task) {
+  const std::string ref = FullRef(target);
   const std::pair<std::string, std::string>* best = nullptr;
   size_t best_len = 0;
   std::string suffix = "/" + task;
@@ -25,7 +30,8 @@ const std::pair<std::string, std::string>* LongestKeyMatch(
         continue;
       prefix.resize(prefix.size() - suffix.size());
     }
-    if (target.compare(0, prefix.size(), prefix) != 0) continue;
+    prefix = FullRef(prefix);
+    if (!StartsWith(ref, prefix)) continue;
     if (!best || prefix.size() > best_len) {
       best = &kv;
       best_len = prefix.size();
@@ -35,6 +41,10 @@ const std::pair<std::string, std::string>* LongestKeyMatch(
 }
 
 }  // namespace
+
+std::string FullRef(const std::string& name) {
+  return StartsWith(name, "refs/") ? name : "refs/heads/" + name;
+}
 
 bool MatchTarget(const Project& project, const std::string& target,
                  const std::string& task, TargetMatch* match,

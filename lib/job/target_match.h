@@ -1,7 +1,8 @@
 // Choosing the build command (mixmaster.ini(5) Projects): the longest key the
 // target starts with, or with a task T the longest key K/T whose K the target
-// starts with. Project settings that differ per branch (`:name:<key>`) are
-// chosen by the same rule.
+// starts with; target and key compared as full refs, so that branch keys
+// match branches only and keys under refs/tags/ tags only. Project settings
+// that differ per branch (`:name:<key>`) are chosen by the same rule.
 #ifndef MIXMASTER_TARGET_MATCH_H_
 #define MIXMASTER_TARGET_MATCH_H_
 
@@ -15,6 +16,10 @@ struct TargetMatch {
   std::string key;      // the config key that matched
   std::string command;  // its build command
 };
+
+// The full ref a target or key names: one starting with refs/ as it is, any
+// other the branch of that name (main: refs/heads/main).
+std::string FullRef(const std::string& name);
 
 // Finds the command for `target` (and `task`, when not empty) in `project`.
 // On no match fills `err` with the message mixmaster.ini(5) Projects gives and

@@ -39,8 +39,10 @@ Job JobForMail(const BuildReport& report) {
   Job described = report.job;
   if (!report.job_id.empty()) described.id = report.job_id;
   // At the start nothing is checked out yet: report.commit is only the
-  // commit asked for, which the job already says.
-  if (report.event != BuildEvent::kStart && described.commit.empty())
+  // commit asked for, which the job already says. At the end it is the
+  // commit built, which is what the mail names, also when the job named a
+  // tag or an annotated tag's id (mmbuild(1) How a job runs).
+  if (report.event != BuildEvent::kStart && !report.commit.empty())
     described.commit = report.commit;
   return described;
 }

@@ -76,8 +76,9 @@ class Notifier : public BuildObserver {
 //   from the job file's when that was unsafe, missing or already taken; the
 //   Message-IDs come from it (and the mail names report.log_path), so two
 //   jobs sharing an id neither share a thread nor point at each other's log;
-// - a job that named no commit is described, once the build has checked one
-//   out, by the commit that was built (report.commit).
+// - once the build has checked a commit out, it is described by that
+//   commit (report.commit), whatever the job named: nothing, a branch, a
+//   tag, or an annotated tag's id.
 Job JobForMail(const BuildReport& report);
 
 }  // namespace mm

@@ -100,6 +100,9 @@ void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
   if (report.runner_died) active_ = Prepare(report, log);
   if (!active_) return;
   active_ = false;
+  // A job that named an annotated tag's id (from a payload without the
+  // tag's commit) gets its final status on the commit built.
+  url_ = StatusUrlForBuiltCommit(url_, report.job.commit, report.commit);
   struct timespec now = clock_.Now();
   double seconds = static_cast<double>(now.tv_sec - started_.tv_sec) +
                    (now.tv_nsec - started_.tv_nsec) / 1e9;

@@ -212,8 +212,12 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
   t +=
       "# Each key is a branch (the longest key the pushed branch starts with\n";
   t += "# wins); each value the shell command run in its checkout. A key\n";
-  t += "# BRANCH/TASK serves requests for that task on BRANCH.\n";
+  t += "# BRANCH/TASK serves requests for that task on BRANCH. A key\n";
+  t += "# refs/tags/PREFIX serves tags. :repository pins the one repository\n";
+  t += "# built: a push naming another is refused, and an https:// URL is\n";
+  t += "# fetched over HTTPS (mixmaster.ini(5) Project settings).\n";
   t += ";[example-org/example-repo]\n";
+  t += ";:repository = https://git.example.org/example-org/example-repo.git\n";
   t += ";production = make deploy\n";
   t += ";staging = make deploy-to-staging\n";
   t += ";master/docs = make docs\n";

@@ -21,12 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.body = input.Rest();
   std::string detail;
   mm::HasSignatureHeader(request);
-  mm::CheckSignature(secret, request, &detail);
+  mm::CheckSignature(secret, request, &request.body, &detail);
   mm::HttpRequest signed_request;
   signed_request.body = request.body;
   signed_request.headers.push_back(
       {"X-Gitea-Signature", mm::HmacSha256Hex(secret, request.body)});
-  if (mm::CheckSignature(secret, signed_request, &detail) !=
+  if (mm::CheckSignature(secret, signed_request, nullptr, &detail) !=
       mm::SignatureCheck::kValid)
     abort();
   return 0;

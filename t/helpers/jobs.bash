@@ -30,10 +30,13 @@ spool_job() {
     [ -n "${keys[$key]+set}" ] || order+=("$key")
     keys[$key]=${kv#*=}
   done
+  # Written aside and renamed in, as mmbridge does: a running mmbuild that
+  # read the file half-written would reject it (seen under load).
   {
     echo "[job]"
     for key in "${order[@]}"; do echo "$key = ${keys[$key]}"; done
-  } >"$SPOOL/$name.ini"
+  } >"$SPOOL/.$name.tmp"
+  mv "$SPOOL/.$name.tmp" "$SPOOL/$name.ini"
 }
 
 log_path() { echo "$BUILDS/acme-app/JOBS/$1.log"; }

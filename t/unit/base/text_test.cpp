@@ -5,6 +5,15 @@
 namespace mm {
 namespace {
 
+TEST(TextTest, StartsWithAndEndsWith) {
+  EXPECT_TRUE(StartsWith("refs/tags/v1", "refs/tags/"));
+  EXPECT_TRUE(StartsWith("refs", ""));
+  EXPECT_FALSE(StartsWith("ref", "refs"));
+  EXPECT_TRUE(EndsWith("app.git", ".git"));
+  EXPECT_TRUE(EndsWith("", ""));
+  EXPECT_FALSE(EndsWith("git", ".git"));
+}
+
 TEST(TextTest, CaseInsensitiveComparisonIsAsciiOnly) {
   EXPECT_TRUE(EqualsIgnoreCase("Content-Type", "content-TYPE"));
   EXPECT_FALSE(EqualsIgnoreCase("Content-Type", "Content-Typ"));

@@ -1,6 +1,7 @@
 #include "bridge/bridge.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -69,10 +70,11 @@ class BridgeTest : public ::testing::Test {
   }
   testing_support::TempDir tmp_;
 
-  void WriteConfig(const std::string& extra) {
+  // `extra` goes into [_], `project` into [o/r].
+  void WriteConfig(const std::string& extra, const std::string& project = "") {
     std::string text = "[_]\nbuildRoot = " + root_ + "\nspool = " + spool_ +
                        "\nmailto = ops@example.com\n" + extra +
-                       "\n[o/r]\nmain = make all\n";
+                       "\n[o/r]\nmain = make all\n" + project + "\n";
     FILE* f = fopen(options_.config_path.c_str(), "w");
     ASSERT_NE(f, nullptr);
     fputs(text.c_str(), f);
@@ -244,6 +246,101 @@ TEST_F(BridgeTest, WrongContentTypeIs415BeforeTheBody) {
             "Content-Type must be application/json, not text/plain");
   EXPECT_THAT(response_, Not(HasSubstr("100 Continue"))) << response_;
   EXPECT_TRUE(Spooled().empty());
+}
+
+// A push from Gitea, as its form content type sends it and signs it: the
+// JSON in the field `payload`, the HMAC over that JSON.
+const char kGiteaPush[] =
+    R"({"ref":"refs/heads/main","after":"0123456789abcdef0123456789abcdef01234567",)"
+    R"("repository":{"full_name":"o/r","clone_url":"https://git.example.org/o/r.git"}})";
+
+std::string FormOf(const std::string& json) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string form = "payload=";
+  for (unsigned char c : json) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      form += static_cast<char>(c);
+    } else {
+      form += '%';
+      form += kHex[c >> 4];
+      form += kHex[c & 15];
+    }
+  }
+  return form;
+}
+
+std::string FormPost(const std::string& path, const std::string& body,
+                     const std::string& headers) {
+  std::string request = Post(path, body, headers);
+  request.replace(request.find("application/json"), 16,
+                  "application/x-www-form-urlencoded");
+  return request;
+}
+
+TEST_F(BridgeTest, AFormDeliveryIsReadFromItsPayloadField) {
+  WriteConfig("secret = s3cret");
+  std::string form = FormOf(kGiteaPush);
+  BridgeOutcome o = Serve(FormPost(
+      "/gitea", form,
+      "X-Gitea-Signature: " + HmacSha256Hex("s3cret", kGiteaPush) + "\r\n"));
+  EXPECT_EQ(o.response.status, 202) << o.response.body;
+  ASSERT_EQ(Spooled().size(), 1u);
+  // GitHub's way: the HMAC over the form as sent.
+  o = Serve(FormPost(
+      "/github", form,
+      "X-Hub-Signature-256: sha256=" + HmacSha256Hex("s3cret", form) + "\r\n"));
+  EXPECT_EQ(o.response.status, 202) << o.response.body;
+  EXPECT_EQ(Spooled().size(), 2u);
+  // The lightweight endpoint takes JSON only.
+  o = Serve(FormPost("/", FormOf(kLight), "X-Gitlab-Token: s3cret\r\n"));
+  EXPECT_EQ(o.response.status, 415);
+  EXPECT_EQ(Spooled().size(), 2u);
+}
+
+TEST_F(BridgeTest, AForgePushToARefNoKeyServesIsIgnored) {
+  std::string push = kGiteaPush;
+  push.replace(push.find("refs/heads/main"), 15, "refs/heads/feature");
+  BridgeOutcome o = Serve(Post("/gitea", push));
+  EXPECT_EQ(o.response.status, 202);
+  EXPECT_EQ(o.response.body, "ignored: no command for refs/heads/feature");
+  EXPECT_EQ(o.journal_line,
+            "- POST /gitea 202 ignored: no command for refs/heads/feature");
+  EXPECT_EQ(o.priority, Priority::kInfo);
+  EXPECT_TRUE(Spooled().empty());
+  // A person asking on / is told why nothing can be built.
+  std::string light = kLight;
+  light.replace(light.find("\"main\""), 6, "\"feature\"");
+  o = Serve(Post("/", light));
+  EXPECT_EQ(o.response.status, 422);
+  EXPECT_EQ(o.response.body, "no build configured for feature");
+}
+
+// mixmaster.ini(5) Project settings, :repository: only a request naming
+// the pinned repository is queued, and its job names the pinned URL.
+TEST_F(BridgeTest, APinnedRepositoryTakesOnlyRequestsNamingIt) {
+  WriteConfig("", ":repository = https://git.example.org/o/r.git");
+  // The Gitea push names it by its clone URL (written another way).
+  BridgeOutcome o = Serve(Post("/gitea", kGiteaPush));
+  EXPECT_EQ(o.response.status, 202) << o.response.body;
+  ASSERT_EQ(Spooled().size(), 1u);
+  std::string text, err;
+  ASSERT_TRUE(ReadFile(spool_ + "/" + Spooled()[0], &text, &err)) << err;
+  Job job;
+  ASSERT_TRUE(DecodeJob(text, "job", &job, &err)) << err;
+  EXPECT_EQ(job.repository_url, "https://git.example.org/o/r.git");
+  // The lightweight payload names another repository.
+  o = Serve(Post("/", kLight));
+  EXPECT_EQ(o.response.status, 403);
+  EXPECT_EQ(o.response.body, "repository not the one configured for o/r");
+  EXPECT_EQ(o.journal_line,
+            "- POST / 403 repository not the one configured for o/r (the "
+            "request names git@example.com:o/r.git)");
+  std::string other = kGiteaPush;
+  other.replace(other.find("git.example.org/o/r.git"), 23,
+                "git.example.org/o/fork.git");
+  o = Serve(Post("/gitea", other));
+  EXPECT_EQ(o.response.status, 403);
+  EXPECT_EQ(Spooled().size(), 1u);
 }
 
 TEST_F(BridgeTest, ExpectContinueIsAnsweredBeforeTheFinalResponse) {

@@ -71,13 +71,16 @@ class BuildRunnerTest : public ::testing::Test {
   }
 
   // Stores a job (keys after the required ones given as INI lines) and
-  // runs it; returns the log.
+  // runs it; returns the log. The repository is the test's remote unless
+  // `url` says otherwise.
   std::string Build(const std::string& extra_keys,
-                    const std::string& target = "main") {
+                    const std::string& target = "main",
+                    const std::string& url = "") {
     std::string text =
         "[job]\nid = job-1\nscm = git\nproject = acme/app\n"
         "repositoryUrl = " +
-        remote_.url() + "\ntarget = " + target + "\n" + extra_keys;
+        (url.empty() ? remote_.url() : url) + "\ntarget = " + target + "\n" +
+        extra_keys;
     std::string err;
     job_ = ClaimedJob();
     EXPECT_TRUE(PrepareJob(text, "job", config_, true, &job_, &err)) << err;
@@ -187,6 +190,27 @@ TEST_F(BuildRunnerTest, CommandComesFromTheConfigWhenTheJobHasNone) {
   EXPECT_EQ(result_.status, BuildStatus::kError);  // no such branch
   EXPECT_THAT(log, HasSubstr("# Build error: " + remote_.url() +
                              " has no branch release/1.0\n"));
+}
+
+// mixmaster.ini(5) Project settings, :repository: the pinned repository is
+// the only one fetched from, whatever the job names, and the job's
+// environment names it.
+TEST_F(BuildRunnerTest, APinnedRepositoryIsTheOneFetched) {
+  config_.projects[0].settings.push_back({"repository", "", remote_.url()});
+  std::string log = Build("buildCommand = echo \"$MIXMASTER_REPOSITORY_URL\"\n",
+                          "main", "/nowhere/else.git");
+  ASSERT_EQ(result_.status, BuildStatus::kSuccess) << log;
+  EXPECT_THAT(log, HasSubstr(" # repositoryUrl /nowhere/else.git is not the "
+                             "one configured for acme/app; fetching from " +
+                             remote_.url() + "\n"));
+  EXPECT_THAT(log,
+              HasSubstr(" $ git remote add origin " + remote_.url() + "\n"));
+  EXPECT_THAT(log, HasSubstr(" O " + remote_.url() + "\n"));
+  // The same repository written another way: no remark, the pinned URL.
+  log = Build("buildCommand = echo \"$MIXMASTER_REPOSITORY_URL\"\n", "main",
+              "file://" + remote_.url() + "/");
+  EXPECT_THAT(log, Not(HasSubstr("is not the one configured")));
+  EXPECT_THAT(log, HasSubstr(" O " + remote_.url() + "\n"));
 }
 
 TEST_F(BuildRunnerTest, JobsThatCannotRunEndInError) {

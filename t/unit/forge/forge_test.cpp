@@ -109,6 +109,132 @@ TEST(ForgeTest, GitHubTagRefIsKept) {
   EXPECT_EQ(r.target, "refs/tags/v2.0");
 }
 
+// Replaces the first `from` in `text` by `to`.
+std::string Replaced(std::string text, const std::string& from,
+                     const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+const char kTagObject[] = "0fd6b7e4a6d2ac1b7e0b1c6c3c8c0c1a5d1e2f30";
+
+// An annotated tag pushed to GitHub: `after` is the tag object, head_commit
+// the commit it points to (GitHub's push event, `head_commit`).
+TEST(ForgeTest, GitHubAnnotatedTagBuildsItsCommit) {
+  std::string body = Replaced(Fixture("github-push.json"), "refs/heads/master",
+                              "refs/tags/v2.0");
+  body =
+      Replaced(body, "\"after\": \"6113728f27ae82c7b1a177c8d03f9e96e0adf246\"",
+               std::string("\"after\": \"") + kTagObject + "\"");
+  BuildRequest r;
+  ASSERT_TRUE(Read(Forge::kGitHub, "push", body, &r).build());
+  EXPECT_EQ(r.target, "refs/tags/v2.0");
+  EXPECT_EQ(r.ref, "refs/tags/v2.0");
+  EXPECT_EQ(r.commit, "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+  EXPECT_EQ(r.status_url,
+            "https://api.github.com/repos/Codertocat/Hello-World/statuses/"
+            "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+  // Without head_commit, `after` as before.
+  body =
+      Replaced(body, "\"head_commit\": {", "\"head_commit\": null, \"x\": {");
+  ASSERT_TRUE(Read(Forge::kGitHub, "push", body, &r).build());
+  EXPECT_EQ(r.commit, kTagObject);
+}
+
+// Gitea and Forgejo: the same fields (services/repository/push.go sets
+// head_commit to the tag's commit).
+TEST(ForgeTest, GiteaAnnotatedTagBuildsItsCommit) {
+  std::string body = Replaced(Fixture("gitea-push.json"),
+                              "refs/heads/production", "refs/tags/v3");
+  body = Replaced(body, "\"after\": \"HEAD\"",
+                  std::string("\"after\": \"") + kTagObject + "\"");
+  body = Replaced(body, "http://example.com/testrepo",
+                  "http://example.com/test-org/test-repo");
+  body = Replaced(body, "\"head_commit\": null",
+                  "\"head_commit\": {\"id\": "
+                  "\"1111111111111111111111111111111111111111\"}");
+  BuildRequest r;
+  ASSERT_TRUE(Read(Forge::kGitea, "push", body, &r).build());
+  EXPECT_EQ(r.target, "refs/tags/v3");
+  EXPECT_EQ(r.commit, "1111111111111111111111111111111111111111");
+  EXPECT_EQ(r.status_url,
+            "http://example.com/api/v1/repos/test-org/test-repo/statuses/"
+            "1111111111111111111111111111111111111111");
+}
+
+// A branch whose name starts with refs/ keeps refs/heads/ in its target on
+// every forge endpoint, so it never passes for a tag.
+TEST(ForgeTest, BranchNamedLikeATagStaysABranch) {
+  BuildRequest r;
+  std::string gitea =
+      Replaced(Fixture("gitea-push.json"), "refs/heads/production",
+               "refs/heads/refs/tags/v9");
+  ASSERT_TRUE(Read(Forge::kGitea, "push", gitea, &r).build());
+  EXPECT_EQ(r.target, "refs/heads/refs/tags/v9");
+  std::string github = Replaced(Fixture("github-push.json"),
+                                "refs/heads/master", "refs/heads/refs/tags/v9");
+  ASSERT_TRUE(Read(Forge::kGitHub, "push", github, &r).build());
+  EXPECT_EQ(r.target, "refs/heads/refs/tags/v9");
+  std::string gitlab =
+      Replaced(Fixture("gitlab-push.json"), "refs/heads/staging/login-form",
+               "refs/heads/refs/tags/v9");
+  ASSERT_TRUE(Read(Forge::kGitLab, "Push Hook", gitlab, &r).build());
+  EXPECT_EQ(r.target, "refs/heads/refs/tags/v9");
+  EXPECT_EQ(r.ref, "refs/heads/refs/tags/v9");
+  // Any other branch is its name.
+  ASSERT_TRUE(
+      Read(Forge::kGitLab, "Push Hook",
+           Replaced(gitlab, "refs/heads/refs/tags/v9", "refs/heads/tags/v9"),
+           &r)
+          .build());
+  EXPECT_EQ(r.target, "tags/v9");
+}
+
+// GitLab tells tags by the event: a Push Hook is never a tag's, a Tag Push
+// Hook always is.
+TEST(ForgeTest, GitLabEventAndRefMustAgree) {
+  BuildRequest r;
+  PayloadVerdict v =
+      Read(Forge::kGitLab, "Push Hook", Fixture("gitlab-tag-push.json"), &r);
+  EXPECT_EQ(v.kind, PayloadKind::kInvalid);
+  EXPECT_EQ(
+      v.message,
+      "field ref `refs/tags/v1.2.0` is a tag, but the event is Push Hook");
+  v = Read(Forge::kGitLab, "Tag Push Hook", Fixture("gitlab-push.json"), &r);
+  EXPECT_EQ(v.message,
+            "field ref `refs/heads/staging/login-form` is not a tag, but the "
+            "event is Tag Push Hook");
+  // Without the header, the ref decides.
+  EXPECT_TRUE(
+      Read(Forge::kGitLab, "", Fixture("gitlab-tag-push.json"), &r).build());
+}
+
+// What a pinned repository is compared with (mixmaster.ini(5) Projects).
+TEST(ForgeTest, EveryRepositoryUrlIsKept) {
+  BuildRequest r;
+  ASSERT_TRUE(
+      Read(Forge::kGitHub, "push", Fixture("github-push.json"), &r).build());
+  EXPECT_EQ(
+      r.repository_urls,
+      (std::vector<std::string>{"git@github.com:Codertocat/Hello-World.git",
+                                "https://github.com/Codertocat/Hello-World.git",
+                                "https://github.com/Codertocat/Hello-World"}));
+  ASSERT_TRUE(
+      Read(Forge::kGitLab, "Tag Push Hook", Fixture("gitlab-tag-push.json"), &r)
+          .build());
+  EXPECT_EQ(r.repository_urls,
+            (std::vector<std::string>{
+                "git@gitlab.example.com:example-group/web-shop.git",
+                "https://gitlab.example.com/example-group/web-shop.git",
+                "https://gitlab.example.com/example-group/web-shop"}));
+  ASSERT_TRUE(Read(Forge::kNone, "", kMinimal, &r).build());
+  EXPECT_EQ(r.repository_urls,
+            std::vector<std::string>{"git@example.com:o/r.git"});
+  EXPECT_EQ(r.ref, "main");
+}
+
 TEST(ForgeTest, EventHeaders) {
   BuildRequest r;
   PayloadVerdict v = Read(Forge::kGitHub, "ping", "{\"zen\":1}", &r);

@@ -179,5 +179,19 @@ TEST(StatusUrlTest, DerivationChecks) {
   EXPECT_EQ(PercentEncode("a/b c~d"), "a%2Fb%20c~d");
 }
 
+TEST(StatusUrlTest, ForTheBuiltCommit) {
+  const std::string tag(40, 'a'), commit(40, 'b');
+  const std::string base = "https://git.example.org/api/v1/repos/o/r/statuses/";
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + tag, tag, commit), base + commit);
+  // The same commit, a name, a short id or another URL: unchanged.
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + tag, tag, tag), base + tag);
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + commit, "v1.2", commit),
+            base + commit);
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + tag, tag, ""), base + tag);
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + tag, tag.substr(0, 7), commit),
+            base + tag);
+  EXPECT_EQ(StatusUrlForBuiltCommit(base + "x", tag, commit), base + "x");
+}
+
 }  // namespace
 }  // namespace mm

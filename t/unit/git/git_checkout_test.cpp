@@ -132,6 +132,50 @@ TEST_F(GitCheckoutTest, BuildsTheCommitATagOrBranchNames) {
             "commit v2 names no commit, tag or branch in " + remote_.url());
 }
 
+// A forge's `after` for an annotated tag is the tag object: mmbuild(1) How
+// a job runs peels it (and a tag of a tag) to the commit, and says so.
+TEST_F(GitCheckoutTest, BuildsTheCommitOfATagObjectId) {
+  remote_.Git("tag -a v1-again -m 'v1 once more' v1");  // a tag of a tag
+  remote_.Git("push -q origin v1-again");
+  std::string v1 = remote_.Git("rev-parse v1");
+  std::string again = remote_.Git("rev-parse v1-again");
+  ASSERT_NE(v1, remote_.first());
+  for (const std::string& target :
+       {std::string("refs/tags/v1-again"), std::string("main")}) {
+    for (const std::string& id : {v1, again, again.substr(0, 10)}) {
+      request_.target = target;
+      request_.commit = id;
+      lines_.clear();
+      ASSERT_TRUE(Run()) << target << " " << id;
+      EXPECT_EQ(Head(), remote_.first()) << target << " " << id;
+      EXPECT_EQ(result_.commit, remote_.first());
+      std::string tag = id == v1 ? "v1" : "v1-again";
+      EXPECT_NE(std::find(lines_.begin(), lines_.end(),
+                          "# commit " + id + " is the annotated tag " + tag +
+                              "; building the commit it points to, " +
+                              remote_.first()),
+                lines_.end())
+          << target << " " << id;
+    }
+  }
+  // Over a smart transport too, where the tag object comes with the tag.
+  testing_support::GitDaemon daemon(tmp_.path());
+  request_.repository_url = daemon.Url("remote.git");
+  request_.target = "refs/tags/v1-again";
+  request_.workspace = tmp_ / "project/over-daemon";
+  request_.commit = again;
+  ASSERT_TRUE(Run());
+  EXPECT_EQ(Head(), remote_.first());
+}
+
+TEST_F(GitCheckoutTest, AnIdOfNoCommitIsAClearError) {
+  std::string tree = remote_.Git("rev-parse main^{tree}");
+  request_.commit = tree;
+  std::string err;
+  EXPECT_FALSE(Run(&err));
+  EXPECT_EQ(err, "commit " + tree + " names a tree, not a commit");
+}
+
 TEST_F(GitCheckoutTest, FollowsAForcePushedBranch) {
   std::string second = remote_.Commit("README", "second\n", "second");
   remote_.Push();

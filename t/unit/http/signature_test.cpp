@@ -52,7 +52,7 @@ HttpRequest Signed(const std::string& header, const std::string& value) {
 
 SignatureCheck Check(const HttpRequest& r) {
   std::string detail;
-  return CheckSignature(kSecret, r, &detail);
+  return CheckSignature(kSecret, r, nullptr, &detail);
 }
 
 TEST(SignatureTest, AcceptsEachForgesForm) {
@@ -70,7 +70,7 @@ TEST(SignatureTest, AcceptsEachForgesForm) {
 
 TEST(SignatureTest, MissingSignatureIsMissing) {
   std::string detail;
-  EXPECT_EQ(CheckSignature(kSecret, Signed("", ""), &detail),
+  EXPECT_EQ(CheckSignature(kSecret, Signed("", ""), nullptr, &detail),
             SignatureCheck::kMissing);
   EXPECT_EQ(detail, "no signature header");
   // The SHA-1 X-Hub-Signature is not one of the accepted forms.
@@ -95,7 +95,8 @@ TEST(SignatureTest, WrongSignaturesAreWrong) {
   EXPECT_EQ(Check(Signed("X-Gitea-Signature", HmacSha256Hex(kSecret, "{}"))),
             SignatureCheck::kWrong);
   std::string detail;
-  CheckSignature(kSecret, Signed("X-Hub-Signature-256", "sha256=00"), &detail);
+  CheckSignature(kSecret, Signed("X-Hub-Signature-256", "sha256=00"), nullptr,
+                 &detail);
   EXPECT_EQ(detail, "wrong signature in X-Hub-Signature-256");
 }
 
@@ -119,6 +120,40 @@ TEST(SignatureTest, OneValidSignatureAmongSeveralIsEnough) {
   r.headers.push_back(
       {"X-Hub-Signature-256", "sha256=" + HmacSha256Hex(kSecret, kBody)});
   EXPECT_EQ(Check(r), SignatureCheck::kValid);
+}
+
+// A form-encoded delivery: GitHub signs the form as sent, Gitea and Forgejo
+// the JSON in its payload field; either is what was signed.
+TEST(SignatureTest, AFormIsSignedAsSentOrByItsPayload) {
+  const std::string payload = kBody;
+  HttpRequest form = Signed("", "");
+  form.body = "payload=%7B%22project%22%3A%22o%2Fr%22%7D";
+  form.headers.push_back(
+      {"X-Hub-Signature-256", "sha256=" + HmacSha256Hex(kSecret, form.body)});
+  std::string detail;
+  EXPECT_EQ(CheckSignature(kSecret, form, &payload, &detail),
+            SignatureCheck::kValid);
+  form.headers.back() = {"X-Gitea-Signature", HmacSha256Hex(kSecret, payload)};
+  EXPECT_EQ(CheckSignature(kSecret, form, &payload, &detail),
+            SignatureCheck::kValid);
+  // The payload's signature counts only for a form's own payload.
+  EXPECT_EQ(CheckSignature(kSecret, form, nullptr, &detail),
+            SignatureCheck::kWrong);
+  const std::string other = "{}";
+  EXPECT_EQ(CheckSignature(kSecret, form, &other, &detail),
+            SignatureCheck::kWrong);
+}
+
+TEST(SignatureTest, RequiredMessageNamesWhatToSend) {
+  HttpRequest r = Signed("", "");
+  EXPECT_EQ(SignatureRequiredMessage(r),
+            "signature required: send X-Hub-Signature-256, X-Gitea-Signature, "
+            "X-Forgejo-Signature or X-Gitlab-Token");
+  r.headers.push_back({"X-Hub-Signature", "sha1=00"});
+  EXPECT_EQ(SignatureRequiredMessage(r),
+            "X-Hub-Signature (HMAC-SHA1) is not accepted: send "
+            "X-Hub-Signature-256 (HMAC-SHA256), as GitHub and GitHub "
+            "Enterprise Server 3.0 or later do for a webhook with a secret");
 }
 
 }  // namespace

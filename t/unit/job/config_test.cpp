@@ -22,7 +22,7 @@ TEST(ConfigTest, DefaultsWhenEmpty) {
   EXPECT_EQ(c.sendmail, "/usr/sbin/sendmail -t");
   EXPECT_EQ(c.mode, "normal");
   EXPECT_EQ(c.timeout, 3600);
-  EXPECT_EQ(c.max_request_bytes, 1048576);
+  EXPECT_EQ(c.max_request_bytes, 26214400);
   EXPECT_EQ(c.mailto, "");
   EXPECT_EQ(c.secret, "");
   EXPECT_TRUE(c.projects.empty());

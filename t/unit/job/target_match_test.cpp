@@ -62,6 +62,42 @@ TEST(TargetMatchTest, ReportsTheKey) {
   EXPECT_EQ(m.key, "staging");
 }
 
+// mixmaster.ini(5) Projects: branch keys match branches, keys under
+// refs/tags/ tags, whatever a branch or tag is called.
+TEST(TargetMatchTest, TagsAndBranchesNeverMix) {
+  Project p;
+  p.targets = {{"re", "branch re*"},
+               {"refs/tags/v", "release"},
+               {"refs/heads/refs/tags/", "branch named like a tag"}};
+  auto command = [&p](const std::string& target) {
+    TargetMatch m;
+    std::string err;
+    return MatchTarget(p, target, "", &m, &err) ? m.command : "ERR " + err;
+  };
+  EXPECT_EQ(command("release-2"), "branch re*");
+  // A branch key never serves a tag, though `refs/tags/...` starts with re.
+  EXPECT_EQ(command("refs/tags/x1"),
+            "ERR no build configured for refs/tags/x1");
+  EXPECT_EQ(command("refs/tags/v1.2"), "release");
+  // A branch named refs/tags/v9 (the forge endpoints make its target the
+  // full ref) is a branch: the tag key cannot reach it, branch keys can.
+  EXPECT_EQ(command("refs/heads/refs/tags/v9"), "branch named like a tag");
+  p.targets.pop_back();
+  EXPECT_EQ(command("refs/heads/refs/tags/v9"), "branch re*");
+  p.targets.erase(p.targets.begin());
+  EXPECT_EQ(command("refs/heads/refs/tags/v9"),
+            "ERR no build configured for refs/heads/refs/tags/v9");
+  // A branch given by its full ref is that branch.
+  p.targets.push_back({"main", "main"});
+  EXPECT_EQ(command("refs/heads/main"), "main");
+}
+
+TEST(TargetMatchTest, FullRef) {
+  EXPECT_EQ(FullRef("main"), "refs/heads/main");
+  EXPECT_EQ(FullRef("refs/tags/v1"), "refs/tags/v1");
+  EXPECT_EQ(FullRef("refs/heads/refs/tags/v1"), "refs/heads/refs/tags/v1");
+}
+
 // The most specific project setting wins: `:name:<key>` by the branch-key
 // rule, then `:name`, then `[_]` (mixmaster.ini(5) Project settings).
 TEST(TargetMatchTest, ProjectSettingsFollowTheBranchKeyRule) {

@@ -246,11 +246,16 @@ TEST(NotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   // The id the build runs under wins over the job file's.
   report.job_id = "job-1-fresh";
   EXPECT_EQ(JobForMail(report).id, "job-1-fresh");
-  job.commit = "fedcba98";
-  BuildReport pinned{
-      BuildEvent::kEnd,      job, settings, "job-1", kCommit, "/l", env,
+  // What the job named (a tag, an annotated tag's id) is told at the
+  // start; at the end, the commit built.
+  job.commit = "v1.2";
+  BuildReport tagged{
+      BuildEvent::kStart,    job, settings, "job-1", "v1.2", "/l", env,
       BuildStatus::kSuccess, 0};
-  EXPECT_EQ(JobForMail(pinned).commit, "fedcba98");
+  EXPECT_EQ(JobForMail(tagged).commit, "v1.2");
+  tagged.event = BuildEvent::kEnd;
+  tagged.commit = kCommit;
+  EXPECT_EQ(JobForMail(tagged).commit, kCommit);
 }
 
 }  // namespace

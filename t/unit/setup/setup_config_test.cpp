@@ -148,9 +148,22 @@ TEST(ConfigTextTest, ReadsBackAsTheSettingsItWasWrittenFrom) {
   EXPECT_TRUE(c.warnings.empty());
   // The example project is there, commented out.
   EXPECT_TRUE(c.projects.empty());
-  EXPECT_THAT(
-      text,
-      HasSubstr(";[example-org/example-repo]\n;production = make deploy"));
+  EXPECT_THAT(text, HasSubstr(";[example-org/example-repo]\n"
+                              ";:repository = https://git.example.org/"
+                              "example-org/example-repo.git\n"
+                              ";production = make deploy"));
+  // Uncommented, the example is a project that pins its repository.
+  std::string example = text.substr(text.find(";[example-org/"));
+  for (size_t at = 0; (at = example.find(";", at)) != std::string::npos;)
+    if (at == 0 || example[at - 1] == '\n')
+      example.erase(at, 1);
+    else
+      ++at;
+  ASSERT_TRUE(ParseConfig(example, "example.ini", "/home/u", &c, &err)) << err;
+  ASSERT_EQ(c.projects.size(), 1u);
+  ASSERT_EQ(c.projects[0].settings.size(), 1u);
+  EXPECT_EQ(c.projects[0].settings[0].name, "repository");
+  EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(ConfigTextTest, DefaultsAreCommentedOutAndNoSecretIsExplained) {
