@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -337,6 +339,54 @@ TEST_F(BridgeTest, AClientGoneBeforeTheAnswerIsNotAnswered) {
   EXPECT_EQ(o.journal_line,
             "- GET /version 200 version (cannot write the response: Broken "
             "pipe)");
+}
+
+// A client that asks for a running build's log and never reads: the bridge
+// drops it once it has taken no byte for the deadline, instead of staying
+// as long as the build (or a day). Served in a child, so that a bridge that
+// would stay is killed and the test fails rather than hangs.
+TEST_F(BridgeTest, AClientThatNeverReadsIsDroppedAfterTheDeadline) {
+  WriteConfig("webView = yes");
+  const std::string id = "20261125-120000-000001-4242-1a2b";
+  ASSERT_EQ(mkdir((root_ + "/o-r").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((root_ + "/o-r/JOBS").c_str(), 0700), 0);
+  std::string log = "[job]\nid = " + id +
+                    "\nproject = o/r\ntarget = main\n\n[build]\npid = 1\n"
+                    "\n[log]\n";
+  for (int i = 0; i < 200000; i++) log += "12:00:01 O a line of output\n";
+  testing_support::WriteAll(root_ + "/o-r/JOBS/" + id + ".log", log);
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::string request = "GET /builds/o-r/" + id + ".log HTTP/1.1\r\n\r\n";
+  ASSERT_EQ(write(fds[0], request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  options_.read_timeout_seconds = 0.5;
+  ASSERT_TRUE(LoadBridgeConfig(&options_)) << options_.config_error;
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(out[0]);
+    BridgeOutcome o = ServeConnection(options_, fds[1], fds[1], clock_);
+    ssize_t n = write(out[1], o.journal_line.data(), o.journal_line.size());
+    _exit(n > 0 ? 0 : 1);
+  }
+  close(out[1]);
+  close(fds[1]);
+  struct pollfd pfd = {out[0], POLLIN, 0};
+  bool ended = poll(&pfd, 1, 60 * 1000) == 1;
+  if (!ended) kill(pid, SIGKILL);
+  std::string line;
+  char buf[512];
+  ssize_t n;
+  while (ended && (n = read(out[0], buf, sizeof buf)) > 0) line.append(buf, n);
+  close(out[0]);
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  ASSERT_TRUE(ended) << "the bridge was still streaming after a minute";
+  EXPECT_EQ(line, "- GET /builds/o-r/" + id + ".log 200 o-r/" + id +
+                      ".log (the client took no bytes for 0.5 s and was "
+                      "dropped)");
 }
 
 TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {
