@@ -129,6 +129,18 @@ get() { bridge_curl GET "$@"; }
   cmp "$BATS_TEST_TMPDIR/client/body" "$path"
 }
 
+@test "the raw log masks the credentials of the job's URLs, with a true length" {
+  path=$(web_log acme-app "$(web_id 1)" success)
+  sed -i 's|^repositoryUrl = .*|repositoryUrl = https://me:s3cret@forge.example/r.git|; s|^viewUrl = https://|viewUrl = https://tok3n@|' "$path"
+  get "/builds/acme-app/$(web_id 1).log"
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"repositoryUrl = https://me:***@forge.example/r.git"* ]]
+  [[ "$HTTP_BODY" == *"viewUrl = https://***@forge.example/"* ]]
+  [[ "$HTTP_BODY" != *s3cret* && "$HTTP_BODY" != *tok3n* ]]
+  [[ "$HTTP_HEADERS" == *"Content-Length: $(wc -c <"$BATS_TEST_TMPDIR/client/body")"* ]]
+  grep -q 'me:s3cret@' "$path"  # kept for --rebuild
+}
+
 @test "traversal, encoded slashes and symlinks out of the build root are 404" {
   mkdir -p "$BATS_TEST_TMPDIR/outside/JOBS"
   web_log acme-app "$(web_id 1)" success >/dev/null

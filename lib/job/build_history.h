@@ -60,8 +60,19 @@ bool LogHasResult(int fd);
 
 // Copies what the log open at `fd` holds past *offset to `out_fd`, moving
 // *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
-// stream). False when it cannot be read or written (errno says why).
+// stream). From offset 0, its [job] section is sent as shown
+// (ReadShownJobSection). False when it cannot be
+// read or written (errno says why).
 bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
+
+// The log's [job] section as it may be shown (the raw log, `mmbuild
+// --follow`): the credentials of its URLs masked (base/redact.h), since the
+// section keeps the job whole for `mmbuild --rebuild`. `*length` is the
+// section's length in the file.
+bool ReadShownJobSection(int fd, std::string* shown, off_t* length);
+
+// The size of the log as CopyNewLogBytes sends it from offset 0.
+bool ShownLogSize(int fd, off_t* size);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,

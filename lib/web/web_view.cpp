@@ -200,8 +200,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   bool complete = LogHasResult(log.get());
   // The size once [result] is there, which is the last write: taken before
   // it, the length could be short of the bytes sent.
-  struct stat st;
-  if (complete && fstat(log.get(), &st) != 0) {
+  off_t size = 0;
+  if (complete && !ShownLogSize(log.get(), &size)) {
     std::string err = std::string("cannot read the log: ") + strerror(errno);
     return Send(out_fd, 500, kText, err + "\n", err);
   }
@@ -210,7 +210,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   bool http10 = request.http_major == 1 && request.http_minor == 0;
   bool chunked = !complete && !http10;
   std::string head = ResponseHead(200, kText,
-                                  complete  ? st.st_size
+                                  complete  ? size
                                   : chunked ? kChunked
                                             : kUntilClose,
                                   "");
