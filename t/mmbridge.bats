@@ -225,6 +225,15 @@ light() {
   bridge_assert_no_job
 }
 
+@test "400: a control character in a value (it would reach a terminal or a mail)" {
+  bridge_post / "$(light '"message":"\u001b]0;owned\u0007\u001b[2J"')"
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" "request value message holds the control character U+001B; values may hold none but tab (and line breaks in message)"
+  bridge_assert_no_job
+  bridge_post / "$(light '"message":"two\nlines\twith a tab"')"
+  assert_equal "$HTTP_STATUS" 202
+}
+
 @test "400: JSON nested 100,000 deep" {
   /usr/bin/python3 -c 'print("[" * 100000 + "]" * 100000)' >"$BATS_TEST_TMPDIR/deep.json"
   bridge_post / "$BATS_TEST_TMPDIR/deep.json"

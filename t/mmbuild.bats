@@ -326,8 +326,10 @@ EOF
   spool_job 5-unknown-project project=nobody/nothing
   spool_job 6-unsafe-id id=../../x
   spool_job 7-good
+  spool_job 8-escape message=$'\e]0;owned\a'
   mmbuild_succeeds
-  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-empty.ini\n2-not-ini.ini\n3-missing-keys.ini\n5-unknown-project.ini')"
+  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-empty.ini\n2-not-ini.ini\n3-missing-keys.ini\n5-unknown-project.ini\n8-escape.ini')"
+  assert_output --partial "8-escape.ini: message holds the control character U+001B; values may hold none but tab (and line breaks in message)"
   assert_output --partial "1-empty.ini: not a job file: expected one [job] section"
   assert_output --partial "2-not-ini.ini:1: expected \`key = value\`"
   assert_output --partial "3-missing-keys.ini: job has no project"

@@ -114,14 +114,6 @@ void DrainUnread(int in_fd, int out_fd) {
 // Makes the job for a payload that asks for a build, and spools it.
 Answer Spool(const Config& config, const HttpRequest& request,
              const BuildRequest& build, const Clock& clock) {
-  const Project* project = config.FindProject(build.project);
-  if (!project)
-    return Reply(422, "unknown project " + Printable(build.project));
-  TargetMatch match;
-  std::string err;
-  if (!MatchTarget(*project, build.target, build.task, &match, &err))
-    return Reply(422, Printable(err));
-
   struct timespec now = clock.Now();
   Job job;
   job.id = NewJobId(now);
@@ -133,7 +125,6 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.target = build.target;
   job.task = build.task;
   job.commit = build.commit;
-  job.build_command = match.command;
   job.view_url = build.view_url;
   job.message = build.message;
   job.notifications = build.notifications;
@@ -142,6 +133,17 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.forge = build.forge;
   job.status_url = build.status_url;
   job.has_build_command = job.has_mailto = job.has_mode = true;
+  // First: an ESC or BEL would reach a terminal through mmbuild --follow
+  // or a mail, and the 422s below quote the values.
+  std::string err;
+  if (!JobValuesShowable(job, &err)) return Reply(400, "request value " + err);
+  const Project* project = config.FindProject(build.project);
+  if (!project)
+    return Reply(422, "unknown project " + Printable(build.project));
+  TargetMatch match;
+  if (!MatchTarget(*project, build.target, build.task, &match, &err))
+    return Reply(422, Printable(err));
+  job.build_command = match.command;
 
   SpoolWriter writer(config.spool);
   std::string path;

@@ -51,6 +51,17 @@ std::string EncodeJob(const Job& job);
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err);
 
+// The first C0 or C1 control character in `value` as "U+001B", or "" when
+// there is none. Tab is allowed, and with `multiline` line feed and
+// carriage return; C1 is looked for as UTF-8 (U+0080..U+009F).
+std::string ControlCharacterIn(const std::string& value, bool multiline);
+
+// False (with `err` naming the key and the character) when a value holds a
+// control character (ControlCharacterIn; the message may hold line
+// breaks): an ESC or BEL would reach a terminal through `mmbuild --follow`
+// or a mail (mmbridge(1) Responses). DecodeJob refuses such a job too.
+bool JobValuesShowable(const Job& job, std::string* err);
+
 // A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<32 random bits>, UTC,
 // so names sort in arrival order and never collide between processes.
 std::string NewJobId(const struct timespec& now);

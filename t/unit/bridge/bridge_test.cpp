@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -148,9 +149,41 @@ TEST_F(BridgeTest, QueuesOneCompleteJobStampedByTheClock) {
   EXPECT_EQ(o.priority, Priority::kInfo);
 }
 
+// ESC, BEL and C1 controls would reach a terminal through mmbuild --follow
+// or a mail: refused with a 400 naming the value; a tab and the message's
+// line breaks are fine.
+TEST_F(BridgeTest, ControlCharactersInValuesAre400AndSpoolNothing) {
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* body;
+  } cases[] = {
+      {"\"two\\nlines\"", "\"\\u001b]0;owned\\u0007\"",
+       "request value message holds the control character U+001B; values may "
+       "hold none but tab (and line breaks in message)"},
+      {"\"main\"", "\"ma\\u0007in\"",
+       "request value target holds the control character U+0007; values may "
+       "hold none but tab (and line breaks in message)"},
+      {"\"two\\nlines\"", "\"csi \\u009b2J\"",
+       "request value message holds the control character U+009B; values may "
+       "hold none but tab (and line breaks in message)"},
+  };
+  for (const Case& c : cases) {
+    std::string body = kLight;
+    body.replace(body.find(c.from), strlen(c.from), c.to);
+    BridgeOutcome o = Serve(Post("/", body));
+    EXPECT_EQ(o.response.status, 400) << body;
+    EXPECT_EQ(o.response.body, c.body);
+    EXPECT_TRUE(Spooled().empty());
+  }
+  std::string body = kLight;
+  body.replace(body.find("two"), 3, "t\\two\\r\\n");
+  EXPECT_EQ(Serve(Post("/", body)).response.status, 202);
+}
+
 TEST_F(BridgeTest, UnknownProjectIs422AndSpoolsNothing) {
   std::string body = kLight;
-  body.replace(body.find("\"o/r\""), 5, "\"x/y\\n<3>z\"");
+  body.replace(body.find("\"o/r\""), 5, "\"x/y\\t<3>z\"");
   BridgeOutcome o = Serve(Post("/", body));
   EXPECT_EQ(o.result, BridgeResult::kAnswered);  // exit 0: the client's fault
   EXPECT_EQ(o.response.status, 422);
