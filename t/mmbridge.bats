@@ -67,6 +67,7 @@ light() {
   assert_regex "$HTTP_BODY" '^queued [0-9]{8}-[0-9]{6}-[0-9A-Za-z._-]+$'
   assert_regex "$HTTP_HEADERS" $'\nContent-Type: text/plain; charset=utf-8\n'
   assert_regex "$HTTP_HEADERS" $'\nConnection: close($|\n)'
+  assert_regex "$HTTP_HEADERS" $'\nX-Content-Type-Options: nosniff\n'
   bridge_assert_one_job
   run bridge_job_matches "$JOB" '{"endpoint":"/","scm":"git","project":"o/r",
     "repositoryUrl":"git@example.com:o/r.git","target":"main","task":"",

@@ -51,6 +51,9 @@ std::string FormatHttpResponse(const HttpResponse& response) {
                     StatusReason(response.status) + "\r\n";
   out += "Content-Type: text/plain; charset=utf-8\r\n";
   out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  // A browser must not guess another type from the text (a value echoed
+  // in a refusal could look like HTML).
+  out += "X-Content-Type-Options: nosniff\r\n";
   if (!response.allow.empty()) out += "Allow: " + response.allow + "\r\n";
   out += "Connection: close\r\n\r\n";
   out += body;

@@ -17,6 +17,7 @@ TEST(HttpResponseTest, FormatsStatusHeadersAndBody) {
             "HTTP/1.1 202 Accepted\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: 25\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
             "Connection: close\r\n"
             "\r\n"
             "queued 20261125-120000-1\n");
