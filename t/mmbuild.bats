@@ -347,6 +347,22 @@ EOF
   assert_equal "$(mm_spool_count "$SPOOL")" 0
 }
 
+@test "a FIFO, a symlink to a device, a directory named *.log or a FIFO job pass over; the queue runs" {
+  jobs=$BUILDS/acme-app/JOBS
+  mkdir -p "$jobs/3-dir.log"
+  mkfifo "$jobs/1-fifo.log" "$SPOOL/0-fifo.ini"
+  ln -s /dev/zero "$jobs/2-zero.log"
+  spool_job 5-good
+  run timeout 60 "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "passed over $jobs/1-fifo.log: not a regular file"
+  assert_output --partial "passed over $jobs/2-zero.log: "
+  assert_output --partial "passed over $jobs/3-dir.log: not a regular file"
+  assert_equal "$(status_of 5-good)" success
+  [ -p "$SPOOL/0-fifo.ini" ]  # not a job: left alone
+  [ -p "$jobs/1-fifo.log" ] && [ -L "$jobs/2-zero.log" ] && [ -d "$jobs/3-dir.log" ]
+}
+
 @test "a misspelt setting is a warning naming the setting it resembles" {
   printf '[_]\nbuildroot = %s\n' "$BUILDS" | mm_write_config
   run "$MM_BIN/mmbuild"

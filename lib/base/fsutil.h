@@ -55,6 +55,16 @@ std::string ErrnoText(const std::string& what);
 // Reads the whole file; `err` is "<path>: <reason>" when it cannot.
 bool ReadFile(const std::string& path, std::string* out, std::string* err);
 
+// Opens for reading a file that anyone may have put where it is (a build
+// log, a job in the spool): never through a symlink, never waiting (a FIFO
+// opens at once), and only a regular file; else an invalid fd and `err`.
+UniqueFd OpenRegularFile(const std::string& path, std::string* err);
+
+// ReadFile through OpenRegularFile, refusing a file of more than
+// `max_bytes` instead of reading it.
+bool ReadRegularFile(const std::string& path, size_t max_bytes,
+                     std::string* out, std::string* err);
+
 // fsyncs a directory so that the names just made in it are durable. Best
 // effort: the names are already visible, so a failure is not reported.
 void SyncDir(const std::string& dir);

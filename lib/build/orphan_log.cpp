@@ -16,6 +16,7 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "build/job_guard.h"
+#include "job/build_history.h"
 #include "job/build_log.h"
 #include "job/job.h"
 
@@ -62,21 +63,13 @@ std::string IdOf(const std::string& path) {
   return name.substr(0, name.size() - 4);  // without ".log"
 }
 
-// True when the last bytes of the log hold its [result] section, which is
-// short and last: most logs are complete, and this spares reading them
-// whole at every start of mmbuild.
-bool EndsWithResult(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  struct stat st;
-  if (!fd.ok() || fstat(fd.get(), &st) != 0) return false;
-  char tail[1024];
-  off_t from = st.st_size > static_cast<off_t>(sizeof tail)
-                   ? st.st_size - static_cast<off_t>(sizeof tail)
-                   : 0;
-  ssize_t n = pread(fd.get(), tail, sizeof tail, from);
-  return n > 0 &&
-         std::string(tail, static_cast<size_t>(n)).find("\n[result]\n") !=
-             std::string::npos;
+// The log at `path` as far as its sections go (ReadLogEnds): through
+// OpenRegularFile, so that a FIFO, a symlink, a device or a directory named
+// *.log is passed over with `err` saying why, and a log of any size is read
+// in constant memory.
+bool ReadLog(const std::string& path, std::string* text, std::string* err) {
+  UniqueFd fd = OpenRegularFile(path, err);
+  return fd.ok() && ReadLogEnds(fd.get(), text, err);
 }
 
 }  // namespace
@@ -143,14 +136,17 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   std::string text;
   pid_t pid = 0;
   std::string started;
-  if (EndsWithResult(path) || !ReadFile(path, &text, err)) return false;
+  if (!ReadLog(path, &text, err)) {
+    *err = "passed over " + *err;
+    return false;
+  }
   if (HasResultSection(text) || !ReadBuildSection(text, &pid, &started) ||
       ProcessAlive(pid))
     return false;
   UniqueFd lock;
   if (LogLockedByRunner(path, &lock, err) || !lock.ok()) return false;
   // Read again under the lock: another mmbuild may have just finished it.
-  if (!ReadFile(path, &text, err) || HasResultSection(text)) return false;
+  if (!ReadLog(path, &text, err) || HasResultSection(text)) return false;
 
   BuildLog log;
   if (!log.Open(path, clock, err)) return false;

@@ -139,7 +139,7 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
   for (const std::string& name : names) {
     std::string path = JoinPath(config_.spool, name);
     std::string text, why;
-    if (!ReadFile(path, &text, &why)) {
+    if (!ReadRegularFile(path, kMaxJobFileBytes, &text, &why)) {
       if (!Exists(path)) continue;  // claimed by someone else
       Reject(path, name, why);
       continue;

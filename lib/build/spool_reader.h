@@ -18,6 +18,10 @@
 
 namespace mm {
 
+// The most a job file in the spool may hold; a larger one (no request makes
+// one) is rejected unread, as are a FIFO, a symlink or a device there.
+constexpr size_t kMaxJobFileBytes = 64 << 20;
+
 // A job ready to run: decoded, its project configured, its log in place.
 struct ClaimedJob {
   Job job;

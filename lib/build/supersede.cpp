@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/paths.h"
 #include "build/build_runner.h"
+#include "build/spool_reader.h"
 #include "job/build_log.h"
 #include "report/hook.h"
 #include "report/notify.h"
@@ -43,7 +45,8 @@ std::string FindSupersedingJob(const std::string& spool,
     if (name <= claimed_name) continue;
     std::string text, err;
     Job job;
-    if (!ReadFile(JoinPath(spool, name), &text, &err) ||
+    if (!ReadRegularFile(JoinPath(spool, name), kMaxJobFileBytes, &text,
+                         &err) ||
         !DecodeJob(text, name, &job, &err) || !Supersedes(job, claimed))
       continue;
     // `names` is sorted, so the last match is the newest.

@@ -118,6 +118,31 @@ bool WriteLogBytes(int out_fd, const char* data, size_t n, bool chunked) {
 
 }  // namespace
 
+bool ReadLogEnds(int fd, std::string* text, std::string* err) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = strerror(errno);
+    return false;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  std::string tail;
+  bool ok = size <= 2 * kHeadBytes
+                ? ReadAt(fd, 0, size, text)
+                : ReadAt(fd, 0, kHeadBytes, text) &&
+                      ReadAt(fd, static_cast<off_t>(size - kHeadBytes),
+                             kHeadBytes, &tail);
+  if (!ok) {
+    *err = strerror(errno);
+    return false;
+  }
+  if (!tail.empty()) {  // each cut at a line, so no line is made of two
+    text->resize(text->rfind('\n') + 1);
+    size_t nl = tail.find('\n');
+    *text += tail.substr(nl == std::string::npos ? tail.size() : nl + 1);
+  }
+  return true;
+}
+
 bool ReadShownJobSection(int fd, std::string* shown, off_t* length) {
   std::string head(kHeadBytes, '\0');
   ssize_t n;

@@ -71,6 +71,12 @@ bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
 // section's length in the file.
 bool ReadShownJobSection(int fd, std::string* shown, off_t* length);
 
+// The log open at `fd` as far as the readers of its sections need it, in
+// constant memory whatever its size: whole up to 128 KiB, else its first 64
+// KiB ([job], [build], the start of [log]) and its last 64 KiB (the closing
+// line, [result]), each cut at a line.
+bool ReadLogEnds(int fd, std::string* text, std::string* err);
+
 // The size of the log as CopyNewLogBytes sends it from offset 0.
 bool ShownLogSize(int fd, off_t* size);
 

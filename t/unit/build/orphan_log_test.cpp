@@ -1,12 +1,18 @@
 #include "build/orphan_log.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "build/job_guard.h"
+#include "job/build_history.h"
 #include "support/git_test_support.h"
 
 namespace mm {
@@ -151,6 +157,103 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
   EXPECT_EQ(ReadAll(locked).find("[result]"), std::string::npos);
+}
+
+// Every file mmbuild's start-up pass may meet in JOBS/: a FIFO (opening it
+// waited for a writer, before the first job), a symlink to /dev/zero and a
+// device (read for ever), a directory named *.log. Each is passed over with
+// a reason, in a child that is killed if it takes more than a minute, and
+// the dead runner's log beside them is still finished.
+TEST(OrphanLogTest, FifosSymlinksDevicesAndDirectoriesArePassedOver) {
+  TempDir tmp;
+  std::string jobs = tmp / "acme-app/JOBS";
+  testing_support::Sh("mkdir -p " + jobs + "/4-dir.log");
+  ASSERT_EQ(mkfifo((jobs + "/1-fifo.log").c_str(), 0600), 0);
+  ASSERT_EQ(symlink("/dev/zero", (jobs + "/2-zero.log").c_str()), 0);
+  bool device = mknod((jobs + "/3-device.log").c_str(), S_IFCHR | 0600,
+                      makedev(1, 5)) == 0;  // /dev/zero's; needs root
+  WriteAll(jobs + "/9-dead.log", Claimed(DeadPid()));
+  Config config;
+  config.build_root = tmp.path();
+  config.projects.push_back(Project{"acme/app", {}});
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(out[0]);
+    OrphanReport report;
+    FinishOrphanLogs(config, FixedClock(), nullptr, &report);
+    std::string text;
+    for (const std::string& line : report.problems) text += line + "\n";
+    for (const std::string& line : report.finished) text += line + "\n";
+    _exit(write(out[1], text.data(), text.size()) >= 0 ? 0 : 1);
+  }
+  close(out[1]);
+  struct pollfd pfd = {out[0], POLLIN, 0};
+  bool ended = poll(&pfd, 1, 60 * 1000) == 1;
+  if (!ended) kill(pid, SIGKILL);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while (ended && (n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(ended) << "mmbuild's start-up pass hung";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_NE(text.find("passed over " + jobs +
+                      "/1-fifo.log: not a regular "
+                      "file\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("passed over " + jobs + "/2-zero.log: "),
+            std::string::npos)
+      << text;
+  if (device) {
+    EXPECT_NE(text.find("passed over " + jobs +
+                        "/3-device.log: not a regular file\n"),
+              std::string::npos)
+        << text;
+  }
+  EXPECT_NE(text.find("passed over " + jobs +
+                      "/4-dir.log: not a regular "
+                      "file\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("job 9-dead: its runner died; log finished as error"),
+            std::string::npos)
+      << text;
+}
+
+// A dead runner's log of 3 GiB (sparse here; mmbuild read it whole, 6.3 GB
+// and bad_alloc, at every start) is finished from its head and tail alone.
+TEST(OrphanLogTest, AHugeLogIsFinishedFromItsEnds) {
+  TempDir tmp;
+  std::string path = tmp / "7.log";
+  WriteAll(path, Claimed(DeadPid()));
+  const off_t huge = 3LL << 30;
+  ASSERT_EQ(truncate(path.c_str(), huge), 0);
+  {
+    UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND));
+    std::string last = "\n00:01:00 O the last line\n";
+    ASSERT_EQ(write(fd.get(), last.data(), last.size()),
+              static_cast<ssize_t>(last.size()));
+  }
+  Config config;
+  RecordingObserver observer;
+  std::string err;
+  ASSERT_TRUE(FinishOrphanLog(path, config, FixedClock(), &observer, &err))
+      << err;
+  EXPECT_EQ(observer.fails, 1);
+  EXPECT_EQ(observer.target, "main");
+  UniqueFd fd(open(path.c_str(), O_RDONLY));
+  std::string tail, why;
+  bool cut;
+  ASSERT_TRUE(ReadTail(fd.get(), 512, &tail, &cut, &why));
+  EXPECT_NE(tail.find("died before the build ended"), std::string::npos)
+      << tail;
+  EXPECT_NE(tail.find("\n[result]\nstatus = error\n"), std::string::npos)
+      << tail;
 }
 
 }  // namespace
