@@ -90,7 +90,7 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
   UniqueFd fd = OpenRegularFile(job.log_path, &err);
-  if (!fd.ok() || !ReadLogEnds(fd.get(), &text, &err) ||
+  if (!fd.ok() || !ReadLogEnds(fd.get(), kLogEndBytes, &text, &err) ||
       HasResultSection(text) || text.find("\n[build]\n") != std::string::npos)
     return;
   BuildLog log;

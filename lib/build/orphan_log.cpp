@@ -69,7 +69,7 @@ std::string IdOf(const std::string& path) {
 // in constant memory.
 bool ReadLog(const std::string& path, std::string* text, std::string* err) {
   UniqueFd fd = OpenRegularFile(path, err);
-  return fd.ok() && ReadLogEnds(fd.get(), text, err);
+  return fd.ok() && ReadLogEnds(fd.get(), kLogEndBytes, text, err);
 }
 
 }  // namespace

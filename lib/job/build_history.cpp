@@ -118,7 +118,8 @@ bool WriteLogBytes(int out_fd, const char* data, size_t n, bool chunked) {
 
 }  // namespace
 
-bool ReadLogEnds(int fd, std::string* text, std::string* err) {
+bool ReadLogEnds(int fd, size_t tail_bytes, std::string* text,
+                 std::string* err) {
   struct stat st;
   if (fstat(fd, &st) != 0) {
     *err = strerror(errno);
@@ -126,11 +127,11 @@ bool ReadLogEnds(int fd, std::string* text, std::string* err) {
   }
   const size_t size = static_cast<size_t>(st.st_size);
   std::string tail;
-  bool ok = size <= 2 * kHeadBytes
+  bool ok = size <= kHeadBytes + tail_bytes
                 ? ReadAt(fd, 0, size, text)
                 : ReadAt(fd, 0, kHeadBytes, text) &&
-                      ReadAt(fd, static_cast<off_t>(size - kHeadBytes),
-                             kHeadBytes, &tail);
+                      ReadAt(fd, static_cast<off_t>(size - tail_bytes),
+                             tail_bytes, &tail);
   if (!ok) {
     *err = strerror(errno);
     return false;

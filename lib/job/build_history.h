@@ -72,10 +72,13 @@ bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
 bool ReadShownJobSection(int fd, std::string* shown, off_t* length);
 
 // The log open at `fd` as far as the readers of its sections need it, in
-// constant memory whatever its size: whole up to 128 KiB, else its first 64
-// KiB ([job], [build], the start of [log]) and its last 64 KiB (the closing
-// line, [result]), each cut at a line.
-bool ReadLogEnds(int fd, std::string* text, std::string* err);
+// constant memory whatever its size: whole up to 64 KiB + `tail_bytes`,
+// else its first 64 KiB ([job], [build], the start of [log]) and its last
+// `tail_bytes` (the closing line, [result]; kLogEndBytes is enough for
+// them), each cut at a line.
+constexpr size_t kLogEndBytes = 64 << 10;
+bool ReadLogEnds(int fd, size_t tail_bytes, std::string* text,
+                 std::string* err);
 
 // The size of the log as CopyNewLogBytes sends it from offset 0.
 bool ShownLogSize(int fd, off_t* size);

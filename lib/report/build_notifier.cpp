@@ -1,6 +1,7 @@
 #include "report/build_notifier.h"
 
 #include "base/fsutil.h"
+#include "job/build_history.h"
 
 namespace mm {
 
@@ -14,6 +15,12 @@ Job JobForMail(const BuildReport& report) {
   return described;
 }
 
+namespace {
+// More than a mail shows (MailEnvelope::max_log_bytes), with room for the
+// closing sections.
+constexpr size_t kMailLogEndBytes = (256 << 10) + kLogEndBytes;
+}  // namespace
+
 BuildNotifier::BuildNotifier(const Config& config,
                              const NotifierOptions& options)
     : notifier_(config, options) {}
@@ -24,8 +31,11 @@ void BuildNotifier::OnEvent(const BuildReport& report, BuildLog* log) {
   };
   // Read afresh at each event: the log grows between them, and every line
   // is already on disk (BuildLog writes each with one write(2)).
+  // Its ends only: a mail shows at most the last MailEnvelope::max_log_bytes
+  // of [log], and a log of gigabytes must not be read whole.
   std::string log_text, err;
-  if (!ReadFile(log->path(), &log_text, &err)) {
+  UniqueFd fd = OpenRegularFile(log->path(), &err);
+  if (!fd.ok() || !ReadLogEnds(fd.get(), kMailLogEndBytes, &log_text, &err)) {
     sink(marker::kStderr,
          "cannot read the build log for the notifications: " + err);
     log_text.clear();
