@@ -347,6 +347,24 @@ EOF
   assert_equal "$(mm_spool_count "$SPOOL")" 0
 }
 
+@test "a job in the spool selects; the configuration decides: buildCommand = touch PWNED never runs" {
+  spool_job 1-pwn buildCommand='touch "$HOME/PWNED"'
+  spool_job 2-mail mailto=thief@evil.example
+  spool_job 3-mode mode=dryrun
+  spool_job 4-good
+  mmbuild_succeeds
+  assert [ ! -e "$HOME/PWNED" ]
+  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-pwn.ini\n2-mail.ini\n3-mode.ini')"
+  assert_output --partial "1-pwn.ini: a job in the spool only selects a build; buildCommand, mailto and mode come from the configuration (a job with its own is given to mmbuild on the command line)"
+  assert_equal "$(status_of 4-good)" success
+  # By hand, on the command line, a job may still carry its own command.
+  printf '[job]\nid = 5-hand\nscm = git\nproject = acme/app\nrepositoryUrl = %s\ntarget = main\nbuildCommand = echo by hand\n' \
+    "$MM_GIT_REMOTE" >"$BATS_TEST_TMPDIR/5-hand.ini"
+  mmbuild_succeeds "$BATS_TEST_TMPDIR/5-hand.ini"
+  run log_lines 5-hand
+  assert_line "O by hand"
+}
+
 @test "a FIFO, a symlink to a device, a directory named *.log or a FIFO job pass over; the queue runs" {
   jobs=$BUILDS/acme-app/JOBS
   mkdir -p "$jobs/3-dir.log"
@@ -392,13 +410,14 @@ EOF
   # Commands that would leave Y or Z behind if a bad job got as far as
   # running one (the `$` key matches a target starting with `$`).
   write_config "" "\$ = touch Y
-inject = touch Z"
+inject = touch Z
+inject-v/\$(touch X) = echo \"\$MIXMASTER_TASK\" \"\$MIXMASTER_VIEW_URL\""
   payloads=('$(touch X)' ';touch X' '--upload-pack=touch X' '../x' '`touch X`')
   # Every payload is also a configured project, so that jobs naming it run.
   for p in "${payloads[@]}"; do
     printf '\n[%s]\nmain = echo project built\n' "$p" >>"$MM_CONFIG"
   done
-  mm_git push -q origin main:inject
+  mm_git push -q origin main:inject main:inject-v
   for i in "${!payloads[@]}"; do
     spool_job "t$i" target="${payloads[$i]}"
     spool_job "c$i" target=inject commit="${payloads[$i]}"
@@ -407,8 +426,8 @@ inject = touch Z"
   done
   # One that a build key matches, so that the ref check is what stops it.
   spool_job t9 target='main/../../x'
-  spool_job v1 target=inject task='$(touch X)' viewUrl='`touch X`' \
-    message='$(touch X)' buildCommand='echo "$MIXMASTER_TASK" "$MIXMASTER_VIEW_URL"'
+  spool_job v1 target=inject-v task='$(touch X)' viewUrl='`touch X`' \
+    message='$(touch X)'
   mkdir "$BATS_TEST_TMPDIR/cwd"
   outside_builds() { find "$BATS_TEST_TMPDIR" -path "$BUILDS" -prune -o -print | sort; }
   before=$(outside_builds)

@@ -132,7 +132,6 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.mode = config.mode;
   job.forge = build.forge;
   job.status_url = build.status_url;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
   // First: an ESC or BEL would reach a terminal through mmbuild --follow
   // or a mail, and the 422s below quote the values.
   std::string err;
@@ -143,7 +142,9 @@ Answer Spool(const Config& config, const HttpRequest& request,
   TargetMatch match;
   if (!MatchTarget(*project, build.target, build.task, &match, &err))
     return Reply(422, Printable(err));
-  job.build_command = match.command;
+  // The job only selects a build: the command, mailto and mode are the
+  // configuration's when mmbuild takes it (mmbridge(1) Writing the job), so
+  // that whatever reaches the spool cannot choose what runs.
 
   SpoolWriter writer(config.spool);
   std::string path;

@@ -129,21 +129,18 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   text.resize(n);
   Job job;
   if (!DecodeJob(JobSectionText(text), id + ".log", &job, err)) return false;
-  // A job file leaves these out to take them from the configuration; the
-  // copy is written whole, so it takes them now, as the original did.
-  if (!job.has_build_command) {
-    const Project* project = config.FindProject(job.project);
-    TargetMatch match;
-    if (!project) {
-      *err = "unknown project " + OneLine(job.project);
-      return false;
-    }
-    if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
-    job.build_command = match.command;
+  // The copy goes through the spool, so it only selects the same build:
+  // the configuration decides its command, mailto and mode now, as it did
+  // for a job from the bridge (a job run by hand with its own command is
+  // rebuilt with the configured one).
+  const Project* project = config.FindProject(job.project);
+  TargetMatch match;
+  if (!project) {
+    *err = "unknown project " + OneLine(job.project);
+    return false;
   }
-  if (!job.has_mailto) job.mailto = config.mailto;
-  if (!job.has_mode) job.mode = config.mode;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
+  if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
+  job.has_build_command = job.has_mailto = job.has_mode = false;
   struct timespec now = clock.Now();
   job.id = NewJobId(now);
   job.received = FormatIsoUtc(now);

@@ -76,6 +76,17 @@ bool PrepareJob(const std::string& text, const std::string& filename,
     *err = filename + ": a job file holds one [job] section and nothing after";
     return false;
   }
+  // Writing the spool is all a bridge that was taken over could do: a job
+  // there selects a build, and the configuration decides what it runs.
+  const Job& job = claimed.job;
+  if (!allow_trailing_sections &&
+      (job.has_build_command || job.has_mailto || job.has_mode)) {
+    *err = filename +
+           ": a job in the spool only selects a build; buildCommand, mailto "
+           "and mode come from the configuration (a job with its own is "
+           "given to mmbuild on the command line)";
+    return false;
+  }
   if (!config.FindProject(claimed.job.project)) {
     *err = filename + ": unknown project " + OneLine(claimed.job.project);
     return false;

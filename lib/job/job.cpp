@@ -109,6 +109,11 @@ std::string EncodeJob(const Job& job) {
   std::vector<std::pair<std::string, std::string>> entries;
   for (const Field& f : kFields) {
     if (f.omitted_when_empty && (job.*f.member).empty()) continue;
+    // Left to the configuration (job.h): not written at all.
+    if ((f.member == &Job::build_command && !job.has_build_command) ||
+        (f.member == &Job::mailto && !job.has_mailto) ||
+        (f.member == &Job::mode && !job.has_mode))
+      continue;
     entries.emplace_back(f.key, EscapeJobValue(job.*f.member));
   }
   return FormatIniSection("job", entries);

@@ -31,7 +31,8 @@ struct Job {
   // `gitlab`, and where that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
-  // A hand-written job may leave these out; they then come from the config.
+  // A job may leave these out; they then come from the configuration. A job
+  // in the spool must (mmbuild(1) DESCRIPTION): it only selects a build.
   bool has_build_command = false;
   bool has_mailto = false;
   bool has_mode = false;
@@ -42,7 +43,8 @@ std::string EscapeJobValue(const std::string& value);
 bool UnescapeJobValue(const std::string& text, std::string* value,
                       std::string* err);
 
-// The whole file, `[job]` and every key in the documented order.
+// The whole file, `[job]` and every key in the documented order; the
+// buildCommand, mailto and mode a job leaves out (has_*) are not written.
 std::string EncodeJob(const Job& job);
 
 // Parses a job file (only its `[job]` section; anything after it, such as the

@@ -140,10 +140,13 @@ TEST_F(BridgeTest, QueuesOneCompleteJobStampedByTheClock) {
   EXPECT_EQ(job.project, "o/r");
   EXPECT_EQ(job.target, "main");
   EXPECT_EQ(job.message, "two\nlines");
-  EXPECT_EQ(job.build_command, "make all");
   EXPECT_EQ(job.notifications, "all");
-  EXPECT_EQ(job.mailto, "ops@example.com");
-  EXPECT_EQ(job.mode, "normal");
+  // It only selects the build: mmbuild takes the command, mailto and mode
+  // from the configuration, and rejects a spooled job that has them.
+  EXPECT_FALSE(job.has_build_command || job.has_mailto || job.has_mode) << text;
+  for (const char* key : {"buildCommand", "mailto", "mode"})
+    EXPECT_EQ(text.find(std::string("\n") + key + " ="), std::string::npos)
+        << text;
 
   EXPECT_EQ(o.journal_line, "- POST / 202 " + id);
   EXPECT_EQ(o.priority, Priority::kInfo);

@@ -22,6 +22,7 @@ Job Sample() {
   j.build_command = "make deploy; echo done # really";
   j.notifications = "all";
   j.mode = "normal";
+  j.has_build_command = j.has_mailto = j.has_mode = true;
   return j;
 }
 
