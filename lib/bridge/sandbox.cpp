@@ -16,15 +16,6 @@
 #include "base/paths.h"
 #include "bridge/syscall_filter.h"
 
-// A sanitized build (the ASan runtime reads /proc/self/maps).
-#if defined(__SANITIZE_ADDRESS__)
-#define MM_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MM_SANITIZED 1
-#endif
-#endif
-
 namespace mm {
 namespace {
 

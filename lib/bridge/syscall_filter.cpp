@@ -17,16 +17,6 @@
 #include <algorithm>
 #include <array>
 
-// A sanitized build (the ASan runtime's leak check stops the threads with
-// ptrace from a clone()d helper at exit).
-#if defined(__SANITIZE_ADDRESS__)
-#define MM_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MM_SANITIZED 1
-#endif
-#endif
-
 #if defined(__x86_64__)
 #define MM_FILTER_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)

@@ -17,6 +17,17 @@
 #include <string>
 #include <vector>
 
+// A sanitized build: the ASan runtime reads /proc/self/maps, and its leak
+// check stops the threads with ptrace from a clone()d helper at exit; the
+// sandbox leaves it those.
+#if defined(__SANITIZE_ADDRESS__)
+#define MM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MM_SANITIZED 1
+#endif
+#endif
+
 namespace mm {
 
 // The filter for process `self`. Refused: new programs, processes and

@@ -21,6 +21,7 @@
 #include "base/version.h"
 #include "http/signature.h"
 #include "job/job.h"
+#include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
 namespace mm {
@@ -398,27 +399,14 @@ TEST_F(BridgeTest, AClientThatNeverReadsIsDroppedAfterTheDeadline) {
             static_cast<ssize_t>(request.size()));
   options_.read_timeout_seconds = 0.5;
   ASSERT_TRUE(LoadBridgeConfig(&options_)) << options_.config_error;
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(out[0]);
-    BridgeOutcome o = ServeConnection(options_, fds[1], fds[1], clock_);
-    ssize_t n = write(out[1], o.journal_line.data(), o.journal_line.size());
-    _exit(n > 0 ? 0 : 1);
-  }
-  close(out[1]);
+  bool ended = false;
+  std::string line = testing_support::InChild(
+      [&] {
+        return ServeConnection(options_, fds[1], fds[1], clock_).journal_line;
+      },
+      60, &ended);
   close(fds[1]);
-  struct pollfd pfd = {out[0], POLLIN, 0};
-  bool ended = poll(&pfd, 1, 60 * 1000) == 1;
-  if (!ended) kill(pid, SIGKILL);
-  std::string line;
-  char buf[512];
-  ssize_t n;
-  while (ended && (n = read(out[0], buf, sizeof buf)) > 0) line.append(buf, n);
-  close(out[0]);
   close(fds[0]);
-  waitpid(pid, nullptr, 0);
   ASSERT_TRUE(ended) << "the bridge was still streaming after a minute";
   EXPECT_EQ(line, "- GET /builds/o-r/" + id + ".log 200 o-r/" + id +
                       ".log (the client took no bytes for 0.5 s and was "

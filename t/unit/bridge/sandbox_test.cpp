@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "bridge/bridge.h"
 #include "job/config.h"
+#include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
 namespace mm {
@@ -65,26 +66,12 @@ bool DropToTestUid(uid_t uid) {
          setresuid(uid, uid, uid) == 0;
 }
 
-// Runs `body` in a forked child and returns what it wrote to `out`.
+// Runs `body` in a forked child (the sandbox is for good) and returns what
+// it returned.
 std::string InChild(const std::function<std::string()>& body) {
-  int out[2];
-  EXPECT_EQ(pipe(out), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(out[0]);
-    std::string result = body();
-    ssize_t n = write(out[1], result.data(), result.size());
-    _exit(n == static_cast<ssize_t>(result.size()) ? 0 : 1);
-  }
-  close(out[1]);
-  std::string result;
-  char buf[256];
-  ssize_t n;
-  while ((n = read(out[0], buf, sizeof buf)) > 0) result.append(buf, n);
-  close(out[0]);
-  int status = 0;
-  EXPECT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  bool ended = false;
+  std::string result = testing_support::InChild(body, 60, &ended);
+  EXPECT_TRUE(ended) << result;
   return result;
 }
 

@@ -13,6 +13,7 @@
 
 #include "build/job_guard.h"
 #include "job/build_history.h"
+#include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
 namespace mm {
@@ -176,31 +177,18 @@ TEST(OrphanLogTest, FifosSymlinksDevicesAndDirectoriesArePassedOver) {
   Config config;
   config.build_root = tmp.path();
   config.projects.push_back(Project{"acme/app", {}});
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(out[0]);
-    OrphanReport report;
-    FinishOrphanLogs(config, FixedClock(), nullptr, &report);
-    std::string text;
-    for (const std::string& line : report.problems) text += line + "\n";
-    for (const std::string& line : report.finished) text += line + "\n";
-    _exit(write(out[1], text.data(), text.size()) >= 0 ? 0 : 1);
-  }
-  close(out[1]);
-  struct pollfd pfd = {out[0], POLLIN, 0};
-  bool ended = poll(&pfd, 1, 60 * 1000) == 1;
-  if (!ended) kill(pid, SIGKILL);
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while (ended && (n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, n);
-  close(out[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  bool ended = false;
+  std::string text = testing_support::InChild(
+      [&] {
+        OrphanReport report;
+        FinishOrphanLogs(config, FixedClock(), nullptr, &report);
+        std::string lines;
+        for (const std::string& line : report.problems) lines += line + "\n";
+        for (const std::string& line : report.finished) lines += line + "\n";
+        return lines;
+      },
+      60, &ended);
   ASSERT_TRUE(ended) << "mmbuild's start-up pass hung";
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_NE(text.find("passed over " + jobs +
                       "/1-fifo.log: not a regular "
                       "file\n"),
