@@ -68,6 +68,23 @@ const Setting kSettings[] = {
     {"supersede", nullptr, nullptr, 0, &Config::supersede},
     {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
     {"jobs", nullptr, &Config::jobs, 1, nullptr},
+    {"launcher", &Config::launcher, nullptr, 0, nullptr},
+    {"notify", &Config::notify, nullptr, 0, nullptr},
+};
+
+// One row per project setting (mixmaster.ini(5) Project settings): its name
+// without the colon, and whether `:name:<branch-key>` may set it for some
+// branches only.
+struct ProjectSettingSpec {
+  const char* name;
+  bool per_branch;
+};
+
+const ProjectSettingSpec kProjectSettings[] = {
+    {"repository", false},
+    {"launcher", true},
+    {"notify", true},
+    {"badge", false},
 };
 
 // Edit distance between `a` and `b`, letters compared without case.
@@ -89,15 +106,17 @@ size_t Distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// The setting a misspelt `key` most likely meant: the one at the least
-// edit distance, if that is at most 2; "" when none is that close.
-std::string SettingLike(const std::string& key) {
+// The name a misspelt `key` most likely meant: the one of `names` at the
+// least edit distance, if that is at most 2; "" when none is that close.
+template <typename Row, size_t N>
+std::string NameLike(const std::string& key, const Row (&rows)[N],
+                     const char* Row::*name) {
   std::string best;
   size_t best_distance = 3;
-  for (const Setting& s : kSettings) {
-    size_t d = Distance(key, s.key);
+  for (const Row& row : rows) {
+    size_t d = Distance(key, row.*name);
     if (d < best_distance) {
-      best = s.key;
+      best = row.*name;
       best_distance = d;
     }
   }
@@ -117,14 +136,53 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     c->*s.text = e.value;
     return true;
   }
-  std::string like = SettingLike(e.key);
+  std::string like = NameLike(e.key, kSettings, &Setting::key);
   c->warnings.push_back(where + "unknown setting `" + e.key +
                         "` in [_] ignored" +
                         (like.empty() ? "" : "; did you mean `" + like + "`?"));
   return true;
 }
 
+// A key starting with `:` in project `p`: a known project setting is kept
+// in p->settings; an unknown one is a warning, as in `[_]`.
+bool ParseProjectSetting(const IniEntry& e, const std::string& where,
+                         Project* p, std::vector<std::string>* warnings,
+                         std::string* err) {
+  std::string rest = e.key.substr(1);
+  size_t colon = rest.find(':');
+  ProjectSetting setting;
+  setting.name = rest.substr(0, colon);
+  if (colon != std::string::npos) setting.branch_key = rest.substr(colon + 1);
+  setting.value = e.value;
+  for (const ProjectSettingSpec& spec : kProjectSettings) {
+    if (setting.name != spec.name) continue;
+    if (colon != std::string::npos &&
+        (!spec.per_branch || setting.branch_key.empty())) {
+      *err =
+          where + "`" + e.key + "` in [" + p->name + "]: " +
+          (spec.per_branch
+               ? "a branch key must follow `:" + setting.name + ":`"
+               : "`:" + setting.name + "` is one value for the whole project");
+      return false;
+    }
+    p->settings.push_back(std::move(setting));
+    return true;
+  }
+  std::string like =
+      NameLike(setting.name, kProjectSettings, &ProjectSettingSpec::name);
+  warnings->push_back(where + "unknown project setting `" + e.key + "` in [" +
+                      p->name + "] ignored" +
+                      (like.empty() ? "" : "; did you mean `:" + like + "`?"));
+  return true;
+}
+
 }  // namespace
+
+std::string GlobalSettingText(const Config& config, const std::string& key) {
+  for (const Setting& s : kSettings)
+    if (s.text && key == s.key) return config.*s.text;
+  return "";
+}
 
 const Project* Config::FindProject(const std::string& name) const {
   for (const Project& p : projects)
@@ -176,13 +234,18 @@ bool ParseConfig(const std::string& text, const std::string& filename,
     }
     Project p;
     p.name = section.name;
+    std::vector<std::string> keys;
     for (const IniEntry& e : section.entries) {
-      for (const auto& kv : p.targets) {
-        if (kv.first == e.key) {
-          *err = where(e.line) + "`" + e.key + "` appears twice in [" + p.name +
-                 "]";
+      if (std::find(keys.begin(), keys.end(), e.key) != keys.end()) {
+        *err =
+            where(e.line) + "`" + e.key + "` appears twice in [" + p.name + "]";
+        return false;
+      }
+      keys.push_back(e.key);
+      if (!e.key.empty() && e.key[0] == ':') {
+        if (!ParseProjectSetting(e, where(e.line), &p, &c.warnings, err))
           return false;
-        }
+        continue;
       }
       p.targets.emplace_back(e.key, e.value);
     }

@@ -10,10 +10,21 @@
 
 namespace mm {
 
+// A project setting (mixmaster.ini(5) Project settings): a key `:name` in a
+// project's section, or `:name:<branch-key>` for a setting that may differ
+// per branch. No git ref starts with `:`, so it never shadows a branch key.
+struct ProjectSetting {
+  std::string name;        // without the leading colon
+  std::string branch_key;  // empty for `:name`
+  std::string value;
+};
+
 struct Project {
   std::string name;  // owner/repo, as the forge names it
   // (key, build command) in file order; keys are unique.
   std::vector<std::pair<std::string, std::string>> targets;
+  // Known project settings, in file order; unknown ones are warnings.
+  std::vector<ProjectSetting> settings = {};
 };
 
 struct Config {
@@ -38,12 +49,19 @@ struct Config {
   bool supersede = true;
   long keep_builds = 0;  // 0 = keep every log
   long jobs = 1;         // builds at once
+  // Defaults of the project settings `:launcher` and `:notify`.
+  std::string launcher;  // empty: build on this machine
+  std::string notify = "all";
   std::vector<Project> projects;
   // Unknown `[_]` keys; reported, not fatal.
   std::vector<std::string> warnings;
 
   const Project* FindProject(const std::string& name) const;
 };
+
+// The text of the `[_]` setting named `key` (mixmaster.ini(5) Settings) in
+// `config`; "" for an unknown key or one that is not text.
+std::string GlobalSettingText(const Config& config, const std::string& key);
 
 // Parses config text. Paths starting with `~` are expanded with `home`;
 // `buildRoot` defaults to ~/Builds and `spool` to <buildRoot>/INBOX.

@@ -148,6 +148,13 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
        "directory, org-repo, under buildRoot; rename one"},
       {"[a/b]\nx = 1\nx = 2\n", "c.ini:3: `x` appears twice in [a/b]"},
       {"[_]\n[_]\n", "c.ini:2: second [_] section"},
+      {"[a/b]\n:launcher = x\n:launcher = y\n",
+       "c.ini:3: `:launcher` appears twice in [a/b]"},
+      {"[a/b]\n:repository:main = https://h/r.git\n",
+       "c.ini:2: `:repository:main` in [a/b]: `:repository` is one value for "
+       "the whole project"},
+      {"[a/b]\n:launcher: = x\n",
+       "c.ini:2: `:launcher:` in [a/b]: a branch key must follow `:launcher:`"},
       {"[a/b]\nmake deploy\n",
        "c.ini:2: expected `key = value`, `[section]` or a comment: make "
        "deploy"},
@@ -158,6 +165,65 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
     EXPECT_FALSE(ParseConfig(k.text, "c.ini", "/h", &c, &err)) << k.text;
     EXPECT_EQ(err, k.err);
   }
+}
+
+// A key starting with `:` is a project setting, never a branch key
+// (mixmaster.ini(5) Project settings).
+TEST(ConfigTest, ColonKeysAreProjectSettingsNotBranches) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(
+      ParseConfig("[_]\n"
+                  "launcher = mm-run-ssh builder\n"
+                  "notify = failures\n"
+                  "[a/b]\n"
+                  "main = make\n"
+                  ":repository = https://git.example.org/a/b.git\n"
+                  ":launcher:release = mm-run-slurm\n"
+                  ":badge = main\n",
+                  "c.ini", "/h", &c, &err))
+      << err;
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+  EXPECT_EQ(c.launcher, "mm-run-ssh builder");
+  EXPECT_EQ(c.notify, "failures");
+  const Project* p = c.FindProject("a/b");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->targets.size(), 1u);
+  EXPECT_EQ(p->targets[0].first, "main");
+  ASSERT_EQ(p->settings.size(), 3u);
+  EXPECT_EQ(p->settings[0].name, "repository");
+  EXPECT_EQ(p->settings[0].branch_key, "");
+  EXPECT_EQ(p->settings[0].value, "https://git.example.org/a/b.git");
+  EXPECT_EQ(p->settings[1].name, "launcher");
+  EXPECT_EQ(p->settings[1].branch_key, "release");
+  EXPECT_EQ(p->settings[1].value, "mm-run-slurm");
+}
+
+TEST(ConfigTest, AnUnknownProjectSettingIsAWarningNamingTheNearestOne) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(ParseConfig("[a/b]\nmain = make\n:lanucher = x\n:zz = y\n",
+                          "c.ini", "/h", &c, &err))
+      << err;
+  ASSERT_EQ(c.warnings.size(), 2u);
+  EXPECT_EQ(c.warnings[0],
+            "c.ini:3: unknown project setting `:lanucher` in [a/b] ignored; "
+            "did you mean `:launcher`?");
+  EXPECT_EQ(c.warnings[1],
+            "c.ini:4: unknown project setting `:zz` in [a/b] ignored");
+  EXPECT_TRUE(c.FindProject("a/b")->settings.empty());
+  EXPECT_EQ(c.FindProject("a/b")->targets.size(), 1u);
+}
+
+TEST(ConfigTest, GlobalSettingTextReadsTextSettingsByName) {
+  Config c;
+  c.launcher = "mm-run-slurm";
+  c.mailto = "me@example.org";
+  EXPECT_EQ(GlobalSettingText(c, "launcher"), "mm-run-slurm");
+  EXPECT_EQ(GlobalSettingText(c, "mailto"), "me@example.org");
+  EXPECT_EQ(GlobalSettingText(c, "notify"), "all");
+  EXPECT_EQ(GlobalSettingText(c, "timeout"), "") << "not a text setting";
+  EXPECT_EQ(GlobalSettingText(c, "nonesuch"), "");
 }
 
 TEST(ConfigTest, LoadMissingFileSaysSo) {
