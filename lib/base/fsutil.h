@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace mm {
 
@@ -64,6 +65,22 @@ UniqueFd OpenRegularFile(const std::string& path, std::string* err);
 // `max_bytes` instead of reading it.
 bool ReadRegularFile(const std::string& path, size_t max_bytes,
                      std::string* out, std::string* err);
+
+// The names in `dir` but the hidden ones (a leading `.`), sorted. A
+// directory that does not exist holds nothing; a failure to open or to
+// read it is an error ("cannot read <what>: reason").
+bool ListDir(const std::string& dir, const std::string& what,
+             std::vector<std::string>* names, std::string* err);
+
+// True when something (a dangling symlink too) is at `path`. False when
+// nothing is, or when it cannot tell: errno is ENOENT only for the first.
+bool Exists(const std::string& path);
+
+// Replaces `path` with `text` at once: written to `temp` (which must be in
+// the same directory, and is removed first), synced, then renamed over it,
+// so that `path` is whole either way. On failure `path` is as it was.
+bool ReplaceFile(const std::string& path, const std::string& temp,
+                 const std::string& text, mode_t mode, std::string* err);
 
 // fsyncs a directory so that the names just made in it are durable. Best
 // effort: the names are already visible, so a failure is not reported.

@@ -16,7 +16,6 @@
 #include "job/build_history.h"
 #include "job/job.h"
 #include "job/spool_writer.h"
-#include "job/target_match.h"
 
 namespace mm {
 namespace {
@@ -133,22 +132,7 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   // the configuration decides its command, mailto and mode now, as it did
   // for a job from the bridge (a job run by hand with its own command is
   // rebuilt with the configured one).
-  const Project* project = config.FindProject(job.project);
-  TargetMatch match;
-  if (!project) {
-    *err = "unknown project " + OneLine(job.project);
-    return false;
-  }
-  if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
-  job.has_build_command = job.has_mailto = job.has_mode = false;
-  struct timespec now = clock.Now();
-  job.id = NewJobId(now);
-  job.received = FormatIsoUtc(now);
-  SpoolWriter writer(config.spool);
-  std::string path;
-  if (!writer.Write(
-          &job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
-    return false;
+  if (QueueJob(config, clock, &job, err) != QueueResult::kQueued) return false;
   *new_id = job.id;
   return true;
 }

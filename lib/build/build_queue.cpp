@@ -91,7 +91,7 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
   std::string text, err;
   UniqueFd fd = OpenRegularFile(job.log_path, &err);
   if (!fd.ok() || !ReadLogEnds(fd.get(), kLogEndBytes, &text, &err) ||
-      HasResultSection(text) || text.find("\n[build]\n") != std::string::npos)
+      HasResultSection(text) || HasBuildSection(text))
     return;
   BuildLog log;
   if (!log.Open(job.log_path, SystemClock(), &err)) {
@@ -282,7 +282,7 @@ bool JobScheduler::TakeNext() {
 void JobScheduler::FinishAsSuperseded(const ClaimedJob& job,
                                       const std::string& by) {
   std::string err;
-  if (!FinishSuperseded(job, by, *options_.config, &err)) {
+  if (!FinishSuperseded(job, by, *options_.config, options_.observer, &err)) {
     options_.journal->Error("job " + job.id + ": " + err);
     failed_ = true;
   } else {

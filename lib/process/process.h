@@ -14,26 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace mm {
+#include "process/spawn.h"
 
-struct ProcessSpec {
-  // argv[0] is looked up in PATH when it has no '/'. Never passed to a shell.
-  std::vector<std::string> argv;
-  // Added to (or replacing in) the inherited environment, "NAME=value".
-  std::vector<std::string> env;
-  std::string cwd;  // empty: inherit
-  // When feed_stdin is true, stdin_data is written to the child's stdin, which
-  // is then closed; otherwise stdin is /dev/null.
-  bool feed_stdin = false;
-  std::string stdin_data;
-  // Seconds before the group is stopped; 0 = no limit.
-  double timeout_seconds = 0;
-  // Seconds between TERM and KILL when stopping.
-  double kill_grace_seconds = 10;
-  // When not null and set non-zero (e.g. by a SIGTERM handler), the child's
-  // group is stopped as on a timeout.
-  const volatile sig_atomic_t* stop_requested = nullptr;
-};
+namespace mm {
 
 struct ProcessResult {
   bool started = false;    // false: fork/exec failed, see error
@@ -48,6 +31,8 @@ struct ProcessResult {
 // 'O' for stdout, '!' for stderr. A last line without newline is passed too.
 // A line longer than 64 KiB is passed in 64 KiB pieces.
 using LineSink = std::function<void(char stream, const std::string& line)>;
+constexpr char kStdoutStream = 'O';
+constexpr char kStderrStream = '!';
 
 // Runs the process to completion (or until stopped). Returns false only when
 // it could not be started at all (result->error says why, e.g. "cannot run
@@ -65,6 +50,15 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
 // with status 1".
 bool ExitedZero(const ProcessResult& result, const std::string& name,
                 double timeout_seconds, std::string* err);
+
+// The state letter and process group of process `pid` from /proc/<pid>/stat
+// (`pid (comm) state ppid pgrp ...`, read from the last `)`: comm may hold
+// anything). False when it cannot be read.
+bool ReadProcStat(pid_t pid, char* state, pid_t* pgrp);
+
+// True while process `pid` exists and is not a zombie (also when /proc
+// cannot tell: alive is the safe answer).
+bool ProcessAlive(pid_t pid);
 
 // A child left running in the background (e.g. the per-job ssh-agent) while
 // the caller does other work: its own process group, stdin, stdout and stderr

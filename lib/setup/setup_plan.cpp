@@ -19,37 +19,12 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // Creates `path` (which must not exist) with `text`, synced, or nothing.
 bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                 std::string* err) {
   if (CreateFileExclusive(path, text, mode, err)) return true;
   if (errno == EEXIST) *err = path + " exists; it is not overwritten";
   return false;
-}
-
-// Replaces `path` with `text` at once (temporary file, then rename).
-bool ReplaceFile(const std::string& path, const std::string& text,
-                 std::string* err) {
-  std::string temp = path + ".mmsetup-new";
-  unlink(temp.c_str());
-  if (!CreateFile(temp, text, 0644, err)) return false;
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    *err = ErrnoText("cannot write " + path);
-    unlink(temp.c_str());
-    return false;
-  }
-  return true;
 }
 
 SetupStep DirectoryStep(const std::string& path, const std::string& what) {
@@ -171,12 +146,13 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
     case StepKind::kCreateDirectory:
       return MakeDirs(step.path, err);
     case StepKind::kWriteConfig:
-      return MakeDirs(Parent(step.path), err) &&
+      return MakeDirs(DirName(step.path), err) &&
              CreateFile(step.path, step.content, 0600, err);
     case StepKind::kWriteDropIn:
     case StepKind::kReplaceDropIn:
-      return MakeDirs(Parent(step.path), err) &&
-             ReplaceFile(step.path, step.content, err);
+      return MakeDirs(DirName(step.path), err) &&
+             ReplaceFile(step.path, step.path + ".mmsetup-new", step.content,
+                         0644, err);
     case StepKind::kBackUpConfig:
       // Never replaces an existing backup, and the configuration stays
       // where it was if it cannot be moved.
@@ -190,7 +166,7 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
         return false;
       }
       // The drop-in directory goes too when nothing else is in it.
-      rmdir(Parent(step.path).c_str());
+      rmdir(DirName(step.path).c_str());
       return true;
   }
   return false;

@@ -1,6 +1,7 @@
 #include "build/orphan_log.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +17,9 @@
 #include "job/build_history.h"
 #include "support/child_test_support.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -70,19 +74,6 @@ class RecordingObserver : public BuildObserver {
   std::string job_id, env_job, target;
 };
 
-TEST(OrphanLogTest, ReadsTheBuildSection) {
-  pid_t pid = 0;
-  std::string started;
-  ASSERT_TRUE(ReadBuildSection(Claimed(42), &pid, &started));
-  EXPECT_EQ(pid, 42);
-  EXPECT_EQ(started, "2025-12-31T23:59:50Z");
-  EXPECT_FALSE(ReadBuildSection("[job]\nid = 1\n", &pid, &started));
-  EXPECT_FALSE(
-      ReadBuildSection("[job]\n\n[build]\npid = -3\n", &pid, &started));
-  EXPECT_FALSE(ReadBuildSection("[job]\n\n[build]\npid = 99999999999\n", &pid,
-                                &started));
-}
-
 // A runner that died after its closing line (while it sent its mail, hook
 // or status): the outcome it logged stands and nothing is sent again.
 TEST(OrphanLogTest, ARunnerThatDiedAfterItsClosingLineIsNotToldAgain) {
@@ -121,15 +112,15 @@ TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
   std::string err;
   ASSERT_TRUE(FinishOrphanLog(path, config, clock, &observer, &err)) << err;
   std::string text = ReadAll(path);
-  EXPECT_NE(text.find("# Build error: the runner (pid " + std::to_string(dead) +
+  EXPECT_THAT(
+      text, HasSubstr("# Build error: the runner (pid " + std::to_string(dead) +
                       ") died before the build ended; noticed at "
                       "2026-01-01T00:03:10Z by mmbuild (pid " +
-                      std::to_string(getpid()) + ")\n"),
-            std::string::npos)
+                      std::to_string(getpid()) + ")\n"))
       << text;
-  EXPECT_NE(text.find("# told\n\n[result]\nstatus = error\nexitCode = -1\n"
-                      "finished = 2026-01-01T00:03:10Z\nduration = 200.000\n"),
-            std::string::npos)
+  EXPECT_THAT(
+      text, HasSubstr("# told\n\n[result]\nstatus = error\nexitCode = -1\n"
+                      "finished = 2026-01-01T00:03:10Z\nduration = 200.000\n"))
       << text;
   EXPECT_EQ(observer.fails, 1);
   EXPECT_EQ(observer.job_id, "7");
@@ -158,7 +149,7 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   EXPECT_FALSE(FinishOrphanLog(locked, config, clock, nullptr, &err));
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
-  EXPECT_EQ(ReadAll(locked).find("[result]"), std::string::npos);
+  EXPECT_THAT(ReadAll(locked), Not(HasSubstr("[result]")));
 }
 
 // Every file mmbuild's start-up pass may meet in JOBS/: a FIFO (opening it
