@@ -381,6 +381,28 @@ EOF
   [ -p "$jobs/1-fifo.log" ] && [ -L "$jobs/2-zero.log" ] && [ -d "$jobs/3-dir.log" ]
 }
 
+# The log of a build whose runner died, grown to 3 GiB (sparse): mmbuild read
+# it whole at every start (6.3 GB, then bad_alloc, so the queue never ran).
+# Under a 256 MiB data limit, which a whole read cannot pass, it is finished
+# from its ends and the job queued behind it builds.
+@test "a dead runner's 3 GiB log is finished under a 256 MiB data limit; the queue runs" {
+  sh -c 'exit 0' &
+  dead=$!
+  wait "$dead"
+  mkdir -p "$BUILDS/acme-app/JOBS"
+  log=$BUILDS/acme-app/JOBS/7-dead.log
+  printf '[job]\nid = 7-dead\nscm = git\nproject = acme/app\nrepositoryUrl = %s\ntarget = main\n\n[build]\npid = %s\nstarted = 2025-12-31T23:59:50Z\n\n[log]\n00:00:00 # Build started\n' \
+    "$MM_GIT_REMOTE" "$dead" >"$log"
+  truncate -s 3G "$log"
+  printf '\n00:01:00 O the last line\n' >>"$log"
+  spool_job 8-queued
+  run bash -c 'ulimit -d 262144 && exec timeout 120 "$1"' _ "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "job 7-dead: its runner died; log finished as error"
+  assert_equal "$(tail -c 4096 "$log" | sed -n 's/^status = //p')" error
+  assert_equal "$(status_of 8-queued)" success
+}
+
 @test "a misspelt setting is a warning naming the setting it resembles" {
   printf '[_]\nbuildroot = %s\n' "$BUILDS" | mm_write_config
   run "$MM_BIN/mmbuild"
