@@ -62,6 +62,15 @@ teardown() { kill_background; }
   assert_equal "$status" 2
 }
 
+@test "--follow masks the credentials of the job's URLs" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa viewUrl=https://me:s3cret@forge.example/c
+  mmbuild_succeeds
+  run "$MM_BIN/mmbuild" --follow 20261125-120000-000001-1-aaaaaaaa
+  assert_success
+  assert_line 'viewUrl = https://me:***@forge.example/c'
+  refute_output --partial s3cret
+}
+
 @test "--follow a running build: lines as they come, until [result]" {
   spool_job 20261125-120000-000001-1-aaaaaaaa target=waiting
   mmbuild_in_background

@@ -326,8 +326,10 @@ EOF
   spool_job 5-unknown-project project=nobody/nothing
   spool_job 6-unsafe-id id=../../x
   spool_job 7-good
+  spool_job 8-escape message=$'\e]0;owned\a'
   mmbuild_succeeds
-  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-empty.ini\n2-not-ini.ini\n3-missing-keys.ini\n5-unknown-project.ini')"
+  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-empty.ini\n2-not-ini.ini\n3-missing-keys.ini\n5-unknown-project.ini\n8-escape.ini')"
+  assert_output --partial "8-escape.ini: message holds the control character U+001B; values may hold none but tab (and line breaks in message)"
   assert_output --partial "1-empty.ini: not a job file: expected one [job] section"
   assert_output --partial "2-not-ini.ini:1: expected \`key = value\`"
   assert_output --partial "3-missing-keys.ini: job has no project"
@@ -343,6 +345,62 @@ EOF
   assert [ ! -e "$BUILDS/x" ] && assert [ ! -e "$BATS_TEST_TMPDIR/x" ]
   assert_equal "$(status_of 7-good)" success
   assert_equal "$(mm_spool_count "$SPOOL")" 0
+}
+
+@test "a job in the spool selects; the configuration decides: buildCommand = touch PWNED never runs" {
+  spool_job 1-pwn buildCommand='touch "$HOME/PWNED"'
+  spool_job 2-mail mailto=thief@evil.example
+  spool_job 3-mode mode=dryrun
+  spool_job 4-good
+  mmbuild_succeeds
+  assert [ ! -e "$HOME/PWNED" ]
+  assert_equal "$(ls "$BUILDS/REJECTED")" "$(printf '1-pwn.ini\n2-mail.ini\n3-mode.ini')"
+  assert_output --partial "1-pwn.ini: a job in the spool only selects a build; buildCommand, mailto and mode come from the configuration (a job with its own is given to mmbuild on the command line)"
+  assert_equal "$(status_of 4-good)" success
+  # By hand, on the command line, a job may still carry its own command.
+  printf '[job]\nid = 5-hand\nscm = git\nproject = acme/app\nrepositoryUrl = %s\ntarget = main\nbuildCommand = echo by hand\n' \
+    "$MM_GIT_REMOTE" >"$BATS_TEST_TMPDIR/5-hand.ini"
+  mmbuild_succeeds "$BATS_TEST_TMPDIR/5-hand.ini"
+  run log_lines 5-hand
+  assert_line "O by hand"
+}
+
+@test "a FIFO, a symlink to a device, a directory named *.log or a FIFO job pass over; the queue runs" {
+  jobs=$BUILDS/acme-app/JOBS
+  mkdir -p "$jobs/3-dir.log"
+  mkfifo "$jobs/1-fifo.log" "$SPOOL/0-fifo.ini"
+  ln -s /dev/zero "$jobs/2-zero.log"
+  spool_job 5-good
+  run timeout 60 "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "passed over $jobs/1-fifo.log: not a regular file"
+  assert_output --partial "passed over $jobs/2-zero.log: "
+  assert_output --partial "passed over $jobs/3-dir.log: not a regular file"
+  assert_equal "$(status_of 5-good)" success
+  [ -p "$SPOOL/0-fifo.ini" ]  # not a job: left alone
+  [ -p "$jobs/1-fifo.log" ] && [ -L "$jobs/2-zero.log" ] && [ -d "$jobs/3-dir.log" ]
+}
+
+# The log of a build whose runner died, grown to 3 GiB (sparse): mmbuild read
+# it whole at every start (6.3 GB, then bad_alloc, so the queue never ran).
+# Under a 256 MiB data limit, which a whole read cannot pass, it is finished
+# from its ends and the job queued behind it builds.
+@test "a dead runner's 3 GiB log is finished under a 256 MiB data limit; the queue runs" {
+  sh -c 'exit 0' &
+  dead=$!
+  wait "$dead"
+  mkdir -p "$BUILDS/acme-app/JOBS"
+  log=$BUILDS/acme-app/JOBS/7-dead.log
+  printf '[job]\nid = 7-dead\nscm = git\nproject = acme/app\nrepositoryUrl = %s\ntarget = main\n\n[build]\npid = %s\nstarted = 2025-12-31T23:59:50Z\n\n[log]\n00:00:00 # Build started\n' \
+    "$MM_GIT_REMOTE" "$dead" >"$log"
+  truncate -s 3G "$log"
+  printf '\n00:01:00 O the last line\n' >>"$log"
+  spool_job 8-queued
+  run bash -c 'ulimit -d 262144 && exec timeout 120 "$1"' _ "$MM_BIN/mmbuild"
+  assert_success
+  assert_output --partial "job 7-dead: its runner died; log finished as error"
+  assert_equal "$(tail -c 4096 "$log" | sed -n 's/^status = //p')" error
+  assert_equal "$(status_of 8-queued)" success
 }
 
 @test "a misspelt setting is a warning naming the setting it resembles" {
@@ -374,13 +432,14 @@ EOF
   # Commands that would leave Y or Z behind if a bad job got as far as
   # running one (the `$` key matches a target starting with `$`).
   write_config "" "\$ = touch Y
-inject = touch Z"
+inject = touch Z
+inject-v/\$(touch X) = echo \"\$MIXMASTER_TASK\" \"\$MIXMASTER_VIEW_URL\""
   payloads=('$(touch X)' ';touch X' '--upload-pack=touch X' '../x' '`touch X`')
   # Every payload is also a configured project, so that jobs naming it run.
   for p in "${payloads[@]}"; do
     printf '\n[%s]\nmain = echo project built\n' "$p" >>"$MM_CONFIG"
   done
-  mm_git push -q origin main:inject
+  mm_git push -q origin main:inject main:inject-v
   for i in "${!payloads[@]}"; do
     spool_job "t$i" target="${payloads[$i]}"
     spool_job "c$i" target=inject commit="${payloads[$i]}"
@@ -389,8 +448,8 @@ inject = touch Z"
   done
   # One that a build key matches, so that the ref check is what stops it.
   spool_job t9 target='main/../../x'
-  spool_job v1 target=inject task='$(touch X)' viewUrl='`touch X`' \
-    message='$(touch X)' buildCommand='echo "$MIXMASTER_TASK" "$MIXMASTER_VIEW_URL"'
+  spool_job v1 target=inject-v task='$(touch X)' viewUrl='`touch X`' \
+    message='$(touch X)'
   mkdir "$BATS_TEST_TMPDIR/cwd"
   outside_builds() { find "$BATS_TEST_TMPDIR" -path "$BUILDS" -prune -o -print | sort; }
   before=$(outside_builds)

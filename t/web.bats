@@ -129,6 +129,18 @@ get() { bridge_curl GET "$@"; }
   cmp "$BATS_TEST_TMPDIR/client/body" "$path"
 }
 
+@test "the raw log masks the credentials of the job's URLs, with a true length" {
+  path=$(web_log acme-app "$(web_id 1)" success)
+  sed -i 's|^repositoryUrl = .*|repositoryUrl = https://me:s3cret@forge.example/r.git|; s|^viewUrl = https://|viewUrl = https://tok3n@|' "$path"
+  get "/builds/acme-app/$(web_id 1).log"
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"repositoryUrl = https://me:***@forge.example/r.git"* ]]
+  [[ "$HTTP_BODY" == *"viewUrl = https://***@forge.example/"* ]]
+  [[ "$HTTP_BODY" != *s3cret* && "$HTTP_BODY" != *tok3n* ]]
+  [[ "$HTTP_HEADERS" == *"Content-Length: $(wc -c <"$BATS_TEST_TMPDIR/client/body")"* ]]
+  grep -q 'me:s3cret@' "$path"  # kept for --rebuild
+}
+
 @test "traversal, encoded slashes and symlinks out of the build root are 404" {
   mkdir -p "$BATS_TEST_TMPDIR/outside/JOBS"
   web_log acme-app "$(web_id 1)" success >/dev/null
@@ -273,6 +285,28 @@ EOF2
   cmp "$BATS_TEST_TMPDIR/body" "$log"
   grep -q 'O finished-now' "$BATS_TEST_TMPDIR/body"
   grep -q '^status = success' "$BATS_TEST_TMPDIR/body"
+}
+
+@test "a client that never reads a running build's log is dropped after the deadline" {
+  bridge_stop
+  MIXMASTER_READ_TIMEOUT=1 bridge_start
+  id=$(web_id 1)
+  log=$(web_log acme-app "$id" running main)
+  # 8 MB of output, far more than the two sockets' buffers hold.
+  head -c 8000000 /dev/zero | tr '\0' x | fold -w 90 | sed 's/^/12:00:03 O /' >>"$log"
+  /usr/bin/python3 - "$BRIDGE_PORT" "$id" <<'PY' 3>&- &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /builds/acme-app/%s.log HTTP/1.1\r\nHost: x\r\n\r\n"
+          % sys.argv[2].encode())
+time.sleep(120)  # and never reads
+PY
+  BG_PIDS+=("$!")
+  wait_until grep -q "took no bytes for 1 s and was dropped" "$BRIDGE_LOG"
+  grep "GET /builds/acme-app/$id.log 200" "$BRIDGE_LOG"
+  ! finished "${BG_PIDS[-1]}"  # the client is still there: the bridge left
 }
 
 @test "before the first build: an empty history, projects 404" {

@@ -122,6 +122,42 @@ bool ReadFile(const std::string& path, std::string* out, std::string* err) {
   return true;
 }
 
+UniqueFd OpenRegularFile(const std::string& path, std::string* err) {
+  UniqueFd fd(
+      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st;
+  if (!fd.ok() || fstat(fd.get(), &st) != 0) {
+    *err = ErrnoText(path);
+    return UniqueFd();
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *err = path + ": not a regular file";
+    return UniqueFd();
+  }
+  return fd;
+}
+
+bool ReadRegularFile(const std::string& path, size_t max_bytes,
+                     std::string* out, std::string* err) {
+  UniqueFd fd = OpenRegularFile(path, err);
+  struct stat st;
+  if (!fd.ok()) return false;
+  if (fstat(fd.get(), &st) == 0 &&
+      static_cast<size_t>(st.st_size) > max_bytes) {
+    *err = path + ": larger than " + std::to_string(max_bytes) + " bytes";
+    return false;
+  }
+  if (!ReadFd(fd.get(), out)) {
+    *err = ErrnoText(path);
+    return false;
+  }
+  if (out->size() > max_bytes) {  // it grew meanwhile
+    *err = path + ": larger than " + std::to_string(max_bytes) + " bytes";
+    return false;
+  }
+  return true;
+}
+
 void SyncDir(const std::string& dir) {
   UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.ok()) fsync(fd.get());

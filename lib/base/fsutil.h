@@ -56,6 +56,16 @@ std::string ErrnoText(const std::string& what);
 // Reads the whole file; `err` is "<path>: <reason>" when it cannot.
 bool ReadFile(const std::string& path, std::string* out, std::string* err);
 
+// Opens for reading a file that anyone may have put where it is (a build
+// log, a job in the spool): never through a symlink, never waiting (a FIFO
+// opens at once), and only a regular file; else an invalid fd and `err`.
+UniqueFd OpenRegularFile(const std::string& path, std::string* err);
+
+// ReadFile through OpenRegularFile, refusing a file of more than
+// `max_bytes` instead of reading it.
+bool ReadRegularFile(const std::string& path, size_t max_bytes,
+                     std::string* out, std::string* err);
+
 // The names in `dir` but the hidden ones (a leading `.`), sorted. A
 // directory that does not exist holds nothing; a failure to open or to
 // read it is an error ("cannot read <what>: reason").

@@ -1,10 +1,14 @@
 #include "bridge/bridge.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +81,27 @@ std::string PeerAddress(int fd) {
   return buf;
 }
 
+// Every write to a socket then waits at most `seconds` for the client to
+// take a byte, and fails with EAGAIN after, so that an answer or a stream
+// ends for a client that stopped reading under any inetd, not only under
+// the unit's RuntimeMaxSec=. Not a socket (a file, a pipe): nothing to do.
+void SetSendDeadline(int out_fd, double seconds) {
+  struct timeval tv;
+  tv.tv_sec = static_cast<time_t>(seconds);
+  tv.tv_usec = static_cast<suseconds_t>((seconds - tv.tv_sec) * 1e6);
+  setsockopt(out_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// The journal's reason for an answer not (fully) sent: a client that took
+// nothing for the deadline is named as such.
+std::string NotSentReason(const std::string& err, double seconds) {
+  if (err.find(strerror(EAGAIN)) == std::string::npos) return err;
+  char text[64];
+  snprintf(text, sizeof text, "%g", seconds);
+  return "the client took no bytes for " + std::string(text) +
+         " s and was dropped";
+}
+
 // See ServeConnection. Not a socket (a file, a pipe): shutdown fails and
 // reading ends at once, which is as it should be.
 void DrainUnread(int in_fd, int out_fd) {
@@ -140,11 +165,14 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.notifications = NotificationsName(build.notifications);
   job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;
+  // First: an ESC or BEL would reach a terminal through mmbuild --follow
+  // or a mail, and the answers below quote the values.
+  std::string err;
+  if (!JobValuesShowable(job, &err)) return Reply(400, "request value " + err);
   if (const Project* project = config.FindProject(build.project)) {
     Answer refused;
     if (!Admitted(config, *project, build, &refused)) return refused;
   }
-  std::string err;
   switch (QueueJob(config, clock, &job, &err)) {
     case QueueResult::kCannotBuild:
       return Reply(422, Printable(err));
@@ -342,6 +370,7 @@ BridgeOutcome ServeConnection(const BridgeOptions& options, int in_fd,
   std::string remote = options.remote_address.empty()
                            ? PeerAddress(in_fd)
                            : Printable(options.remote_address);
+  SetSendDeadline(out_fd, options.read_timeout_seconds);
   HttpReadLimits limits;
   limits.timeout_seconds = options.read_timeout_seconds;
   HttpRequestReader reader(in_fd, out_fd, limits);
@@ -363,7 +392,8 @@ BridgeOutcome ServeConnection(const BridgeOptions& options, int in_fd,
       (request.path.empty() ? "-" : Printable(request.path)) + " " +
       std::to_string(status) + " " + OneLine(answer.note);
   if (!answered) {
-    outcome.journal_line += " (" + err + ")";
+    outcome.journal_line +=
+        " (" + NotSentReason(err, options.read_timeout_seconds) + ")";
     outcome.result = BridgeResult::kNotAnswered;
   }
   outcome.priority = !answered || status >= 500 ? Priority::kError

@@ -24,7 +24,8 @@ struct BridgeOptions {
   // `config_error` says why it could not be read.
   Config config;
   std::string config_error;
-  // Seconds allowed for the whole request (mmbridge(1) ENVIRONMENT).
+  // Seconds allowed for the whole request, and for the client to take any
+  // byte of the answer (mmbridge(1) DESCRIPTION, ENVIRONMENT).
   double read_timeout_seconds = 10;
   // The client's address for the journal line ($REMOTE_ADDR from systemd);
   // when empty, the peer of the input socket, else "-".
@@ -74,7 +75,8 @@ double ReadTimeoutSetting(const char* text);
 bool LoadBridgeConfig(BridgeOptions* options);
 
 // Reads one request from `in_fd`, answers it on `out_fd` (with a
-// `100 Continue` first when asked), and when the request was not read to its
+// `100 Continue` first when asked; a socket that takes no byte of it for
+// `read_timeout_seconds` is given up), and when the request was not read to its
 // end, stops sending and reads what the client still sends for a second:
 // closing a socket with unread data resets it, and the client could lose
 // the answer. The job's id and `received` come from `clock`.

@@ -2,11 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sched.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,16 +14,7 @@
 
 #include "base/fsutil.h"
 #include "base/paths.h"
-
-// A sanitized build (the ASan runtime reads /proc/self/maps, and its leak
-// check stops the threads with ptrace from a clone()d helper at exit).
-#if defined(__SANITIZE_ADDRESS__)
-#define MM_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MM_SANITIZED 1
-#endif
-#endif
+#include "bridge/syscall_filter.h"
 
 namespace mm {
 namespace {
@@ -89,9 +75,10 @@ bool AddPathRule(int ruleset, const std::string& path, uint64_t rights,
 }
 
 // Applies Landlock; an absent or disabled Landlock is a note, not a failure.
-bool ApplyLandlock(const SandboxPaths& paths, SandboxReport* report,
-                   std::string* err) {
+bool ApplyLandlock(const SandboxPaths& paths, int abi_limit,
+                   SandboxReport* report, std::string* err) {
   long abi = syscall(kCreateRuleset, nullptr, 0, kCreateRulesetVersion);
+  if (abi_limit > 0 && abi > abi_limit) abi = abi_limit;
   if (abi < 1) {
     report->note = std::string("no Landlock in this kernel (") +
                    strerror(errno) +
@@ -127,159 +114,6 @@ bool ApplyLandlock(const SandboxPaths& paths, SandboxReport* report,
     *err = std::string("landlock restrict_self: ") + strerror(errno);
     return false;
   }
-  return true;
-}
-
-// The seccomp filter: a deny list, so that the C++ runtime, the sanitizers
-// and future code keep working, of the calls that would let a compromised
-// bridge reach past its connection and its files.
-#if defined(__x86_64__)
-#define MM_FILTER_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define MM_FILTER_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#ifdef MM_FILTER_ARCH
-constexpr uint32_t kAuditArch = MM_FILTER_ARCH;
-
-constexpr int kDeniedCalls[] = {
-    // New programs, processes and network endpoints.
-    SYS_execve,
-    SYS_execveat,
-#ifdef SYS_fork
-    SYS_fork,
-    SYS_vfork,
-#endif
-    SYS_clone3,
-    SYS_socket,
-    SYS_socketpair,
-    SYS_connect,
-    SYS_bind,
-    SYS_listen,
-    SYS_accept,
-    SYS_accept4,
-    // Other processes.
-    SYS_process_vm_readv,
-    SYS_process_vm_writev,
-    SYS_pidfd_open,
-    SYS_pidfd_getfd,
-    SYS_pidfd_send_signal,
-    SYS_tkill,
-#ifndef MM_SANITIZED
-    SYS_ptrace,
-#endif
-    // Mounts, namespaces, the kernel.
-    SYS_mount,
-    SYS_umount2,
-    SYS_pivot_root,
-    SYS_chroot,
-    SYS_unshare,
-    SYS_setns,
-    SYS_open_tree,
-    SYS_move_mount,
-    SYS_fsopen,
-    SYS_fsconfig,
-    SYS_fsmount,
-    SYS_fspick,
-    SYS_mount_setattr,
-    SYS_bpf,
-    SYS_perf_event_open,
-    SYS_userfaultfd,
-    SYS_io_uring_setup,
-    SYS_io_uring_enter,
-    SYS_io_uring_register,
-    SYS_keyctl,
-    SYS_add_key,
-    SYS_request_key,
-    SYS_init_module,
-    SYS_finit_module,
-    SYS_delete_module,
-    SYS_kexec_load,
-    SYS_kexec_file_load,
-    SYS_reboot,
-    SYS_swapon,
-    SYS_swapoff,
-    SYS_acct,
-    SYS_quotactl,
-    SYS_personality,
-    SYS_open_by_handle_at,
-    SYS_name_to_handle_at,
-    SYS_memfd_create,
-#ifdef SYS_iopl
-    SYS_iopl,
-    SYS_ioperm,
-#endif
-};
-// Signals: only to the process itself (raise, abort).
-constexpr int kSignalCalls[] = {SYS_kill, SYS_tgkill, SYS_rt_sigqueueinfo,
-                                SYS_rt_tgsigqueueinfo};
-
-constexpr uint32_t kDeny = SECCOMP_RET_ERRNO | EPERM;
-constexpr uint32_t kArg0 = offsetof(struct seccomp_data, args[0]);
-
-sock_filter Stmt(uint16_t code, uint32_t k) { return BPF_STMT(code, k); }
-sock_filter Jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
-  return BPF_JUMP(code, k, jt, jf);
-}
-
-std::vector<sock_filter> SeccompProgram() {
-  std::vector<sock_filter> p;
-  p.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0));
-  p.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-  p.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-#if defined(__x86_64__)
-  // The x32 ABI numbers (bit 30) would bypass the list.
-  p.push_back(Jump(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
-  p.push_back(Stmt(BPF_RET | BPF_K, kDeny));
-#endif
-  for (int nr : kDeniedCalls) {
-    p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
-    p.push_back(Stmt(BPF_RET | BPF_K, kDeny));
-  }
-  // The pid is the first argument of each; 0 and -1 (groups) are refused.
-  uint32_t self = static_cast<uint32_t>(getpid());
-  for (int nr : kSignalCalls) {
-    p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 4));
-    p.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, kArg0));
-    p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, self, 0, 1));
-    p.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    p.push_back(Stmt(BPF_RET | BPF_K, kDeny));
-  }
-  // clone: a normal build never makes a thread or a process; a sanitized
-  // one gets threads (CLONE_VM) for its leak check, never a new program.
-#ifdef MM_SANITIZED
-  p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4));
-  p.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, kArg0));
-  p.push_back(Jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_VM, 0, 1));
-  p.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-#else
-  p.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 1));
-#endif
-  p.push_back(Stmt(BPF_RET | BPF_K, kDeny));
-  p.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  return p;
-}
-
-#endif  // MM_FILTER_ARCH
-
-// Installs the filter; on an architecture it was not written for, says so
-// in `report->note` and installs nothing (Landlock still applies).
-bool InstallSeccompFilter(SandboxReport* report, std::string* err) {
-#ifdef MM_FILTER_ARCH
-  std::vector<sock_filter> program = SeccompProgram();
-  sock_fprog prog = {static_cast<unsigned short>(program.size()),
-                     program.data()};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
-    *err = std::string("seccomp filter: ") + strerror(errno);
-    return false;
-  }
-  report->seccomp = true;
-#else
-  (void)err;
-  report->note += std::string(report->note.empty() ? "" : "; ") +
-                  "no seccomp filter for this architecture";
-#endif
   return true;
 }
 
@@ -324,6 +158,12 @@ SandboxPaths BridgeSandboxPaths(const Config* config) {
 
 bool EnterSandbox(const SandboxPaths& paths, SandboxReport* report,
                   std::string* err) {
+  return EnterSandboxAtLandlockAbi(paths, 0, report, err);
+}
+
+bool EnterSandboxAtLandlockAbi(const SandboxPaths& paths,
+                               int landlock_abi_limit, SandboxReport* report,
+                               std::string* err) {
   // Both Landlock and an unprivileged seccomp filter need it; it also means
   // nothing exec'd (were exec allowed) could gain privileges.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -334,8 +174,13 @@ bool EnterSandbox(const SandboxPaths& paths, SandboxReport* report,
 #ifdef MM_SANITIZED
   with_runtime.read_only.push_back("/proc/self");
 #endif
-  if (!ApplyLandlock(with_runtime, report, err)) return false;
-  return InstallSeccompFilter(report, err);
+  if (!ApplyLandlock(with_runtime, landlock_abi_limit, report, err))
+    return false;
+  if (!InstallSyscallFilter(&report->seccomp, err)) return false;
+  if (!report->seccomp)
+    report->note += std::string(report->note.empty() ? "" : "; ") +
+                    "no seccomp filter for this architecture";
+  return true;
 }
 
 }  // namespace mm

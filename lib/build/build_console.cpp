@@ -128,9 +128,10 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   text.resize(n);
   Job job;
   if (!DecodeJob(JobSectionText(text), id + ".log", &job, err)) return false;
-  // A job file leaves buildCommand, mailto and mode out to take them from
-  // the configuration; the copy is written whole, so it takes them now, as
-  // the original did.
+  // The copy goes through the spool, so it only selects the same build:
+  // the configuration decides its command, mailto and mode now, as it did
+  // for a job from the bridge (a job run by hand with its own command is
+  // rebuilt with the configured one).
   if (QueueJob(config, clock, &job, err) != QueueResult::kQueued) return false;
   *new_id = job.id;
   return true;

@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
 #include "build/log_retention.h"
 #include "build/orphan_log.h"
 #include "build/spool_reader.h"
 #include "build/supersede.h"
+#include "job/build_history.h"
 #include "job/build_log.h"
 
 namespace mm {
@@ -87,8 +89,9 @@ bool ReadStdin(std::string* out, std::string* err) {
 void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
-  if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text) ||
-      HasBuildSection(text))
+  UniqueFd fd = OpenRegularFile(job.log_path, &err);
+  if (!fd.ok() || !ReadLogEnds(fd.get(), kLogEndBytes, &text, &err) ||
+      HasResultSection(text) || HasBuildSection(text))
     return;
   BuildLog log;
   if (!log.Open(job.log_path, SystemClock(), &err)) {

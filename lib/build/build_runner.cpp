@@ -9,6 +9,7 @@
 
 #include "base/journal.h"
 #include "base/paths.h"
+#include "base/redact.h"
 #include "build/job_guard.h"
 #include "git/git_checkout.h"
 #include "git/git_remote_auth.h"

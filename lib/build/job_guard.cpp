@@ -261,7 +261,8 @@ void JobGuard::StopWatcher() {
 
 bool LogLockedByRunner(const std::string& path, UniqueFd* lock,
                        std::string* err) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd fd(
+      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd.ok()) {
     *err = "cannot open build log " + path + ": " + strerror(errno);
     return false;

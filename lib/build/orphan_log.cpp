@@ -43,12 +43,13 @@ std::string IdOf(const std::string& path) {
   return name.substr(0, name.size() - 4);  // without ".log"
 }
 
-// True when the log holds its [result] section, which is short and last:
-// most logs are complete, and this spares reading them whole at every
-// start of mmbuild.
-bool EndsWithResult(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  return fd.ok() && LogHasResult(fd.get());
+// The log at `path` as far as its sections go (ReadLogEnds): through
+// OpenRegularFile, so that a FIFO, a symlink, a device or a directory named
+// *.log is passed over with `err` saying why, and a log of any size is read
+// in constant memory.
+bool ReadLog(const std::string& path, std::string* text, std::string* err) {
+  UniqueFd fd = OpenRegularFile(path, err);
+  return fd.ok() && ReadLogEnds(fd.get(), kLogEndBytes, text, err);
 }
 
 }  // namespace
@@ -90,14 +91,17 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   std::string text;
   pid_t pid = 0;
   std::string started;
-  if (EndsWithResult(path) || !ReadFile(path, &text, err)) return false;
+  if (!ReadLog(path, &text, err)) {
+    *err = "passed over " + *err;
+    return false;
+  }
   if (HasResultSection(text) || !ReadBuildSection(text, &pid, &started) ||
       ProcessAlive(pid))
     return false;
   UniqueFd lock;
   if (LogLockedByRunner(path, &lock, err) || !lock.ok()) return false;
   // Read again under the lock: another mmbuild may have just finished it.
-  if (!ReadFile(path, &text, err) || HasResultSection(text)) return false;
+  if (!ReadLog(path, &text, err) || HasResultSection(text)) return false;
 
   BuildLog log;
   if (!log.Open(path, clock, err)) return false;

@@ -54,6 +54,17 @@ bool PrepareJob(const std::string& text, const std::string& filename,
     *err = filename + ": a job file holds one [job] section and nothing after";
     return false;
   }
+  // Writing the spool is all a bridge that was taken over could do: a job
+  // there selects a build, and the configuration decides what it runs.
+  const Job& job = claimed.job;
+  if (!allow_trailing_sections &&
+      (job.has_build_command || job.has_mailto || job.has_mode)) {
+    *err = filename +
+           ": a job in the spool only selects a build; buildCommand, mailto "
+           "and mode come from the configuration (a job with its own is "
+           "given to mmbuild on the command line)";
+    return false;
+  }
   std::string why;
   if (!ProjectOfJob(config, claimed.job, &why)) {
     *err = filename + ": " + why;
@@ -95,7 +106,7 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
   for (const std::string& name : names) {
     std::string path = JoinPath(config_.spool, name);
     std::string text, why;
-    if (!ReadFile(path, &text, &why)) {
+    if (!ReadRegularFile(path, kMaxJobFileBytes, &text, &why)) {
       if (!Exists(path) && errno == ENOENT) continue;  // claimed meanwhile
       Reject(path, name, why);
       continue;

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/paths.h"
+#include "build/spool_reader.h"
 #include "job/build_log.h"
 #include "job/job_settings.h"
 
@@ -24,7 +26,8 @@ std::string FindSupersedingJob(const std::string& spool,
     if (name <= claimed_name) continue;
     std::string text, err;
     Job job;
-    if (!ReadFile(JoinPath(spool, name), &text, &err) ||
+    if (!ReadRegularFile(JoinPath(spool, name), kMaxJobFileBytes, &text,
+                         &err) ||
         !DecodeJob(text, name, &job, &err) || !Supersedes(job, claimed))
       continue;
     // `names` is sorted, so the last match is the newest.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/paths.h"
+#include "base/redact.h"
 #include "git/git_attributes.h"
 #include "git/git_remote_auth.h"
 #include "git/local_fetch.h"
@@ -202,7 +203,8 @@ class Checkout {
     if (git_remote_fetch(remote, &refspecs, &options, nullptr) == 0)
       return Outcome::kDone;
     if (auth_.Stopped()) return Stop();
-    fetch_error_ = GitErrorMessage();
+    // libgit2's message may quote the URL, credentials and all.
+    fetch_error_ = RedactUrlsIn(GitErrorMessage());
     *err_ = "cannot fetch from " + RedactUrl(request_.repository_url) + ": " +
             fetch_error_;
     // Local damage a fresh clone repairs; the rest is the remote's.
@@ -232,8 +234,8 @@ class Checkout {
     if (result.stopped) return Stop();
     local_found_ = result.found;
     if (outcome == LocalFetchOutcome::kDone) return Outcome::kDone;
-    *err_ =
-        "cannot fetch from " + request_.repository_url + ": " + fetch_error_;
+    *err_ = "cannot fetch from " + RedactUrl(request_.repository_url) + ": " +
+            fetch_error_;
     return outcome == LocalFetchOutcome::kWorkspaceBroken && !fresh
                ? Outcome::kBroken
                : Outcome::kFailed;
@@ -342,7 +344,8 @@ class Checkout {
       if (result_->stopped) return o;
       if (o == Outcome::kDone && local_ && !local_found_)
         return Failed("commit " + wanted + " is not in " +
-                      request_.repository_url + ": it has no such object");
+                      RedactUrl(request_.repository_url) +
+                      ": it has no such object");
       if (o != Outcome::kDone)
         return Failed("commit " + wanted + " is not in " +
                       RedactUrl(request_.repository_url) + ": " + fetch_error_);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "base/redact.h"
 #include "git/known_hosts.h"
 
 namespace mm {
@@ -87,19 +88,6 @@ void SetRemoteCallbacks(RemoteAuth* auth, git_remote_callbacks* callbacks) {
   callbacks->transfer_progress = OnTransfer;
   callbacks->sideband_progress = OnSideband;
   callbacks->payload = auth;
-}
-
-std::string RedactUrl(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t start = scheme + 3;
-  size_t at = url.find('@', start);
-  size_t slash = url.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash))
-    return url;
-  size_t colon = url.find(':', start);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 }  // namespace mm

@@ -31,9 +31,6 @@ void SetRemoteCallbacks(RemoteAuth* auth, git_remote_callbacks* callbacks);
 // (scp-like user@host:path included).
 int SshPort(const std::string& url);
 
-// The URL as it may be shown in a log: a password in it is replaced by ***.
-std::string RedactUrl(const std::string& url);
-
 }  // namespace mm
 
 #endif  // MIXMASTER_GIT_REMOTE_AUTH_H_

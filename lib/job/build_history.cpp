@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "base/ini.h"
+#include "base/redact.h"
 #include "job/build_log.h"
 #include "job/job.h"
 
@@ -66,21 +67,100 @@ bool LogHasResult(int fd) {
   return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
 }
 
+namespace {
+
+// Writes `n` bytes of a log, as one HTTP/1.1 chunk when `chunked`.
+bool WriteLogBytes(int out_fd, const char* data, size_t n, bool chunked) {
+  if (n == 0) return true;
+  if (chunked) {
+    char size[32];
+    int len = snprintf(size, sizeof size, "%zx\r\n", n);
+    if (!WriteAll(out_fd, size, len)) return false;
+  }
+  return WriteAll(out_fd, data, n) && (!chunked || WriteAll(out_fd, "\r\n", 2));
+}
+
+}  // namespace
+
+bool ReadLogEnds(int fd, size_t tail_bytes, std::string* text,
+                 std::string* err) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = strerror(errno);
+    return false;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  std::string tail;
+  bool ok = size <= kHeadBytes + tail_bytes
+                ? ReadAt(fd, 0, size, text)
+                : ReadAt(fd, 0, kHeadBytes, text) &&
+                      ReadAt(fd, static_cast<off_t>(size - tail_bytes),
+                             tail_bytes, &tail);
+  if (!ok) {
+    *err = strerror(errno);
+    return false;
+  }
+  if (!tail.empty()) {  // each cut at a line, so no line is made of two
+    text->resize(text->rfind('\n') + 1);
+    size_t nl = tail.find('\n');
+    *text += tail.substr(nl == std::string::npos ? tail.size() : nl + 1);
+  }
+  return true;
+}
+
+bool ReadShownJobSection(int fd, std::string* shown, off_t* length) {
+  std::string head(kHeadBytes, '\0');
+  ssize_t n;
+  do n = pread(fd, &head[0], head.size(), 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  head.resize(n);
+  size_t end = 0;
+  bool found = false;
+  while (!found && end < head.size()) {
+    size_t nl = head.find('\n', end);
+    if (nl == std::string::npos) break;
+    if (end > 0 && head[end] == '[') {
+      found = true;
+      break;
+    }
+    end = nl + 1;
+  }
+  // A log starts as its job file, whole (build_log.h); without a section
+  // after it yet, or longer than the read, all that was read is its part.
+  if (!found) end = head.size();
+  *shown = RedactUrlsIn(head.substr(0, end));
+  *length = static_cast<off_t>(end);
+  return true;
+}
+
+bool ShownLogSize(int fd, off_t* size) {
+  struct stat st;
+  std::string shown;
+  off_t length = 0;
+  if (fstat(fd, &st) != 0 || !ReadShownJobSection(fd, &shown, &length))
+    return false;
+  *size = st.st_size - length + static_cast<off_t>(shown.size());
+  return true;
+}
+
 bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+  if (*offset == 0) {
+    std::string shown;
+    off_t length = 0;
+    if (!ReadShownJobSection(fd, &shown, &length) ||
+        !WriteLogBytes(out_fd, shown.data(), shown.size(), chunked))
+      return false;
+    *offset = length;
+    if (length == 0) return true;  // nothing written yet
+  }
   std::string buf(kCopyBytes, '\0');
   for (;;) {
     ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return n == 0;
     *offset += n;
-    if (chunked) {
-      char size[32];
-      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
-      if (!WriteAll(out_fd, size, len)) return false;
-    }
-    if (!WriteAll(out_fd, buf.data(), n) ||
-        (chunked && !WriteAll(out_fd, "\r\n", 2)))
-      return false;
+    if (!WriteLogBytes(out_fd, buf.data(), n, chunked)) return false;
   }
 }
 

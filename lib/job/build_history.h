@@ -33,8 +33,28 @@ bool LogHasResult(int fd);
 
 // Copies what the log open at `fd` holds past *offset to `out_fd`, moving
 // *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
-// stream). False when it cannot be read or written (errno says why).
+// stream). From offset 0, its [job] section is sent as shown
+// (ReadShownJobSection). False when it cannot be
+// read or written (errno says why).
 bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
+
+// The log's [job] section as it may be shown (the raw log, `mmbuild
+// --follow`): the credentials of its URLs masked (base/redact.h), since the
+// section keeps the job whole for `mmbuild --rebuild`. `*length` is the
+// section's length in the file.
+bool ReadShownJobSection(int fd, std::string* shown, off_t* length);
+
+// The log open at `fd` as far as the readers of its sections need it, in
+// constant memory whatever its size: whole up to 64 KiB + `tail_bytes`,
+// else its first 64 KiB ([job], [build], the start of [log]) and its last
+// `tail_bytes` (the closing line, [result]; kLogEndBytes is enough for
+// them), each cut at a line.
+constexpr size_t kLogEndBytes = 64 << 10;
+bool ReadLogEnds(int fd, size_t tail_bytes, std::string* text,
+                 std::string* err);
+
+// The size of the log as CopyNewLogBytes sends it from offset 0.
+bool ShownLogSize(int fd, off_t* size);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,

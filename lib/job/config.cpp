@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "base/ini.h"
@@ -244,6 +246,9 @@ bool ParseConfig(const std::string& text, const std::string& filename,
   c.path = filename;
   c.build_root = "~/Builds";
   bool seen_settings = false;
+  // Each project's directory under the build root (SafeName), with the
+  // project and line that took it.
+  std::map<std::string, std::pair<std::string, int>> dirs;
   for (const IniSection& section : doc.sections) {
     auto where = [&](int line) {
       return filename + ":" + std::to_string(line) + ": ";
@@ -261,6 +266,18 @@ bool ParseConfig(const std::string& text, const std::string& filename,
     if (c.FindProject(section.name)) {
       *err =
           where(section.line) + "project [" + section.name + "] appears twice";
+      return false;
+    }
+    // Two projects in one directory would share their logs and workspaces:
+    // one build would read the other's ignored files.
+    auto taken = dirs.emplace(SafeName(section.name),
+                              std::make_pair(section.name, section.line));
+    if (!taken.second) {
+      const auto& [other, line] = taken.first->second;
+      *err = where(section.line) + "projects [" + other + "] (line " +
+             std::to_string(line) + ") and [" + section.name +
+             "] would share one directory, " + taken.first->first +
+             ", under buildRoot; rename one";
       return false;
     }
     Project p;

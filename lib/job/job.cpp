@@ -173,6 +173,11 @@ std::string EncodeJob(const Job& job) {
   std::vector<std::pair<std::string, std::string>> entries;
   for (const Field& f : kFields) {
     if (f.omitted_when_empty && (job.*f.member).empty()) continue;
+    // Left to the configuration (job.h): not written at all.
+    if ((f.member == &Job::build_command && !job.has_build_command) ||
+        (f.member == &Job::mailto && !job.has_mailto) ||
+        (f.member == &Job::mode && !job.has_mode))
+      continue;
     entries.emplace_back(f.key, EscapeJobValue(job.*f.member));
   }
   return FormatIniSection("job", entries);
@@ -222,7 +227,43 @@ bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
       return false;
     }
   }
+  std::string why;
+  if (!JobValuesShowable(j, &why)) {
+    *err = filename + ": " + why;
+    return false;
+  }
   *job = std::move(j);
+  return true;
+}
+
+std::string ControlCharacterIn(const std::string& value, bool multiline) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    unsigned next =
+        i + 1 < value.size() ? static_cast<unsigned char>(value[i + 1]) : 0;
+    unsigned code;
+    if (c < 0x20 && c != '\t' && !(multiline && (c == '\n' || c == '\r')))
+      code = c;
+    else if (c == 0xc2 && next >= 0x80 && next <= 0x9f)  // U+0080..U+009F
+      code = next;
+    else
+      continue;
+    char text[16];
+    snprintf(text, sizeof text, "U+%04X", code);
+    return text;
+  }
+  return "";
+}
+
+bool JobValuesShowable(const Job& job, std::string* err) {
+  for (const Field& f : kFields) {
+    std::string found =
+        ControlCharacterIn(job.*f.member, f.member == &Job::message);
+    if (found.empty()) continue;
+    *err = std::string(f.key) + " holds the control character " + found +
+           "; values may hold none but tab (and line breaks in message)";
+    return false;
+  }
   return true;
 }
 

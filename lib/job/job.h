@@ -51,7 +51,8 @@ struct Job {
   // that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
-  // A hand-written job may leave these out; they then come from the config.
+  // A job may leave these out; they then come from the configuration. A job
+  // in the spool must (mmbuild(1) DESCRIPTION): it only selects a build.
   bool has_build_command = false;
   bool has_mailto = false;
   bool has_mode = false;
@@ -67,7 +68,8 @@ std::string EscapeJobValue(const std::string& value);
 bool UnescapeJobValue(const std::string& text, std::string* value,
                       std::string* err);
 
-// The whole file, `[job]` and every key in the documented order.
+// The whole file, `[job]` and every key in the documented order; the
+// buildCommand, mailto and mode a job leaves out (has_*) are not written.
 std::string EncodeJob(const Job& job);
 
 // Parses a job file (only its `[job]` section; anything after it, such as the
@@ -75,6 +77,17 @@ std::string EncodeJob(const Job& job);
 // and target; `id` is kept as written (check it with IsJobId before use).
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err);
+
+// The first C0 or C1 control character in `value` as "U+001B", or "" when
+// there is none. Tab is allowed, and with `multiline` line feed and
+// carriage return; C1 is looked for as UTF-8 (U+0080..U+009F).
+std::string ControlCharacterIn(const std::string& value, bool multiline);
+
+// False (with `err` naming the key and the character) when a value holds a
+// control character (ControlCharacterIn; the message may hold line
+// breaks): an ESC or BEL would reach a terminal through `mmbuild --follow`
+// or a mail (mmbridge(1) Responses). DecodeJob refuses such a job too.
+bool JobValuesShowable(const Job& job, std::string* err);
 
 // The one job id rule, for writing a job, naming its log, listing, pruning
 // and the web view (mmbuild(1) FILES): [0-9A-Za-z._-], at most 200 bytes,

@@ -171,9 +171,15 @@ bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
 
 QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
                      std::string* err) {
+  // Resolved on a copy, to refuse now what mmbuild could not build. The
+  // file only selects the build (mmbuild(1) DESCRIPTION): whatever reaches
+  // the spool cannot choose what runs, so mmbuild takes the command, mailto
+  // and mode from the configuration when it runs the job.
+  Job resolved = *job;
   JobSettings settings;
-  if (!ResolveJob(config, job, &settings, err))
+  if (!ResolveJob(config, &resolved, &settings, err))
     return QueueResult::kCannotBuild;
+  job->has_build_command = job->has_mailto = job->has_mode = false;
   struct timespec now = clock.Now();
   job->id = NewJobId(now);
   job->received = FormatIsoUtc(now);

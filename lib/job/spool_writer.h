@@ -58,9 +58,11 @@ enum class QueueResult {
 
 // Makes `job` a new job in the configured spool, in the one way both the
 // bridge (a payload) and `mmbuild --rebuild` (a copy of an earlier job) do:
-// ResolveJob fills in what it leaves out, so the file is written whole;
-// it gets a fresh id and receive time from `clock`; SpoolWriter writes it.
-// `err` says why when it is not kQueued.
+// ResolveJob must accept it, but the file only selects the build: a
+// buildCommand, mailto or mode of its own is left out, as mmbuild refuses
+// them from the spool (mmbuild(1) DESCRIPTION); it gets a fresh id and receive
+// time from `clock`; SpoolWriter writes it. `err` says why when it is not
+// kQueued.
 QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
                      std::string* err);
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/journal.h"
+#include "base/redact.h"
 #include "job/build_log.h"
 #include "report/mail_header.h"
 
@@ -170,7 +171,8 @@ bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
   m += "\n";
 
   std::string body = MailSummary(kind, job) + "\n";
-  if (!job.view_url.empty()) body += "\n" + OneLine(job.view_url) + "\n";
+  if (!job.view_url.empty())
+    body += "\n" + OneLine(RedactUrl(job.view_url)) + "\n";
   if (kind == BuildEvent::kStart && !job.message.empty()) {
     body += "\n" + job.message;
     if (body.back() != '\n') body += '\n';

@@ -7,11 +7,19 @@
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/paths.h"
+#include "job/build_history.h"
 #include "report/hook.h"
 #include "report/mail_message.h"
 #include "report/sendmail.h"
 
 namespace mm {
+namespace {
+
+// More than a mail shows (MailEnvelope::max_log_bytes), with room for the
+// closing sections.
+constexpr size_t kMailLogEndBytes = (256 << 10) + kLogEndBytes;
+
+}  // namespace
 
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
                             const JobSettings& settings, const Config& config) {
@@ -62,9 +70,12 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
                            const NotifyPlan& plan, const std::string& log_path,
                            BuildLog* log) const {
   // Read afresh at each event: the log grows between them, and every line
-  // is already on disk (BuildLog writes each with one write(2)).
+  // is already on disk (BuildLog writes each with one write(2)). Its ends
+  // only: a mail shows at most the last MailEnvelope::max_log_bytes of
+  // [log], and a log of gigabytes must not be read whole.
   std::string log_text, err;
-  if (!ReadFile(log->path(), &log_text, &err)) {
+  UniqueFd fd = OpenRegularFile(log->path(), &err);
+  if (!fd.ok() || !ReadLogEnds(fd.get(), kMailLogEndBytes, &log_text, &err)) {
     log->Line(marker::kStderr,
               "cannot read the build log for the notifications: " + err);
     log_text.clear();

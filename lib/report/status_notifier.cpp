@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "base/redact.h"
 #include "forge/status_url.h"
 #include "report/status_tokens.h"
 
@@ -116,8 +117,8 @@ void StatusNotifier::Finish(const BuildReport& report, BuildLog* log) {
 
 void StatusNotifier::Send(const StatusFacts& facts, BuildLog* log) const {
   StatusRequest request = ComposeStatus(forge_, url_, facts, token_);
-  std::string what =
-      "commit status `" + StatusState(forge_, facts) + "` to " + url_;
+  std::string what = "commit status `" + StatusState(forge_, facts) + "` to " +
+                     RedactUrl(url_);
   HttpAnswer answer;
   std::string err;
   if (!http_.Post(request.url, request.headers, request.body, &answer, &err)) {

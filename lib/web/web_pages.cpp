@@ -1,5 +1,6 @@
 #include "web/web_pages.h"
 
+#include "base/redact.h"
 #include "job/build_log.h"
 #include "web/badge.h"
 #include "web/html.h"
@@ -166,10 +167,12 @@ std::string BuildPage(const BuildSummary& b, const std::string& log_text,
   field("Target", HtmlEscape(b.target));
   if (!b.task.empty()) field("Task", HtmlEscape(b.task));
   std::string commit = "<code>" + HtmlEscape(b.commit) + "</code>";
-  if (IsWebLink(b.view_url))
-    commit += " <a href=\"" + HtmlEscape(b.view_url) + "\">view</a>";
-  else if (!b.view_url.empty())
-    commit += " " + HtmlEscape(b.view_url);
+  // Credentials in it are masked (base/redact.h) like every URL shown.
+  const std::string view_url = RedactUrl(b.view_url);
+  if (IsWebLink(view_url))
+    commit += " <a href=\"" + HtmlEscape(view_url) + "\">view</a>";
+  else if (!view_url.empty())
+    commit += " " + HtmlEscape(view_url);
   field("Commit", commit);
   if (!b.message.empty()) field("Message", HtmlEscape(b.message));
   // Not the repository URL: it may carry a token.

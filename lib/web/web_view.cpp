@@ -194,8 +194,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   bool complete = LogHasResult(log.get());
   // The size once [result] is there, which is the last write: taken before
   // it, the length could be short of the bytes sent.
-  struct stat st;
-  if (complete && fstat(log.get(), &st) != 0) {
+  off_t size = 0;
+  if (complete && !ShownLogSize(log.get(), &size)) {
     std::string err = std::string("cannot read the log: ") + strerror(errno);
     return Send(out_fd, 500, kText, err + "\n", err);
   }
@@ -205,7 +205,7 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   bool chunked = !complete && !http10;
   HttpResponse r;
   r.web_view = true;
-  std::string head = ResponseHead(r, complete  ? st.st_size
+  std::string head = ResponseHead(r, complete  ? size
                                      : chunked ? kChunkedBody
                                                : kBodyUntilClose);
   off_t offset = 0;

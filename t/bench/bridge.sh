@@ -7,7 +7,9 @@
 # A third row, `GET /version`, is the same start-up without a job: the gap
 # between the two rows is the two fsyncs (job, spool directory) that mmbridge(1) Writing the job
 # asks for, which depend on the disk more than on mmbridge.
-# Usage: t/bench/bridge.sh [RUNS]   (MMBRIDGE=path overrides build/mmbridge)
+# Usage: t/bench/bridge.sh [RUNS]   (MMBRIDGE=path overrides build/mmbridge;
+# MMBRIDGE_BEFORE=path adds the same two rows for another build, say main's,
+# in the same loop, so that a change is judged against one run's noise)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,9 +66,11 @@ rm -f "$tmp"/spool/*
 
 # os.wait4 gives each child's own CPU time, so the two programs alternate in
 # one loop and share whatever else the machine is doing.
-/usr/bin/python3 - "$runs" "$tmp" "$bridge" "$cat_rss" "$bridge_rss" "$rss_how" <<'PY'
+/usr/bin/python3 - "$runs" "$tmp" "$bridge" "$cat_rss" "$bridge_rss" "$rss_how" \
+  "${MMBRIDGE_BEFORE:-}" <<'PY'
 import os, subprocess, sys, time
 runs, tmp, bridge = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+before = sys.argv[7]
 rss = {"cat": int(sys.argv[4]), "mmbridge": int(sys.argv[5])}
 bridge_argv = [bridge, "--config", tmp + "/mixmaster.ini"]
 programs = {  # name: (argv, request file)
@@ -74,6 +78,10 @@ programs = {  # name: (argv, request file)
     "mmbridge": (bridge_argv, "request"),
     "/version": (bridge_argv, "version"),
 }
+if before:
+    before_argv = [before, "--config", tmp + "/mixmaster.ini"]
+    programs["before"] = (before_argv, "request")
+    programs["before /v"] = (before_argv, "version")
 stats = {name: [0.0, 0.0] for name in programs}  # wall, cpu seconds
 devnull = os.open("/dev/null", os.O_WRONLY)
 
@@ -100,8 +108,9 @@ for _ in range(runs):
         stats[name][0] += wall
         stats[name][1] += cpu
 jobs = len([f for f in os.listdir(tmp + "/spool") if f.endswith(".ini")])
-if jobs != runs + 1:
-    sys.exit("bridge.sh: expected %d jobs in the spool, found %d" % (runs + 1, jobs))
+expected = (runs + 1) * (2 if before else 1)
+if jobs != expected:
+    sys.exit("bridge.sh: expected %d jobs in the spool, found %d" % (expected, jobs))
 
 fs = subprocess.run(["stat", "-f", "-c", "%T", tmp + "/spool"],
                     capture_output=True, text=True).stdout.strip()
@@ -117,6 +126,12 @@ print("%-10s %11.2fx %11.2fx %14s" % ("ratio", wall_ratio, cpu_ratio,
                                        "%.2f MiB" % (rss["mmbridge"] / 1024)))
 print("%-10s %11.2fx %11.2fx   (no job, no fsync)" % (
     "/version", v[0] / c[0], v[1] / max(c[1], 1e-9)))
+if before:
+    o, ov = stats["before"], stats["before /v"]
+    print("%-10s %11.2fx %11.2fx   (%s)" % ("before", o[0] / c[0],
+                                           o[1] / max(c[1], 1e-9), before))
+    print("%-10s %11.2fx %11.2fx   (no job, no fsync)" % (
+        "before /v", ov[0] / c[0], ov[1] / max(c[1], 1e-9)))
 print("peak RSS by %s" % sys.argv[6])
 met = wall_ratio <= 1.5 and cpu_ratio <= 1.5 and rss["mmbridge"] <= 4096
 print("aim (wall and cpu <= 1.5x cat, peak RSS <= 4 MiB): %s"

@@ -15,7 +15,9 @@ bool Same(const mm::Job& a, const mm::Job& b) {
          a.build_command == b.build_command && a.view_url == b.view_url &&
          a.message == b.message && a.notifications == b.notifications &&
          a.mailto == b.mailto && a.mode == b.mode && a.forge == b.forge &&
-         a.status_url == b.status_url;
+         a.status_url == b.status_url &&
+         a.has_build_command == b.has_build_command &&
+         a.has_mailto == b.has_mailto && a.has_mode == b.has_mode;
 }
 }  // namespace
 

@@ -6,10 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -20,6 +23,7 @@
 #include "base/version.h"
 #include "http/signature.h"
 #include "job/job.h"
+#include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
 using ::testing::HasSubstr;
@@ -143,18 +147,53 @@ TEST_F(BridgeTest, QueuesOneCompleteJobStampedByTheClock) {
   EXPECT_EQ(job.project, "o/r");
   EXPECT_EQ(job.target, "main");
   EXPECT_EQ(job.message, "two\nlines");
-  EXPECT_EQ(job.build_command, "make all");
   EXPECT_EQ(job.notifications, "all");
-  EXPECT_EQ(job.mailto, "ops@example.com");
-  EXPECT_EQ(job.mode, "normal");
+  // It only selects the build: mmbuild takes the command, mailto and mode
+  // from the configuration, and rejects a spooled job that has them.
+  EXPECT_FALSE(job.has_build_command || job.has_mailto || job.has_mode) << text;
+  for (const char* key : {"buildCommand", "mailto", "mode"})
+    EXPECT_EQ(text.find(std::string("\n") + key + " ="), std::string::npos)
+        << text;
 
   EXPECT_EQ(o.journal_line, "- POST / 202 " + id);
   EXPECT_EQ(o.priority, Priority::kInfo);
 }
 
+// ESC, BEL and C1 controls would reach a terminal through mmbuild --follow
+// or a mail: refused with a 400 naming the value; a tab and the message's
+// line breaks are fine.
+TEST_F(BridgeTest, ControlCharactersInValuesAre400AndSpoolNothing) {
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* body;
+  } cases[] = {
+      {"\"two\\nlines\"", "\"\\u001b]0;owned\\u0007\"",
+       "request value message holds the control character U+001B; values may "
+       "hold none but tab (and line breaks in message)"},
+      {"\"main\"", "\"ma\\u0007in\"",
+       "request value target holds the control character U+0007; values may "
+       "hold none but tab (and line breaks in message)"},
+      {"\"two\\nlines\"", "\"csi \\u009b2J\"",
+       "request value message holds the control character U+009B; values may "
+       "hold none but tab (and line breaks in message)"},
+  };
+  for (const Case& c : cases) {
+    std::string body = kLight;
+    body.replace(body.find(c.from), strlen(c.from), c.to);
+    BridgeOutcome o = Serve(Post("/", body));
+    EXPECT_EQ(o.response.status, 400) << body;
+    EXPECT_EQ(o.response.body, c.body);
+    EXPECT_TRUE(Spooled().empty());
+  }
+  std::string body = kLight;
+  body.replace(body.find("two"), 3, "t\\two\\r\\n");
+  EXPECT_EQ(Serve(Post("/", body)).response.status, 202);
+}
+
 TEST_F(BridgeTest, UnknownProjectIs422AndSpoolsNothing) {
   std::string body = kLight;
-  body.replace(body.find("\"o/r\""), 5, "\"x/y\\n<3>z\"");
+  body.replace(body.find("\"o/r\""), 5, "\"x/y\\t<3>z\"");
   BridgeOutcome o = Serve(Post("/", body));
   EXPECT_EQ(o.result, BridgeResult::kAnswered);  // exit 0: the client's fault
   EXPECT_EQ(o.response.status, 422);
@@ -437,6 +476,41 @@ TEST_F(BridgeTest, AClientGoneBeforeTheAnswerIsNotAnswered) {
   EXPECT_EQ(o.journal_line,
             "- GET /version 200 version (cannot write the response: Broken "
             "pipe)");
+}
+
+// A client that asks for a running build's log and never reads: the bridge
+// drops it once it has taken no byte for the deadline, instead of staying
+// as long as the build (or a day). Served in a child, so that a bridge that
+// would stay is killed and the test fails rather than hangs.
+TEST_F(BridgeTest, AClientThatNeverReadsIsDroppedAfterTheDeadline) {
+  WriteConfig("webView = yes");
+  const std::string id = "20261125-120000-000001-4242-1a2b";
+  ASSERT_EQ(mkdir((root_ + "/o-r").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((root_ + "/o-r/JOBS").c_str(), 0700), 0);
+  std::string log = "[job]\nid = " + id +
+                    "\nproject = o/r\ntarget = main\n\n[build]\npid = 1\n"
+                    "\n[log]\n";
+  for (int i = 0; i < 200000; i++) log += "12:00:01 O a line of output\n";
+  testing_support::WriteAll(root_ + "/o-r/JOBS/" + id + ".log", log);
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::string request = "GET /builds/o-r/" + id + ".log HTTP/1.1\r\n\r\n";
+  ASSERT_EQ(write(fds[0], request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  options_.read_timeout_seconds = 0.5;
+  ASSERT_TRUE(LoadBridgeConfig(&options_)) << options_.config_error;
+  bool ended = false;
+  std::string line = testing_support::InChild(
+      [&] {
+        return ServeConnection(options_, fds[1], fds[1], clock_).journal_line;
+      },
+      60, &ended);
+  close(fds[1]);
+  close(fds[0]);
+  ASSERT_TRUE(ended) << "the bridge was still streaming after a minute";
+  EXPECT_EQ(line, "- GET /builds/o-r/" + id + ".log 200 o-r/" + id +
+                      ".log (the client took no bytes for 0.5 s and was "
+                      "dropped)");
 }
 
 TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {

@@ -1,13 +1,21 @@
 #include "build/orphan_log.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "build/job_guard.h"
+#include "job/build_history.h"
+#include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
 using ::testing::HasSubstr;
@@ -142,6 +150,110 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
   EXPECT_THAT(ReadAll(locked), Not(HasSubstr("[result]")));
+}
+
+// Every file mmbuild's start-up pass may meet in JOBS/: a FIFO (opening it
+// waited for a writer, before the first job), a symlink to /dev/zero and a
+// device (read for ever), a directory named *.log. Each is passed over with
+// a reason, in a child that is killed if it takes more than a minute, and
+// the dead runner's log beside them is still finished.
+TEST(OrphanLogTest, FifosSymlinksDevicesAndDirectoriesArePassedOver) {
+  TempDir tmp;
+  std::string jobs = tmp / "acme-app/JOBS";
+  testing_support::Sh("mkdir -p " + jobs + "/4-dir.log");
+  ASSERT_EQ(mkfifo((jobs + "/1-fifo.log").c_str(), 0600), 0);
+  ASSERT_EQ(symlink("/dev/zero", (jobs + "/2-zero.log").c_str()), 0);
+  bool device = mknod((jobs + "/3-device.log").c_str(), S_IFCHR | 0600,
+                      makedev(1, 5)) == 0;  // /dev/zero's; needs root
+  WriteAll(jobs + "/9-dead.log", Claimed(DeadPid()));
+  Config config;
+  config.build_root = tmp.path();
+  config.projects.push_back(Project{"acme/app", {}});
+  bool ended = false;
+  std::string text = testing_support::InChild(
+      [&] {
+        OrphanReport report;
+        FinishOrphanLogs(config, FixedClock(), nullptr, &report);
+        std::string lines;
+        for (const std::string& line : report.problems) lines += line + "\n";
+        for (const std::string& line : report.finished) lines += line + "\n";
+        return lines;
+      },
+      60, &ended);
+  ASSERT_TRUE(ended) << "mmbuild's start-up pass hung";
+  EXPECT_NE(text.find("passed over " + jobs +
+                      "/1-fifo.log: not a regular "
+                      "file\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("passed over " + jobs + "/2-zero.log: "),
+            std::string::npos)
+      << text;
+  if (device) {
+    EXPECT_NE(text.find("passed over " + jobs +
+                        "/3-device.log: not a regular file\n"),
+              std::string::npos)
+        << text;
+  }
+  EXPECT_NE(text.find("passed over " + jobs +
+                      "/4-dir.log: not a regular "
+                      "file\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("job 9-dead: its runner died; log finished as error"),
+            std::string::npos)
+      << text;
+}
+
+// A dead runner's log of 3 GiB (sparse here; mmbuild read it whole, 6.3 GB
+// and bad_alloc, at every start) is finished from its head and tail alone.
+#if defined(__SANITIZE_ADDRESS__)
+#define MM_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MM_TEST_SANITIZED 1
+#endif
+#endif
+TEST(OrphanLogTest, AHugeLogIsFinishedFromItsEnds) {
+  TempDir tmp;
+  std::string path = tmp / "7.log";
+  WriteAll(path, Claimed(DeadPid()));
+  const off_t huge = 3LL << 30;
+  ASSERT_EQ(truncate(path.c_str(), huge), 0);
+  {
+    UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND));
+    std::string last = "\n00:01:00 O the last line\n";
+    ASSERT_EQ(write(fd.get(), last.data(), last.size()),
+              static_cast<ssize_t>(last.size()));
+  }
+  // In a child whose heap may not pass 256 MiB (a sanitized build reserves
+  // far more for itself), so that reading the log whole fails here, on any
+  // machine, as it did with 6.3 GB on a small one.
+  bool ended = false;
+  std::string outcome = testing_support::InChild(
+      [&] {
+#ifndef MM_TEST_SANITIZED
+        struct rlimit heap = {256 << 20, 256 << 20};
+        setrlimit(RLIMIT_DATA, &heap);
+#endif
+        Config config;
+        RecordingObserver observer;
+        std::string err;
+        if (!FinishOrphanLog(path, config, FixedClock(), &observer, &err))
+          return "not finished: " + err;
+        return std::to_string(observer.fails) + " " + observer.target;
+      },
+      120, &ended);
+  ASSERT_TRUE(ended) << outcome;
+  EXPECT_EQ(outcome, "1 main");
+  UniqueFd fd(open(path.c_str(), O_RDONLY));
+  std::string tail, why;
+  bool cut;
+  ASSERT_TRUE(ReadTail(fd.get(), 512, &tail, &cut, &why));
+  EXPECT_NE(tail.find("died before the build ended"), std::string::npos)
+      << tail;
+  EXPECT_NE(tail.find("\n[result]\nstatus = error\n"), std::string::npos)
+      << tail;
 }
 
 }  // namespace

@@ -351,6 +351,18 @@ TEST_F(SpoolReaderTest, PrepareJobSaysWhyAJobCannotRun) {
   EXPECT_FALSE(
       PrepareJob(JobText("1") + "[x]\n", "x.ini", config_, false, &job, &err));
   EXPECT_EQ(err, "x.ini: a job file holds one [job] section and nothing after");
+  // A job in the spool selects a build; the configuration decides what it
+  // runs and where mail goes. Given on the command line, it may say.
+  for (const char* own : {"buildCommand = touch PWNED\n",
+                          "mailto = a@evil.example\n", "mode = dryrun\n"}) {
+    std::string text = JobText("1") + own;
+    EXPECT_FALSE(PrepareJob(text, "x.ini", config_, false, &job, &err)) << own;
+    EXPECT_EQ(err,
+              "x.ini: a job in the spool only selects a build; buildCommand, "
+              "mailto and mode come from the configuration (a job with its "
+              "own is given to mmbuild on the command line)");
+    EXPECT_TRUE(PrepareJob(text, "x.ini", config_, true, &job, &err)) << err;
+  }
 }
 
 }  // namespace

@@ -15,16 +15,6 @@ using testing_support::Sh;
 using testing_support::TempDir;
 using testing_support::WriteAll;
 
-TEST(RedactUrlTest, HidesPasswordsOnly) {
-  EXPECT_EQ(RedactUrl("https://user:secret@example.org/r.git"),
-            "https://user:***@example.org/r.git");
-  EXPECT_EQ(RedactUrl("https://example.org/r.git"),
-            "https://example.org/r.git");
-  EXPECT_EQ(RedactUrl("git@example.org:r.git"), "git@example.org:r.git");
-  EXPECT_EQ(RedactUrl("ssh://git@example.org:2222/r.git"),
-            "ssh://git@example.org:2222/r.git");
-}
-
 TEST(SshPortTest, FromTheUrl) {
   EXPECT_EQ(SshPort("ssh://git@example.org:2222/r.git"), 2222);
   EXPECT_EQ(SshPort("ssh://git@example.org/r.git"), 22);

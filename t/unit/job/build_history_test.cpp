@@ -107,6 +107,31 @@ TEST(BuildHistoryTest, CopiesWhatIsNewPlainOrChunked) {
   EXPECT_EQ(testing_support::ReadAll(tmp / "out"), "abc\n6\r\ndefgh\n\r\n");
 }
 
+// The raw log and `mmbuild --follow` show the job's URLs without their
+// credentials; the file keeps them for --rebuild.
+TEST(BuildHistoryTest, CopiesTheJobSectionWithoutCredentials) {
+  TempDir tmp;
+  const std::string log_text =
+      "[job]\nid = 1\nrepositoryUrl = https://me:s3cret@forge.example/r.git\n"
+      "viewUrl = https://tok3n@forge.example/c\n\n[build]\npid = 1\n\n"
+      "[log]\n12:00:01 O https://me:s3cret@x/ printed by the build\n";
+  WriteAll(tmp / "log", log_text);
+  UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
+  UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
+  off_t offset = 0, size = 0;
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false));
+  EXPECT_EQ(offset, static_cast<off_t>(log_text.size()));
+  std::string shown = testing_support::ReadAll(tmp / "out");
+  EXPECT_EQ(
+      shown.substr(0, shown.find("[build]")),
+      "[job]\nid = 1\nrepositoryUrl = https://me:***@forge.example/r.git\n"
+      "viewUrl = https://***@forge.example/c\n\n");
+  ASSERT_TRUE(ShownLogSize(log.get(), &size));
+  EXPECT_EQ(size, static_cast<off_t>(shown.size()));
+  EXPECT_NE(testing_support::ReadAll(tmp / "log").find("me:s3cret@forge"),
+            std::string::npos);
+}
+
 TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
   TempDir tmp;
   std::string jobs = tmp / "acme-app/JOBS";

@@ -146,6 +146,14 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
        "c.ini:2: maxRequestBytes must be a whole number of at least 1, not "
        "`0`"},
       {"[a/b]\nx = 1\n[a/b]\n", "c.ini:3: project [a/b] appears twice"},
+      // One JOBS/ and one workspace for two projects: each would read the
+      // other's files.
+      {"[a/b-c]\nx = 1\n[a-b/c]\nx = 2\n",
+       "c.ini:3: projects [a/b-c] (line 1) and [a-b/c] would share one "
+       "directory, a-b-c, under buildRoot; rename one"},
+      {"[_]\n[Org/Repo]\nx = 1\n\n[org/repo]\n",
+       "c.ini:5: projects [Org/Repo] (line 2) and [org/repo] would share one "
+       "directory, org-repo, under buildRoot; rename one"},
       {"[a/b]\nx = 1\nx = 2\n", "c.ini:3: `x` appears twice in [a/b]"},
       {"[_]\n[_]\n", "c.ini:2: second [_] section"},
       {"[a/b]\n:launcher = x\n:launcher = y\n",

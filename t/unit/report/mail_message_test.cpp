@@ -143,6 +143,15 @@ TEST(MailMessage, NonAsciiSubjectIsEncodedAndDecodesBack) {
     EXPECT_LE(line.size(), 78u) << line;
 }
 
+TEST(MailMessage, TheViewUrlShowsNoCredentials) {
+  Job job = SampleJob();
+  job.view_url = "https://tok3n@forge.example.org/c";
+  std::string mail = Compose(BuildEvent::kStart, job, SampleEnvelope(), "");
+  EXPECT_NE(mail.find("\nhttps://***@forge.example.org/c\n"), std::string::npos)
+      << mail;
+  EXPECT_EQ(mail.find("tok3n"), std::string::npos) << mail;
+}
+
 TEST(MailMessage, LineBreaksInRequestValuesAddNoHeader) {
   Job job = SampleJob();
   job.project = "evil\r\nBcc: victim@example.org\nX-Injected: 1";

@@ -58,6 +58,15 @@ TEST(WebPagesTest, ViewUrlIsALinkOnlyWhenHttp) {
               HasSubstr("href=\"https://forge/c?a=1&amp;b=2\""));
 }
 
+TEST(WebPagesTest, ViewUrlShowsNoCredentials) {
+  BuildSummary b = Build("1", "success");
+  b.view_url = "https://me:s3cret@forge/c";
+  std::string page = BuildPage(b, "", false);
+  EXPECT_NE(page.find("href=\"https://me:***@forge/c\""), std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("s3cret"), std::string::npos) << page;
+}
+
 TEST(WebPagesTest, ProjectPageLinksNeighbourPages) {
   std::vector<BuildSummary> rows = {Build("2", "success"),
                                     Build("1", "failure")};
