@@ -8,6 +8,7 @@
 
 #include "build_log.h"
 #include "ini.h"
+#include "job_guard.h"
 #include "log_retention.h"
 #include "orphan_log.h"
 #include "paths.h"
@@ -81,12 +82,18 @@ bool ReadStdin(std::string* out, std::string* err) {
 }
 
 // Completes the log of a job whose process died before its build started
-// (no [build] yet: it could not fork, or died at once). A log with [build]
-// is finished only by FinishOrphanLog, under the log's lock, so that two
-// mmbuilds never both append [result].
+// (no [build] yet: it could not fork, or died at once), under the log's
+// lock (ours still, when it could not fork): another mmbuild may be queueing
+// it again (mmbuild(1) KILLED RUNNER). A log with [build] is finished only
+// by FinishOrphanLog, under the lock too, so that two mmbuilds never both
+// append [result].
 void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
+  UniqueFd lock;
+  if (!job.lock.ok() &&
+      LockJobFile(job.log_path, "build log", &lock, &err) != LockResult::kHeld)
+    return;
   if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text) ||
       text.find("\n[build]\n") != std::string::npos)
     return;
@@ -268,6 +275,7 @@ bool JobScheduler::TakeNext() {
   }
   // A job that could not start is taken all the same: its log is complete.
   pid_t pid = StartJobProcess(job, options_, blocked);
+  job.lock.Reset();  // the runner holds it now
   if (pid == 0) {
     failed_ = true;
     return true;
@@ -362,6 +370,7 @@ QueueStatus RunGivenJob(const std::string& path, const QueueOptions& options) {
     StopSignalsBlocked blocked;
     pid = StartJobProcess(job, options, blocked);
   }
+  job.lock.Reset();  // the runner holds it now
   if (pid == 0) return QueueStatus::kSystemError;
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {

@@ -36,9 +36,11 @@ class JobGuard {
   // (the process that forked this runner; 0: none): once that is gone, the
   // runner gets TERM and, if it has not ended `runner_grace` seconds later,
   // KILL. False when either fails (`err` says why); when only the watcher
-  // failed, the lock is held all the same.
+  // failed, the lock is held all the same. `held_lock`, when not -1, is a
+  // descriptor that holds the log's lock already (the claim's, inherited
+  // from mmbuild): the guard keeps that lock instead of taking it anew.
   bool Start(const std::string& log_path, pid_t mmbuild, double runner_grace,
-             std::string* err);
+             std::string* err, int held_lock = -1);
 
   // Ends the watcher (its groups are gone by then) and waits for it; the
   // lock is kept until the guard is destroyed.
@@ -54,6 +56,15 @@ class JobGuard {
   UniqueFd socket_;
   pid_t watcher_ = -1;
 };
+
+enum class LockResult { kHeld, kBusy, kFailed };
+
+// Takes the exclusive flock(2) of the job file or build log at `path`
+// without waiting (never following a symlink): kHeld, and `*lock` holds it;
+// kBusy when another process holds it; kFailed when it cannot be opened or
+// locked (`err` says why, naming the file as `what`).
+LockResult LockJobFile(const std::string& path, const std::string& what,
+                       UniqueFd* lock, std::string* err);
 
 // Whether the build log at `path` is locked by a running build. False when
 // the lock was free: then `*lock` holds it (so that only one mmbuild

@@ -183,6 +183,27 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   return true;
 }
 
+bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
+                         std::string* dest, std::string* err) {
+  std::string text;
+  auto unstarted = [&text] {
+    return !HasResultSection(text) &&
+           text.find("\n[build]\n") == std::string::npos;
+  };
+  if (EndsWithResult(path) || !ReadFile(path, &text, err) || !unstarted())
+    return false;
+  UniqueFd lock;
+  if (LockJobFile(path, "build log", &lock, err) != LockResult::kHeld)
+    return false;
+  // Read again under the lock: a runner may have started it meanwhile.
+  if (!ReadFile(path, &text, err) || !unstarted()) return false;
+  if (MoveIntoDir(path, spool, ClashNames(IdOf(path) + ".ini"), dest, err) !=
+      MoveResult::kMoved)
+    return false;
+  SyncDir(spool);
+  return true;
+}
+
 void FinishOrphanLogs(const Config& config, const Clock& clock,
                       BuildObserver* observer, OrphanReport* report) {
   for (const Project& project : config.projects) {
@@ -204,12 +225,20 @@ void FinishOrphanLogs(const Config& config, const Clock& clock,
     closedir(jobs);
     std::sort(logs.begin(), logs.end());
     for (const std::string& path : logs) {
-      std::string err;
+      std::string err, dest;
       if (FinishOrphanLog(path, config, clock, observer, &err)) {
         report->finished.push_back("job " + IdOf(path) +
                                    ": its runner died; log finished as "
                                    "error: " +
                                    path);
+      } else if (!err.empty()) {
+        report->problems.push_back(err);
+      } else if (RequeueUnstartedJob(path, config.spool, &dest, &err)) {
+        report->requeued.push_back(
+            "job " + IdOf(path) +
+            ": claimed by an mmbuild that died before starting it; queued "
+            "again as " +
+            dest);
       } else if (!err.empty()) {
         report->problems.push_back(err);
       }

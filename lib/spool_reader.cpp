@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "ini.h"
+#include "job_guard.h"
 #include "paths.h"
 #include "rejected.h"
 
@@ -92,7 +93,9 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
   std::string jobs_dir = JoinPath(job->project_dir, "JOBS");
   if (!MakeDirs(jobs_dir, err)) return false;
   return CreateFileInDir(jobs_dir, LogNames(job, clock), JobSectionText(text),
-                         0600, &job->log_path, err);
+                         0600, &job->log_path, err) &&
+         LockJobFile(job->log_path, "build log", &job->lock, err) ==
+             LockResult::kHeld;
 }
 
 SpoolReader::SpoolReader(const Config& config, const Clock& clock,
@@ -150,6 +153,16 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
       continue;
     }
     if (wanted && !wanted(name, candidate)) continue;
+    // Locked before it moves: busy, another mmbuild is claiming it.
+    switch (LockJobFile(path, "job", &candidate.lock, err)) {
+      case LockResult::kBusy:
+        continue;
+      case LockResult::kFailed:
+        if (!Exists(path)) continue;  // claimed by someone else
+        return false;
+      case LockResult::kHeld:
+        break;
+    }
     candidate.id = ChooseId(candidate.job, clock_, &candidate.note);
     std::string jobs_dir = JoinPath(candidate.project_dir, "JOBS");
     if (!MakeDirs(jobs_dir, err)) return false;
@@ -161,6 +174,15 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
         return false;
       case MoveResult::kMoved:
         break;
+    }
+    // Copied across filesystems: the lock was the spool file's.
+    struct stat locked, moved;
+    if (fstat(candidate.lock.get(), &locked) != 0 ||
+        stat(candidate.log_path.c_str(), &moved) != 0 ||
+        locked.st_ino != moved.st_ino || locked.st_dev != moved.st_dev) {
+      candidate.lock.Reset();
+      std::string why;
+      LockJobFile(candidate.log_path, "build log", &candidate.lock, &why);
     }
     *job = std::move(candidate);
     *claimed = true;

@@ -13,18 +13,24 @@
 
 #include "clock.h"
 #include "config.h"
+#include "fsutil.h"
 #include "job.h"
 #include "journal.h"
 
 namespace mm {
 
 // A job ready to run: decoded, its project configured, its log in place.
+// Move-only: it holds the log's lock.
 struct ClaimedJob {
   Job job;
   std::string id;           // the log's name: job.id when safe, else fresh
   std::string project_dir;  // <buildRoot>/<SafeName(project)>
   std::string log_path;     // <project dir>/JOBS/<id>.log
   std::string note;         // why `id` differs from job.id, if it does
+  // The log's flock(2), taken before the job was claimed and held until its
+  // runner has it (mmbuild(1) KILLED RUNNER): a log without [build] that
+  // nobody holds is a job whose mmbuild died before starting it.
+  UniqueFd lock;
 };
 
 // The `[job]` part of a job file's text: everything before the first other
@@ -39,8 +45,8 @@ bool PrepareJob(const std::string& text, const std::string& filename,
                 ClaimedJob* out, std::string* err);
 
 // Writes the [job] part of a job given by hand (a FILE or stdin) to a new
-// JOBS/<id>.log (never replacing one: a taken name gets a fresh id). The
-// original stays where it is.
+// JOBS/<id>.log (never replacing one: a taken name gets a fresh id), and
+// locks it. The original stays where it is.
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
 
@@ -57,8 +63,9 @@ class SpoolReader {
   // ListSpoolJobs of the configured spool.
   bool List(std::vector<std::string>* names, std::string* err) const;
 
-  // Claims the oldest runnable job. Jobs another process claimed meanwhile
-  // are skipped; bad ones are moved to REJECTED/ with a journal line.
+  // Claims the oldest runnable job, locked (ClaimedJob::lock). Jobs another
+  // process claims or claimed meanwhile are skipped; bad ones are moved to
+  // REJECTED/ with a journal line.
   // *claimed is false when the spool holds no job. False only on a system
   // error (cannot create JOBS/, cannot read the spool).
   bool ClaimNext(ClaimedJob* job, bool* claimed, std::string* err);

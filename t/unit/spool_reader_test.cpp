@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "git_test_support.h"
+#include "job_guard.h"
 #include "paths.h"
 
 namespace mm {
@@ -116,6 +117,31 @@ TEST_F(SpoolReaderTest, ClaimsTheOldestJobIntoItsLog) {
   ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(job.id, "20260101-000002-b");
   EXPECT_FALSE(Claim(&reader, &job));
+}
+
+// mmbuild(1) KILLED RUNNER: a job is locked before it is claimed and its log
+// stays locked by the claim; a job another process holds is left to it.
+TEST_F(SpoolReaderTest, AClaimHoldsTheLogsLockAndSkipsAJobBeingClaimed) {
+  Spool("20260101-000001-a.ini", JobText("20260101-000001-a"));
+  Spool("20260101-000002-b.ini", JobText("20260101-000002-b"));
+  UniqueFd other;
+  std::string err;
+  ASSERT_EQ(LockJobFile(config_.spool + "/20260101-000001-a.ini", "job",
+                        &other, &err),
+            LockResult::kHeld)
+      << err;
+  SpoolReader reader(config_, SystemClock(), journal_);
+  ClaimedJob job;
+  ASSERT_TRUE(Claim(&reader, &job));
+  EXPECT_EQ(job.id, "20260101-000002-b");
+  EXPECT_TRUE(job.lock.ok());
+  UniqueFd again;
+  EXPECT_EQ(LockJobFile(job.log_path, "build log", &again, &err),
+            LockResult::kBusy);
+  EXPECT_TRUE(Exists(config_.spool + "/20260101-000001-a.ini"));
+  job.lock.Reset();
+  EXPECT_EQ(LockJobFile(job.log_path, "build log", &again, &err),
+            LockResult::kHeld);
 }
 
 TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
