@@ -18,10 +18,13 @@ override LDFLAGS += -Wl,--as-needed -Wl,-O1
 
 # build-san/ for `make check SANITIZE=...` (see below).
 B := $(if $(SANITIZE),build-san,build)
-LIB_SRC := $(sort $(wildcard lib/*.cpp))
+LIB_SRC := $(sort $(wildcard lib/*/*.cpp))
 LIB_OBJ := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
-UNIT_SRC := $(sort $(wildcard t/unit/*_test.cpp))
+UNIT_SRC := $(sort $(wildcard t/unit/*/*_test.cpp))
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(B)/obj/%.o)
+# What clang-format checks: every C++ file of ours, lib/ and t/unit/ by part.
+FORMAT_SRC := $(wildcard cmd/*.cpp lib/*/*.h lib/*/*.cpp t/unit/*/*.h \
+  t/unit/*/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
 # A program is built once its cmd/NAME.cpp exists.
 PROGRAMS := $(patsubst cmd/%.cpp,%,$(sort $(wildcard cmd/*.cpp)))
 BINS := $(PROGRAMS:%=$(B)/%)
@@ -56,7 +59,7 @@ endif
 # check alone is left out, for forge.cpp alone, the only user of rapidjson.
 RAPIDJSON_UBSAN := -fno-sanitize=pointer-overflow
 ifneq ($(findstring undefined,$(SANITIZE)),)
-$(B)/obj/lib/forge.o: override CXXFLAGS += $(RAPIDJSON_UBSAN)
+$(B)/obj/lib/forge/forge.o: override CXXFLAGS += $(RAPIDJSON_UBSAN)
 endif
 
 # libFuzzer targets (t/fuzz/*_fuzz.cpp), built with clang into build-fuzz/
@@ -103,6 +106,10 @@ $(B)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
+# The unit tests' shared helpers are t/unit/support/*.h, included as
+# "support/foo.h".
+$(B)/obj/t/unit/%.o: override CPPFLAGS += -It/unit
+
 $(B)/libmm.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
@@ -138,7 +145,7 @@ $(FB)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(CPPFLAGS) -It/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FB)/obj/lib/forge.o: FUZZ_FLAGS += $(RAPIDJSON_UBSAN)
+$(FB)/obj/lib/forge/forge.o: FUZZ_FLAGS += $(RAPIDJSON_UBSAN)
 
 $(FB)/libmm.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
@@ -185,15 +192,17 @@ unit: $(B)/unit_tests
 bats: $(BINS)
 	MM_BIN=$(abspath $(B)) bats --print-output-on-failure t/*.bats
 
+# The folder rules of lib/ (lib/README.md) over every #include line.
 lint: format-check
+	t/helpers/check-includes
 	mandoc -Tlint -W warning $(MANPAGES)
 	t/helpers/verify-units $(UNITS)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 format:
-	clang-format -i $(wildcard cmd/*.cpp lib/*.h lib/*.cpp t/unit/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
+	clang-format -i $(FORMAT_SRC)
 
 demo: deps
 	$(MAKE) all

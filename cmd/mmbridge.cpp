@@ -1,21 +1,21 @@
 // mmbridge: the HTTP front door (mmbridge(1)). systemd starts one per
-// connection with the socket on stdin and stdout; lib/bridge does the work,
-// this file reads the options, prints the one journal line and picks the exit
-// code.
+// connection with the socket on stdin and stdout; lib/bridge/bridge does the
+// work, this file reads the options, prints the one journal line and picks the
+// exit code.
 #include <signal.h>
 #include <stdlib.h>
 
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "bridge.h"
-#include "clock.h"
-#include "config.h"
-#include "exit_codes.h"
-#include "journal.h"
-#include "paths.h"
-#include "sandbox.h"
-#include "version.h"
+#include "base/clock.h"
+#include "base/exit_codes.h"
+#include "base/journal.h"
+#include "base/paths.h"
+#include "base/version.h"
+#include "bridge/bridge.h"
+#include "bridge/sandbox.h"
+#include "job/config.h"
 
 namespace {
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   // mmbridge(1) SECURITY: the sandbox is in place before the first byte of
   // the request is read, and built from the configuration's paths, read
   // once here for the request too (an unreadable one is answered 500 by
-  // lib/bridge); $HOME is fixed first so that this needs no password
+  // lib/bridge/bridge); $HOME is fixed first so that this needs no password
   // database.
   if (!getenv("HOME")) setenv("HOME", mm::HomeDir().c_str(), 1);
   bool loaded = mm::LoadBridgeConfig(&options);

@@ -7,21 +7,21 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "build_console.h"
-#include "build_history.h"
-#include "build_notifier.h"
-#include "build_observers.h"
-#include "build_queue.h"
-#include "clock.h"
-#include "config.h"
-#include "exit_codes.h"
-#include "fsutil.h"
-#include "http_client.h"
-#include "journal.h"
-#include "orphan_log.h"
-#include "paths.h"
-#include "status_notifier.h"
-#include "version.h"
+#include "base/clock.h"
+#include "base/exit_codes.h"
+#include "base/fsutil.h"
+#include "base/journal.h"
+#include "base/paths.h"
+#include "base/version.h"
+#include "build/build_console.h"
+#include "build/build_queue.h"
+#include "build/orphan_log.h"
+#include "job/build_history.h"
+#include "job/config.h"
+#include "report/build_notifier.h"
+#include "report/build_observers.h"
+#include "report/http_client.h"
+#include "report/status_notifier.h"
 
 namespace {
 

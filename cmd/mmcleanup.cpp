@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "cleanup.h"
-#include "clock.h"
-#include "exit_codes.h"
-#include "journal.h"
-#include "paths.h"
-#include "rejected.h"
-#include "version.h"
+#include "base/clock.h"
+#include "base/exit_codes.h"
+#include "base/journal.h"
+#include "base/paths.h"
+#include "base/version.h"
+#include "job/rejected.h"
+#include "setup/cleanup.h"
 
 namespace {
 

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "exit_codes.h"
-#include "journal.h"
-#include "paths.h"
-#include "setup_config.h"
-#include "setup_plan.h"
-#include "units.h"
-#include "version.h"
+#include "base/exit_codes.h"
+#include "base/journal.h"
+#include "base/paths.h"
+#include "base/version.h"
+#include "job/config.h"
+#include "setup/setup_config.h"
+#include "setup/setup_plan.h"
+#include "setup/units.h"
 
 namespace {
 

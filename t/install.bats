@@ -42,9 +42,9 @@ has_line() {
   # module, so that the first `make` starts without dependency files, as
   # after a clone.
   tree=$BATS_TEST_TMPDIR/tree
-  mkdir -p "$tree/cmd" "$tree/lib"
+  mkdir -p "$tree/cmd" "$tree/lib/base"
   cp "$MM_ROOT/Makefile" "$tree/"
-  printf 'int Answer() { return 42; }\n' >"$tree/lib/answer.cpp"
+  printf 'int Answer() { return 42; }\n' >"$tree/lib/base/answer.cpp"
   printf 'int Answer();\nint main() { return Answer() == 42 ? 0 : 1; }\n' >"$tree/cmd/mmhello.cpp"
   # build/, or build-san/ under `make check SANITIZE=...` (see MM_BIN).
   local b

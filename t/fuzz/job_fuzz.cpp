@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "job.h"
+#include "job/job.h"
 
 namespace {
 bool Same(const mm::Job& a, const mm::Job& b) {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "fuzz_input.h"
-#include "known_hosts.h"
+#include "git/known_hosts.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mm_fuzz::Input input(data, size);

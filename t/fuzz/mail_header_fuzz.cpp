@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz_input.h"
-#include "mail_header.h"
+#include "report/mail_header.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mm_fuzz::Input input(data, size);

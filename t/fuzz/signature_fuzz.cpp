@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz_input.h"
-#include "signature.h"
+#include "http/signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mm_fuzz::Input input(data, size);

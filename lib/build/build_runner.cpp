@@ -1,0 +1,318 @@
+#include "build/build_runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/journal.h"
+#include "base/paths.h"
+#include "build/job_guard.h"
+#include "git/git_checkout.h"
+#include "git/ssh_agent.h"
+#include "job/target_match.h"
+#include "process/process.h"
+#include "process/spawn.h"
+
+namespace mm {
+
+namespace {
+
+struct Outcome {
+  BuildStatus status = BuildStatus::kError;
+  int exit_code = -1;
+  std::string message;  // for the closing line of the log
+};
+
+Outcome Error(const std::string& message) {
+  return Outcome{BuildStatus::kError, -1, message};
+}
+Outcome Killed(const std::string& message, int exit_code = -1) {
+  return Outcome{BuildStatus::kKilled, exit_code, message};
+}
+
+bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
+
+// `path` with the home directory shown as `~`, as in mmbuild(1) BUILD LOG.
+std::string Tilde(const std::string& path) {
+  std::string home = HomeDir();
+  if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)
+    return "~" + path.substr(home.size());
+  return path;
+}
+
+// One build at a time per workspace: two mmbuild processes may run at once
+// (the service and a person), and a checkout must not change under a build.
+// Move-only through its UniqueFd; the lock goes with the descriptor.
+class WorkspaceLock {
+ public:
+  // Waits for the lock, looking at the stop flag every 100 ms. `waiting` is
+  // called once if it has to wait.
+  bool Acquire(const std::string& path, const volatile sig_atomic_t* stop,
+               const std::function<void()>& waiting, bool* stopped,
+               std::string* err) {
+    *stopped = false;
+    fd_ = UniqueFd(
+        open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd_.ok()) {
+      *err = "cannot open lock " + path + ": " + strerror(errno);
+      return false;
+    }
+    bool told = false;
+    while (flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        *err = "cannot lock " + path + ": " + strerror(errno);
+        return false;
+      }
+      if (Stopped(stop)) {
+        *stopped = true;
+        return false;
+      }
+      if (!told) waiting();
+      told = true;
+      struct timespec pause = {0, 100 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+    return true;
+  }
+
+ private:
+  UniqueFd fd_;
+};
+
+class BuildRun {
+ public:
+  BuildRun(const ClaimedJob& claimed, const RunnerOptions& options,
+           BuildLog* log)
+      : claimed_(claimed),
+        options_(options),
+        config_(*options.config),
+        log_(log),
+        job_(claimed.job),
+        workspace_(WorkspaceOf(claimed)) {
+    Resolve();
+    commit_ = job_.commit;
+    env_ = JobEnv(claimed_, commit_);
+  }
+
+  const Job& job() const { return job_; }
+  const std::vector<std::string>& env() const { return env_; }
+  const std::string& commit() const { return commit_; }
+  const std::string& workspace() const { return workspace_; }
+
+  Outcome Execute() {
+    if (!resolve_error_.empty()) return Error(resolve_error_);
+    if (job_.scm != "git")
+      return Error("unsupported scm `" + job_.scm + "`: only git is supported");
+    CheckoutRequest request;
+    request.repository_url = job_.repository_url;
+    request.target = job_.target;
+    request.commit = job_.commit;
+    request.workspace = workspace_;
+    request.project_dir = claimed_.project_dir;
+    request.known_hosts = options_.known_hosts.empty()
+                              ? JoinPath(HomeDir(), ".ssh/known_hosts")
+                              : options_.known_hosts;
+    request.dry_run = job_.mode == "dryrun";
+    request.stop_requested = options_.stop_requested;
+    std::string why;
+    auto checkout_log = [this](char marker, const std::string& text) {
+      log_->Line(marker, text);
+    };
+    if (request.dry_run) {
+      if (!config_.ssh_key.empty()) Step("ssh-add " + config_.ssh_key);
+      CheckoutResult ignored;
+      if (!CheckOut(request, checkout_log, &ignored, &why)) return Error(why);
+      Step(job_.build_command);
+      return Outcome{BuildStatus::kSuccess, 0, ""};
+    }
+
+    WorkspaceLock lock;
+    bool stopped = false;
+    // Hidden beside the workspace it guards, not among the logs in JOBS/
+    // (mmbuild(1) FILES).
+    std::string lock_path =
+        JoinPath(claimed_.project_dir, "." + SafeName(job_.target) + ".lock");
+    auto waiting = [this] {
+      log_->Line(marker::kMixmaster,
+                 "waiting for another build in " + Tilde(workspace_));
+    };
+    if (!lock.Acquire(lock_path, options_.stop_requested, waiting, &stopped,
+                      &why))
+      return stopped ? Killed("stopped while waiting for the workspace")
+                     : Error(why);
+
+    SshAgent agent;
+    if (!agent.Launch(&why)) return Error("cannot start ssh-agent: " + why);
+    GitLibrary git;  // set up while the agent starts
+    if (!agent.WaitUntilReady(&why))
+      return Error("cannot start ssh-agent: " + why);
+    ScopedEnv agent_env("SSH_AUTH_SOCK", agent.socket());
+    if (!config_.ssh_key.empty()) {
+      Step("ssh-add " + config_.ssh_key);
+      auto lines = [this](char, const std::string& text) {
+        log_->Line(marker::kMixmaster, "ssh-add: " + text);
+      };
+      if (!agent.AddKey(config_.ssh_key, lines, &why)) return Error(why);
+    }
+
+    CheckoutResult checkout;
+    if (!CheckOut(request, checkout_log, &checkout, &why))
+      return checkout.stopped ? Killed("stopped during the checkout")
+                              : Error(why);
+    commit_ = checkout.commit;
+    env_ = JobEnv(claimed_, commit_);
+    return RunCommand(agent.socket());
+  }
+
+ private:
+  void Step(const std::string& text) { log_->Line(marker::kStep, text); }
+
+  // A hand-written job may leave out buildCommand, mailto and mode.
+  void Resolve() {
+    if (!job_.has_mailto) job_.mailto = config_.mailto;
+    if (!job_.has_mode) job_.mode = config_.mode;
+    if (job_.mode != "normal" && job_.mode != "dryrun")
+      resolve_error_ = "unknown mode `" + job_.mode + "`: normal or dryrun";
+    if (job_.has_build_command) return;
+    const Project* project = config_.FindProject(job_.project);
+    TargetMatch match;
+    std::string why;
+    if (!project) {
+      resolve_error_ = "unknown project " + job_.project;
+    } else if (!MatchTarget(*project, job_.target, job_.task, &match, &why)) {
+      resolve_error_ = why;
+    } else {
+      job_.build_command = match.command;
+      job_.has_build_command = true;
+    }
+  }
+
+  Outcome RunCommand(const std::string& agent_socket) {
+    Step(job_.build_command);
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", job_.build_command};
+    spec.env = env_;
+    spec.env.push_back("SSH_AUTH_SOCK=" + agent_socket);
+    spec.cwd = workspace_;
+    spec.timeout_seconds = static_cast<double>(config_.timeout);
+    spec.kill_grace_seconds = options_.kill_grace_seconds;
+    spec.stop_requested = options_.stop_requested;
+    ProcessResult result;
+    auto lines = [this](char stream, const std::string& line) {
+      log_->Line(stream, line);
+    };
+    if (!RunProcess(spec, lines, &result)) return Error(result.error);
+    int code = result.term_signal ? 128 + result.term_signal : result.exit_code;
+    if (result.timed_out)
+      return Killed("timeout: the build ran longer than " +
+                        std::to_string(config_.timeout) + " s",
+                    code);
+    if (result.stopped && options_.mmbuild_pid > 0 &&
+        getppid() != options_.mmbuild_pid)
+      return Killed(
+          "mmbuild (pid " + std::to_string(options_.mmbuild_pid) + ") died",
+          code);
+    if (result.stopped) return Killed("mmbuild was asked to stop", code);
+    if (result.term_signal)
+      return Outcome{BuildStatus::kFailure, code,
+                     "the build command was killed by signal " +
+                         std::to_string(result.term_signal)};
+    if (code == 0) return Outcome{BuildStatus::kSuccess, 0, ""};
+    return Outcome{BuildStatus::kFailure, code,
+                   "exit code " + std::to_string(code)};
+  }
+
+  const ClaimedJob& claimed_;
+  const RunnerOptions& options_;
+  const Config& config_;
+  BuildLog* log_;
+  Job job_;
+  std::string workspace_;
+  std::string commit_;
+  std::string resolve_error_;
+  std::vector<std::string> env_;
+};
+
+}  // namespace
+
+std::string WorkspaceOf(const ClaimedJob& job) {
+  return JoinPath(job.project_dir, SafeName(job.job.target));
+}
+
+std::vector<std::string> JobEnv(const ClaimedJob& job,
+                                const std::string& commit) {
+  return {
+      "MIXMASTER_PROJECT=" + job.job.project,
+      "MIXMASTER_TARGET=" + job.job.target,
+      "MIXMASTER_TASK=" + job.job.task,
+      "MIXMASTER_COMMIT=" + commit,
+      "MIXMASTER_REPOSITORY_URL=" + job.job.repository_url,
+      "MIXMASTER_VIEW_URL=" + job.job.view_url,
+      "MIXMASTER_JOB=" + job.id,
+      "MIXMASTER_LOG=" + job.log_path,
+      "MIXMASTER_WORKSPACE=" + WorkspaceOf(job),
+  };
+}
+
+bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
+              BuildResult* result, std::string* err) {
+  BuildLog log;
+  if (!log.Open(job.log_path, *options.clock, err)) return false;
+  const double start = MonotonicSeconds();
+  // The lock and the watcher of mmbuild(1) KILLED RUNNER, held until the
+  // log is complete.
+  JobGuard guard;
+  std::string guard_error;
+  // The runner's own stop takes up to the kill grace (mmbuild(1) QUEUE);
+  // five seconds more to complete its log and mails.
+  bool guarded = guard.Start(job.log_path, options.mmbuild_pid,
+                             options.kill_grace_seconds + 5, &guard_error,
+                             job.lock.get());
+  if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
+  if (!guarded)
+    log.Line(marker::kStderr, "cannot guard this build: " + guard_error);
+  BuildRun run(job, options, &log);
+  auto tell = [&](BuildEvent event, BuildStatus status, int exit_code) {
+    if (!options.observer) return;
+    BuildReport report{event,        run.job(), job.id, run.commit(),
+                       job.log_path, run.env(), status, exit_code};
+    options.observer->OnEvent(report, &log);
+  };
+  log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
+  if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
+  tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
+
+  Outcome outcome = run.Execute();
+  // mmbuild(1) BUILD LOG: a log that lost lines ends as an error, whatever
+  // the command did; the closing line and [result] use the reserve.
+  if (log.full())
+    outcome = Error("the filesystem of the build log is full: " +
+                    std::to_string(log.dropped_lines()) +
+                    " line(s) of the build were not written");
+  LogClosingLine(outcome.status, outcome.message, &log);
+  tell(outcome.status == BuildStatus::kSuccess ? BuildEvent::kEnd
+                                               : BuildEvent::kFail,
+       outcome.status, outcome.exit_code);
+
+  result->status = outcome.status;
+  result->exit_code = outcome.exit_code;
+  result->finished = options.clock->Now();
+  result->duration_seconds = MonotonicSeconds() - start;
+  if (!log.EndBuild(*result, err)) return false;
+  if (log.full()) {
+    *err = "build log " + job.log_path + ": the filesystem is full; " +
+           std::to_string(log.dropped_lines()) +
+           " line(s) were not written and the build ends as error";
+    return false;
+  }
+  if (!log.ok()) {
+    *err = "cannot write build log " + job.log_path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,249 @@
+#include "build/orphan_log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/fsutil.h"
+#include "base/ini.h"
+#include "base/paths.h"
+#include "build/job_guard.h"
+#include "job/build_log.h"
+#include "job/job.h"
+
+namespace mm {
+namespace {
+
+// The value of `key = value` on a line of `section` (up to the next blank
+// line), or "".
+std::string SectionValue(const std::string& section, const std::string& key) {
+  size_t pos = 0;
+  while (pos < section.size()) {
+    size_t nl = section.find('\n', pos);
+    std::string line = section.substr(
+        pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (line.empty()) break;
+    size_t eq = line.find('=');
+    if (eq != std::string::npos && Trim(line.substr(0, eq)) == key)
+      return Trim(line.substr(eq + 1));
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return "";
+}
+
+// Seconds from `started` (as FormatIsoUtc writes it) to `now`; 0 when it
+// cannot be read.
+double SecondsSince(const std::string& started, const struct timespec& now) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char* end = strptime(started.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end) return 0;
+  double seconds = difftime(now.tv_sec, timegm(&tm));
+  return seconds > 0 ? seconds : 0;
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string IdOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name.substr(0, name.size() - 4);  // without ".log"
+}
+
+// True when the last bytes of the log hold its [result] section, which is
+// short and last: most logs are complete, and this spares reading them
+// whole at every start of mmbuild.
+bool EndsWithResult(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st;
+  if (!fd.ok() || fstat(fd.get(), &st) != 0) return false;
+  char tail[1024];
+  off_t from = st.st_size > static_cast<off_t>(sizeof tail)
+                   ? st.st_size - static_cast<off_t>(sizeof tail)
+                   : 0;
+  ssize_t n = pread(fd.get(), tail, sizeof tail, from);
+  return n > 0 &&
+         std::string(tail, static_cast<size_t>(n)).find("\n[result]\n") !=
+             std::string::npos;
+}
+
+}  // namespace
+
+bool ReadBuildSection(const std::string& log_text, pid_t* pid,
+                      std::string* started) {
+  size_t at = log_text.rfind("\n[build]\n");
+  if (at == std::string::npos) return false;
+  std::string section = log_text.substr(at + 9);
+  std::string value = SectionValue(section, "pid");
+  if (value.empty() ||
+      value.find_first_not_of("0123456789") != std::string::npos ||
+      value.size() > 9)
+    return false;
+  *pid = static_cast<pid_t>(std::stol(value));
+  *started = SectionValue(section, "started");
+  return *pid > 0;
+}
+
+bool ProcessAlive(pid_t pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  std::string text, err;
+  if (!ReadFile("/proc/" + std::to_string(pid) + "/stat", &text, &err))
+    return true;  // cannot tell: alive, the safe answer
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return true;
+  char state = text[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
+namespace {
+
+// The failure notifications of a build whose runner died (mmbuild(1)
+// NOTIFICATIONS, COMMIT STATUSES), as the runner would have sent them.
+void TellFailure(const std::string& text, const std::string& path,
+                 const Config& config, BuildObserver* observer, BuildLog* log) {
+  if (!observer) return;
+  // The job as the runner had it: its log is <project dir>/JOBS/<id>.log.
+  ClaimedJob claimed;
+  Job& job = claimed.job;
+  std::string why;
+  if (!DecodeJob(text, path, &job, &why)) {
+    log->Line(marker::kStderr, "no failure notification: " + why);
+    return;
+  }
+  if (!job.has_mailto) job.mailto = config.mailto;
+  if (!job.has_mode) job.mode = config.mode;
+  claimed.id = IdOf(path);
+  claimed.log_path = path;
+  claimed.project_dir = Dirname(Dirname(path));
+  std::vector<std::string> env = JobEnv(claimed, job.commit);
+  BuildReport report{BuildEvent::kFail,   job,  claimed.id,
+                     job.commit,          path, env,
+                     BuildStatus::kError, -1};
+  report.runner_died = true;
+  observer->OnEvent(report, log);
+}
+
+}  // namespace
+
+bool FinishOrphanLog(const std::string& path, const Config& config,
+                     const Clock& clock, BuildObserver* observer,
+                     std::string* err, const std::string& cause) {
+  std::string text;
+  pid_t pid = 0;
+  std::string started;
+  if (EndsWithResult(path) || !ReadFile(path, &text, err)) return false;
+  if (HasResultSection(text) || !ReadBuildSection(text, &pid, &started) ||
+      ProcessAlive(pid))
+    return false;
+  UniqueFd lock;
+  if (LogLockedByRunner(path, &lock, err) || !lock.ok()) return false;
+  // Read again under the lock: another mmbuild may have just finished it.
+  if (!ReadFile(path, &text, err) || HasResultSection(text)) return false;
+
+  BuildLog log;
+  if (!log.Open(path, clock, err)) return false;
+  const std::string noticed = (cause.empty() ? "" : " (" + cause + ")") +
+                              "; noticed at " + FormatIsoUtc(clock.Now()) +
+                              " by mmbuild (pid " + std::to_string(getpid()) +
+                              ")";
+  const std::string runner = "the runner (pid " + std::to_string(pid) + ")";
+  BuildResult result;
+  // A closing line written before the runner died: its notifications were
+  // under way already.
+  if (ClosingLineStatus(text, &result.status)) {
+    log.Line(marker::kMixmaster, runner + " died after the build ended" +
+                                     noticed +
+                                     "; its notifications are not sent again");
+  } else {
+    result.status = BuildStatus::kError;
+    LogClosingLine(BuildStatus::kError,
+                   runner + " died before the build ended" + noticed, &log);
+    TellFailure(text, path, config, observer, &log);
+  }
+  result.exit_code = -1;
+  result.finished = clock.Now();
+  result.duration_seconds = SecondsSince(started, result.finished);
+  if (!log.EndBuild(result, err)) return false;
+  if (!log.ok()) {
+    *err = "cannot write build log " + path;
+    return false;
+  }
+  return true;
+}
+
+bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
+                         std::string* dest, std::string* err) {
+  std::string text;
+  auto unstarted = [&text] {
+    return !HasResultSection(text) &&
+           text.find("\n[build]\n") == std::string::npos;
+  };
+  if (EndsWithResult(path) || !ReadFile(path, &text, err) || !unstarted())
+    return false;
+  UniqueFd lock;
+  if (LockJobFile(path, "build log", &lock, err) != LockResult::kHeld)
+    return false;
+  // Read again under the lock: a runner may have started it meanwhile.
+  if (!ReadFile(path, &text, err) || !unstarted()) return false;
+  if (MoveIntoDir(path, spool, ClashNames(IdOf(path) + ".ini"), dest, err) !=
+      MoveResult::kMoved)
+    return false;
+  SyncDir(spool);
+  return true;
+}
+
+void FinishOrphanLogs(const Config& config, const Clock& clock,
+                      BuildObserver* observer, OrphanReport* report) {
+  for (const Project& project : config.projects) {
+    std::string dir =
+        JoinPath(JoinPath(config.build_root, SafeName(project.name)), "JOBS");
+    DIR* jobs = opendir(dir.c_str());
+    if (!jobs) {
+      if (errno != ENOENT)
+        report->problems.push_back("cannot read " + dir + ": " +
+                                   strerror(errno));
+      continue;
+    }
+    std::vector<std::string> logs;
+    while (struct dirent* d = readdir(jobs)) {
+      std::string name = d->d_name;
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0)
+        logs.push_back(JoinPath(dir, name));
+    }
+    closedir(jobs);
+    std::sort(logs.begin(), logs.end());
+    for (const std::string& path : logs) {
+      std::string err, dest;
+      if (FinishOrphanLog(path, config, clock, observer, &err)) {
+        report->finished.push_back("job " + IdOf(path) +
+                                   ": its runner died; log finished as "
+                                   "error: " +
+                                   path);
+      } else if (!err.empty()) {
+        report->problems.push_back(err);
+      } else if (RequeueUnstartedJob(path, config.spool, &dest, &err)) {
+        report->requeued.push_back(
+            "job " + IdOf(path) +
+            ": claimed by an mmbuild that died before starting it; queued "
+            "again as " +
+            dest);
+      } else if (!err.empty()) {
+        report->problems.push_back(err);
+      }
+    }
+  }
+}
+
+}  // namespace mm

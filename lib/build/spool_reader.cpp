@@ -1,0 +1,216 @@
+#include "build/spool_reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/fsutil.h"
+#include "base/ini.h"
+#include "base/paths.h"
+#include "build/job_guard.h"
+#include "job/rejected.h"
+
+namespace mm {
+namespace {
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
+}
+
+bool IsJobName(const std::string& name) {
+  return name.size() > 4 && name[0] != '.' &&
+         name.compare(name.size() - 4, 4, ".ini") == 0;
+}
+
+// The id the log is named after, and the note explaining a fresh one.
+std::string ChooseId(const Job& job, const Clock& clock, std::string* note) {
+  if (IsSafeJobId(job.id)) return job.id;
+  std::string fresh = NewJobId(clock.Now());
+  *note = job.id.empty()
+              ? "the job has no id; this build is " + fresh
+              : "job id `" + job.id +
+                    "` is not a safe file name; this build is " + fresh;
+  return fresh;
+}
+
+// Names for a claimed job's log: its id first, then fresh ids.
+NameChooser LogNames(ClaimedJob* job, const Clock& clock) {
+  return [job, &clock](int attempt) {
+    if (attempt > 0) {
+      std::string fresh = NewJobId(clock.Now());
+      job->note = "a log named " + job->id + ".log exists already; this " +
+                  "build is " + fresh;
+      job->id = fresh;
+    }
+    return job->id + ".log";
+  };
+}
+
+}  // namespace
+
+std::string JobSectionText(const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    size_t b = text.find_first_not_of(" \t", pos);
+    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
+      return text.substr(0, pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return text;
+}
+
+bool PrepareJob(const std::string& text, const std::string& filename,
+                const Config& config, bool allow_trailing_sections,
+                ClaimedJob* out, std::string* err) {
+  ClaimedJob claimed;
+  if (!DecodeJob(text, filename, &claimed.job, err)) return false;
+  if (!allow_trailing_sections && JobSectionText(text).size() != text.size()) {
+    *err = filename + ": a job file holds one [job] section and nothing after";
+    return false;
+  }
+  if (!config.FindProject(claimed.job.project)) {
+    *err = filename + ": unknown project " + OneLine(claimed.job.project);
+    return false;
+  }
+  claimed.project_dir =
+      JoinPath(config.build_root, SafeName(claimed.job.project));
+  *out = std::move(claimed);
+  return true;
+}
+
+bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
+              std::string* err) {
+  job->id = ChooseId(job->job, clock, &job->note);
+  std::string jobs_dir = JoinPath(job->project_dir, "JOBS");
+  if (!MakeDirs(jobs_dir, err)) return false;
+  return CreateFileInDir(jobs_dir, LogNames(job, clock), JobSectionText(text),
+                         0600, &job->log_path, err) &&
+         LockJobFile(job->log_path, "build log", &job->lock, err) ==
+             LockResult::kHeld;
+}
+
+SpoolReader::SpoolReader(const Config& config, const Clock& clock,
+                         const Journal& journal)
+    : config_(config), clock_(clock), journal_(journal) {}
+
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err) {
+  names->clear();
+  DIR* dir = opendir(spool.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return true;
+    *err = ErrnoText("cannot read spool " + spool);
+    return false;
+  }
+  while (struct dirent* d = readdir(dir)) {
+    std::string name = d->d_name;
+    if (!IsJobName(name)) continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode))
+      continue;
+    names->push_back(name);
+  }
+  closedir(dir);
+  std::sort(names->begin(), names->end());
+  return true;
+}
+
+bool SpoolReader::List(std::vector<std::string>* names,
+                       std::string* err) const {
+  return ListSpoolJobs(config_.spool, names, err);
+}
+
+bool SpoolReader::ClaimNext(ClaimedJob* job, bool* claimed, std::string* err) {
+  return ClaimNext(nullptr, job, claimed, err);
+}
+
+bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
+                            bool* claimed, std::string* err) {
+  *claimed = false;
+  std::vector<std::string> names;
+  if (!List(&names, err)) return false;
+  for (const std::string& name : names) {
+    std::string path = JoinPath(config_.spool, name);
+    std::string text, why;
+    if (!ReadFile(path, &text, &why)) {
+      if (!Exists(path)) continue;  // claimed by someone else
+      Reject(path, name, why);
+      continue;
+    }
+    ClaimedJob candidate;
+    if (!PrepareJob(text, path, config_, false, &candidate, &why)) {
+      Reject(path, name, why);
+      continue;
+    }
+    if (wanted && !wanted(name, candidate)) continue;
+    // Locked before it moves: busy, another mmbuild is claiming it.
+    switch (LockJobFile(path, "job", &candidate.lock, err)) {
+      case LockResult::kBusy:
+        continue;
+      case LockResult::kFailed:
+        if (!Exists(path)) continue;  // claimed by someone else
+        return false;
+      case LockResult::kHeld:
+        break;
+    }
+    candidate.id = ChooseId(candidate.job, clock_, &candidate.note);
+    std::string jobs_dir = JoinPath(candidate.project_dir, "JOBS");
+    if (!MakeDirs(jobs_dir, err)) return false;
+    switch (MoveIntoDir(path, jobs_dir, LogNames(&candidate, clock_),
+                        &candidate.log_path, err)) {
+      case MoveResult::kGone:
+        continue;
+      case MoveResult::kFailed:
+        return false;
+      case MoveResult::kMoved:
+        break;
+    }
+    // Copied across filesystems: the lock was the spool file's.
+    struct stat locked, moved;
+    if (fstat(candidate.lock.get(), &locked) != 0 ||
+        stat(candidate.log_path.c_str(), &moved) != 0 ||
+        locked.st_ino != moved.st_ino || locked.st_dev != moved.st_dev) {
+      candidate.lock.Reset();
+      std::string why;
+      LockJobFile(candidate.log_path, "build log", &candidate.lock, &why);
+    }
+    *job = std::move(candidate);
+    *claimed = true;
+    return true;
+  }
+  return true;
+}
+
+void SpoolReader::Reject(const std::string& path, const std::string& name,
+                         const std::string& why) {
+  std::string dir = JoinPath(config_.build_root, "REJECTED");
+  std::string dest, err;
+  if (!MakeDirs(dir, &err)) {
+    journal_.Error("cannot reject " + path + " (" + why + "): " + err);
+    return;
+  }
+  switch (MoveIntoDir(path, dir, ClashNames(name), &dest, &err)) {
+    case MoveResult::kGone:
+      return;  // someone else dealt with it
+    case MoveResult::kFailed:
+      journal_.Error("cannot reject " + path + " (" + why + "): " + err);
+      return;
+    case MoveResult::kMoved:
+      ++rejected_;
+      journal_.Error("rejected job " + why + "; moved to " + dest);
+      if (!NoteRejection(dest, "mmbuild", why, clock_.Now(), &err))
+        journal_.Warning("cannot note why it was rejected: " + err);
+  }
+}
+
+}  // namespace mm

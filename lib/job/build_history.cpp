@@ -1,0 +1,294 @@
+#include "job/build_history.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "base/ini.h"
+#include "job/build_log.h"
+#include "job/job.h"
+
+namespace mm {
+namespace {
+
+// A log's [job] and [build] sections are usually well under the first read,
+// which takes many a whole log, [result] included; a job with a long
+// message gets the second, and what is past it is not shown.
+constexpr size_t kFirstHeadBytes = 16 << 10;
+constexpr size_t kHeadBytes = 64 << 10;
+// [result] is about 100 bytes at the very end.
+constexpr size_t kTailBytes = 4 << 10;
+constexpr size_t kCopyBytes = 64 << 10;
+constexpr char kLogSuffix[] = ".log";
+
+bool IsNameChar(char c, bool upper) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-' || (upper && c >= 'A' && c <= 'Z');
+}
+
+bool MatchesName(const std::string& s, size_t max, bool upper) {
+  if (s.empty() || s.size() > max || s[0] == '.') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [upper](char c) { return IsNameChar(c, upper); });
+}
+
+// Calls `line(section, key, value)` for each `key = value` line of `text`,
+// `section` being the last `[name]` seen, up to a [log] section.
+void ForEachKey(const std::string& text,
+                const std::function<void(const std::string&, const std::string&,
+                                         const std::string&)>& line) {
+  std::string section;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // a partial last line
+    std::string l = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (l.size() > 2 && l.front() == '[' && l.back() == ']') {
+      section = l.substr(1, l.size() - 2);
+      if (section == "log") return;  // build output: no keys in it
+      continue;
+    }
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) continue;
+    line(section, Trim(l.substr(0, eq)), Trim(l.substr(eq + 1)));
+  }
+}
+
+// The offset of the last line that is exactly "[result]", or npos.
+size_t FindResult(const std::string& tail) {
+  size_t at = tail.rfind("\n[result]\n");
+  if (at != std::string::npos) return at + 1;
+  return tail.compare(0, 9, "[result]\n") == 0 ? 0 : std::string::npos;
+}
+
+bool ReadAt(int fd, off_t offset, size_t size, std::string* text) {
+  text->resize(size);
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = pread(fd, &(*text)[got], size - got, offset + got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    got += n;
+    // A regular file reads short only at its end: no call to learn that.
+    if (static_cast<size_t>(n) < size - (got - n)) break;
+  }
+  text->resize(got);
+  return true;
+}
+
+}  // namespace
+
+bool IsProjectDirName(const std::string& name) {
+  return MatchesName(name, 255, false);
+}
+
+bool IsJobIdName(const std::string& id) { return MatchesName(id, 200, true); }
+
+double LiveLogSeconds(long build_timeout) {
+  return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
+}
+
+bool LogHasResult(int fd) {
+  std::string tail, err;
+  bool cut;
+  return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
+}
+
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+  std::string buf(kCopyBytes, '\0');
+  for (;;) {
+    ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n == 0;
+    *offset += n;
+    if (chunked) {
+      char size[32];
+      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
+      if (!WriteAll(out_fd, size, len)) return false;
+    }
+    if (!WriteAll(out_fd, buf.data(), n) ||
+        (chunked && !WriteAll(out_fd, "\r\n", 2)))
+      return false;
+  }
+}
+
+void ParseBuildSummary(const std::string& head, const std::string& tail,
+                       BuildSummary* s) {
+  ForEachKey(head, [s](const std::string& section, const std::string& key,
+                       const std::string& raw) {
+    std::string value, ignored;
+    if (section == "build" && key == "started") s->started = raw;
+    if (section != "job" || !UnescapeJobValue(raw, &value, &ignored)) return;
+    if (key == "project") s->project = value;
+    if (key == "target") s->target = value;
+    if (key == "task") s->task = value;
+    if (key == "commit") s->commit = value;
+    if (key == "received") s->received = value;
+    if (key == "viewUrl") s->view_url = value;
+    if (key == "message") s->message = value;
+    if (key == "buildCommand") s->build_command = value;
+  });
+  s->status = "running";
+  size_t result = FindResult(tail);
+  if (result == std::string::npos) return;
+  s->status = "error";  // a [result] without a status
+  ForEachKey(tail.substr(result),
+             [s](const std::string&, const std::string& key,
+                 const std::string& value) {
+               if (key == "status" && !value.empty()) s->status = value;
+               if (key == "exitCode") s->exit_code = value;
+               if (key == "finished") s->finished = value;
+               if (key == "duration") s->duration = value;
+             });
+}
+
+bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,
+              std::string* err) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = strerror(errno);
+    return false;
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  size_t from = size > max_bytes ? size - max_bytes : 0;
+  if (!ReadAt(fd, static_cast<off_t>(from), size - from, text)) {
+    *err = strerror(errno);
+    return false;
+  }
+  *cut = from > 0;
+  if (*cut) {
+    size_t nl = text->find('\n');
+    text->erase(0, nl == std::string::npos ? text->size() : nl + 1);
+  }
+  return true;
+}
+
+bool BuildHistory::Open(const std::string& build_root, std::string* err) {
+  root_ =
+      UniqueFd(open(build_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_.ok() && errno == ENOENT) return true;  // no builds yet
+  if (!root_.ok()) {
+    *err = "cannot open build root " + build_root + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+int BuildHistory::JobsDir(const std::string& dir) const {
+  if (!IsProjectDirName(dir)) return -1;
+  if (jobs_.ok() && jobs_dir_ == dir) return jobs_.get();
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  UniqueFd project(openat(root_.get(), dir.c_str(), kFlags));
+  if (!project.ok()) return -1;
+  jobs_ = UniqueFd(openat(project.get(), "JOBS", kFlags));
+  jobs_dir_ = dir;
+  return jobs_.get();
+}
+
+bool BuildHistory::ListProjects(std::vector<std::string>* dirs,
+                                std::string* err) const {
+  dirs->clear();
+  if (!root_.ok()) return true;
+  DIR* d = fdopendir(fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!d) {
+    *err = std::string("cannot list the build root: ") + strerror(errno);
+    return false;
+  }
+  rewinddir(d);
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (IsProjectDirName(name) && JobsDir(name) >= 0) dirs->push_back(name);
+  }
+  closedir(d);
+  std::sort(dirs->begin(), dirs->end());
+  return true;
+}
+
+bool BuildHistory::ListJobs(const std::string& dir,
+                            std::vector<std::string>* ids, bool* missing,
+                            std::string* err) const {
+  ids->clear();
+  *missing = false;
+  int jobs = JobsDir(dir);
+  if (jobs < 0) {
+    *missing = true;
+    return false;
+  }
+  DIR* d = fdopendir(fcntl(jobs, F_DUPFD_CLOEXEC, 0));
+  if (!d) {
+    *err = std::string("cannot list the jobs: ") + strerror(errno);
+    return false;
+  }
+  rewinddir(d);  // the copy shares its offset with the kept descriptor
+  const size_t suffix = sizeof kLogSuffix - 1;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() <= suffix ||
+        name.compare(name.size() - suffix, suffix, kLogSuffix) != 0)
+      continue;
+    name.resize(name.size() - suffix);
+    if (IsJobIdName(name)) ids->push_back(name);
+  }
+  closedir(d);
+  std::sort(ids->rbegin(), ids->rend());
+  return true;
+}
+
+UniqueFd BuildHistory::OpenLog(const std::string& dir,
+                               const std::string& id) const {
+  if (!IsJobIdName(id)) return UniqueFd();
+  int jobs = JobsDir(dir);
+  if (jobs < 0) return UniqueFd();
+  std::string name = id + kLogSuffix;
+  UniqueFd log(openat(jobs, name.c_str(),
+                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat st;
+  if (!log.ok() || fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return UniqueFd();
+  return log;
+}
+
+bool BuildHistory::ReadSummary(const std::string& dir, const std::string& id,
+                               BuildSummary* summary) const {
+  UniqueFd log = OpenLog(dir, id);
+  return log.ok() && ReadSummary(log.get(), dir, id, summary);
+}
+
+bool BuildHistory::ReadSummary(int log, const std::string& dir,
+                               const std::string& id, BuildSummary* summary) {
+  std::string head, tail, err;
+  bool cut;
+  if (!ReadAt(log, 0, kFirstHeadBytes, &head)) return false;
+  if (head.size() == kFirstHeadBytes &&
+      head.find("\n[log]\n") == std::string::npos &&
+      !ReadAt(log, 0, kHeadBytes, &head))
+    return false;
+  if (head.size() < kFirstHeadBytes)
+    tail = head;  // the whole log
+  else if (!ReadTail(log, kTailBytes, &tail, &cut, &err))
+    return false;
+  *summary = BuildSummary();
+  summary->id = id;
+  summary->project_dir = dir;
+  ParseBuildSummary(head, tail, summary);
+  return true;
+}
+
+std::string BuildHistory::FindJob(const std::string& id) const {
+  std::vector<std::string> dirs;
+  std::string err;
+  if (!IsJobIdName(id) || !ListProjects(&dirs, &err)) return "";
+  for (const std::string& dir : dirs)
+    if (OpenLog(dir, id).ok()) return dir;
+  return "";
+}
+
+}  // namespace mm

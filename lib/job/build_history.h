@@ -1,0 +1,120 @@
+// Reading the build history from the logs alone (mmbuild(1) BUILD LOG):
+// <buildRoot>/<project dir>/JOBS/<id>.log, one per build. Nothing else is
+// stored, so every view (the web pages of mmbridge(1) WEB VIEW, `mmbuild
+// --list`) reads the same files, and reads only the ones it shows: job ids
+// sort by time, so a directory listing orders the builds, and a build's
+// summary comes from the head of its log ([job], [build]) and its last few
+// KiB ([result]), whatever the log's size.
+//
+// Names from a request are checked against strict patterns before they touch
+// the filesystem, and every file is opened one component at a time relative
+// to the build root with O_NOFOLLOW, so nothing outside the root is read.
+#ifndef MIXMASTER_BUILD_HISTORY_H_
+#define MIXMASTER_BUILD_HISTORY_H_
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/fsutil.h"
+
+namespace mm {
+
+// A project directory as mmbuild names it (SafeName): [a-z0-9._-], at most
+// 255 bytes, not starting with a dot.
+bool IsProjectDirName(const std::string& name);
+
+// A job id as a log name: [0-9A-Za-z._-], at most 200 bytes, not starting
+// with a dot.
+bool IsJobIdName(const std::string& id);
+
+// One build as its log tells it.
+struct BuildSummary {
+  std::string id;           // the log's name without `.log`
+  std::string project_dir;  // the directory under the build root
+  std::string project, target, task, commit, received, view_url, message;
+  std::string build_command;
+  std::string started;   // from [build]; empty before the build began
+  std::string status;    // from [result], or "running" without one
+  std::string finished;  // from [result]
+  std::string duration;  // seconds, from [result]
+  std::string exit_code;
+  bool complete() const { return status != "running"; }
+  // The project as its job names it; its directory when the log has none.
+  const std::string& project_name() const {
+    return project.empty() ? project_dir : project;
+  }
+};
+
+// Fills `summary` (but id and project_dir) from the start of a log (`head`,
+// at least its [job] and [build] sections when they are there) and its end
+// (`tail`, holding [result] when the build is over).
+void ParseBuildSummary(const std::string& head, const std::string& tail,
+                       BuildSummary* summary);
+
+// True when the log open at `fd` ends with its [result] section: the build
+// is over, and the log grows no more. Reads only its last few KiB.
+bool LogHasResult(int fd);
+
+// Copies what the log open at `fd` holds past *offset to `out_fd`, moving
+// *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
+// stream). False when it cannot be read or written (errno says why).
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
+
+// How long a live log is followed at most without its [result] (by the web
+// view's stream and `mmbuild --follow`): the build `timeout` plus a minute,
+// or a day when builds have no timeout. A log can lack [result] for good
+// only when its mmbuild was killed outright.
+double LiveLogSeconds(long build_timeout);
+
+// Reads at most `max_bytes` from the end of `fd`, starting at a line (when
+// cut, the partial first line is dropped and *cut is set).
+bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,
+              std::string* err);
+
+// The build root, opened once. Move-only: it owns the descriptor.
+class BuildHistory {
+ public:
+  // Opens `build_root` (following a symlink there: the user chose it). One
+  // that does not exist yet holds no builds.
+  bool Open(const std::string& build_root, std::string* err);
+
+  // The project directories that have a JOBS/ directory, sorted.
+  bool ListProjects(std::vector<std::string>* dirs, std::string* err) const;
+
+  // The ids of `dir`'s logs, newest first. False with *missing set when
+  // the project has no such directory (or a bad name).
+  bool ListJobs(const std::string& dir, std::vector<std::string>* ids,
+                bool* missing, std::string* err) const;
+
+  // The log JOBS/<id>.log of `dir`, opened for reading, or an invalid fd
+  // (bad name, no such log, a symlink, not a regular file).
+  UniqueFd OpenLog(const std::string& dir, const std::string& id) const;
+
+  // The summary of one log; false when it cannot be opened or read.
+  bool ReadSummary(const std::string& dir, const std::string& id,
+                   BuildSummary* summary) const;
+  // The same for the log of `dir` and `id` already open at `log` (OpenLog),
+  // so that a caller who reads more of it opens it once.
+  static bool ReadSummary(int log, const std::string& dir,
+                          const std::string& id, BuildSummary* summary);
+
+  // The project directory holding the log of job `id`, or "" (mmbuild
+  // --follow and --rebuild take just the id).
+  std::string FindJob(const std::string& id) const;
+
+ private:
+  // The JOBS/ directory of `dir` (kept open for the next call), or -1.
+  int JobsDir(const std::string& dir) const;
+
+  UniqueFd root_;
+  // The last JOBS/ directory opened: a page reads many logs of one project.
+  mutable std::string jobs_dir_;
+  mutable UniqueFd jobs_;
+};
+
+}  // namespace mm
+
+#endif  // MIXMASTER_BUILD_HISTORY_H_

@@ -1,0 +1,192 @@
+#include "job/build_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/journal.h"
+
+namespace mm {
+namespace {
+
+// Finds a line that is exactly `header` (a section start), or npos.
+size_t FindSection(const std::string& text, const std::string& header) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    if (text.compare(pos, end - pos, header) == 0) return pos;
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return std::string::npos;
+}
+
+// The closing lines, written and read from this one table so that the two
+// cannot drift apart: `marker`, then `text`, then the why when it has one.
+struct ClosingLine {
+  BuildStatus status;
+  char marker;
+  const char* text;
+  bool why;
+};
+constexpr ClosingLine kClosingLines[] = {
+    {BuildStatus::kSuccess, marker::kMixmaster, "Build finished", false},
+    {BuildStatus::kFailure, marker::kMixmaster, "Build failed: ", true},
+    {BuildStatus::kError, marker::kMixmaster, "Build error: ", true},
+    {BuildStatus::kKilled, marker::kKilled, "Build stopped: ", true},
+};
+
+}  // namespace
+
+const char* BuildStatusName(BuildStatus status) {
+  switch (status) {
+    case BuildStatus::kSuccess:
+      return "success";
+    case BuildStatus::kFailure:
+      return "failure";
+    case BuildStatus::kError:
+      return "error";
+    case BuildStatus::kKilled:
+      return "killed";
+  }
+  return "error";
+}
+
+bool BuildLog::Open(const std::string& path, const Clock& clock,
+                    std::string* err) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.ok()) {
+    *err = "cannot open build log " + path + ": " + strerror(errno);
+    return false;
+  }
+  fd_ = std::move(fd);
+  clock_ = &clock;
+  path_ = path;
+  ok_ = true;
+  // A job written by hand may lack its last newline; the sections below
+  // must start on a line of their own.
+  struct stat st;
+  char last = '\n';
+  if (fstat(fd_.get(), &st) == 0 && st.st_size > 0) {
+    UniqueFd reader(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (reader.ok() && pread(reader.get(), &last, 1, st.st_size - 1) != 1)
+      last = '\n';
+  }
+  return last == '\n' || Append("\n", err);
+}
+
+bool BuildLog::Append(const std::string& text, std::string* err) {
+  if (WriteAll(fd_.get(), text.data(), text.size())) return true;
+  ok_ = false;
+  if (err) *err = "cannot write build log " + path_ + ": " + strerror(errno);
+  return false;
+}
+
+bool BuildLog::BeginBuild(pid_t pid, const struct timespec& started,
+                          std::string* err) {
+  return Append("\n[build]\npid = " + std::to_string(pid) +
+                    "\nstarted = " + FormatIsoUtc(started) + "\n\n[log]\n",
+                err);
+}
+
+bool BuildLog::Fits(size_t bytes) {
+  struct stat st;
+  if (fstat(fd_.get(), &st) != 0) return true;
+  const off_t want = static_cast<off_t>(bytes) + kReserveBytes;
+  if (fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, st.st_size, want) == 0)
+    return true;
+  // Without fallocate (some filesystems) there is no reserve: write on.
+  return errno != ENOSPC && errno != EDQUOT;
+}
+
+void BuildLog::Line(char marker, const std::string& text) {
+  std::string line = FormatClock(clock_->Now());
+  line += ' ';
+  line += marker;
+  line += ' ';
+  line += OneLine(text);
+  line += '\n';
+  if (marker != marker::kMixmaster && (full() || !Fits(line.size()))) {
+    ++dropped_lines_;
+    return;
+  }
+  Append(line, nullptr);
+}
+
+bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
+  return AppendResult(BuildStatusName(result.status), result.exit_code,
+                      result.finished, result.duration_seconds, err);
+}
+
+bool BuildLog::EndSuperseded(const struct timespec& finished,
+                             std::string* err) {
+  return AppendResult("superseded", -1, finished, 0, err);
+}
+
+bool BuildLog::AppendResult(const char* status, int exit_code,
+                            const struct timespec& finished,
+                            double duration_seconds, std::string* err) {
+  char duration[32];
+  snprintf(duration, sizeof duration, "%.3f", duration_seconds);
+  bool written = Append(std::string("\n[result]\nstatus = ") + status +
+                            "\nexitCode = " + std::to_string(exit_code) +
+                            "\nfinished = " + FormatIsoUtc(finished) +
+                            "\nduration = " + duration + "\n",
+                        err);
+  // The reserve past the end is given back (a truncate to the same size
+  // keeps it on tmpfs).
+  struct stat st;
+  if (fstat(fd_.get(), &st) == 0)
+    fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+              kReserveBytes + 64 * 1024);
+  return written;
+}
+
+std::string LogSectionOf(const std::string& log_text) {
+  size_t start = FindSection(log_text, "[log]");
+  if (start == std::string::npos) return "";
+  start = log_text.find('\n', start);
+  if (start == std::string::npos) return "";
+  ++start;
+  size_t end = FindSection(log_text.substr(start), "[result]");
+  std::string lines = end == std::string::npos ? log_text.substr(start)
+                                               : log_text.substr(start, end);
+  while (!lines.empty() && lines.back() == '\n') lines.pop_back();
+  if (!lines.empty()) lines += '\n';
+  return lines;
+}
+
+bool HasResultSection(const std::string& log_text) {
+  return FindSection(log_text, "[result]") != std::string::npos;
+}
+
+void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log) {
+  for (const ClosingLine& line : kClosingLines)
+    if (line.status == status)
+      log->Line(line.marker, line.why ? line.text + why : line.text);
+}
+
+bool ClosingLineStatus(const std::string& log_text, BuildStatus* status) {
+  const size_t log_at = log_text.find("\n[log]\n");
+  if (log_at == std::string::npos) return false;
+  size_t last = std::string::npos;
+  for (const ClosingLine& line : kClosingLines) {
+    // `HH:MM:SS <marker> <text>`: after the time, and the whole rest of the
+    // line when there is no why.
+    std::string tail = std::string(" ") + line.marker + " " + line.text +
+                       (line.why ? "" : "\n");
+    size_t at = log_text.rfind(tail);
+    if (at == std::string::npos || at < log_at) continue;
+    if (last == std::string::npos || at > last) {
+      last = at;
+      *status = line.status;
+    }
+  }
+  return last != std::string::npos;
+}
+
+}  // namespace mm

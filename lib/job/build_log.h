@@ -1,0 +1,118 @@
+// The build log of mmbuild(1) BUILD LOG. The job file, once claimed into
+// <project dir>/JOBS/<id>.log, becomes the log: `[build]` (pid, started),
+// then `[log]` lines `HH:MM:SS <marker> text` written one write(2) each with
+// O_APPEND as they happen, then `[result]` (status, exitCode, finished,
+// duration).
+#ifndef MIXMASTER_BUILD_LOG_H_
+#define MIXMASTER_BUILD_LOG_H_
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <string>
+
+#include "base/clock.h"
+#include "process/spawn.h"
+
+namespace mm {
+
+// The markers of [log] lines.
+namespace marker {
+constexpr char kMixmaster = '#';
+constexpr char kStep = '$';
+constexpr char kStdout = 'O';
+constexpr char kStderr = '!';
+constexpr char kKilled = 'X';
+constexpr char kHook = 'H';
+}  // namespace marker
+
+enum class BuildStatus { kSuccess, kFailure, kError, kKilled };
+
+// "success", "failure", "error", "killed".
+const char* BuildStatusName(BuildStatus status);
+
+struct BuildResult {
+  BuildStatus status = BuildStatus::kError;
+  // The command's exit status; 128+N when a signal N ended it; -1 when it
+  // never ran (error, or stopped before it started).
+  int exit_code = -1;
+  struct timespec finished = {0, 0};
+  double duration_seconds = 0;
+};
+
+// Appends to one build log. Move-only: it owns the file descriptor.
+class BuildLog {
+ public:
+  BuildLog() = default;
+  BuildLog(BuildLog&& other) noexcept = default;
+  BuildLog& operator=(BuildLog&& other) noexcept = default;
+  BuildLog(const BuildLog&) = delete;
+  BuildLog& operator=(const BuildLog&) = delete;
+
+  // Opens the claimed job file at `path` for appending (never following a
+  // symlink). `clock` stamps the lines and must outlive the log.
+  bool Open(const std::string& path, const Clock& clock, std::string* err);
+
+  // `[build]` with `pid` and `started`, then the `[log]` header.
+  bool BeginBuild(pid_t pid, const struct timespec& started, std::string* err);
+
+  // One `HH:MM:SS <marker> text` line. Control characters in `text` become
+  // spaces, so that build output can never start a line or a section of its
+  // own. A failed write is remembered (see ok()).
+  //
+  // A full filesystem (mmbuild(1) BUILD LOG): each line is written only if
+  // kReserveBytes more stay allocated past it (fallocate(2), KEEP_SIZE).
+  // Once that fails the log is full(): other lines are dropped and counted,
+  // while `#` lines (Mixmaster's own: the closing line, the notifications)
+  // and [result] go into the reserve.
+  void Line(char marker, const std::string& text);
+  static constexpr off_t kReserveBytes = 16 * 1024;
+
+  // `[result]`; the log is complete after it.
+  bool EndBuild(const BuildResult& result, std::string* err);
+
+  // `[result]` with `status = superseded` (mmbuild(1) QUEUE): the job was
+  // never built, since a newer job for the same target and task waits.
+  bool EndSuperseded(const struct timespec& finished, std::string* err);
+
+  const std::string& path() const { return path_; }
+  // False once a write has failed.
+  bool ok() const { return ok_; }
+  // True once a line was dropped for want of space; how many were.
+  bool full() const { return dropped_lines_ > 0; }
+  long dropped_lines() const { return dropped_lines_; }
+
+ private:
+  bool Append(const std::string& text, std::string* err);
+  bool AppendResult(const char* status, int exit_code,
+                    const struct timespec& finished, double duration_seconds,
+                    std::string* err);
+  // Whether `bytes` more fit with the reserve left after them.
+  bool Fits(size_t bytes);
+
+  UniqueFd fd_;
+  const Clock* clock_ = nullptr;
+  std::string path_;
+  bool ok_ = true;
+  long dropped_lines_ = 0;
+};
+
+// The [log] lines of a build log's text (what a failure mail shows), without
+// the section header; empty when there are none.
+std::string LogSectionOf(const std::string& log_text);
+
+// True when the text of a build log already has its [result] section.
+bool HasResultSection(const std::string& log_text);
+
+// The closing line of a build's [log] (mmbuild(1) BUILD LOG), which names
+// its outcome: `# Build finished`, `# Build failed: WHY`, `# Build error:
+// WHY` or `X Build stopped: WHY` (a success has no `why`).
+void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log);
+
+// The outcome named by the last closing line in the [log] section of
+// `log_text`; false when there is none.
+bool ClosingLineStatus(const std::string& log_text, BuildStatus* status);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_BUILD_LOG_H_

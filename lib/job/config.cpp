@@ -1,0 +1,197 @@
+#include "job/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "base/ini.h"
+#include "base/paths.h"
+
+namespace mm {
+namespace {
+
+bool ParseNumber(const IniEntry& e, const std::string& where, long min,
+                 long* out, std::string* err) {
+  errno = 0;
+  char* end = nullptr;
+  long v = strtol(e.value.c_str(), &end, 10);
+  if (e.value.empty() || *end != '\0' || errno != 0 || v < min) {
+    *err = where + e.key + " must be a whole number of at least " +
+           std::to_string(min) + ", not `" + e.value + "`";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseYesNo(const IniEntry& e, const std::string& where, bool* out,
+                std::string* err) {
+  if (e.value == "yes" || e.value == "no") {
+    *out = e.value == "yes";
+    return true;
+  }
+  *err = where + e.key + " must be `yes` or `no`, not `" + e.value + "`";
+  return false;
+}
+
+// One row per `[_]` key (mixmaster.ini(5) Settings): text, number (with
+// its least value) or yes/no, and where it goes.
+struct Setting {
+  const char* key;
+  std::string Config::*text;
+  long Config::*number;
+  long min;
+  bool Config::*flag;
+};
+
+const Setting kSettings[] = {
+    {"buildRoot", &Config::build_root, nullptr, 0, nullptr},
+    {"spool", &Config::spool, nullptr, 0, nullptr},
+    {"mailto", &Config::mailto, nullptr, 0, nullptr},
+    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr},
+    {"sendmail", &Config::sendmail, nullptr, 0, nullptr},
+    {"hook", &Config::hook, nullptr, 0, nullptr},
+    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr},
+    {"mode", &Config::mode, nullptr, 0, nullptr},
+    {"secret", &Config::secret, nullptr, 0, nullptr},
+    {"timeout", nullptr, &Config::timeout, 0, nullptr},
+    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr},
+    {"webView", nullptr, nullptr, 0, &Config::web_view},
+    {"webPassword", &Config::web_password, nullptr, 0, nullptr},
+    {"publicUrl", &Config::public_url, nullptr, 0, nullptr},
+    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr},
+    {"supersede", nullptr, nullptr, 0, &Config::supersede},
+    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
+    {"jobs", nullptr, &Config::jobs, 1, nullptr},
+};
+
+// Edit distance between `a` and `b`, letters compared without case.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      bool same = tolower(static_cast<unsigned char>(a[i - 1])) ==
+                  tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The setting a misspelt `key` most likely meant: the one at the least
+// edit distance, if that is at most 2; "" when none is that close.
+std::string SettingLike(const std::string& key) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const Setting& s : kSettings) {
+    size_t d = Distance(key, s.key);
+    if (d < best_distance) {
+      best = s.key;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
+                  std::string* err) {
+  for (const Setting& s : kSettings) {
+    if (e.key != s.key) continue;
+    if (s.number) return ParseNumber(e, where, s.min, &(c->*s.number), err);
+    if (s.flag) return ParseYesNo(e, where, &(c->*s.flag), err);
+    if (e.key == "mode" && e.value != "normal" && e.value != "dryrun") {
+      *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
+      return false;
+    }
+    c->*s.text = e.value;
+    return true;
+  }
+  std::string like = SettingLike(e.key);
+  c->warnings.push_back(where + "unknown setting `" + e.key +
+                        "` in [_] ignored" +
+                        (like.empty() ? "" : "; did you mean `" + like + "`?"));
+  return true;
+}
+
+}  // namespace
+
+const Project* Config::FindProject(const std::string& name) const {
+  for (const Project& p : projects)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+bool ParseConfig(const std::string& text, const std::string& filename,
+                 const std::string& home, Config* config, std::string* err) {
+  IniDocument doc;
+  if (!ParseIni(text, filename, &doc, err)) return false;
+  Config c;
+  c.path = filename;
+  c.build_root = "~/Builds";
+  bool seen_settings = false;
+  for (const IniSection& section : doc.sections) {
+    auto where = [&](int line) {
+      return filename + ":" + std::to_string(line) + ": ";
+    };
+    if (section.name == "_") {
+      if (seen_settings) {
+        *err = where(section.line) + "second [_] section";
+        return false;
+      }
+      seen_settings = true;
+      for (const IniEntry& e : section.entries)
+        if (!ParseSetting(e, where(e.line), &c, err)) return false;
+      continue;
+    }
+    if (c.FindProject(section.name)) {
+      *err =
+          where(section.line) + "project [" + section.name + "] appears twice";
+      return false;
+    }
+    Project p;
+    p.name = section.name;
+    for (const IniEntry& e : section.entries) {
+      for (const auto& kv : p.targets) {
+        if (kv.first == e.key) {
+          *err = where(e.line) + "`" + e.key + "` appears twice in [" + p.name +
+                 "]";
+          return false;
+        }
+      }
+      p.targets.emplace_back(e.key, e.value);
+    }
+    c.projects.push_back(std::move(p));
+  }
+  if (c.build_root.empty()) {
+    *err = filename + ": buildRoot must not be empty";
+    return false;
+  }
+  c.build_root = ExpandHome(c.build_root, home);
+  c.spool = c.spool.empty() ? JoinPath(c.build_root, "INBOX")
+                            : ExpandHome(c.spool, home);
+  c.status_tokens = ExpandHome(c.status_tokens, home);
+  c.ssh_key = ExpandHome(c.ssh_key, home);
+  c.hook = ExpandHome(c.hook, home);
+  *config = std::move(c);
+  return true;
+}
+
+bool LoadConfig(const std::string& path, Config* config, std::string* err) {
+  std::string text;
+  if (!ReadFile(path, &text, err)) {
+    *err = "cannot read configuration " + *err;
+    return false;
+  }
+  return ParseConfig(text, path, HomeDir(), config, err);
+}
+
+}  // namespace mm

@@ -1,0 +1,60 @@
+// The job file of mmbuild(1) FILES and mmbridge(1) Writing the job: one `[job]`
+// section, keys in a fixed order, each value on one line with `\` written `\\`,
+// newline `\n`, carriage return `\r` (and, so that any string round-trips
+// through INI trimming, a tab `\t` and a space at either end of a value `\s`).
+#ifndef MIXMASTER_JOB_H_
+#define MIXMASTER_JOB_H_
+
+#include <string>
+
+#include "base/clock.h"
+
+namespace mm {
+
+struct Job {
+  std::string id;
+  std::string received;
+  std::string endpoint;
+  std::string scm;
+  std::string project;
+  std::string repository_url;
+  std::string target;
+  std::string task;
+  std::string commit;
+  std::string build_command;
+  std::string view_url;
+  std::string message;
+  std::string notifications;  // all, failures, none
+  std::string mailto;
+  std::string mode;
+  // Forge pushes (mmbridge(1) "Commit statuses"): `gitea`, `github` or
+  // `gitlab`, and where that commit's status is set. Written only when set.
+  std::string forge;
+  std::string status_url;
+  // A hand-written job may leave these out; they then come from the config.
+  bool has_build_command = false;
+  bool has_mailto = false;
+  bool has_mode = false;
+};
+
+std::string EscapeJobValue(const std::string& value);
+// Undoes EscapeJobValue; an unknown escape is an error.
+bool UnescapeJobValue(const std::string& text, std::string* value,
+                      std::string* err);
+
+// The whole file, `[job]` and every key in the documented order.
+std::string EncodeJob(const Job& job);
+
+// Parses a job file (only its `[job]` section; anything after it, such as the
+// sections of a build log, is ignored). Requires scm, project, repositoryUrl
+// and target; `id` is kept as written (check it with IsSafeJobId before use).
+bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
+               std::string* err);
+
+// A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<32 random bits>, UTC,
+// so names sort in arrival order and never collide between processes.
+std::string NewJobId(const struct timespec& now);
+
+}  // namespace mm
+
+#endif  // MIXMASTER_JOB_H_

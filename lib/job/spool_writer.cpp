@@ -1,0 +1,166 @@
+#include "job/spool_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/paths.h"
+
+namespace mm {
+namespace {
+
+// Enough for a thousand requests in one microsecond in one process, which
+// cannot happen; past it something else is wrong.
+constexpr int kAttempts = 16;
+
+// Replaces the whole content of `fd` with `text` and flushes it to disk.
+bool WriteSynced(int fd, const std::string& text, std::string* err) {
+  if (ftruncate(fd, 0) != 0) {
+    *err = ErrnoText("cannot write job");
+    return false;
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = pwrite(fd, text.data() + done, text.size() - done,
+                       static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *err = ErrnoText("cannot write job");
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) {
+    *err = ErrnoText("cannot flush job to disk");
+    return false;
+  }
+  return true;
+}
+
+std::string ParentDir(const std::string& dir) {
+  std::string d = dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  size_t slash = d.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return d.substr(0, slash);
+}
+
+}  // namespace
+
+std::string SpoolWriter::JobPath(const Job& job) const {
+  return JoinPath(dir_, job.id + ".ini");
+}
+
+bool SpoolWriter::Write(Job* job, const std::function<std::string()>& new_id,
+                        std::string* path, std::string* err) {
+  struct stat st;
+  if (stat(dir_.c_str(), &st) != 0) {
+    *err = ErrnoText("spool " + dir_ + " is not writable");
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *err = "spool " + dir_ + " is not writable: not a directory";
+    return false;
+  }
+  if (!IsSafeJobId(job->id)) job->id = new_id();
+  if (use_tmpfile_) {
+    Outcome o = WriteTmpfile(job, new_id, path, err);
+    if (o != Outcome::kUnsupported) return o == Outcome::kDone;
+  }
+  return WriteRenamed(job, new_id, path, err);
+}
+
+SpoolWriter::Outcome SpoolWriter::WriteTmpfile(
+    Job* job, const std::function<std::string()>& new_id, std::string* path,
+    std::string* err) {
+  UniqueFd fd(open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
+      return Outcome::kUnsupported;
+    *err = ErrnoText("spool " + dir_ + " is not writable");
+    return Outcome::kFailed;
+  }
+  char proc_path[64];
+  snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", fd.get());
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (!WriteSynced(fd.get(), EncodeJob(*job), err)) {
+      *err = "spool " + dir_ + ": " + *err;
+      return Outcome::kFailed;
+    }
+    std::string target = JobPath(*job);
+    if (linkat(AT_FDCWD, proc_path, AT_FDCWD, target.c_str(),
+               AT_SYMLINK_FOLLOW) == 0) {
+      SyncDir(dir_);
+      *path = target;
+      return Outcome::kDone;
+    }
+    if (errno == EEXIST) {
+      job->id = new_id();
+      continue;
+    }
+    // Without /proc the anonymous file cannot be named; the fallback can.
+    if (errno == ENOENT && access("/proc/self/fd", F_OK) != 0)
+      return Outcome::kUnsupported;
+    *err = ErrnoText("spool " + dir_ + " is not writable");
+    return Outcome::kFailed;
+  }
+  *err = "spool " + dir_ + ": no free job name after " +
+         std::to_string(kAttempts) + " attempts";
+  return Outcome::kFailed;
+}
+
+bool SpoolWriter::WriteRenamed(Job* job,
+                               const std::function<std::string()>& new_id,
+                               std::string* path, std::string* err) {
+  // The temporary file lives beside the spool, not in it, so that nothing
+  // in the spool is ever incomplete; same filesystem in the usual layout.
+  std::string parent = ParentDir(dir_);
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    std::string temp = JoinPath(parent, ".mmbridge-" + job->id + ".tmp");
+    int raw = open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (raw < 0 && errno == EEXIST) {
+      job->id = new_id();
+      continue;
+    }
+    if (raw < 0) {
+      *err = ErrnoText("spool " + dir_ + " is not writable: cannot create " +
+                       temp);
+      return false;
+    }
+    {
+      UniqueFd fd(raw);
+      if (!WriteSynced(fd.get(), EncodeJob(*job), err)) {
+        unlink(temp.c_str());
+        *err = "spool " + dir_ + ": " + *err;
+        return false;
+      }
+    }
+    std::string target = JobPath(*job);
+    std::string why;
+    if (MoveNoReplace(temp, target, &why)) {
+      SyncDir(dir_);
+      *path = target;
+      return true;
+    }
+    int saved = errno;
+    unlink(temp.c_str());
+    errno = saved;
+    if (errno == EEXIST) {
+      job->id = new_id();
+      continue;
+    }
+    *err =
+        ErrnoText("spool " + dir_ + " is not writable: cannot move the job in");
+    return false;
+  }
+  *err = "spool " + dir_ + ": no free job name after " +
+         std::to_string(kAttempts) + " attempts";
+  return false;
+}
+
+}  // namespace mm

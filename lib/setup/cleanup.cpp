@@ -1,0 +1,161 @@
+#include "setup/cleanup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/fsutil.h"
+#include "base/ini.h"
+#include "base/paths.h"
+#include "build/spool_reader.h"
+#include "job/config.h"
+
+namespace mm {
+namespace {
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// The spool's entries but the hidden ones, sorted by name.
+bool ListEntries(const std::string& spool, std::vector<std::string>* names,
+                 std::string* err) {
+  DIR* dir = opendir(spool.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return true;
+    *err = ErrnoText("cannot read spool " + spool);
+    return false;
+  }
+  errno = 0;
+  while (struct dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') names->push_back(e->d_name);
+  }
+  int read_errno = errno;
+  closedir(dir);
+  if (read_errno != 0) {
+    errno = read_errno;
+    *err = ErrnoText("cannot read spool " + spool);
+    return false;
+  }
+  std::sort(names->begin(), names->end());
+  return true;
+}
+
+// Cleans one entry; false when there was nothing left to clean (mmbuild
+// claimed it meanwhile).
+bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
+                CleanupAction action, CleanupOutcome* outcome) {
+  std::string from = JoinPath(spool, outcome->name);
+  if (action == CleanupAction::kDelete) {
+    if (unlink(from.c_str()) == 0) {
+      outcome->ok = true;
+    } else if (errno == ENOENT) {
+      return false;
+    } else {
+      outcome->error = ErrnoText("cannot delete " + from);
+    }
+    return true;
+  }
+  switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->name),
+                      &outcome->destination, &outcome->error)) {
+    case MoveResult::kMoved:
+      outcome->ok = true;
+      return true;
+    case MoveResult::kGone:
+      return false;
+    case MoveResult::kFailed:
+      outcome->destination.clear();
+      return Exists(from);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ServiceFailed(const char* service_result) {
+  return service_result == nullptr || strcmp(service_result, "success") != 0;
+}
+
+std::string ServiceEndNote(const char* service_result, const char* exit_code,
+                           const char* exit_status) {
+  if (!service_result) return "(no $SERVICE_RESULT: run by hand)";
+  std::string note = "(service result " + std::string(service_result);
+  if (exit_status && *exit_status) {
+    note += ", " + std::string(exit_code && *exit_code ? exit_code : "status") +
+            " " + exit_status;
+  }
+  return note + ")";
+}
+
+bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
+                         const std::string& spool_option,
+                         const std::string& build_root_option,
+                         const std::string& home, CleanupPaths* paths,
+                         std::string* err) {
+  CleanupPaths p;
+  std::string text, why;
+  Config config;
+  if (ReadFile(config_path, &text, &why) &&
+      ParseConfig(text, config_path, home, &config, &why)) {
+    p.build_root = config.build_root;
+    p.spool = config.spool;
+  } else if (config_explicit) {
+    *err = "cannot use configuration " + why;
+    return false;
+  } else {
+    p.fallback_reason = why;
+    p.build_root = JoinPath(home, "Builds");
+    p.spool = JoinPath(p.build_root, "INBOX");
+  }
+  if (!build_root_option.empty()) {
+    p.build_root = ExpandHome(build_root_option, home);
+  }
+  if (!spool_option.empty()) p.spool = ExpandHome(spool_option, home);
+  *paths = std::move(p);
+  return true;
+}
+
+bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
+                  CleanupAction action, CleanupScope scope,
+                  std::vector<CleanupOutcome>* outcomes, std::string* err) {
+  outcomes->clear();
+  std::vector<std::string> names;
+  // mmbuild's own list of jobs, so that the two never disagree about what
+  // a job is.
+  std::vector<std::string> jobs;
+  if (!ListEntries(spool, &names, err) || !ListSpoolJobs(spool, &jobs, err)) {
+    return false;
+  }
+  auto is_job = [&jobs](const std::string& name) {
+    return std::binary_search(jobs.begin(), jobs.end(), name);
+  };
+  if (scope == CleanupScope::kNotJobs) {
+    names.erase(std::remove_if(names.begin(), names.end(), is_job),
+                names.end());
+  }
+  if (names.empty()) return true;
+
+  if (action == CleanupAction::kMove && !MakeDirs(rejected_dir, err)) {
+    return false;
+  }
+  for (const std::string& name : names) {
+    CleanupOutcome outcome;
+    outcome.name = name;
+    outcome.is_job = is_job(name);
+    if (CleanEntry(spool, rejected_dir, action, &outcome)) {
+      outcomes->push_back(std::move(outcome));
+    }
+  }
+  if (action == CleanupAction::kMove) SyncDir(rejected_dir);
+  SyncDir(spool);
+  return true;
+}
+
+}  // namespace mm

@@ -1,0 +1,301 @@
+#include "web/web_view.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/paths.h"
+#include "http/http_response.h"
+#include "job/build_history.h"
+#include "web/badge.h"
+#include "web/web_auth.h"
+#include "web/web_pages.h"
+
+namespace mm {
+namespace {
+
+constexpr size_t kBuildsPerPage = 50;
+constexpr long kMaxPage = 1000000;
+// A build page shows at most this much of the end of its log.
+constexpr size_t kPageLogBytes = 256 << 10;
+// The history page and badges look at this many of a project's newest logs
+// for its targets' last builds, so that they cost the same for 10 builds or
+// 10,000.
+constexpr size_t kTargetScan = 30;
+constexpr char kHtml[] = "text/html; charset=utf-8";
+constexpr char kText[] = "text/plain; charset=utf-8";
+constexpr char kSvg[] = "image/svg+xml";
+
+constexpr long long kChunked = -1;
+constexpr long long kUntilClose = -2;  // HTTP/1.0 has no chunks
+
+// The head of a response with a body of `length` bytes, or kChunked, or
+// kUntilClose.
+std::string ResponseHead(int status, const char* type, long long length,
+                         const std::string& extra) {
+  std::string h = "HTTP/1.1 " + std::to_string(status) + " " +
+                  StatusReason(status) + "\r\nContent-Type: " + type + "\r\n";
+  if (length == kChunked)
+    h += "Transfer-Encoding: chunked\r\n";
+  else if (length >= 0)
+    h += "Content-Length: " + std::to_string(length) + "\r\n";
+  // Pages change with every build; nothing from a log may run as script.
+  h += "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+       "Content-Security-Policy: default-src 'none'; style-src "
+       "'unsafe-inline'; img-src 'self'\r\n";
+  return h + extra + "Connection: close\r\n\r\n";
+}
+
+WebViewAnswer Send(int out_fd, int status, const char* type,
+                   const std::string& body, const std::string& note,
+                   const std::string& extra = "") {
+  WebViewAnswer a;
+  a.status = status;
+  a.note = note;
+  std::string text = ResponseHead(status, type, body.size(), extra) + body;
+  if (!WriteAll(out_fd, text.data(), text.size()))
+    a.err = std::string("cannot write: ") + strerror(errno);
+  return a;
+}
+
+WebViewAnswer NotFound(int out_fd, const std::string& path) {
+  return Send(out_fd, 404, kText, "no such page " + Printable(path) + "\n",
+              "not found");
+}
+
+// The `page` parameter of a query string: 1 when absent, 0 when bad.
+long PageOf(const std::string& target) {
+  size_t q = target.find('?');
+  if (q == std::string::npos) return 1;
+  std::string query = "&" + target.substr(q + 1);
+  size_t at = query.find("&page=");
+  if (at == std::string::npos) return 1;
+  std::string digits = query.substr(at + 6, query.find('&', at + 1) - at - 6);
+  if (digits.empty() || digits.size() > 7 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  long page = strtol(digits.c_str(), nullptr, 10);
+  return page >= 1 && page <= kMaxPage ? page : 0;
+}
+
+// The path split at '/', without the leading one.
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+bool StripSuffix(std::string* s, const std::string& suffix) {
+  if (s->size() <= suffix.size() ||
+      s->compare(s->size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  s->resize(s->size() - suffix.size());
+  return true;
+}
+
+// The newest build of each target among the project's newest logs, in the
+// order found; with `target` only that target's. False when the project has
+// no builds directory.
+bool LastPerTarget(const BuildHistory& history, const std::string& dir,
+                   const std::string& target,
+                   std::vector<BuildSummary>* found) {
+  std::vector<std::string> ids;
+  std::map<std::string, bool> seen;
+  bool missing = false;
+  std::string err;
+  if (!history.ListJobs(dir, &ids, &missing, &err)) return false;
+  for (size_t i = 0; i < ids.size() && i < kTargetScan; ++i) {
+    BuildSummary b;
+    if (!history.ReadSummary(dir, ids[i], &b)) continue;
+    if (!target.empty() && SafeName(b.target) != SafeName(target)) continue;
+    if (seen[b.target]) continue;
+    seen[b.target] = true;
+    found->push_back(b);
+    if (!target.empty()) break;
+  }
+  return true;
+}
+
+WebViewAnswer ServeHistory(const BuildHistory& history, int out_fd) {
+  std::vector<std::string> dirs;
+  std::string err;
+  if (!history.ListProjects(&dirs, &err))
+    return Send(out_fd, 500, kText, err + "\n", err);
+  std::vector<BuildSummary> rows;
+  for (const std::string& dir : dirs) LastPerTarget(history, dir, "", &rows);
+  return Send(out_fd, 200, kHtml, HistoryPage(rows),
+              "history of " + std::to_string(dirs.size()) + " projects");
+}
+
+WebViewAnswer ServeProject(const BuildHistory& history,
+                           const HttpRequest& request, const std::string& dir,
+                           int out_fd) {
+  std::vector<std::string> ids;
+  bool missing = false;
+  std::string err;
+  long page = PageOf(request.target);
+  if (page == 0 || !history.ListJobs(dir, &ids, &missing, &err))
+    return missing || page == 0 ? NotFound(out_fd, request.path)
+                                : Send(out_fd, 500, kText, err + "\n", err);
+  size_t first = (page - 1) * kBuildsPerPage;
+  if (first >= ids.size() && page > 1) return NotFound(out_fd, request.target);
+  std::vector<BuildSummary> rows;
+  for (size_t i = first; i < ids.size() && i < first + kBuildsPerPage; ++i) {
+    BuildSummary b;
+    if (history.ReadSummary(dir, ids[i], &b)) rows.push_back(std::move(b));
+  }
+  bool older = ids.size() > first + kBuildsPerPage;
+  return Send(out_fd, 200, kHtml, ProjectPage(dir, rows, page, older),
+              dir + " page " + std::to_string(page));
+}
+
+WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
+                         const std::string& dir, const std::string& id,
+                         int out_fd) {
+  BuildSummary b;
+  UniqueFd log = history.OpenLog(dir, id);
+  std::string text, err;
+  bool cut = false;
+  if (!log.ok() || !BuildHistory::ReadSummary(log.get(), dir, id, &b))
+    return NotFound(out_fd, path);
+  if (!ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
+    return Send(out_fd, 500, kText, err + "\n", err);
+  return Send(out_fd, 200, kHtml, BuildPage(b, text, cut),
+              dir + "/" + id + " " + b.status);
+}
+
+// Waits up to `seconds` for the client to go away; true when it did.
+bool ClientGone(int in_fd, double seconds) {
+  struct pollfd pfd = {in_fd, POLLIN | POLLRDHUP, 0};
+  if (poll(&pfd, 1, static_cast<int>(seconds * 1000)) <= 0) return false;
+  if (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  char buf[4096];
+  return read(in_fd, buf, sizeof buf) <= 0;
+}
+
+// The raw log: whole, with a length, when the build is over; else chunked
+// (to an HTTP/1.0 client: until the connection closes) as it grows until
+// [result], the client leaves or the stream bound passes.
+WebViewAnswer ServeRawLog(const BuildHistory& history,
+                          const HttpRequest& request, const std::string& dir,
+                          const std::string& id, int in_fd, int out_fd,
+                          const WebViewOptions& options) {
+  const std::string& path = request.path;
+  UniqueFd log = history.OpenLog(dir, id);
+  if (!log.ok()) return NotFound(out_fd, path);
+  bool complete = LogHasResult(log.get());
+  // The size once [result] is there, which is the last write: taken before
+  // it, the length could be short of the bytes sent.
+  struct stat st;
+  if (complete && fstat(log.get(), &st) != 0) {
+    std::string err = std::string("cannot read the log: ") + strerror(errno);
+    return Send(out_fd, 500, kText, err + "\n", err);
+  }
+  WebViewAnswer a;
+  a.note = dir + "/" + id + ".log";
+  bool http10 = request.http_major == 1 && request.http_minor == 0;
+  bool chunked = !complete && !http10;
+  std::string head = ResponseHead(200, kText,
+                                  complete  ? st.st_size
+                                  : chunked ? kChunked
+                                            : kUntilClose,
+                                  "");
+  off_t offset = 0;
+  bool sent = WriteAll(out_fd, head.data(), head.size()) &&
+              CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+  double until = MonotonicSeconds() + options.stream_seconds;
+  while (sent && !complete) {
+    complete = LogHasResult(log.get());
+    // [result] is the last write: one more copy takes all of it.
+    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+    if (complete || !sent) break;
+    if (MonotonicSeconds() >= until) {
+      a.note += " streamed until the time limit";
+      break;
+    }
+    if (ClientGone(in_fd, options.poll_seconds)) {
+      a.note += " streamed until the client left";
+      break;
+    }
+  }
+  if (sent && chunked) sent = WriteAll(out_fd, "0\r\n\r\n", 5);
+  if (!sent) a.err = std::string("cannot write: ") + strerror(errno);
+  return a;
+}
+
+WebViewAnswer ServeBadge(const BuildHistory& history,
+                         const std::vector<std::string>& parts, int out_fd,
+                         const std::string& path) {
+  std::string dir = parts.size() > 1 ? parts[1] : "", target;
+  bool ok = parts.size() == 2 && StripSuffix(&dir, ".svg");
+  if (parts.size() == 3) {
+    target = parts[2];
+    ok = StripSuffix(&target, ".svg") && IsJobIdName(target);
+  }
+  std::vector<BuildSummary> last;
+  if (!ok || !LastPerTarget(history, dir, target, &last))
+    return NotFound(out_fd, path);
+  std::string status = last.empty() ? "unknown" : last[0].status;
+  return Send(out_fd, 200, kSvg,
+              BadgeSvg(target.empty() ? "build" : target, status),
+              "badge " + status);
+}
+
+}  // namespace
+
+bool IsWebViewPath(const std::string& path) {
+  return path == "/builds" || path.compare(0, 8, "/builds/") == 0 ||
+         path.compare(0, 7, "/badge/") == 0;
+}
+
+WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
+                           int in_fd, int out_fd,
+                           const WebViewOptions& options) {
+  const std::string& path = request.path;
+  if (!config.web_view) return NotFound(out_fd, path);
+  if (request.method != "GET")
+    return Send(out_fd, 405, kText,
+                "method " + Printable(request.method) + " not allowed on " +
+                    Printable(path) + "; use GET\n",
+                "method not allowed", "Allow: GET\r\n");
+  std::vector<std::string> parts = Segments(path);
+  bool badge = parts[0] == "badge";
+  if (!badge && !config.web_password.empty() &&
+      !WebPasswordAccepted(request, config.web_password, config.secret))
+    return Send(out_fd, 401, kText, "password required\n",
+                request.Header("Authorization") ? "wrong password"
+                                                : "password required",
+                "WWW-Authenticate: Basic realm=\"Mixmaster builds\", "
+                "charset=\"UTF-8\"\r\n");
+  BuildHistory history;
+  std::string err;
+  if (!history.Open(config.build_root, &err))
+    return Send(out_fd, 500, kText, "build root unreadable\n", err);
+  if (badge) return ServeBadge(history, parts, out_fd, path);
+  if (parts.size() == 1 || (parts.size() == 2 && parts[1].empty()))
+    return ServeHistory(history, out_fd);
+  if (!IsProjectDirName(parts[1]) || parts.size() > 3)
+    return NotFound(out_fd, path);
+  if (parts.size() == 2)
+    return ServeProject(history, request, parts[1], out_fd);
+  std::string id = parts[2];
+  if (StripSuffix(&id, ".log"))
+    return ServeRawLog(history, request, parts[1], id, in_fd, out_fd, options);
+  return ServeBuild(history, path, parts[1], id, out_fd);
+}
+
+}  // namespace mm

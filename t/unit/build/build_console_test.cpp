@@ -1,0 +1,88 @@
+#include "build/build_console.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "support/git_test_support.h"
+
+namespace mm {
+namespace {
+
+using testing_support::ReadAll;
+using testing_support::TempDir;
+using testing_support::WriteAll;
+
+std::string Log(const std::string& target, const std::string& status) {
+  std::string log =
+      "[job]\nid = x\nscm = git\nproject = acme/app\n"
+      "repositoryUrl = /srv/app.git\ntarget = " +
+      target + "\n\n[build]\npid = 1\n\n[log]\n12:00:00 # go\n";
+  if (!status.empty())
+    log += "\n[result]\nstatus = " + status + "\nduration = 1.500\n";
+  return log;
+}
+
+class BuildConsoleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing_support::Sh("mkdir -p " + (tmp_ / "acme-app/JOBS") + " " +
+                        (tmp_ / "INBOX"));
+    config_.build_root = tmp_.path();
+    config_.spool = tmp_ / "INBOX";
+    config_.projects.push_back({"acme/app", {{"main", "make"}}});
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-1.log", Log("main", "success"));
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-2.log", Log("main", "failure"));
+    WriteAll(tmp_ / "acme-app/JOBS/20261125-3.log", Log("main", ""));
+  }
+
+  TempDir tmp_;
+  Config config_;
+};
+
+TEST_F(BuildConsoleTest, ListsNewestFirstColouredOnlyWhenAsked) {
+  std::string text, err;
+  ASSERT_TRUE(ListBuilds(config_, "", false, &text, &err)) << err;
+  EXPECT_EQ(text,
+            "20261125-3  acme/app  main  running  -\n"
+            "20261125-2  acme/app  main  failure  1.500s\n"
+            "20261125-1  acme/app  main  success  1.500s\n");
+  ASSERT_TRUE(ListBuilds(config_, "acme/app", true, &text, &err)) << err;
+  EXPECT_NE(text.find("\033[32msuccess\033[0m"), std::string::npos);
+  EXPECT_FALSE(ListBuilds(config_, "other/project", false, &text, &err));
+}
+
+TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
+  FollowOptions options;
+  options.poll_seconds = 0.02;
+  options.limit_seconds = 0.1;
+  std::string status, err;
+  int out = open((tmp_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  EXPECT_EQ(FollowBuild(config_, "20261125-2", out, options, &status, &err),
+            FollowResult::kFailed);
+  EXPECT_EQ(status, "failure");
+  EXPECT_EQ(FollowBuild(config_, "20261125-3", out, options, &status, &err),
+            FollowResult::kNoResult);
+  EXPECT_NE(err.find("no [result]"), std::string::npos);
+  EXPECT_EQ(FollowBuild(config_, "nope", out, options, &status, &err),
+            FollowResult::kNoSuchJob);
+  close(out);
+  EXPECT_EQ(ReadAll(tmp_ / "out"), Log("main", "failure") + Log("main", ""));
+}
+
+TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheConfiguredCommand) {
+  std::string id, err;
+  ASSERT_TRUE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err))
+      << err;
+  std::string job = ReadAll(tmp_ / ("INBOX/" + id + ".ini"));
+  EXPECT_NE(job.find("id = " + id + "\n"), std::string::npos);
+  EXPECT_NE(job.find("buildCommand = make\n"), std::string::npos);
+  EXPECT_NE(job.find("target = main\n"), std::string::npos);
+  EXPECT_EQ(job.find("[build]"), std::string::npos);
+  config_.spool = tmp_ / "no-such-spool";
+  EXPECT_FALSE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err));
+  EXPECT_FALSE(RebuildJob(config_, "nope", SystemClock(), &id, &err));
+}
+
+}  // namespace
+}  // namespace mm

@@ -1,0 +1,302 @@
+#include "forge/forge.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <string>
+
+#include "base/ini.h"
+
+namespace mm {
+namespace {
+
+// t/fixtures, found from this file's path (tests run from the checkout) or
+// from $MM_FIXTURES.
+std::string Fixture(const std::string& name) {
+  const char* env = getenv("MM_FIXTURES");
+  std::string dir = env && *env ? env : std::string(__FILE__);
+  if (!(env && *env)) dir = dir.substr(0, dir.rfind('/')) + "/../../fixtures";
+  std::string text, err;
+  EXPECT_TRUE(ReadFile(dir + "/" + name, &text, &err)) << err;
+  return text;
+}
+
+PayloadVerdict Read(PayloadFormat format, const std::string& event,
+                    const std::string& body, BuildRequest* r) {
+  return ReadPayload(format, event, body, r);
+}
+
+// The 400 (or other) answer for a lightweight payload.
+std::string LightweightError(const std::string& body,
+                             PayloadKind kind = PayloadKind::kInvalid) {
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kLightweight, "", body, &r);
+  EXPECT_FALSE(v.build()) << body;
+  EXPECT_EQ(v.kind, kind) << body;
+  return v.message;
+}
+
+const char kMinimal[] =
+    R"({"scm":"git","repositoryUrl":"git@example.com:o/r.git",)"
+    R"("project":"o/r","target":"main"})";
+
+TEST(ForgeTest, GiteaFixture) {
+  BuildRequest r;
+  PayloadVerdict v =
+      Read(PayloadFormat::kGitea, "push", Fixture("gitea-push.json"), &r);
+  ASSERT_TRUE(v.build()) << v.message;
+  EXPECT_EQ(r.scm, "git");
+  EXPECT_EQ(r.project, "test-org/test-repo");
+  EXPECT_EQ(r.repository_url, "git@git.example.com:test-org/test-repo");
+  EXPECT_EQ(r.target, "production");
+  EXPECT_EQ(r.commit, "HEAD");
+  EXPECT_EQ(r.view_url, "http://example.com/compare_url");
+  // head_commit is null: the first commit's message.
+  EXPECT_EQ(r.message, "Test commit message\n");
+  EXPECT_EQ(r.task, "");
+  EXPECT_EQ(r.notifications, "all");
+}
+
+TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
+  std::string body = Fixture("gitea-push.json");
+  body.replace(body.find("git@git.example.com:test-org/test-repo"),
+               strlen("git@git.example.com:test-org/test-repo"), "");
+  body.replace(body.find("http://example.com/compare_url"),
+               strlen("http://example.com/compare_url"), "");
+  BuildRequest r;
+  ASSERT_TRUE(Read(PayloadFormat::kGitea, "", body, &r).build());
+  EXPECT_EQ(r.repository_url, "file:///tmp/test-repo");
+  EXPECT_EQ(r.view_url, "http://example.com/commit/xxx");
+}
+
+TEST(ForgeTest, GitHubFixture) {
+  BuildRequest r;
+  PayloadVerdict v =
+      Read(PayloadFormat::kGitHub, "push", Fixture("github-push.json"), &r);
+  ASSERT_TRUE(v.build()) << v.message;
+  EXPECT_EQ(r.project, "Codertocat/Hello-World");
+  EXPECT_EQ(r.repository_url, "git@github.com:Codertocat/Hello-World.git");
+  EXPECT_EQ(r.target, "master");
+  EXPECT_EQ(r.commit, "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+  EXPECT_EQ(r.view_url,
+            "https://github.com/Codertocat/Hello-World/commit/"
+            "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+  EXPECT_EQ(r.message, "Initial commit");
+}
+
+TEST(ForgeTest, GitLabFixture) {
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Push Hook",
+                          Fixture("gitlab-push.json"), &r);
+  ASSERT_TRUE(v.build()) << v.message;
+  EXPECT_EQ(r.project, "example-group/web-shop");
+  EXPECT_EQ(r.repository_url,
+            "git@gitlab.example.com:example-group/web-shop.git");
+  EXPECT_EQ(r.target, "staging/login-form");
+  EXPECT_EQ(r.commit, "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+  EXPECT_EQ(r.view_url, "https://gitlab.example.com/example-group/web-shop");
+  EXPECT_EQ(r.message, "Show the error under the field\n");  // the last one
+}
+
+TEST(ForgeTest, GitLabTagPushKeepsTheFullRefAndTheCheckoutSha) {
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Tag Push Hook",
+                          Fixture("gitlab-tag-push.json"), &r);
+  ASSERT_TRUE(v.build()) << v.message;
+  EXPECT_EQ(r.target, "refs/tags/v1.2.0");
+  EXPECT_EQ(r.commit, "5937ac0a7beb003549fc5fd26fc247adbce4a52e");
+  EXPECT_EQ(r.message, "");  // no commits in a tag push
+}
+
+TEST(ForgeTest, GitHubTagRefIsKept) {
+  std::string body = Fixture("github-push.json");
+  body.replace(body.find("refs/heads/master"), 17, "refs/tags/v2.0");
+  BuildRequest r;
+  ASSERT_TRUE(Read(PayloadFormat::kGitHub, "push", body, &r).build());
+  EXPECT_EQ(r.target, "refs/tags/v2.0");
+}
+
+TEST(ForgeTest, EventHeaders) {
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kGitHub, "ping", "{\"zen\":1}", &r);
+  EXPECT_FALSE(v.build());
+  EXPECT_EQ(v.kind, PayloadKind::kPong);
+  EXPECT_EQ(v.message, "pong");
+
+  v = Read(PayloadFormat::kGitHub, "pull_request", "not even JSON", &r);
+  EXPECT_EQ(v.kind, PayloadKind::kIgnored);
+  EXPECT_EQ(v.message, "ignored: pull_request event");
+  v = Read(PayloadFormat::kGitea, "issues", "{}", &r);
+  EXPECT_EQ(v.kind, PayloadKind::kIgnored);
+  EXPECT_EQ(v.message, "ignored: issues event");
+  v = Read(PayloadFormat::kGitLab, "Merge Request Hook", "{}", &r);
+  EXPECT_EQ(v.kind, PayloadKind::kIgnored);
+  EXPECT_EQ(v.message, "ignored: Merge Request Hook event");
+  // GitLab's push names are its own; a Gitea name is not a push there.
+  v = Read(PayloadFormat::kGitLab, "push", "{}", &r);
+  EXPECT_EQ(v.message, "ignored: push event");
+  // No event header: a push.
+  EXPECT_TRUE(Read(PayloadFormat::kGitHub, "", Fixture("github-push.json"), &r)
+                  .build());
+}
+
+TEST(ForgeTest, DeletedRefIsIgnored) {
+  std::string body = Fixture("gitlab-push.json");
+  const std::string after =
+      "\"after\": \"da1560886d4f094c3e6c9ef40349f7d38b5d27d7\"";
+  body.replace(body.find(after), after.size(),
+               "\"after\": \"0000000000000000000000000000000000000000\"");
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Push Hook", body, &r);
+  EXPECT_FALSE(v.build());
+  EXPECT_EQ(v.kind, PayloadKind::kIgnored);
+  EXPECT_EQ(v.message, "ignored: ref deleted");
+  v = Read(PayloadFormat::kGitHub, "push",
+           R"({"after":"0000000000000000000000000000000000000000"})", &r);
+  EXPECT_EQ(v.message, "ignored: ref deleted");
+}
+
+TEST(ForgeTest, LightweightPayload) {
+  BuildRequest r;
+  PayloadVerdict v = Read(PayloadFormat::kLightweight, "",
+                          R"({"scm":"git","repositoryUrl":"/srv/r.git",
+                              "project":"o/r","target":"master",
+                              "commit":"abc123","task":"docs",
+                              "viewUrl":"https://x/1","message":"m",
+                              "notifications":"failures","extra":[1,2]})",
+                          &r);
+  ASSERT_TRUE(v.build()) << v.message;
+  EXPECT_EQ(r.repository_url, "/srv/r.git");
+  EXPECT_EQ(r.project, "o/r");
+  EXPECT_EQ(r.target, "master");
+  EXPECT_EQ(r.commit, "abc123");
+  EXPECT_EQ(r.task, "docs");
+  EXPECT_EQ(r.view_url, "https://x/1");
+  EXPECT_EQ(r.message, "m");
+  EXPECT_EQ(r.notifications, "failures");
+
+  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", kMinimal, &r).build());
+  EXPECT_EQ(r.notifications, "all");
+  EXPECT_EQ(r.commit, "");
+}
+
+TEST(ForgeTest, LightweightTargetIsTakenLiterally) {
+  BuildRequest r;
+  std::string body = kMinimal;
+  body.replace(body.find("\"main\""), 6, "\"refs/heads/main\"");
+  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", body, &r).build());
+  EXPECT_EQ(r.target, "refs/heads/main");
+}
+
+TEST(ForgeTest, InvalidJsonIs400) {
+  EXPECT_EQ(LightweightError("{\"scm\": "),
+            "invalid JSON at byte 8: Invalid value.");
+  EXPECT_EQ(LightweightError(""),
+            "invalid JSON at byte 0: The document is empty.");
+  EXPECT_EQ(LightweightError(std::string(kMinimal) + " {}").substr(0, 15),
+            "invalid JSON at");
+  EXPECT_EQ(LightweightError("{\"scm\":\"g\xff\"}").substr(0, 15),
+            "invalid JSON at");  // not UTF-8
+  EXPECT_EQ(LightweightError("[1,2]"), "payload must be a JSON object");
+}
+
+TEST(ForgeTest, DeepNestingDoesNotOverflowTheStack) {
+  std::string deep(100000, '[');
+  deep += std::string(100000, ']');
+  EXPECT_EQ(LightweightError(deep), "payload must be a JSON object");
+  std::string deep_object = "{\"scm\":";
+  for (int i = 0; i < 100000; ++i) deep_object += "{\"a\":";
+  deep_object += "1" + std::string(100000, '}') + "}";
+  EXPECT_EQ(LightweightError(deep_object), "field scm must be a string");
+  std::string unclosed(100000, '[');
+  EXPECT_EQ(LightweightError(unclosed).substr(0, 15), "invalid JSON at");
+}
+
+TEST(ForgeTest, MissingAndWrongFieldsAreNamed) {
+  EXPECT_EQ(LightweightError(R"({"scm":"git","project":"o/r","target":"m"})"),
+            "missing field repositoryUrl");
+  EXPECT_EQ(
+      LightweightError(R"({"scm":"git","repositoryUrl":"u","project":"o/r"})"),
+      "missing field target");
+  EXPECT_EQ(LightweightError(R"({"scm":"git","repositoryUrl":"u",
+                                 "project":7,"target":"m"})"),
+            "field project must be a string");
+  EXPECT_EQ(LightweightError(R"({"scm":"git","repositoryUrl":"u",
+                                 "project":"","target":"m"})"),
+            "field project must not be empty");
+  EXPECT_EQ(LightweightError(R"({"scm":"git","repositoryUrl":"u",
+                                 "project":"o/r","target":"m","task":[]})"),
+            "field task must be a string");
+  EXPECT_EQ(LightweightError(R"({"scm":"git","repositoryUrl":"u",
+                                 "project":"o\u0000r","target":"m"})"),
+            "field project must not contain a NUL character");
+
+  BuildRequest r;
+  PayloadVerdict v =
+      Read(PayloadFormat::kGitea, "push", R"({"ref":"refs/heads/m"})", &r);
+  EXPECT_EQ(v.kind, PayloadKind::kInvalid);
+  EXPECT_EQ(v.message, "missing field repository.full_name");
+  v = Read(PayloadFormat::kGitea, "push",
+           R"({"ref":"refs/heads/m","repository":"o/r"})", &r);
+  EXPECT_EQ(v.message, "field repository must be an object");
+  v = Read(PayloadFormat::kGitHub, "push",
+           R"({"ref":"refs/heads/m","repository":{"full_name":"o/r"}})", &r);
+  EXPECT_EQ(v.message,
+            "missing field repository.ssh_url or repository.clone_url");
+  v = Read(PayloadFormat::kGitLab, "Push Hook",
+           R"({"ref":5,"project":{"path_with_namespace":"o/r",
+               "git_http_url":"u"}})",
+           &r);
+  EXPECT_EQ(v.message, "field ref must be a string");
+  v = Read(PayloadFormat::kGitLab, "Push Hook",
+           R"({"ref":"refs/heads/m","project":{"path_with_namespace":"o/r",
+               "git_http_url":"u"},"commits":[{"message":1}]})",
+           &r);
+  EXPECT_EQ(v.message, "field commits[0].message must be a string");
+  v = Read(PayloadFormat::kGitea, "push",
+           R"({"ref":"refs/heads/","repository":{"full_name":"o/r",
+               "clone_url":"u"}})",
+           &r);
+  EXPECT_EQ(v.message, "field ref names no branch");
+  v = Read(PayloadFormat::kGitea, "push", R"({"after":1})", &r);
+  EXPECT_EQ(v.message, "field after must be a string");
+}
+
+TEST(ForgeTest, NotificationsMustBeKnown) {
+  std::string body = kMinimal;
+  body.insert(body.size() - 1, ",\"notifications\":\"sometimes\"");
+  EXPECT_EQ(LightweightError(body),
+            "field notifications must be all, failures or none, not "
+            "`sometimes`");
+  body = kMinimal;
+  body.insert(body.size() - 1, ",\"notifications\":\"none\"");
+  BuildRequest r;
+  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", body, &r).build());
+  EXPECT_EQ(r.notifications, "none");
+}
+
+TEST(ForgeTest, OnlyGitIsSupported) {
+  std::string body = kMinimal;
+  body.replace(body.find("\"git\""), 5, "\"svn\"");
+  EXPECT_EQ(LightweightError(body, PayloadKind::kUnsupported),
+            "unsupported scm svn: only git is supported");
+}
+
+TEST(ForgeTest, Paths) {
+  PayloadFormat f;
+  ASSERT_TRUE(PayloadFormatForPath("/", &f));
+  EXPECT_EQ(f, PayloadFormat::kLightweight);
+  ASSERT_TRUE(PayloadFormatForPath("/gitea", &f));
+  EXPECT_EQ(f, PayloadFormat::kGitea);
+  ASSERT_TRUE(PayloadFormatForPath("/github", &f));
+  EXPECT_EQ(f, PayloadFormat::kGitHub);
+  ASSERT_TRUE(PayloadFormatForPath("/gitlab", &f));
+  EXPECT_EQ(f, PayloadFormat::kGitLab);
+  EXPECT_FALSE(PayloadFormatForPath("/gitea/", &f));
+  EXPECT_FALSE(PayloadFormatForPath("/version", &f));
+  EXPECT_FALSE(PayloadFormatForPath("", &f));
+}
+
+}  // namespace
+}  // namespace mm

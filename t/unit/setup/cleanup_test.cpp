@@ -1,0 +1,215 @@
+#include "setup/cleanup.h"
+
+#include <gtest/gtest.h>
+
+#include "base/paths.h"
+#include "support/git_test_support.h"
+
+namespace mm {
+namespace {
+
+using testing_support::Exists;
+using testing_support::ReadAll;
+using testing_support::TempDir;
+
+class CleanupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(tmp_.path().empty());
+    dir_ = tmp_.path();
+    spool_ = JoinPath(dir_, "Builds/INBOX");
+    rejected_ = JoinPath(dir_, "Builds/REJECTED");
+    std::string err;
+    ASSERT_TRUE(MakeDirs(spool_, &err)) << err;
+  }
+  static void Write(const std::string& path, const std::string& text) {
+    testing_support::WriteAll(path, text);
+  }
+  // Cleans the spool, which must work as a whole.
+  std::vector<CleanupOutcome> Clean(
+      CleanupScope scope, CleanupAction action = CleanupAction::kMove) {
+    std::vector<CleanupOutcome> out;
+    std::string err;
+    EXPECT_TRUE(CleanUpSpool(spool_, rejected_, action, scope, &out, &err))
+        << err;
+    return out;
+  }
+
+  TempDir tmp_;
+  std::string dir_, spool_, rejected_;
+};
+
+TEST(ServiceFailedTest, OnlySuccessIsSuccess) {
+  EXPECT_FALSE(ServiceFailed("success"));
+  EXPECT_TRUE(ServiceFailed("exit-code"));
+  EXPECT_TRUE(ServiceFailed("signal"));
+  EXPECT_TRUE(ServiceFailed("timeout"));
+  EXPECT_TRUE(ServiceFailed(""));
+  // Run by hand: the person wants the spool cleared.
+  EXPECT_TRUE(ServiceFailed(nullptr));
+}
+
+TEST(CleanupNoteTest, SaysHowTheServiceEnded) {
+  EXPECT_EQ(ServiceEndNote("exit-code", "exited", "3"),
+            "(service result exit-code, exited 3)");
+  EXPECT_EQ(ServiceEndNote("signal", nullptr, "KILL"),
+            "(service result signal, status KILL)");
+  EXPECT_EQ(ServiceEndNote("success", "exited", nullptr),
+            "(service result success)");
+  EXPECT_EQ(ServiceEndNote(nullptr, nullptr, nullptr),
+            "(no $SERVICE_RESULT: run by hand)");
+}
+
+TEST_F(CleanupTest, MovesEveryJobOldestFirstAndEmptiesTheSpool) {
+  Write(JoinPath(spool_, "20260102-000000-b.ini"), "[job]\nid = b\n");
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\nid = a\n");
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
+  EXPECT_TRUE(out[0].ok);
+  EXPECT_EQ(out[0].destination, JoinPath(rejected_, "20260101-000000-a.ini"));
+  EXPECT_EQ(out[1].name, "20260102-000000-b.ini");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "20260102-000000-b.ini")),
+            "[job]\nid = b\n");
+  EXPECT_FALSE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
+  EXPECT_FALSE(Exists(JoinPath(spool_, "20260102-000000-b.ini")));
+}
+
+TEST_F(CleanupTest, NeverReplacesAnEarlierRejectedJob) {
+  std::string err;
+  ASSERT_TRUE(MakeDirs(rejected_, &err));
+  Write(JoinPath(rejected_, "job.ini"), "earlier");
+  Write(JoinPath(rejected_, "job-1.ini"), "earlier too");
+  Write(JoinPath(spool_, "job.ini"), "later");
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].ok) << out[0].error;
+  EXPECT_EQ(out[0].destination, JoinPath(rejected_, "job-2.ini"));
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job.ini")), "earlier");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-1.ini")), "earlier too");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-2.ini")), "later");
+}
+
+TEST_F(CleanupTest, DeleteRemovesJobsAndMakesNoRejectedDirectory) {
+  Write(JoinPath(spool_, "a.ini"), "x");
+  std::vector<CleanupOutcome> out =
+      Clean(CleanupScope::kEverything, CleanupAction::kDelete);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].ok);
+  EXPECT_EQ(out[0].destination, "");
+  EXPECT_FALSE(Exists(JoinPath(spool_, "a.ini")));
+  EXPECT_FALSE(Exists(rejected_));
+}
+
+TEST_F(CleanupTest, EmptyOrMissingSpoolIsNothingToDo) {
+  EXPECT_TRUE(Clean(CleanupScope::kEverything).empty());
+  EXPECT_FALSE(Exists(rejected_));
+  std::vector<CleanupOutcome> out;
+  std::string err;
+  ASSERT_TRUE(CleanUpSpool(JoinPath(dir_, "nowhere"), rejected_,
+                           CleanupAction::kMove, CleanupScope::kEverything,
+                           &out, &err));
+  EXPECT_TRUE(out.empty());
+}
+
+TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
+  Write(JoinPath(spool_, "a.ini"), "x");
+  std::string blocker = JoinPath(dir_, "file");
+  Write(blocker, "not a directory");
+  std::vector<CleanupOutcome> out;
+  std::string err;
+  EXPECT_FALSE(CleanUpSpool(spool_, JoinPath(blocker, "REJECTED"),
+                            CleanupAction::kMove, CleanupScope::kEverything,
+                            &out, &err));
+  EXPECT_NE(err.find(blocker), std::string::npos) << err;
+  EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
+}
+
+TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
+  std::string file = JoinPath(dir_, "file");
+  Write(file, "x");
+  std::vector<CleanupOutcome> out;
+  std::string err;
+  EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove,
+                            CleanupScope::kEverything, &out, &err));
+  EXPECT_NE(err.find("cannot read spool " + file), std::string::npos) << err;
+}
+
+TEST_F(CleanupTest, AfterASuccessOnlyWhatIsNotAJobGoes) {
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  Write(JoinPath(spool_, ".being-written"), "x");
+  std::string err;
+  ASSERT_TRUE(MakeDirs(JoinPath(spool_, "folder.ini"), &err));
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kNotJobs);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "folder.ini");  // a directory is not a job
+  EXPECT_FALSE(out[0].is_job);
+  EXPECT_TRUE(out[0].ok) << out[0].error;
+  EXPECT_EQ(out[1].name, "notes.txt");
+  EXPECT_EQ(out[1].destination, JoinPath(rejected_, "notes.txt"));
+  // The job waits for the next run; the hidden file is not the spool's.
+  EXPECT_TRUE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
+  EXPECT_TRUE(Exists(JoinPath(spool_, ".being-written")));
+  EXPECT_FALSE(Exists(JoinPath(spool_, "notes.txt")));
+  EXPECT_TRUE(Exists(JoinPath(rejected_, "folder.ini")));
+}
+
+TEST_F(CleanupTest, AfterAFailureEverythingButHiddenEntriesGoes) {
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  Write(JoinPath(spool_, ".being-written"), "x");
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
+  EXPECT_TRUE(out[0].is_job);
+  EXPECT_EQ(out[1].name, "notes.txt");
+  EXPECT_FALSE(out[1].is_job);
+  EXPECT_TRUE(Exists(JoinPath(spool_, ".being-written")));
+  EXPECT_FALSE(Exists(JoinPath(rejected_, ".being-written")));
+}
+
+TEST_F(CleanupTest, PathsComeFromTheConfiguration) {
+  std::string config = JoinPath(dir_, "mixmaster.ini");
+  Write(config, "[_]\nbuildRoot = ~/b\nspool = /var/spool/mm\n");
+  CleanupPaths p;
+  std::string err;
+  ASSERT_TRUE(ResolveCleanupPaths(config, false, "", "", "/home/u", &p, &err));
+  EXPECT_EQ(p.build_root, "/home/u/b");
+  EXPECT_EQ(p.spool, "/var/spool/mm");
+  EXPECT_EQ(p.fallback_reason, "");
+  // Options win over the configuration.
+  ASSERT_TRUE(
+      ResolveCleanupPaths(config, true, "~/in", "/srv/b", "/home/u", &p, &err));
+  EXPECT_EQ(p.spool, "/home/u/in");
+  EXPECT_EQ(p.build_root, "/srv/b");
+}
+
+TEST_F(CleanupTest, BrokenDefaultConfigurationFallsBackToTheDefaults) {
+  std::string config = JoinPath(dir_, "mixmaster.ini");
+  Write(config, "[_]\nbuildRoot = ~/b\nthis is not ini\n");
+  CleanupPaths p;
+  std::string err;
+  ASSERT_TRUE(ResolveCleanupPaths(config, false, "", "", "/home/u", &p, &err));
+  EXPECT_EQ(p.spool, "/home/u/Builds/INBOX");
+  EXPECT_EQ(p.build_root, "/home/u/Builds");
+  EXPECT_NE(p.fallback_reason.find(config + ":3:"), std::string::npos)
+      << p.fallback_reason;
+  // A missing one too, with the spool from the unit's --spool.
+  ASSERT_TRUE(ResolveCleanupPaths(JoinPath(dir_, "none.ini"), false,
+                                  "/srv/inbox", "", "/home/u", &p, &err));
+  EXPECT_EQ(p.spool, "/srv/inbox");
+  EXPECT_EQ(p.build_root, "/home/u/Builds");
+  EXPECT_NE(p.fallback_reason, "");
+}
+
+TEST_F(CleanupTest, BrokenExplicitConfigurationIsAnError) {
+  CleanupPaths p;
+  std::string err;
+  std::string missing = JoinPath(dir_, "none.ini");
+  EXPECT_FALSE(ResolveCleanupPaths(missing, true, "", "", "/home/u", &p, &err));
+  EXPECT_NE(err.find(missing), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace mm
