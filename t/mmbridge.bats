@@ -498,7 +498,7 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
 
 # ------------------------------------------------------------ exit codes
 
-@test "exit codes: 0 for 2xx and 4xx, 3 for unreadable config, 4 for the spool" {
+@test "exit codes: 0 for 2xx and 4xx, 3 for unreadable config, 4 for the spool and every other 500" {
   local req=$BATS_TEST_TMPDIR/request body
   body=$(cat "$(light)")
   printf 'POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
@@ -523,6 +523,14 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   # (A kernel without Landlock adds its notice line before it.)
   assert_line "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
   [ "$(grep -vc 'no Landlock' <<<"$output")" = 1 ]
+  # A 500 of the web view is a failure too: a build root it cannot read.
+  printf 'GET /builds HTTP/1.1\r\n\r\n' >"$req"
+  touch "$BATS_TEST_TMPDIR/not-a-dir"
+  printf '[_]\nbuildRoot = %s\nwebView = yes\n' "$BATS_TEST_TMPDIR/not-a-dir" |
+    mm_write_config
+  run "$BRIDGE_BIN" <"$req"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
   run "$BRIDGE_BIN" --bogus
   assert_equal "$status" 2
   run "$BRIDGE_BIN" --help
