@@ -292,6 +292,8 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     outcome = Error("the filesystem of the build log is full: " +
                     std::to_string(log.dropped_lines()) +
                     " line(s) of the build were not written");
+  else if (!log.ok())
+    outcome = Error(log.error() + "; a line of the build is missing");
   LogClosingLine(outcome.status, outcome.message, &log);
   tell(outcome.status == BuildStatus::kSuccess ? BuildEvent::kEnd
                                                : BuildEvent::kFail,
@@ -309,7 +311,7 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     return false;
   }
   if (!log.ok()) {
-    *err = "cannot write build log " + job.log_path;
+    *err = log.error();
     return false;
   }
   return true;

@@ -177,7 +177,7 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   result.duration_seconds = SecondsSince(started, result.finished);
   if (!log.EndBuild(result, err)) return false;
   if (!log.ok()) {
-    *err = "cannot write build log " + path;
+    *err = log.error();
     return false;
   }
   return true;
