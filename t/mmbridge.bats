@@ -509,6 +509,11 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   run "$BRIDGE_BIN" </dev/null
   assert_success
   assert_line --partial 'HTTP/1.1 400 Bad Request'
+  # A request that cannot be read (a directory: EISDIR) is ours to answer.
+  run "$BRIDGE_BIN" <"$BATS_TEST_TMPDIR"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
+  assert_line --partial '500 cannot read request: Is a directory'
   run "$BRIDGE_BIN" --config "$BATS_TEST_TMPDIR/none.ini" <"$req"
   assert_equal "$status" 3
   assert_line --partial 'HTTP/1.1 500 Internal Server Error'

@@ -44,7 +44,7 @@ std::string AsciiLower(std::string s);
 
 // Why a request could not be read, as an HTTP answer.
 struct HttpError {
-  int status = 0;       // 400, 408, 411, 413, 431
+  int status = 0;       // 400, 408, 411, 413, 431, 500
   std::string message;  // a sentence for the response body
 };
 
