@@ -268,9 +268,9 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   std::string guard_error;
   // The runner's own stop takes up to the kill grace (mmbuild(1) QUEUE);
   // five seconds more to complete its log and mails.
-  bool guarded = guard.Start(job.log_path, options.mmbuild_pid,
-                             options.kill_grace_seconds + 5, &guard_error,
-                             job.lock.get());
+  bool guarded =
+      guard.Start(job.log_path, options.mmbuild_pid,
+                  options.kill_grace_seconds + 5, &guard_error, job.lock.get());
   if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
   if (!guarded)
     log.Line(marker::kStderr, "cannot guard this build: " + guard_error);

@@ -126,8 +126,8 @@ TEST_F(SpoolReaderTest, AClaimHoldsTheLogsLockAndSkipsAJobBeingClaimed) {
   Spool("20260101-000002-b.ini", JobText("20260101-000002-b"));
   UniqueFd other;
   std::string err;
-  ASSERT_EQ(LockJobFile(config_.spool + "/20260101-000001-a.ini", "job",
-                        &other, &err),
+  ASSERT_EQ(LockJobFile(config_.spool + "/20260101-000001-a.ini", "job", &other,
+                        &err),
             LockResult::kHeld)
       << err;
   SpoolReader reader(config_, SystemClock(), journal_);
