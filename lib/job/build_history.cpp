@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "job/build_log.h"
 #include "job/job.h"
@@ -102,21 +103,27 @@ bool LogHasResult(int fd) {
   return ReadTail(fd, kTailBytes, &tail, &cut, &err) && HasResultSection(tail);
 }
 
-bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked,
+                     std::string* err) {
   std::string buf(kCopyBytes, '\0');
   for (;;) {
     ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    *offset += n;
-    if (chunked) {
-      char size[32];
-      int len = snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
-      if (!WriteAll(out_fd, size, len)) return false;
-    }
-    if (!WriteAll(out_fd, buf.data(), n) ||
-        (chunked && !WriteAll(out_fd, "\r\n", 2)))
+    if (n < 0) {
+      *err = ErrnoText("cannot read the log");
       return false;
+    }
+    if (n == 0) return true;
+    *offset += n;
+    char size[32];
+    int len =
+        chunked ? snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n))
+                : 0;
+    if (!WriteAll(out_fd, size, len) || !WriteAll(out_fd, buf.data(), n) ||
+        (chunked && !WriteAll(out_fd, "\r\n", 2))) {
+      *err = ErrnoText("cannot write");
+      return false;
+    }
   }
 }
 

@@ -60,8 +60,10 @@ bool LogHasResult(int fd);
 
 // Copies what the log open at `fd` holds past *offset to `out_fd`, moving
 // *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
-// stream). False when it cannot be read or written (errno says why).
-bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
+// stream). False when it cannot be read or written: `err` says which and
+// why ("cannot read the log: ...", "cannot write: ...").
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked,
+                     std::string* err);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,

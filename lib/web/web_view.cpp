@@ -215,13 +215,14 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                                             : kUntilClose,
                                   "");
   off_t offset = 0;
-  bool sent = WriteAll(out_fd, head.data(), head.size()) &&
-              CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+  bool sent = WriteAll(out_fd, head.data(), head.size());
+  if (!sent) a.err = ErrnoText("cannot write");
+  sent = sent && CopyNewLogBytes(log.get(), &offset, out_fd, chunked, &a.err);
   double until = MonotonicSeconds() + options.stream_seconds;
   while (sent && !complete) {
     complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked, &a.err);
     if (complete || !sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";
@@ -232,8 +233,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
       break;
     }
   }
-  if (sent && chunked) sent = WriteAll(out_fd, "0\r\n\r\n", 5);
-  if (!sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (sent && chunked && !WriteAll(out_fd, "0\r\n\r\n", 5))
+    a.err = ErrnoText("cannot write");
   return a;
 }
 
