@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "base/paths.h"
@@ -82,6 +83,24 @@ bool MoveNoReplace(const std::string& from, const std::string& to,
   *err = ErrnoText("cannot move " + from + " to " + to);
   errno = saved;
   return false;
+}
+
+LockResult LockFile(const std::string& path, const std::string& what,
+                    UniqueFd* lock, std::string* err) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.ok()) {
+    *err = ErrnoText("cannot open " + what + " " + path);
+    return LockResult::kFailed;
+  }
+  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return LockResult::kBusy;
+    if (errno != EINTR) {
+      *err = ErrnoText("cannot lock " + what + " " + path);
+      return LockResult::kFailed;
+    }
+  }
+  *lock = std::move(fd);
+  return LockResult::kHeld;
 }
 
 bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {

@@ -92,7 +92,7 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
   std::string text, err;
   UniqueFd lock;
   if (!job.lock.ok() &&
-      LockJobFile(job.log_path, "build log", &lock, &err) != LockResult::kHeld)
+      LockFile(job.log_path, "build log", &lock, &err) != LockResult::kHeld)
     return;
   if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text) ||
       text.find("\n[build]\n") != std::string::npos)

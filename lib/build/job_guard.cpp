@@ -226,27 +226,9 @@ void JobGuard::StopWatcher() {
   watcher_ = -1;
 }
 
-LockResult LockJobFile(const std::string& path, const std::string& what,
-                       UniqueFd* lock, std::string* err) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.ok()) {
-    *err = "cannot open " + what + " " + path + ": " + strerror(errno);
-    return LockResult::kFailed;
-  }
-  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return LockResult::kBusy;
-    if (errno != EINTR) {
-      *err = "cannot lock " + what + " " + path + ": " + strerror(errno);
-      return LockResult::kFailed;
-    }
-  }
-  *lock = std::move(fd);
-  return LockResult::kHeld;
-}
-
 bool LogLockedByRunner(const std::string& path, UniqueFd* lock,
                        std::string* err) {
-  return LockJobFile(path, "build log", lock, err) == LockResult::kBusy;
+  return LockFile(path, "build log", lock, err) == LockResult::kBusy;
 }
 
 }  // namespace mm

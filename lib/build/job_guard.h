@@ -57,15 +57,6 @@ class JobGuard {
   pid_t watcher_ = -1;
 };
 
-enum class LockResult { kHeld, kBusy, kFailed };
-
-// Takes the exclusive flock(2) of the job file or build log at `path`
-// without waiting (never following a symlink): kHeld, and `*lock` holds it;
-// kBusy when another process holds it; kFailed when it cannot be opened or
-// locked (`err` says why, naming the file as `what`).
-LockResult LockJobFile(const std::string& path, const std::string& what,
-                       UniqueFd* lock, std::string* err);
-
 // Whether the build log at `path` is locked by a running build. False when
 // the lock was free: then `*lock` holds it (so that only one mmbuild
 // finishes an orphaned log). `err` is set when the log cannot be opened.

@@ -193,7 +193,7 @@ bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
   if (EndsWithResult(path) || !ReadFile(path, &text, err) || !unstarted())
     return false;
   UniqueFd lock;
-  if (LockJobFile(path, "build log", &lock, err) != LockResult::kHeld)
+  if (LockFile(path, "build log", &lock, err) != LockResult::kHeld)
     return false;
   // Read again under the lock: a runner may have started it meanwhile.
   if (!ReadFile(path, &text, err) || !unstarted()) return false;

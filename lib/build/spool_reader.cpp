@@ -94,7 +94,7 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
   if (!MakeDirs(jobs_dir, err)) return false;
   return CreateFileInDir(jobs_dir, LogNames(job, clock), JobSectionText(text),
                          0600, &job->log_path, err) &&
-         LockJobFile(job->log_path, "build log", &job->lock, err) ==
+         LockFile(job->log_path, "build log", &job->lock, err) ==
              LockResult::kHeld;
 }
 
@@ -154,7 +154,7 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
     }
     if (wanted && !wanted(name, candidate)) continue;
     // Locked before it moves: busy, another mmbuild is claiming it.
-    switch (LockJobFile(path, "job", &candidate.lock, err)) {
+    switch (LockFile(path, "job", &candidate.lock, err)) {
       case LockResult::kBusy:
         continue;
       case LockResult::kFailed:
@@ -182,7 +182,7 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
         locked.st_ino != moved.st_ino || locked.st_dev != moved.st_dev) {
       candidate.lock.Reset();
       std::string why;
-      LockJobFile(candidate.log_path, "build log", &candidate.lock, &why);
+      LockFile(candidate.log_path, "build log", &candidate.lock, &why);
     }
     *job = std::move(candidate);
     *claimed = true;
@@ -194,11 +194,19 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
 void SpoolReader::Reject(const std::string& path, const std::string& name,
                          const std::string& why) {
   std::string dir = JoinPath(config_.build_root, "REJECTED");
-  std::string dest, err;
+  std::string dest, err, note_error;
   if (!MakeDirs(dir, &err)) {
     journal_.Error("cannot reject " + path + " (" + why + "): " + err);
     return;
   }
+  // The reason goes into the job before it moves, under the job's lock
+  // (job/rejected.h). Busy or gone: another mmbuild deals with it.
+  UniqueFd lock;
+  LockResult locked = LockFile(path, "job", &lock, &err);
+  if (locked == LockResult::kBusy ||
+      (locked == LockResult::kFailed && !Exists(path)))
+    return;
+  bool noted = NoteRejection(path, "mmbuild", why, clock_.Now(), &note_error);
   switch (MoveIntoDir(path, dir, ClashNames(name), &dest, &err)) {
     case MoveResult::kGone:
       return;  // someone else dealt with it
@@ -208,8 +216,8 @@ void SpoolReader::Reject(const std::string& path, const std::string& name,
     case MoveResult::kMoved:
       ++rejected_;
       journal_.Error("rejected job " + why + "; moved to " + dest);
-      if (!NoteRejection(dest, "mmbuild", why, clock_.Now(), &err))
-        journal_.Warning("cannot note why it was rejected: " + err);
+      if (!noted)
+        journal_.Warning("cannot note why it was rejected: " + note_error);
   }
 }
 
