@@ -92,6 +92,9 @@ DEB_PACKAGES += chromium
 # GNU time: peak memory in t/web.bats and t/bench/bridge.sh (a minimal
 # Debian has no /usr/bin/time).
 DEB_PACKAGES += time
+# strace: `make faults` (t/faults/) and the tests that fail one call the
+# way it does.
+DEB_PACKAGES += strace
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -102,7 +102,12 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
     journal.Error(err);
     return;
   }
-  log.BeginBuild(pid, SystemClock().Now(), &err);
+  // Without its [build] the rest would not parse; left as it is, the log
+  // is a job never started, which the next mmbuild queues again.
+  if (!log.BeginBuild(pid, SystemClock().Now(), &err)) {
+    journal.Error(err);
+    return;
+  }
   LogClosingLine(BuildStatus::kError, why, &log);
   BuildResult result;
   result.finished = SystemClock().Now();

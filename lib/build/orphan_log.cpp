@@ -234,11 +234,10 @@ void FinishOrphanLogs(const Config& config, const Clock& clock,
       } else if (!err.empty()) {
         report->problems.push_back(err);
       } else if (RequeueUnstartedJob(path, config.spool, &dest, &err)) {
-        report->requeued.push_back(
-            "job " + IdOf(path) +
-            ": claimed by an mmbuild that died before starting it; queued "
-            "again as " +
-            dest);
+        report->requeued.push_back("job " + IdOf(path) +
+                                   ": claimed, but its build never started; "
+                                   "queued again as " +
+                                   dest);
       } else if (!err.empty()) {
         report->problems.push_back(err);
       }
