@@ -190,13 +190,19 @@ bool BuildHistory::Open(const std::string& build_root, std::string* err) {
 }
 
 int BuildHistory::JobsDir(const std::string& dir) const {
-  if (!IsProjectDirName(dir)) return -1;
+  if (!IsProjectDirName(dir)) {
+    errno = ENOENT;
+    return -1;
+  }
   if (jobs_.ok() && jobs_dir_ == dir) return jobs_.get();
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd project(openat(root_.get(), dir.c_str(), kFlags));
   if (!project.ok()) return -1;
   jobs_ = UniqueFd(openat(project.get(), "JOBS", kFlags));
+  int saved = errno;
   jobs_dir_ = dir;
+  project.Reset();
+  errno = saved;
   return jobs_.get();
 }
 
@@ -249,17 +255,24 @@ bool BuildHistory::ListJobs(const std::string& dir,
   return true;
 }
 
-UniqueFd BuildHistory::OpenLog(const std::string& dir,
-                               const std::string& id) const {
+UniqueFd BuildHistory::OpenLog(const std::string& dir, const std::string& id,
+                               std::string* err) const {
+  // Nothing there, or nothing a log could be (a symlink): not an error.
+  auto failed = [err](const std::string& what) {
+    if (err && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+      *err = ErrnoText(what);
+    return UniqueFd();
+  };
   if (!IsJobIdName(id)) return UniqueFd();
   int jobs = JobsDir(dir);
-  if (jobs < 0) return UniqueFd();
+  if (jobs < 0) return failed("cannot open the logs of " + dir);
   std::string name = id + kLogSuffix;
   UniqueFd log(openat(jobs, name.c_str(),
                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   struct stat st;
-  if (!log.ok() || fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode))
-    return UniqueFd();
+  if (!log.ok() || fstat(log.get(), &st) != 0)
+    return failed("cannot open the log " + dir + "/" + name);
+  if (!S_ISREG(st.st_mode)) return UniqueFd();
   return log;
 }
 

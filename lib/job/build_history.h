@@ -92,8 +92,11 @@ class BuildHistory {
                 bool* missing, std::string* err) const;
 
   // The log JOBS/<id>.log of `dir`, opened for reading, or an invalid fd
-  // (bad name, no such log, a symlink, not a regular file).
-  UniqueFd OpenLog(const std::string& dir, const std::string& id) const;
+  // (bad name, no such log, a symlink, not a regular file). When it could
+  // not be opened for another reason (an I/O error, no descriptor left),
+  // `err` (if given) says why: that is not a missing log.
+  UniqueFd OpenLog(const std::string& dir, const std::string& id,
+                   std::string* err = nullptr) const;
 
   // The summary of one log; false when it cannot be opened or read.
   bool ReadSummary(const std::string& dir, const std::string& id,

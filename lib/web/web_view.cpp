@@ -167,13 +167,15 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
                          const std::string& dir, const std::string& id,
                          int out_fd) {
   BuildSummary b;
-  UniqueFd log = history.OpenLog(dir, id);
   std::string text, err;
+  UniqueFd log = history.OpenLog(dir, id, &err);
   bool cut = false;
-  if (!log.ok() || !BuildHistory::ReadSummary(log.get(), dir, id, &b))
-    return NotFound(out_fd, path);
-  if (!ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
-    return Send(out_fd, 500, kText, err + "\n", err);
+  if (!log.ok() && err.empty()) return NotFound(out_fd, path);
+  if (log.ok() && !BuildHistory::ReadSummary(log.get(), dir, id, &b))
+    err = ErrnoText("cannot read the log");
+  if (err.empty() && !ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
+    err = "cannot read the log: " + err;
+  if (!err.empty()) return Send(out_fd, 500, kText, err + "\n", err);
   return Send(out_fd, 200, kHtml, BuildPage(b, text, cut),
               dir + "/" + id + " " + b.status);
 }
@@ -195,14 +197,16 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                           const std::string& id, int in_fd, int out_fd,
                           const WebViewOptions& options) {
   const std::string& path = request.path;
-  UniqueFd log = history.OpenLog(dir, id);
-  if (!log.ok()) return NotFound(out_fd, path);
+  std::string err;
+  UniqueFd log = history.OpenLog(dir, id, &err);
+  if (!log.ok() && err.empty()) return NotFound(out_fd, path);
+  if (!log.ok()) return Send(out_fd, 500, kText, err + "\n", err);
   bool complete = LogHasResult(log.get());
   // The size once [result] is there, which is the last write: taken before
   // it, the length could be short of the bytes sent.
   struct stat st;
   if (complete && fstat(log.get(), &st) != 0) {
-    std::string err = std::string("cannot read the log: ") + strerror(errno);
+    err = ErrnoText("cannot read the log");
     return Send(out_fd, 500, kText, err + "\n", err);
   }
   WebViewAnswer a;
