@@ -496,6 +496,22 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   assert_output ''
 }
 
+@test "500 when the spool cannot be flushed to disk after the job got its name: the job is taken back" {
+  # 202 means on disk: the name too. The spool's fsync fails once, as a
+  # failing disk makes it (strace fails that one call; the job file's own
+  # fsync is on an unnamed file, not on the spool's path).
+  local req=$BATS_TEST_TMPDIR/request body
+  body=$(cat "$(light)")
+  printf 'POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+    "${#body}" "$body" >"$req"
+  run strace -qq -o /dev/null -P "$SPOOL" -e inject=fsync:error=EIO:when=1 \
+    "$BRIDGE_BIN" <"$req"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
+  assert_line --partial "500 spool not writable: spool $SPOOL: cannot flush it to disk: Input/output error"
+  bridge_assert_no_job
+}
+
 # ------------------------------------------------------------ exit codes
 
 @test "exit codes: 0 for 2xx and 4xx, 3 for unreadable config, 4 for the spool and every other 500" {

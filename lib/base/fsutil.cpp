@@ -138,9 +138,9 @@ bool ReadFile(const std::string& path, std::string* out, std::string* err) {
   return true;
 }
 
-void SyncDir(const std::string& dir) {
+bool SyncDir(const std::string& dir) {
   UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.ok()) fsync(fd.get());
+  return fd.ok() && fsync(fd.get()) == 0;
 }
 
 bool CreateFileExclusive(const std::string& path, const std::string& text,

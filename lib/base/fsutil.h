@@ -56,9 +56,10 @@ std::string ErrnoText(const std::string& what);
 // Reads the whole file; `err` is "<path>: <reason>" when it cannot.
 bool ReadFile(const std::string& path, std::string* out, std::string* err);
 
-// fsyncs a directory so that the names just made in it are durable. Best
-// effort: the names are already visible, so a failure is not reported.
-void SyncDir(const std::string& dir);
+// fsyncs a directory so that the names just made in it are durable. False
+// (errno set) when it could not; most callers need not care, the names are
+// visible already, but a promise that a name is on disk does.
+bool SyncDir(const std::string& dir);
 
 // Creates `path`, which must not exist, with `text`, flushed to disk (close
 // is checked too: some filesystems report a failed write there), or leaves
