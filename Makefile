@@ -211,6 +211,18 @@ demo: deps
 	$(MAKE) all
 	t/demo.sh
 
+# Every failure point tried (README, Reliability): t/faults/run records the
+# system calls of each scenario with strace, then fails each call in turn
+# (EIO, ENOSPC, EINTR, EMFILE, ... where it can return them) and kills the
+# program at it, and checks after each run, and after the next mmbuild,
+# that nothing was lost, built twice or half-written. FAULTS_ARGS picks
+# scenarios (t/faults/run --help); `--sample` is the CI's share.
+FAULTS_ARGS ?=
+.PHONY: faults
+faults: deps
+	$(MAKE) all
+	nice t/faults/run --bin $(abspath $(B)) $(FAULTS_ARGS)
+
 # The same, for the packages only `make bench` needs.
 .PHONY: bench-deps
 bench-deps:
