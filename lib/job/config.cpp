@@ -2,13 +2,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <vector>
 
 #include "base/ini.h"
 #include "base/paths.h"
+#include "base/text.h"
+#include "job/job.h"
 
 namespace mm {
 namespace {
@@ -38,38 +42,98 @@ bool ParseYesNo(const IniEntry& e, const std::string& where, bool* out,
 }
 
 // One row per `[_]` key (mixmaster.ini(5) Settings): text, number (with
-// its least value) or yes/no, and where it goes.
+// its least value) or yes/no, where it goes, and what mmsetup writes about
+// it: one line of meaning, and an example for a setting whose default is
+// empty.
 struct Setting {
   const char* key;
   std::string Config::*text;
   long Config::*number;
   long min;
   bool Config::*flag;
+  const char* meaning;
+  const char* example;
 };
 
 const Setting kSettings[] = {
-    {"buildRoot", &Config::build_root, nullptr, 0, nullptr},
-    {"spool", &Config::spool, nullptr, 0, nullptr},
-    {"mailto", &Config::mailto, nullptr, 0, nullptr},
-    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr},
-    {"sendmail", &Config::sendmail, nullptr, 0, nullptr},
-    {"hook", &Config::hook, nullptr, 0, nullptr},
-    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr},
-    {"mode", &Config::mode, nullptr, 0, nullptr},
-    {"secret", &Config::secret, nullptr, 0, nullptr},
-    {"timeout", nullptr, &Config::timeout, 0, nullptr},
-    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr},
-    {"webView", nullptr, nullptr, 0, &Config::web_view},
-    {"webPassword", &Config::web_password, nullptr, 0, nullptr},
-    {"publicUrl", &Config::public_url, nullptr, 0, nullptr},
-    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr},
-    {"supersede", nullptr, nullptr, 0, &Config::supersede},
-    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
-    {"jobs", nullptr, &Config::jobs, 1, nullptr},
+    {"buildRoot", &Config::build_root, nullptr, 0, nullptr,
+     "Where builds live: one directory per project.", ""},
+    {"spool", &Config::spool, nullptr, 0, nullptr,
+     "Where mmbridge writes jobs; mixmaster.path watches it (moving it "
+     "needs `mmsetup --spool`).",
+     ""},
+    {"mailto", &Config::mailto, nullptr, 0, nullptr,
+     "Address for build notifications; empty turns them all off.",
+     "you@example.org"},
+    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr,
+     "From: of notifications; empty lets sendmail choose.",
+     "mixmaster@example.org"},
+    {"sendmail", &Config::sendmail, nullptr, 0, nullptr,
+     "Command that takes a whole message on stdin.", ""},
+    {"hook", &Config::hook, nullptr, 0, nullptr,
+     "Program run at job start, end, failure and when a job is superseded.",
+     "~/bin/mixmaster-hook"},
+    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr,
+     "Passwordless private key added to each job's ssh-agent.",
+     "~/.ssh/id_ed25519"},
+    {"mode", &Config::mode, nullptr, 0, nullptr,
+     "normal, or dryrun to log every step instead of doing it.", ""},
+    {"secret", &Config::secret, nullptr, 0, nullptr,
+     "Webhook secret: every POST and PUT must be signed with it.", ""},
+    {"timeout", nullptr, &Config::timeout, 0, nullptr,
+     "Seconds a build command may run before it is stopped; 0 = no limit.", ""},
+    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr,
+     "Largest request body mmbridge accepts, in bytes.", ""},
+    {"webView", nullptr, nullptr, 0, &Config::web_view,
+     "yes serves the build history at /builds and badges at /badge.", ""},
+    {"webPassword", &Config::web_password, nullptr, 0, nullptr,
+     "Password the web view asks for (any user name); empty: none.",
+     "a-long-password"},
+    {"publicUrl", &Config::public_url, nullptr, 0, nullptr,
+     "Where the web view is reached from outside, for links in statuses.",
+     "https://builds.example.org"},
+    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr,
+     "File of `BASE-URL TOKEN` lines for forge commit statuses (mode 600).",
+     "~/.config/mixmaster-tokens"},
+    {"supersede", nullptr, nullptr, 0, &Config::supersede,
+     "yes: of the jobs waiting for one target and task, only the newest "
+     "builds.",
+     ""},
+    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr,
+     "Logs kept per project after each build; 0 keeps every log.", ""},
+    {"jobs", nullptr, &Config::jobs, 1, nullptr, "Builds run at once.", ""},
+    {"launcher", &Config::launcher, nullptr, 0, nullptr,
+     "Program that runs each build elsewhere; empty: on this machine.", ""},
+    {"notify", &Config::notify, nullptr, 0, nullptr,
+     "Which builds send mail: all, failures or none.", ""},
 };
 
+// One row per project setting (mixmaster.ini(5) Project settings): its name
+// without the colon, and whether `:name:<branch-key>` may set it for some
+// branches only.
+struct ProjectSettingSpec {
+  const char* name;
+  bool per_branch;
+};
+
+const ProjectSettingSpec kProjectSettings[] = {
+    {"repository", false},
+    {"launcher", true},
+    {"notify", true},
+    {"badge", false},
+};
+
+// The value of `s` in `c` as the file writes it.
+std::string ValueText(const Setting& s, const Config& c) {
+  if (s.number) return std::to_string(c.*s.number);
+  if (s.flag) return c.*s.flag ? "yes" : "no";
+  return c.*s.text;
+}
+
 // Edit distance between `a` and `b`, letters compared without case.
-size_t Distance(const std::string& a, const std::string& b) {
+size_t Distance(std::string a, std::string b) {
+  a = AsciiLower(std::move(a));
+  b = AsciiLower(std::move(b));
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -77,8 +141,7 @@ size_t Distance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t above = row[j];
-      bool same = tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  tolower(static_cast<unsigned char>(b[j - 1]));
+      bool same = a[i - 1] == b[j - 1];
       row[j] =
           std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
       diagonal = above;
@@ -87,15 +150,17 @@ size_t Distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// The setting a misspelt `key` most likely meant: the one at the least
-// edit distance, if that is at most 2; "" when none is that close.
-std::string SettingLike(const std::string& key) {
+// The name a misspelt `key` most likely meant: the one of `names` at the
+// least edit distance, if that is at most 2; "" when none is that close.
+template <typename Row, size_t N>
+std::string NameLike(const std::string& key, const Row (&rows)[N],
+                     const char* Row::*name) {
   std::string best;
   size_t best_distance = 3;
-  for (const Setting& s : kSettings) {
-    size_t d = Distance(key, s.key);
+  for (const Row& row : rows) {
+    size_t d = Distance(key, row.*name);
     if (d < best_distance) {
-      best = s.key;
+      best = row.*name;
       best_distance = d;
     }
   }
@@ -108,21 +173,61 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     if (e.key != s.key) continue;
     if (s.number) return ParseNumber(e, where, s.min, &(c->*s.number), err);
     if (s.flag) return ParseYesNo(e, where, &(c->*s.flag), err);
-    if (e.key == "mode" && e.value != "normal" && e.value != "dryrun") {
+    JobMode mode;
+    if (e.key == "mode" && !ParseJobMode(e.value, &mode)) {
       *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
       return false;
     }
     c->*s.text = e.value;
     return true;
   }
-  std::string like = SettingLike(e.key);
+  std::string like = NameLike(e.key, kSettings, &Setting::key);
   c->warnings.push_back(where + "unknown setting `" + e.key +
                         "` in [_] ignored" +
                         (like.empty() ? "" : "; did you mean `" + like + "`?"));
   return true;
 }
 
+// A key starting with `:` in project `p`: a known project setting is kept
+// in p->settings; an unknown one is a warning, as in `[_]`.
+bool ParseProjectSetting(const IniEntry& e, const std::string& where,
+                         Project* p, std::vector<std::string>* warnings,
+                         std::string* err) {
+  std::string rest = e.key.substr(1);
+  size_t colon = rest.find(':');
+  ProjectSetting setting;
+  setting.name = rest.substr(0, colon);
+  if (colon != std::string::npos) setting.branch_key = rest.substr(colon + 1);
+  setting.value = e.value;
+  for (const ProjectSettingSpec& spec : kProjectSettings) {
+    if (setting.name != spec.name) continue;
+    if (colon != std::string::npos &&
+        (!spec.per_branch || setting.branch_key.empty())) {
+      *err =
+          where + "`" + e.key + "` in [" + p->name + "]: " +
+          (spec.per_branch
+               ? "a branch key must follow `:" + setting.name + ":`"
+               : "`:" + setting.name + "` is one value for the whole project");
+      return false;
+    }
+    p->settings.push_back(std::move(setting));
+    return true;
+  }
+  std::string like =
+      NameLike(setting.name, kProjectSettings, &ProjectSettingSpec::name);
+  warnings->push_back(where + "unknown project setting `" + e.key + "` in [" +
+                      p->name + "] ignored" +
+                      (like.empty() ? "" : "; did you mean `:" + like + "`?"));
+  return true;
+}
+
 }  // namespace
+
+std::string GlobalSettingText(const Config& config, const std::string& key) {
+  for (const Setting& s : kSettings)
+    if (s.text && key == s.key) return config.*s.text;
+  return "";
+}
 
 const Project* Config::FindProject(const std::string& name) const {
   for (const Project& p : projects)
@@ -159,13 +264,18 @@ bool ParseConfig(const std::string& text, const std::string& filename,
     }
     Project p;
     p.name = section.name;
+    std::vector<std::string> keys;
     for (const IniEntry& e : section.entries) {
-      for (const auto& kv : p.targets) {
-        if (kv.first == e.key) {
-          *err = where(e.line) + "`" + e.key + "` appears twice in [" + p.name +
-                 "]";
+      if (std::find(keys.begin(), keys.end(), e.key) != keys.end()) {
+        *err =
+            where(e.line) + "`" + e.key + "` appears twice in [" + p.name + "]";
+        return false;
+      }
+      keys.push_back(e.key);
+      if (!e.key.empty() && e.key[0] == ':') {
+        if (!ParseProjectSetting(e, where(e.line), &p, &c.warnings, err))
           return false;
-        }
+        continue;
       }
       p.targets.emplace_back(e.key, e.value);
     }
@@ -185,13 +295,42 @@ bool ParseConfig(const std::string& text, const std::string& filename,
   return true;
 }
 
+std::vector<SettingText> SettingsOf(const Config& config) {
+  Config defaults;
+  defaults.build_root = "~/Builds";
+  defaults.spool = "~/Builds/INBOX";
+  std::vector<SettingText> settings;
+  for (const Setting& s : kSettings)
+    settings.push_back({s.key, ValueText(s, config), ValueText(s, defaults),
+                        s.meaning, s.example});
+  return settings;
+}
+
+std::string ConfigPermissionWarning(const std::string& path,
+                                    const Config& config) {
+  struct stat st;
+  if ((config.secret.empty() && config.web_password.empty()) ||
+      stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0)
+    return "";
+  char mode[8];
+  snprintf(mode, sizeof mode, "%04o",
+           static_cast<unsigned>(st.st_mode & 07777));
+  return path + ": readable by group or others (mode " + mode +
+         ") while it holds " +
+         (config.secret.empty() ? "webPassword" : "the webhook secret") +
+         "; chmod 600 " + path;
+}
+
 bool LoadConfig(const std::string& path, Config* config, std::string* err) {
   std::string text;
   if (!ReadFile(path, &text, err)) {
     *err = "cannot read configuration " + *err;
     return false;
   }
-  return ParseConfig(text, path, HomeDir(), config, err);
+  if (!ParseConfig(text, path, HomeDir(), config, err)) return false;
+  std::string warning = ConfigPermissionWarning(path, *config);
+  if (!warning.empty()) config->warnings.push_back(warning);
+  return true;
 }
 
 }  // namespace mm

@@ -1,14 +1,22 @@
 #include "job/target_match.h"
 
-namespace mm {
+#include <utility>
+#include <vector>
 
-bool MatchTarget(const Project& project, const std::string& target,
-                 const std::string& task, TargetMatch* match,
-                 std::string* err) {
+namespace mm {
+namespace {
+
+using KeyedValues = std::vector<std::pair<std::string, std::string>>;
+
+// The entry of `keyed` whose key matches `target` (and `task`) by the rule
+// of mixmaster.ini(5) Projects, or null.
+const std::pair<std::string, std::string>* LongestKeyMatch(
+    const KeyedValues& keyed, const std::string& target,
+    const std::string& task) {
   const std::pair<std::string, std::string>* best = nullptr;
   size_t best_len = 0;
   std::string suffix = "/" + task;
-  for (const auto& kv : project.targets) {
+  for (const auto& kv : keyed) {
     std::string prefix = kv.first;
     if (!task.empty()) {
       if (prefix.size() < suffix.size() ||
@@ -23,6 +31,15 @@ bool MatchTarget(const Project& project, const std::string& target,
       best_len = prefix.size();
     }
   }
+  return best;
+}
+
+}  // namespace
+
+bool MatchTarget(const Project& project, const std::string& target,
+                 const std::string& task, TargetMatch* match,
+                 std::string* err) {
+  const auto* best = LongestKeyMatch(project.targets, target, task);
   if (!best) {
     *err = task.empty()
                ? "no build configured for " + target
@@ -32,6 +49,25 @@ bool MatchTarget(const Project& project, const std::string& target,
   match->key = best->first;
   match->command = best->second;
   return true;
+}
+
+std::string ProjectSettingValue(const Config& config, const Project& project,
+                                const std::string& name,
+                                const std::string& target,
+                                const std::string& task) {
+  KeyedValues per_branch;
+  const ProjectSetting* whole = nullptr;
+  for (const ProjectSetting& s : project.settings) {
+    if (s.name != name) continue;
+    if (s.branch_key.empty())
+      whole = &s;
+    else
+      per_branch.emplace_back(s.branch_key, s.value);
+  }
+  if (const auto* best = LongestKeyMatch(per_branch, target, task))
+    return best->second;
+  if (whole) return whole->value;
+  return GlobalSettingText(config, name);
 }
 
 }  // namespace mm

@@ -1,6 +1,7 @@
 // Choosing the build command (mixmaster.ini(5) Projects): the longest key the
 // target starts with, or with a task T the longest key K/T whose K the target
-// starts with.
+// starts with. Project settings that differ per branch (`:name:<key>`) are
+// chosen by the same rule.
 #ifndef MIXMASTER_TARGET_MATCH_H_
 #define MIXMASTER_TARGET_MATCH_H_
 
@@ -20,6 +21,15 @@ struct TargetMatch {
 // returns false.
 bool MatchTarget(const Project& project, const std::string& target,
                  const std::string& task, TargetMatch* match, std::string* err);
+
+// The value of project setting `name` (without the colon) for a build of
+// `target` (and `task`) in `project`: the `:name:<key>` whose key matches
+// as a branch key would, else `:name`, else the `[_]` setting of the same
+// name, else "". See mixmaster.ini(5) Project settings.
+std::string ProjectSettingValue(const Config& config, const Project& project,
+                                const std::string& name,
+                                const std::string& target,
+                                const std::string& task);
 
 }  // namespace mm
 

@@ -1,6 +1,7 @@
 #include "build/spool_reader.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -13,8 +14,11 @@
 #include <vector>
 
 #include "base/paths.h"
-#include "build/job_guard.h"
+#include "job/build_history.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -166,10 +170,10 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   std::string job_text = JobText("4", "nobody/nothing");
   EXPECT_EQ(text.substr(0, job_text.size()), job_text);
   EXPECT_EQ(text.find("# Rejected by mmbuild at "), job_text.size()) << text;
-  EXPECT_NE(text.find("4-unknown-project.ini: unknown project nobody/nothing\n"
+  EXPECT_THAT(
+      text, HasSubstr("4-unknown-project.ini: unknown project nobody/nothing\n"
                       "# Fix the cause, then move this file back into the "
-                      "spool to build it.\n"),
-            std::string::npos)
+                      "spool to build it.\n"))
       << text;
   // ... so that, the cause fixed and moved back, it is taken as it is.
   config_.projects.push_back(Project{"nobody/nothing", {{"main", "make"}}});
@@ -208,7 +212,7 @@ TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
   ASSERT_TRUE(Claim(&reader, &job));
-  EXPECT_TRUE(IsSafeJobId(job.id));
+  EXPECT_TRUE(IsJobId(job.id));
   EXPECT_NE(job.id, "../../x");
   EXPECT_EQ(job.log_path, JobsDir() + "/" + job.id + ".log");
   EXPECT_EQ(
@@ -216,6 +220,27 @@ TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
       "job id `../../x` is not a safe file name; this build is " + job.id);
   EXPECT_EQ(Names(tmp_.path()),
             (std::vector<std::string>{"builds", "journal"}));
+}
+
+// `.hidden` was once a safe id here but not a log name to the history: the
+// job built and was never listed, shown or pruned. One rule now.
+TEST_F(SpoolReaderTest, AHiddenIdGetsAFreshOneThatTheHistoryLists) {
+  Spool("20260101-000001-a.ini", JobText(".hidden"));
+  SpoolReader reader(config_, SystemClock(), journal_);
+  ClaimedJob job;
+  ASSERT_TRUE(Claim(&reader, &job));
+  EXPECT_NE(job.id, ".hidden");
+  EXPECT_EQ(
+      job.note,
+      "job id `.hidden` is not a safe file name; this build is " + job.id);
+  BuildHistory history;
+  std::string err;
+  ASSERT_TRUE(history.Open(config_.build_root, &err)) << err;
+  std::vector<std::string> ids;
+  bool missing = false;
+  ASSERT_TRUE(history.ListJobs(SafeName(job.job.project), &ids, &missing, &err))
+      << err;
+  EXPECT_EQ(ids, std::vector<std::string>{job.id});
 }
 
 TEST_F(SpoolReaderTest, ATakenLogNameGetsAFreshIdAndKeepsTheOldLog) {
@@ -252,8 +277,7 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
   EXPECT_EQ(rejected.rfind("garbage\n# Rejected by mmbuild at ", 0), 0u)
       << rejected;
-  EXPECT_NE(rejected.find("2.ini:1: expected `key = value`"),
-            std::string::npos);
+  EXPECT_THAT(rejected, HasSubstr("2.ini:1: expected `key = value`"));
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
 }
 

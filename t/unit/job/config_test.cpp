@@ -1,6 +1,14 @@
 #include "job/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -109,9 +117,9 @@ TEST(ConfigTest, AMisspeltSettingNamesTheOneItResembles) {
   EXPECT_EQ(c.warnings[0],
             "c.ini:2: unknown setting `buildroot` in [_] ignored; did you "
             "mean `buildRoot`?");
-  EXPECT_NE(c.warnings[1].find("; did you mean `secret`?"), std::string::npos);
-  EXPECT_NE(c.warnings[2].find("; did you mean `mailto`?"), std::string::npos);
-  EXPECT_NE(c.warnings[3].find("; did you mean `timeout`?"), std::string::npos);
+  EXPECT_THAT(c.warnings[1], HasSubstr("; did you mean `secret`?"));
+  EXPECT_THAT(c.warnings[2], HasSubstr("; did you mean `mailto`?"));
+  EXPECT_THAT(c.warnings[3], HasSubstr("; did you mean `timeout`?"));
   // Too far from every setting: no guess.
   EXPECT_EQ(c.warnings[4],
             "c.ini:6: unknown setting `sshkeyfile` in [_] ignored");
@@ -140,6 +148,13 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
       {"[a/b]\nx = 1\n[a/b]\n", "c.ini:3: project [a/b] appears twice"},
       {"[a/b]\nx = 1\nx = 2\n", "c.ini:3: `x` appears twice in [a/b]"},
       {"[_]\n[_]\n", "c.ini:2: second [_] section"},
+      {"[a/b]\n:launcher = x\n:launcher = y\n",
+       "c.ini:3: `:launcher` appears twice in [a/b]"},
+      {"[a/b]\n:repository:main = https://h/r.git\n",
+       "c.ini:2: `:repository:main` in [a/b]: `:repository` is one value for "
+       "the whole project"},
+      {"[a/b]\n:launcher: = x\n",
+       "c.ini:2: `:launcher:` in [a/b]: a branch key must follow `:launcher:`"},
       {"[a/b]\nmake deploy\n",
        "c.ini:2: expected `key = value`, `[section]` or a comment: make "
        "deploy"},
@@ -152,6 +167,65 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
   }
 }
 
+// A key starting with `:` is a project setting, never a branch key
+// (mixmaster.ini(5) Project settings).
+TEST(ConfigTest, ColonKeysAreProjectSettingsNotBranches) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(
+      ParseConfig("[_]\n"
+                  "launcher = mm-run-ssh builder\n"
+                  "notify = failures\n"
+                  "[a/b]\n"
+                  "main = make\n"
+                  ":repository = https://git.example.org/a/b.git\n"
+                  ":launcher:release = mm-run-slurm\n"
+                  ":badge = main\n",
+                  "c.ini", "/h", &c, &err))
+      << err;
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+  EXPECT_EQ(c.launcher, "mm-run-ssh builder");
+  EXPECT_EQ(c.notify, "failures");
+  const Project* p = c.FindProject("a/b");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->targets.size(), 1u);
+  EXPECT_EQ(p->targets[0].first, "main");
+  ASSERT_EQ(p->settings.size(), 3u);
+  EXPECT_EQ(p->settings[0].name, "repository");
+  EXPECT_EQ(p->settings[0].branch_key, "");
+  EXPECT_EQ(p->settings[0].value, "https://git.example.org/a/b.git");
+  EXPECT_EQ(p->settings[1].name, "launcher");
+  EXPECT_EQ(p->settings[1].branch_key, "release");
+  EXPECT_EQ(p->settings[1].value, "mm-run-slurm");
+}
+
+TEST(ConfigTest, AnUnknownProjectSettingIsAWarningNamingTheNearestOne) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(ParseConfig("[a/b]\nmain = make\n:lanucher = x\n:zz = y\n",
+                          "c.ini", "/h", &c, &err))
+      << err;
+  ASSERT_EQ(c.warnings.size(), 2u);
+  EXPECT_EQ(c.warnings[0],
+            "c.ini:3: unknown project setting `:lanucher` in [a/b] ignored; "
+            "did you mean `:launcher`?");
+  EXPECT_EQ(c.warnings[1],
+            "c.ini:4: unknown project setting `:zz` in [a/b] ignored");
+  EXPECT_TRUE(c.FindProject("a/b")->settings.empty());
+  EXPECT_EQ(c.FindProject("a/b")->targets.size(), 1u);
+}
+
+TEST(ConfigTest, GlobalSettingTextReadsTextSettingsByName) {
+  Config c;
+  c.launcher = "mm-run-slurm";
+  c.mailto = "me@example.org";
+  EXPECT_EQ(GlobalSettingText(c, "launcher"), "mm-run-slurm");
+  EXPECT_EQ(GlobalSettingText(c, "mailto"), "me@example.org");
+  EXPECT_EQ(GlobalSettingText(c, "notify"), "all");
+  EXPECT_EQ(GlobalSettingText(c, "timeout"), "") << "not a text setting";
+  EXPECT_EQ(GlobalSettingText(c, "nonesuch"), "");
+}
+
 TEST(ConfigTest, LoadMissingFileSaysSo) {
   Config c;
   std::string err;
@@ -159,6 +233,50 @@ TEST(ConfigTest, LoadMissingFileSaysSo) {
   EXPECT_EQ(err,
             "cannot read configuration /nonexistent/mixmaster.ini: No such "
             "file or directory");
+}
+
+// mixmaster.ini(5): the file holds the secret and the web password, so a
+// mode that lets others read it is said in the journal by every program.
+TEST(ConfigTest, AReadableFileHoldingASecretIsAWarning) {
+  char dir[] = "/tmp/mm-config-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string path = std::string(dir) + "/mixmaster.ini";
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("[_]\nbuildRoot = /b\nsecret = s3cret\n", f);
+  fclose(f);
+  chmod(path.c_str(), 0640);
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  EXPECT_THAT(c.warnings,
+              ::testing::ElementsAre(
+                  path +
+                  ": readable by group or others (mode 0640) while it "
+                  "holds the webhook secret; chmod 600 " +
+                  path));
+  chmod(path.c_str(), 0600);
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  EXPECT_TRUE(c.warnings.empty());
+  // Nothing to give away: no warning.
+  c = Config();
+  chmod(path.c_str(), 0644);
+  EXPECT_EQ(ConfigPermissionWarning(path, c), "");
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+TEST(ConfigTest, EverySettingHasAMeaningAndADefaultOrAnExample) {
+  std::vector<SettingText> settings = SettingsOf(Config());
+  ASSERT_EQ(settings.size(), 18u);
+  for (const SettingText& s : settings) {
+    EXPECT_FALSE(s.meaning.empty()) << s.key;
+    if (s.key != "secret") {
+      EXPECT_FALSE(s.default_value.empty() && s.example.empty()) << s.key;
+    }
+  }
+  EXPECT_EQ(settings[0].key, "buildRoot");
+  EXPECT_EQ(settings[0].default_value, "~/Builds");
 }
 
 }  // namespace

@@ -62,5 +62,33 @@ TEST(TargetMatchTest, ReportsTheKey) {
   EXPECT_EQ(m.key, "staging");
 }
 
+// The most specific project setting wins: `:name:<key>` by the branch-key
+// rule, then `:name`, then `[_]` (mixmaster.ini(5) Project settings).
+TEST(TargetMatchTest, ProjectSettingsFollowTheBranchKeyRule) {
+  Config c;
+  c.launcher = "global";
+  Project p = Example();
+  p.settings = {{"launcher", "", "project"},
+                {"launcher", "staging", "staging"},
+                {"launcher", "staging/hot", "hot task"},
+                {"launcher", "refs/tags/v", "tags"},
+                {"notify", "production", "failures"}};
+  auto launcher = [&](const std::string& target, const std::string& task) {
+    return ProjectSettingValue(c, p, "launcher", target, task);
+  };
+  EXPECT_EQ(launcher("production", ""), "project");
+  EXPECT_EQ(launcher("staging", ""), "staging");
+  EXPECT_EQ(launcher("staging/x", ""), "staging");
+  EXPECT_EQ(launcher("staging", "hot"), "hot task");
+  EXPECT_EQ(launcher("refs/tags/v1.0", ""), "tags");
+  p.settings.erase(p.settings.begin());
+  EXPECT_EQ(launcher("production", ""), "global");
+  EXPECT_EQ(ProjectSettingValue(c, p, "notify", "production", ""), "failures");
+  EXPECT_EQ(ProjectSettingValue(c, p, "notify", "staging", ""), "all")
+      << "the [_] default";
+  EXPECT_EQ(ProjectSettingValue(c, p, "badge", "staging", ""), "")
+      << "no [_] setting of that name";
+}
+
 }  // namespace
 }  // namespace mm
