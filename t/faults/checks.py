@@ -96,15 +96,27 @@ def job_id(text):
     return m.group(1).strip() if m else None
 
 
+def job_files(builds):
+    """The files where a job can be: the spool, REJECTED/ and each project's
+    JOBS/ (relative to `builds`); not the workspaces."""
+    found = []
+    for top in sorted(os.listdir(builds)):
+        inside = [top, "JOBS"] if top not in ("INBOX", "REJECTED") else [top]
+        d = os.path.join(builds, *inside)
+        if os.path.isdir(d):
+            found += [os.path.join(*inside, n) for n in sorted(os.listdir(d))
+                      if os.path.isfile(os.path.join(d, n))]
+    return found
+
+
 def check_jobs(home, jobs, out):
     """After the recovery: every job in one place, each log whole, each
     build run at most once, no mail twice, the failure named."""
     builds = os.path.join(home, "Builds")
     problems, places, texts = [], {}, []
-    for path in sorted(walk(builds)):
-        rel = os.path.relpath(path, builds)
+    for rel in job_files(builds):
         parts = rel.split(os.sep)
-        with open(path, errors="replace") as f:
+        with open(os.path.join(builds, rel), errors="replace") as f:
             text = f.read()
         if len(parts) == 3 and parts[1] == "JOBS" and rel.endswith(".log"):
             problems += log_problems(rel, text)

@@ -119,7 +119,7 @@ def left_behind(home, wait):
 class Driver:
     def __init__(self, args):
         self.args = args
-        self.root = tempfile.mkdtemp(prefix="mmfaults.")
+        self.root = tempfile.mkdtemp(prefix="mmfaults.", dir=args.dir)
         # Copies, so that a rebuild meanwhile cannot pull the programs away.
         self.bin = os.path.join(self.root, "bin")
         os.makedirs(self.bin)
@@ -284,7 +284,7 @@ class Driver:
         strace = ["-f", "-ff", "-b", "execve", "-qq", "-y", "-s", "4096",
                   "-o", prefix, "-e", "trace=" + ",".join(pts.SYSCALLS)]
         home, out, problems = self.execute(scenario, worker, strace, run_dir)
-        problems += scenario.check(home, out)
+        problems += checked(scenario, home, out)
         calls = pts.read_recording(prefix)
         return run_dir, calls, problems, out
 
@@ -310,7 +310,7 @@ class Driver:
         hits = killed if fault == "KILL" else failed
         out.hits = hits
         if hits:
-            problems += scenario.check(home, out)
+            problems += checked(scenario, home, out)
         label = "%s: %s at %s" % (scenario.name, fault, point.describe())
         kept = None
         if problems:
@@ -383,6 +383,15 @@ class Driver:
         if self.args.sample:
             return (1, 0) if scenario.name == "bridge-push" else (SAMPLE, 7)
         return (self.args.stride, 0)
+
+
+def checked(scenario, home, out):
+    """The scenario's checks; one that cannot even look (a file that went
+    away under it) is a failure of the run, not of the driver."""
+    try:
+        return scenario.check(home, out)
+    except (OSError, ValueError) as e:
+        return ["the checks could not look: %s" % e]
 
 
 def normalize_call(call, run_dir):
