@@ -92,6 +92,9 @@ DEB_PACKAGES += chromium
 # GNU time: peak memory in t/web.bats and t/bench/bridge.sh (a minimal
 # Debian has no /usr/bin/time).
 DEB_PACKAGES += time
+# strace: `make faults` (t/faults/) and the tests that fail one call the
+# way it does.
+DEB_PACKAGES += strace
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -232,6 +235,18 @@ format:
 demo: deps
 	$(MAKE) all
 	t/demo.sh
+
+# Every failure point tried (README, Reliability): t/faults/run records the
+# system calls of each scenario with strace, then fails each call in turn
+# (EIO, ENOSPC, EINTR, EMFILE, ... where it can return them) and kills the
+# program at it, and checks after each run, and after the next mmbuild,
+# that nothing was lost, built twice or half-written. FAULTS_ARGS picks
+# scenarios (t/faults/run --help); `--sample` is the CI's share.
+FAULTS_ARGS ?=
+.PHONY: faults
+faults: deps
+	$(MAKE) all
+	nice t/faults/run --bin $(abspath $(B)) $(FAULTS_ARGS)
 
 # The same, for the packages only `make bench` needs.
 .PHONY: bench-deps

@@ -20,11 +20,11 @@
 namespace {
 
 // mmbridge(1) EXIT STATUS: 0 whenever a 2xx or 4xx was sent, so that a bad
-// request leaves no failed unit instance behind.
-int ExitCode(mm::BridgeResult result) {
-  switch (result) {
+// request leaves no failed unit instance behind; every 500 is a failure.
+int ExitCode(const mm::BridgeOutcome& outcome) {
+  switch (outcome.result) {
     case mm::BridgeResult::kAnswered:
-      return mm::kExitOk;
+      return outcome.response.status >= 500 ? mm::kExitSystem : mm::kExitOk;
     case mm::BridgeResult::kConfigUnreadable:
       return mm::kExitConfig;
     case mm::BridgeResult::kSpoolUnwritable:
@@ -93,5 +93,5 @@ int main(int argc, char** argv) {
       mm::ServeConnection(options, 0, 1, mm::SystemClock());
 
   journal.Line(outcome.priority, outcome.journal_line);
-  return ExitCode(outcome.result);
+  return ExitCode(outcome);
 }

@@ -86,6 +86,7 @@ int RunJobs(const mm::Config& config, const mm::Journal& journal,
   mm::OrphanReport orphans;
   mm::FinishOrphanLogs(config, mm::SystemClock(), &observers, &orphans);
   for (const std::string& line : orphans.finished) journal.Warning(line);
+  for (const std::string& line : orphans.requeued) journal.Warning(line);
   for (const std::string& line : orphans.problems) journal.Error(line);
 
   mm::QueueOptions options;

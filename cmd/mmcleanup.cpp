@@ -13,7 +13,6 @@
 #include "base/journal.h"
 #include "base/paths.h"
 #include "base/version.h"
-#include "job/rejected.h"
 #include "setup/cleanup.h"
 
 namespace {
@@ -21,9 +20,7 @@ namespace {
 // One journal line per entry cleaned; kExitSystem when one was left behind.
 int ReportOutcomes(const std::vector<mm::CleanupOutcome>& outcomes,
                    bool removed, const std::string& spool,
-                   const mm::Journal& journal) {
-  std::string why = mm::ServiceEndNote(
-      getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
+                   const std::string& why, const mm::Journal& journal) {
   int status = mm::kExitOk;
   for (const mm::CleanupOutcome& o : outcomes) {
     std::string what = o.is_job ? "job " + o.name
@@ -38,16 +35,8 @@ int ReportOutcomes(const std::vector<mm::CleanupOutcome>& outcomes,
     } else {
       journal.Warning(what + (o.is_job ? " rejected" : "") + ": moved to " +
                       o.destination + " " + why);
-      // The job file itself says why (mmcleanup(1)).
-      std::string err;
-      if (o.is_job && !mm::NoteRejection(
-                          o.destination, "mmcleanup",
-                          "still queued when mixmaster.service stopped " + why +
-                              "; see journalctl --user -u "
-                              "mixmaster.service",
-                          mm::SystemClock().Now(), &err)) {
-        journal.Warning("cannot note why it was rejected: " + err);
-      }
+      if (!o.note_error.empty())
+        journal.Warning("cannot note why it was rejected: " + o.note_error);
     }
   }
   return status;
@@ -97,11 +86,16 @@ int main(int argc, char** argv) {
 
   std::string rejected = mm::JoinPath(paths.build_root, "REJECTED");
   std::vector<mm::CleanupOutcome> outcomes;
+  std::string why = mm::ServiceEndNote(
+      getenv("SERVICE_RESULT"), getenv("EXIT_CODE"), getenv("EXIT_STATUS"));
+  // The job file itself says why (mmcleanup(1)).
+  std::string reason = "still queued when mixmaster.service stopped " + why +
+                       "; see journalctl --user -u mixmaster.service";
   bool listed = mm::CleanUpSpool(
       paths.spool, rejected,
       remove ? mm::CleanupAction::kDelete : mm::CleanupAction::kMove,
       failed ? mm::CleanupScope::kEverything : mm::CleanupScope::kNotJobs,
-      &outcomes, &err);
+      reason, mm::SystemClock().Now(), &outcomes, &err);
   // After a success, the fallback is worth a line only when it was acted on.
   for (const std::string& warning : paths.warnings) journal.Warning(warning);
   if (!paths.fallback_reason.empty() &&
@@ -113,5 +107,5 @@ int main(int argc, char** argv) {
     journal.Error(err);
     return mm::kExitSystem;
   }
-  return ReportOutcomes(outcomes, remove, paths.spool, journal);
+  return ReportOutcomes(outcomes, remove, paths.spool, why, journal);
 }

@@ -642,9 +642,25 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   assert_output ''
 }
 
+@test "500 when the spool cannot be flushed to disk after the job got its name: the job is taken back" {
+  # 202 means on disk: the name too. The spool's fsync fails once, as a
+  # failing disk makes it (strace fails that one call; the job file's own
+  # fsync is on an unnamed file, not on the spool's path).
+  local req=$BATS_TEST_TMPDIR/request body
+  body=$(cat "$(light)")
+  printf 'POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+    "${#body}" "$body" >"$req"
+  run strace -qq -o /dev/null -P "$SPOOL" -e inject=fsync:error=EIO:when=1 \
+    "$BRIDGE_BIN" <"$req"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
+  assert_line --partial "500 spool not writable: spool $SPOOL: cannot flush it to disk: Input/output error"
+  bridge_assert_no_job
+}
+
 # ------------------------------------------------------------ exit codes
 
-@test "exit codes: 0 for 2xx and 4xx, 3 for unreadable config, 4 for the spool" {
+@test "exit codes: 0 for 2xx and 4xx, 3 for unreadable config, 4 for the spool and every other 500" {
   local req=$BATS_TEST_TMPDIR/request body
   body=$(cat "$(light)")
   printf 'POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
@@ -655,6 +671,11 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   run "$BRIDGE_BIN" </dev/null
   assert_success
   assert_line --partial 'HTTP/1.1 400 Bad Request'
+  # A request that cannot be read (a directory: EISDIR) is ours to answer.
+  run "$BRIDGE_BIN" <"$BATS_TEST_TMPDIR"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
+  assert_line --partial '500 cannot read request: Is a directory'
   run "$BRIDGE_BIN" --config "$BATS_TEST_TMPDIR/none.ini" <"$req"
   assert_equal "$status" 3
   assert_line --partial 'HTTP/1.1 500 Internal Server Error'
@@ -669,6 +690,14 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   # (A kernel without Landlock adds its notice line before it.)
   assert_line "mmbridge: - GET /version 200 version (cannot write the response: Bad file descriptor)"
   [ "$(grep -vc 'no Landlock' <<<"$output")" = 1 ]
+  # A 500 of the web view is a failure too: a build root it cannot read.
+  printf 'GET /builds HTTP/1.1\r\n\r\n' >"$req"
+  touch "$BATS_TEST_TMPDIR/not-a-dir"
+  printf '[_]\nbuildRoot = %s\nwebView = yes\n' "$BATS_TEST_TMPDIR/not-a-dir" |
+    mm_write_config
+  run "$BRIDGE_BIN" <"$req"
+  assert_equal "$status" 4
+  assert_line --partial 'HTTP/1.1 500 Internal Server Error'
   run "$BRIDGE_BIN" --bogus
   assert_equal "$status" 2
   run "$BRIDGE_BIN" --help

@@ -190,3 +190,45 @@ orphan_candidate() {
   run log_lines dead
   assert_line --partial "# Build error: the runner (pid $dead) died before the build ended"
 }
+
+# claimed_job JOB: a job as a claim leaves it: moved from the spool to its
+# log, no [build] yet.
+claimed_job() {
+  spool_job "$1"
+  mkdir -p "$BUILDS/acme-app/JOBS"
+  mv "$SPOOL/$1.ini" "$(log_path "$1")"
+}
+
+@test "a job claimed by an mmbuild that died before starting it is queued again and built once; a held claim is left alone" {
+  claimed_job unstarted
+  claimed_job held
+  # The claim's lock held by another process, as a live mmbuild holds it
+  # from before the claim until its runner has started.
+  flock "$(log_path held)" sleep 600 3>&- &
+  BG_PIDS+=($!)
+  wait_until sh -c "! flock -n '$(log_path held)' true"
+  held_before=$(log_of held)
+  mmbuild_succeeds
+  assert_output --partial "job unstarted: claimed, but its build never started; queued again as $SPOOL/unstarted.ini"
+  assert_equal "$(result_of unstarted)" "success 0"
+  run grep -c '^\[build\]$' "$(log_path unstarted)"
+  assert_output 1
+  assert_equal "$(log_of held)" "$held_before"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
+}
+
+@test "a runner that cannot start its log, and an mmbuild that cannot write it either, leave the job to be built by the next mmbuild" {
+  # The first write to the log fails in every process (strace counts per
+  # process): the runner's [build], then its mmbuild's own, once.
+  spool_job once
+  run strace -f -qq -o /dev/null -P "$(log_path once)" \
+    -e inject=write:error=EIO:when=1 "$MM_BIN/mmbuild"
+  assert_equal "$status" 4
+  assert_output --partial "cannot write build log $(log_path once): Input/output error"
+  # Nothing of a build after the job: no [result] without its [build].
+  run grep -c '^\[' "$(log_path once)"
+  assert_output 1
+  mmbuild_succeeds
+  assert_output --partial "job once: claimed, but its build never started; queued again"
+  assert_equal "$(result_of once)" "success 0"
+}

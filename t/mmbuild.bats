@@ -410,10 +410,10 @@ EOF
   assert_output --partial "mmbuild: $MM_CONFIG:2: unknown setting \`buildroot\` in [_] ignored; did you mean \`buildRoot\`?"
 }
 
-@test "a rejected job says why in its first lines, and builds once fixed and moved back" {
+@test "a rejected job says why in its last lines, and builds once fixed and moved back" {
   spool_job 5-unknown-project project=acme/other
   mmbuild_succeeds
-  run head -n 2 "$BUILDS/REJECTED/5-unknown-project.ini"
+  run tail -n 2 "$BUILDS/REJECTED/5-unknown-project.ini"
   assert_line --index 0 --regexp "^# Rejected by mmbuild at [0-9TZ:-]+: $SPOOL/5-unknown-project.ini: unknown project acme/other$"
   assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
   # Fixed as it says: the project added, the file moved back unchanged.

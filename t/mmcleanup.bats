@@ -68,10 +68,12 @@ queue() {
   assert_equal "$(mm_spool_count "$REJECTED")" 2
   run cat "$REJECTED/20260101-000000-a.ini"
   assert_line "id = 20260101-000000-a"
-  # The file itself says why, in comment lines that mmbuild skips.
+  # The file itself says why, in comment lines that mmbuild skips, after
+  # the job as it was.
+  assert_line --index 0 "[job]"
+  run tail -n 2 "$REJECTED/20260101-000000-a.ini"
   assert_line --index 0 --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: still queued when mixmaster.service stopped \(service result exit-code, exited 3\); see journalctl --user -u mixmaster.service$'
   assert_line --index 1 "# Fix the cause, then move this file back into the spool to build it."
-  assert_line --index 2 "[job]"
 }
 
 @test "a rejected job never replaces an earlier one of the same name" {

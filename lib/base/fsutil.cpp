@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -87,6 +88,26 @@ bool MoveNoReplace(const std::string& from, const std::string& to,
   return false;
 }
 
+LockResult LockFile(const std::string& path, const std::string& what,
+                    UniqueFd* lock, std::string* err) {
+  // O_NONBLOCK: a FIFO in its place must not hang whoever locks it.
+  UniqueFd fd(
+      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd.ok()) {
+    *err = ErrnoText("cannot open " + what + " " + path);
+    return LockResult::kFailed;
+  }
+  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return LockResult::kBusy;
+    if (errno != EINTR) {
+      *err = ErrnoText("cannot lock " + what + " " + path);
+      return LockResult::kFailed;
+    }
+  }
+  *lock = std::move(fd);
+  return LockResult::kHeld;
+}
+
 bool MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return false;
@@ -158,9 +179,9 @@ bool ReadRegularFile(const std::string& path, size_t max_bytes,
   return true;
 }
 
-void SyncDir(const std::string& dir) {
+bool SyncDir(const std::string& dir) {
   UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.ok()) fsync(fd.get());
+  return fd.ok() && fsync(fd.get()) == 0;
 }
 
 bool CreateFileExclusive(const std::string& path, const std::string& text,

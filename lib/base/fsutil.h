@@ -1,7 +1,8 @@
 // The file plumbing every program shares, so that there is one of each: an
 // owned descriptor, a close-on-exec pipe, writing and reading a whole file,
 // the errno text of a failure, syncing a directory, creating a file that was
-// not there, and moving a file without ever replacing another.
+// not there, locking a file, and moving a file without ever replacing
+// another.
 #ifndef MIXMASTER_FSUTIL_H_
 #define MIXMASTER_FSUTIL_H_
 
@@ -82,9 +83,10 @@ bool Exists(const std::string& path);
 bool ReplaceFile(const std::string& path, const std::string& temp,
                  const std::string& text, mode_t mode, std::string* err);
 
-// fsyncs a directory so that the names just made in it are durable. Best
-// effort: the names are already visible, so a failure is not reported.
-void SyncDir(const std::string& dir);
+// fsyncs a directory so that the names just made in it are durable. False
+// (errno set) when it could not; most callers need not care, the names are
+// visible already, but a promise that a name is on disk does.
+bool SyncDir(const std::string& dir);
 
 // Creates `path`, which must not exist, with `text`, flushed to disk (close
 // is checked too: some filesystems report a failed write there), or leaves
@@ -115,6 +117,17 @@ bool CreateFileInDir(const std::string& dir, const NameChooser& choose,
 // when `from` is gone, EXDEV across filesystems.
 bool MoveNoReplace(const std::string& from, const std::string& to,
                    std::string* err);
+
+enum class LockResult { kHeld, kBusy, kFailed };
+
+// Takes the exclusive flock(2) of the file at `path` without waiting (never
+// following a symlink): kHeld, and `*lock` holds it; kBusy when another
+// process holds it; kFailed when it cannot be opened or locked (`err` says
+// why, naming the file as `what`). A job file is locked while it is
+// claimed or rejected, and a build log while its build runs (mmbuild(1)
+// KILLED RUNNER).
+LockResult LockFile(const std::string& path, const std::string& what,
+                    UniqueFd* lock, std::string* err);
 
 enum class MoveResult { kMoved, kGone, kFailed };
 

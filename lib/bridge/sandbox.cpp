@@ -58,13 +58,20 @@ uint64_t HandledFsRights(int abi) {
 }
 
 // Allows `rights` beneath `path` (on a file, only the file rights). A path
-// that does not exist is skipped: nothing can be opened there anyway.
+// that cannot exist or be reached is skipped: nothing can be opened there
+// anyway, and opening it later says why. Another failure (an I/O error, no
+// descriptor left) is the sandbox's: skipped, the path would be denied.
 bool AddPathRule(int ruleset, const std::string& path, uint64_t rights,
                  uint64_t handled, std::string* err) {
   UniqueFd fd(open(path.c_str(), O_PATH | O_CLOEXEC));
-  if (fd.get() < 0) return true;
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return true;
+  if (fd.get() < 0 || fstat(fd.get(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == EACCES ||
+        errno == ELOOP || errno == ENAMETOOLONG)
+      return true;
+    *err = "cannot open " + path + " for its landlock rule: " + strerror(errno);
+    return false;
+  }
   if (!S_ISDIR(st.st_mode)) rights &= kFileOnlyRights;
   PathBeneathAttr attr = {rights & handled, fd.get()};
   if (syscall(kAddRule, ruleset, kRulePathBeneath, &attr, 0) != 0) {

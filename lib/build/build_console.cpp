@@ -87,10 +87,8 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   for (;;) {
     bool complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    if (!CopyNewLogBytes(log.get(), &offset, out_fd, false)) {
-      *err = std::string("cannot write: ") + strerror(errno);
+    if (!CopyNewLogBytes(log.get(), &offset, out_fd, false, err))
       return FollowResult::kError;
-    }
     if (complete) break;
     if (MonotonicSeconds() >= until) {
       *err = "no [result] in the log of " + id + " after " +

@@ -9,6 +9,7 @@
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
+#include "build/job_guard.h"
 #include "build/log_retention.h"
 #include "build/orphan_log.h"
 #include "build/spool_reader.h"
@@ -83,12 +84,18 @@ bool ReadStdin(std::string* out, std::string* err) {
 }
 
 // Completes the log of a job whose process died before its build started
-// (no [build] yet: it could not fork, or died at once). A log with [build]
-// is finished only by FinishOrphanLog, under the log's lock, so that two
-// mmbuilds never both append [result].
+// (no [build] yet: it could not fork, or died at once), under the log's
+// lock (ours still, when it could not fork): another mmbuild may be queueing
+// it again (mmbuild(1) KILLED RUNNER). A log with [build] is finished only
+// by FinishOrphanLog, under the lock too, so that two mmbuilds never both
+// append [result].
 void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
+  UniqueFd lock;
+  if (!job.lock.ok() &&
+      LockFile(job.log_path, "build log", &lock, &err) != LockResult::kHeld)
+    return;
   UniqueFd fd = OpenRegularFile(job.log_path, &err);
   if (!fd.ok() || !ReadLogEnds(fd.get(), kLogEndBytes, &text, &err) ||
       HasResultSection(text) || HasBuildSection(text))
@@ -98,7 +105,12 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
     journal.Error(err);
     return;
   }
-  log.BeginBuild(pid, SystemClock().Now(), &err);
+  // Without its [build] the rest would not parse; left as it is, the log
+  // is a job never started, which the next mmbuild queues again.
+  if (!log.BeginBuild(pid, SystemClock().Now(), &err)) {
+    journal.Error(err);
+    return;
+  }
   LogClosingLine(BuildStatus::kError, why, &log);
   BuildResult result;
   result.finished = SystemClock().Now();
@@ -271,6 +283,7 @@ bool JobScheduler::TakeNext() {
   }
   // A job that could not start is taken all the same: its log is complete.
   pid_t pid = StartJobProcess(job, options_, blocked);
+  job.lock.Reset();  // the runner holds it now
   if (pid == 0) {
     failed_ = true;
     return true;
@@ -365,6 +378,7 @@ QueueStatus RunGivenJob(const std::string& path, const QueueOptions& options) {
     StopSignalsBlocked blocked;
     pid = StartJobProcess(job, options, blocked);
   }
+  job.lock.Reset();  // the runner holds it now
   if (pid == 0) return QueueStatus::kSystemError;
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {

@@ -183,8 +183,12 @@ class BuildRun {
   // The claimed job as ResolveJob settled it (a pinned repository), for
   // its environment.
   ClaimedJob Resolved() const {
-    ClaimedJob resolved = claimed_;
+    ClaimedJob resolved;  // without the lock, which stays with claimed_
     resolved.job = job_;
+    resolved.id = claimed_.id;
+    resolved.project_dir = claimed_.project_dir;
+    resolved.log_path = claimed_.log_path;
+    resolved.note = claimed_.note;
     return resolved;
   }
 
@@ -248,8 +252,9 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   std::string guard_error;
   // The runner's own stop takes up to the kill grace (mmbuild(1) QUEUE);
   // five seconds more to complete its log and mails.
-  bool guarded = guard.Start(job.log_path, options.mmbuild_pid,
-                             options.kill_grace_seconds + 5, &guard_error);
+  bool guarded =
+      guard.Start(job.log_path, options.mmbuild_pid,
+                  options.kill_grace_seconds + 5, &guard_error, job.lock.get());
   if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
   if (!guarded)
     log.Line(marker::kStderr, "cannot guard this build: " + guard_error);
@@ -273,6 +278,8 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     outcome = Error("the filesystem of the build log is full: " +
                     std::to_string(log.dropped_lines()) +
                     " line(s) of the build were not written");
+  else if (!log.ok())
+    outcome = Error(log.error() + "; a line of the build is missing");
   LogClosingLine(outcome.status, outcome.message, &log);
   tell(outcome.status == BuildStatus::kSuccess ? BuildEvent::kEnd
                                                : BuildEvent::kFail,
@@ -290,7 +297,7 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     return false;
   }
   if (!log.ok()) {
-    *err = "cannot write build log " + job.log_path;
+    *err = log.error();
     return false;
   }
   return true;

@@ -221,15 +221,24 @@ bool JobGuard::StartWatcher(pid_t mmbuild, double runner_grace,
 }
 
 bool JobGuard::Start(const std::string& log_path, pid_t mmbuild,
-                     double runner_grace, std::string* err) {
+                     double runner_grace, std::string* err, int held_lock) {
   // The watcher first, the lock after: a lock taken before the fork would
   // be the watcher's too (flock(2) locks belong to the open file), and a
-  // runner that died at once would leave its log locked for a moment.
+  // runner that died at once would leave its log locked for a moment. (A
+  // held lock is the watcher's only until it closes what it inherited.)
   std::string why;
   bool watching = StartWatcher(mmbuild, runner_grace, &why);
   UniqueFd lock;
   std::string lock_error;
-  bool locked = LogLockedByRunner(log_path, &lock, &lock_error);
+  bool locked = false;
+  if (held_lock >= 0) {
+    lock = UniqueFd(fcntl(held_lock, F_DUPFD_CLOEXEC, 0));
+    if (!lock.ok())
+      lock_error = "cannot keep the lock of build log " + log_path + ": " +
+                   strerror(errno);
+  } else {
+    locked = LogLockedByRunner(log_path, &lock, &lock_error);
+  }
   if (locked || !lock.ok()) {
     *err = locked ? "the build log " + log_path + " is locked by another build"
                   : lock_error;
@@ -261,21 +270,7 @@ void JobGuard::StopWatcher() {
 
 bool LogLockedByRunner(const std::string& path, UniqueFd* lock,
                        std::string* err) {
-  UniqueFd fd(
-      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  if (!fd.ok()) {
-    *err = "cannot open build log " + path + ": " + strerror(errno);
-    return false;
-  }
-  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return true;
-    if (errno != EINTR) {
-      *err = "cannot lock build log " + path + ": " + strerror(errno);
-      return false;
-    }
-  }
-  *lock = std::move(fd);
-  return false;
+  return LockFile(path, "build log", lock, err) == LockResult::kBusy;
 }
 
 }  // namespace mm

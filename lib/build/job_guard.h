@@ -36,9 +36,11 @@ class JobGuard {
   // (the process that forked this runner; 0: none): once that is gone, the
   // runner gets TERM and, if it has not ended `runner_grace` seconds later,
   // KILL. False when either fails (`err` says why); when only the watcher
-  // failed, the lock is held all the same.
+  // failed, the lock is held all the same. `held_lock`, when not -1, is a
+  // descriptor that holds the log's lock already (the claim's, inherited
+  // from mmbuild): the guard keeps that lock instead of taking it anew.
   bool Start(const std::string& log_path, pid_t mmbuild, double runner_grace,
-             std::string* err);
+             std::string* err, int held_lock = -1);
 
   // Ends the watcher (its groups are gone by then) and waits for it; the
   // lock is kept until the guard is destroyed.

@@ -128,9 +128,29 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
   result.duration_seconds = SecondsSince(started, result.finished);
   if (!log.EndBuild(result, err)) return false;
   if (!log.ok()) {
-    *err = "cannot write build log " + path;
+    *err = log.error();
     return false;
   }
+  return true;
+}
+
+bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
+                         std::string* dest, std::string* err) {
+  std::string text;
+  auto unstarted = [&text] {
+    return !HasResultSection(text) &&
+           text.find("\n[build]\n") == std::string::npos;
+  };
+  if (!ReadLog(path, &text, err) || !unstarted()) return false;
+  UniqueFd lock;
+  if (LockFile(path, "build log", &lock, err) != LockResult::kHeld)
+    return false;
+  // Read again under the lock: a runner may have started it meanwhile.
+  if (!ReadLog(path, &text, err) || !unstarted()) return false;
+  if (MoveIntoDir(path, spool, ClashNames(IdOf(path) + ".ini"), dest, err) !=
+      MoveResult::kMoved)
+    return false;
+  SyncDir(spool);
   return true;
 }
 
@@ -155,12 +175,19 @@ void FinishOrphanLogs(const Config& config, const Clock& clock,
     closedir(jobs);
     std::sort(logs.begin(), logs.end());
     for (const std::string& path : logs) {
-      std::string err;
+      std::string err, dest;
       if (FinishOrphanLog(path, config, clock, observer, &err)) {
         report->finished.push_back("job " + IdOf(path) +
                                    ": its runner died; log finished as "
                                    "error: " +
                                    path);
+      } else if (!err.empty()) {
+        report->problems.push_back(err);
+      } else if (RequeueUnstartedJob(path, config.spool, &dest, &err)) {
+        report->requeued.push_back("job " + IdOf(path) +
+                                   ": claimed, but its build never started; "
+                                   "queued again as " +
+                                   dest);
       } else if (!err.empty()) {
         report->problems.push_back(err);
       }

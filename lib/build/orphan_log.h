@@ -5,8 +5,9 @@
 // so that a running build is never taken for a dead one, even when its pid
 // was handed out again. An orphan gets a `#` line saying the runner died and
 // when this was noticed, the failure notifications, and `[result]` with
-// `status = error`. A log without [build] (a runner killed between claiming
-// the job and starting it) is left alone.
+// `status = error`. A log without [build] nor [result] that nobody holds
+// the lock of (ClaimedJob::lock) is a job whose mmbuild died between
+// claiming it and starting its runner: it goes back into the spool.
 #ifndef MIXMASTER_ORPHAN_LOG_H_
 #define MIXMASTER_ORPHAN_LOG_H_
 
@@ -23,12 +24,14 @@ namespace mm {
 
 struct OrphanReport {
   std::vector<std::string> finished;  // one line per log finished
+  std::vector<std::string> requeued;  // one line per job queued again
   std::vector<std::string> problems;  // what could not be read or written
 };
 
 // Finishes every orphaned log under <buildRoot>/<project>/JOBS/ of the
 // projects of `config`, telling `observer` (may be null) of each failure
-// as the runner would have.
+// as the runner would have, and queues again the jobs claimed but never
+// started.
 void FinishOrphanLogs(const Config& config, const Clock& clock,
                       BuildObserver* observer, OrphanReport* report);
 
@@ -38,6 +41,13 @@ void FinishOrphanLogs(const Config& config, const Clock& clock,
 bool FinishOrphanLog(const std::string& path, const Config& config,
                      const Clock& clock, BuildObserver* observer,
                      std::string* err, const std::string& cause = "");
+
+// Moves the log at `path` back into `spool` as <id>.ini when it is a job
+// claimed but never started (no [build], no [result], its lock free), so
+// that it is built as if it had never been claimed. True when it did;
+// `dest` is its path in the spool.
+bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
+                         std::string* dest, std::string* err);
 
 }  // namespace mm
 

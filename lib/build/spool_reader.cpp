@@ -82,7 +82,9 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
   std::string jobs_dir = JoinPath(job->project_dir, "JOBS");
   if (!MakeDirs(jobs_dir, err)) return false;
   return CreateFileInDir(jobs_dir, LogNames(job, clock), JobSectionText(text),
-                         0600, &job->log_path, err);
+                         0600, &job->log_path, err) &&
+         LockFile(job->log_path, "build log", &job->lock, err) ==
+             LockResult::kHeld;
 }
 
 SpoolReader::SpoolReader(const Config& config, const Clock& clock,
@@ -117,6 +119,16 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
       continue;
     }
     if (wanted && !wanted(name, candidate)) continue;
+    // Locked before it moves: busy, another mmbuild is claiming it.
+    switch (LockFile(path, "job", &candidate.lock, err)) {
+      case LockResult::kBusy:
+        continue;
+      case LockResult::kFailed:
+        if (!Exists(path)) continue;  // claimed by someone else
+        return false;
+      case LockResult::kHeld:
+        break;
+    }
     candidate.id = ChooseId(candidate.job, clock_, &candidate.note);
     std::string jobs_dir = JoinPath(candidate.project_dir, "JOBS");
     if (!MakeDirs(jobs_dir, err)) return false;
@@ -129,6 +141,15 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
       case MoveResult::kMoved:
         break;
     }
+    // Copied across filesystems: the lock was the spool file's.
+    struct stat locked, moved;
+    if (fstat(candidate.lock.get(), &locked) != 0 ||
+        stat(candidate.log_path.c_str(), &moved) != 0 ||
+        locked.st_ino != moved.st_ino || locked.st_dev != moved.st_dev) {
+      candidate.lock.Reset();
+      std::string why;
+      LockFile(candidate.log_path, "build log", &candidate.lock, &why);
+    }
     *job = std::move(candidate);
     *claimed = true;
     return true;
@@ -139,11 +160,19 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
 void SpoolReader::Reject(const std::string& path, const std::string& name,
                          const std::string& why) {
   std::string dir = JoinPath(config_.build_root, "REJECTED");
-  std::string dest, err;
+  std::string dest, err, note_error;
   if (!MakeDirs(dir, &err)) {
     journal_.Error("cannot reject " + path + " (" + why + "): " + err);
     return;
   }
+  // The reason goes into the job before it moves, under the job's lock
+  // (job/rejected.h). Busy or gone: another mmbuild deals with it.
+  UniqueFd lock;
+  LockResult locked = LockFile(path, "job", &lock, &err);
+  if (locked == LockResult::kBusy ||
+      (locked == LockResult::kFailed && !Exists(path)))
+    return;
+  bool noted = NoteRejection(path, "mmbuild", why, clock_.Now(), &note_error);
   switch (MoveIntoDir(path, dir, ClashNames(name), &dest, &err)) {
     case MoveResult::kGone:
       return;  // someone else dealt with it
@@ -153,8 +182,8 @@ void SpoolReader::Reject(const std::string& path, const std::string& name,
     case MoveResult::kMoved:
       ++rejected_;
       journal_.Error("rejected job " + why + "; moved to " + dest);
-      if (!NoteRejection(dest, "mmbuild", why, clock_.Now(), &err))
-        journal_.Warning("cannot note why it was rejected: " + err);
+      if (!noted)
+        journal_.Warning("cannot note why it was rejected: " + note_error);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/fsutil.h"
 #include "base/journal.h"
 #include "job/claimed_job.h"
 #include "job/config.h"
@@ -33,8 +34,8 @@ bool PrepareJob(const std::string& text, const std::string& filename,
                 ClaimedJob* out, std::string* err);
 
 // Writes the [job] part of a job given by hand (a FILE or stdin) to a new
-// JOBS/<id>.log (never replacing one: a taken name gets a fresh id). The
-// original stays where it is.
+// JOBS/<id>.log (never replacing one: a taken name gets a fresh id), and
+// locks it. The original stays where it is.
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
 
@@ -45,8 +46,9 @@ class SpoolReader {
   // ListSpoolJobs of the configured spool.
   bool List(std::vector<std::string>* names, std::string* err) const;
 
-  // Claims the oldest runnable job. Jobs another process claimed meanwhile
-  // are skipped; bad ones are moved to REJECTED/ with a journal line.
+  // Claims the oldest runnable job, locked (ClaimedJob::lock). Jobs another
+  // process claims or claimed meanwhile are skipped; bad ones are moved to
+  // REJECTED/ with a journal line.
   // *claimed is false when the spool holds no job. False only on a system
   // error (cannot create JOBS/, cannot read the spool).
   bool ClaimNext(ClaimedJob* job, bool* claimed, std::string* err);

@@ -68,7 +68,7 @@ bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
   }
   if (!log.EndSuperseded(SystemClock().Now(), err)) return false;
   if (!log.ok()) {
-    *err = "cannot write build log " + job.log_path;
+    *err = log.error();
     return false;
   }
   return true;

@@ -32,6 +32,14 @@ bool Fail(HttpError* error, int status, const std::string& message) {
   return false;
 }
 
+// A client that reset the connection made the request fail (400); any
+// other error reading it is ours (500).
+bool ReadFailed(HttpError* error) {
+  int status = errno == ECONNRESET ? 400 : 500;
+  return Fail(error, status,
+              std::string("cannot read request: ") + strerror(errno));
+}
+
 // See HttpRequest::path.
 std::string TargetPath(const std::string& target) {
   if (target.empty() || target[0] == '/')
@@ -155,15 +163,11 @@ bool HttpRequestReader::Fill(HttpError* error) {
     int ms = static_cast<int>(left * 1000) + 1;
     int ready = poll(&pfd, 1, ms);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0)
-      return Fail(error, 400,
-                  std::string("cannot read request: ") + strerror(errno));
+    if (ready < 0) return ReadFailed(error);
     if (ready == 0) continue;  // the deadline check above answers
     ssize_t n = read(in_fd_, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n < 0)
-      return Fail(error, 400,
-                  std::string("cannot read request: ") + strerror(errno));
+    if (n < 0) return ReadFailed(error);
     if (n == 0)
       return Fail(error, 400,
                   received_ == 0

@@ -38,7 +38,7 @@ struct HttpRequest {
 
 // Why a request could not be read, as an HTTP answer.
 struct HttpError {
-  int status = 0;       // 400, 408, 411, 413, 431
+  int status = 0;       // 400, 408, 411, 413, 431, 500
   std::string message;  // a sentence for the response body
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/redact.h"
 #include "job/build_log.h"
@@ -144,13 +145,19 @@ bool ShownLogSize(int fd, off_t* size) {
   return true;
 }
 
-bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked,
+                     std::string* err) {
   if (*offset == 0) {
     std::string shown;
     off_t length = 0;
-    if (!ReadShownJobSection(fd, &shown, &length) ||
-        !WriteLogBytes(out_fd, shown.data(), shown.size(), chunked))
+    if (!ReadShownJobSection(fd, &shown, &length)) {
+      *err = ErrnoText("cannot read the log");
       return false;
+    }
+    if (!WriteLogBytes(out_fd, shown.data(), shown.size(), chunked)) {
+      *err = ErrnoText("cannot write");
+      return false;
+    }
     *offset = length;
     if (length == 0) return true;  // nothing written yet
   }
@@ -158,9 +165,16 @@ bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
   for (;;) {
     ssize_t n = pread(fd, &buf[0], buf.size(), *offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
+    if (n < 0) {
+      *err = ErrnoText("cannot read the log");
+      return false;
+    }
+    if (n == 0) return true;
     *offset += n;
-    if (!WriteLogBytes(out_fd, buf.data(), n, chunked)) return false;
+    if (!WriteLogBytes(out_fd, buf.data(), n, chunked)) {
+      *err = ErrnoText("cannot write");
+      return false;
+    }
   }
 }
 
@@ -197,13 +211,19 @@ bool BuildHistory::Open(const std::string& build_root, std::string* err) {
 }
 
 int BuildHistory::JobsDir(const std::string& dir) const {
-  if (!IsProjectDirName(dir)) return -1;
+  if (!IsProjectDirName(dir)) {
+    errno = ENOENT;
+    return -1;
+  }
   if (jobs_.ok() && jobs_dir_ == dir) return jobs_.get();
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd project(openat(root_.get(), dir.c_str(), kFlags));
   if (!project.ok()) return -1;
   jobs_ = UniqueFd(openat(project.get(), "JOBS", kFlags));
+  int saved = errno;
   jobs_dir_ = dir;
+  project.Reset();
+  errno = saved;
   return jobs_.get();
 }
 
@@ -256,17 +276,24 @@ bool BuildHistory::ListJobs(const std::string& dir,
   return true;
 }
 
-UniqueFd BuildHistory::OpenLog(const std::string& dir,
-                               const std::string& id) const {
+UniqueFd BuildHistory::OpenLog(const std::string& dir, const std::string& id,
+                               std::string* err) const {
+  // Nothing there, or nothing a log could be (a symlink): not an error.
+  auto failed = [err](const std::string& what) {
+    if (err && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+      *err = ErrnoText(what);
+    return UniqueFd();
+  };
   if (!IsJobId(id)) return UniqueFd();
   int jobs = JobsDir(dir);
-  if (jobs < 0) return UniqueFd();
+  if (jobs < 0) return failed("cannot open the logs of " + dir);
   std::string name = id + kLogSuffix;
   UniqueFd log(openat(jobs, name.c_str(),
                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   struct stat st;
-  if (!log.ok() || fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode))
-    return UniqueFd();
+  if (!log.ok() || fstat(log.get(), &st) != 0)
+    return failed("cannot open the log " + dir + "/" + name);
+  if (!S_ISREG(st.st_mode)) return UniqueFd();
   return log;
 }
 

@@ -34,9 +34,10 @@ bool LogHasResult(int fd);
 // Copies what the log open at `fd` holds past *offset to `out_fd`, moving
 // *offset on; framed as HTTP/1.1 chunks when `chunked` (the web view's
 // stream). From offset 0, its [job] section is sent as shown
-// (ReadShownJobSection). False when it cannot be
-// read or written (errno says why).
-bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
+// (ReadShownJobSection). False when it cannot be read or written: `err`
+// says which and why ("cannot read the log: ...", "cannot write: ...").
+bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked,
+                     std::string* err);
 
 // The log's [job] section as it may be shown (the raw log, `mmbuild
 // --follow`): the credentials of its URLs masked (base/redact.h), since the
@@ -85,8 +86,11 @@ class BuildHistory {
                 bool* missing, std::string* err) const;
 
   // The log JOBS/<id>.log of `dir`, opened for reading, or an invalid fd
-  // (bad name, no such log, a symlink, not a regular file).
-  UniqueFd OpenLog(const std::string& dir, const std::string& id) const;
+  // (bad name, no such log, a symlink, not a regular file). When it could
+  // not be opened for another reason (an I/O error, no descriptor left),
+  // `err` (if given) says why: that is not a missing log.
+  UniqueFd OpenLog(const std::string& dir, const std::string& id,
+                   std::string* err = nullptr) const;
 
   // The summary of one log; false when it cannot be opened or read.
   bool ReadSummary(const std::string& dir, const std::string& id,

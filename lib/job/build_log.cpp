@@ -113,8 +113,10 @@ bool BuildLog::Open(const std::string& path, const Clock& clock,
 
 bool BuildLog::Append(const std::string& text, std::string* err) {
   if (WriteAll(fd_.get(), text.data(), text.size())) return true;
+  std::string why = "cannot write build log " + path_ + ": " + strerror(errno);
+  if (ok_) error_ = why;
   ok_ = false;
-  if (err) *err = "cannot write build log " + path_ + ": " + strerror(errno);
+  if (err) *err = why;
   return false;
 }
 

@@ -77,8 +77,10 @@ class BuildLog {
   bool EndSuperseded(const struct timespec& finished, std::string* err);
 
   const std::string& path() const { return path_; }
-  // False once a write has failed.
+  // False once a write has failed; error() then names the first failure
+  // ("cannot write build log PATH: REASON").
   bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
   // True once a line was dropped for want of space; how many were.
   bool full() const { return dropped_lines_ > 0; }
   long dropped_lines() const { return dropped_lines_; }
@@ -95,6 +97,7 @@ class BuildLog {
   const Clock* clock_ = nullptr;
   std::string path_;
   bool ok_ = true;
+  std::string error_;
   long dropped_lines_ = 0;
 };
 

@@ -9,17 +9,23 @@
 #include <string>
 #include <vector>
 
+#include "base/fsutil.h"
 #include "job/job.h"
 
 namespace mm {
 
 // A job ready to run: decoded, its project configured, its log in place.
+// Move-only: it holds the log's lock.
 struct ClaimedJob {
   Job job;
   std::string id;           // the log's name: job.id when safe, else fresh
   std::string project_dir;  // <buildRoot>/<SafeName(project)>
   std::string log_path;     // <project dir>/JOBS/<id>.log
   std::string note;         // why `id` differs from job.id, if it does
+  // The log's flock(2), taken before the job was claimed and held until its
+  // runner has it (mmbuild(1) KILLED RUNNER): a log without [build] that
+  // nobody holds is a job whose mmbuild died before starting it.
+  UniqueFd lock;
 };
 
 // The workspace of a job: <project dir>/<SafeName(target)>.

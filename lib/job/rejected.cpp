@@ -1,13 +1,12 @@
 #include "job/rejected.h"
 
-#include <stdio.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/journal.h"
-#include "base/paths.h"
 
 namespace mm {
 
@@ -22,16 +21,23 @@ std::string RejectionNote(const std::string& program, const std::string& why,
 bool NoteRejection(const std::string& path, const std::string& program,
                    const std::string& why, const struct timespec& now,
                    std::string* err) {
-  std::string text;
-  if (!ReadFile(path, &text, err)) return false;
+  UniqueFd fd(open(path.c_str(), O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
-  mode_t mode = stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0600;
-  size_t slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  // Hidden, so that nothing takes it for a job meanwhile.
-  std::string temp = JoinPath(DirName(path), "." + name + ".note");
-  return ReplaceFile(path, temp, RejectionNote(program, why, now) + text, mode,
-                     err);
+  if (!fd.ok() || fstat(fd.get(), &st) != 0) {
+    *err = ErrnoText("cannot open " + path);
+    return false;
+  }
+  // A job written by hand may lack its last newline.
+  char last = '\n';
+  if (st.st_size > 0 && pread(fd.get(), &last, 1, st.st_size - 1) != 1)
+    last = '\n';
+  std::string note =
+      (last == '\n' ? "" : "\n") + RejectionNote(program, why, now);
+  if (!WriteAll(fd.get(), note.data(), note.size()) || fsync(fd.get()) != 0) {
+    *err = ErrnoText("cannot write to " + path);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace mm

@@ -44,6 +44,19 @@ bool WriteSynced(int fd, const std::string& text, std::string* err) {
 
 }  // namespace
 
+bool SpoolWriter::Durable(const std::string& target, std::string* err) const {
+  if (SyncDir(dir_)) return true;
+  std::string why = ErrnoText("spool " + dir_ + ": cannot flush it to disk");
+  // Not known to be on disk, so not queued: taken back, unless an mmbuild
+  // has claimed it already, which makes it its own.
+  if (unlink(target.c_str()) != 0) {
+    if (errno == ENOENT) return true;
+    why += ErrnoText("; the job stays queued, it cannot be removed");
+  }
+  *err = why;
+  return false;
+}
+
 std::string SpoolWriter::JobPath(const Job& job) const {
   return JoinPath(dir_, job.id + ".ini");
 }
@@ -87,7 +100,7 @@ SpoolWriter::Outcome SpoolWriter::WriteTmpfile(
     std::string target = JobPath(*job);
     if (linkat(AT_FDCWD, proc_path, AT_FDCWD, target.c_str(),
                AT_SYMLINK_FOLLOW) == 0) {
-      SyncDir(dir_);
+      if (!Durable(target, err)) return Outcome::kFailed;
       *path = target;
       return Outcome::kDone;
     }
@@ -135,7 +148,7 @@ bool SpoolWriter::WriteRenamed(Job* job,
     std::string target = JobPath(*job);
     std::string why;
     if (MoveNoReplace(temp, target, &why)) {
-      SyncDir(dir_);
+      if (!Durable(target, err)) return false;
       *path = target;
       return true;
     }

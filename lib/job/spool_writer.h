@@ -27,8 +27,9 @@ class SpoolWriter {
   // linked in through /proc/self/fd, or, where O_TMPFILE is not supported, a
   // temporary file in the spool's parent directory renamed into the spool.
   // Neither ever replaces a file: when the name is taken, the job gets a new
-  // id from `new_id` and is written again. Fills `path` with the job's path;
-  // on failure `err` says what, and nothing is left behind.
+  // id from `new_id` and is written again. Then the spool is fsynced, so
+  // that the name is on disk too. Fills `path` with the job's path; on
+  // failure `err` says what, and nothing is left behind.
   bool Write(Job* job, const std::function<std::string()>& new_id,
              std::string* path, std::string* err);
 
@@ -39,6 +40,9 @@ class SpoolWriter {
   bool WriteRenamed(Job* job, const std::function<std::string()>& new_id,
                     std::string* path, std::string* err);
   std::string JobPath(const Job& job) const;
+  // Flushes the spool after the job `target` got its name: the job is on
+  // disk. When the flush fails the job is taken back out (false, `err`).
+  bool Durable(const std::string& target, std::string* err) const;
 
   std::string dir_;
   bool use_tmpfile_ = true;

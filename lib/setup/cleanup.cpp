@@ -14,6 +14,7 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "job/config.h"
+#include "job/rejected.h"
 #include "job/spool_writer.h"
 
 namespace mm {
@@ -22,7 +23,8 @@ namespace {
 // Cleans one entry; false when there was nothing left to clean (mmbuild
 // claimed it meanwhile).
 bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
-                CleanupAction action, CleanupOutcome* outcome) {
+                CleanupAction action, const std::string& reason,
+                const struct timespec& now, CleanupOutcome* outcome) {
   std::string from = JoinPath(spool, outcome->name);
   if (action == CleanupAction::kDelete) {
     if (unlink(from.c_str()) == 0) {
@@ -33,6 +35,15 @@ bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
       outcome->error = ErrnoText("cannot delete " + from);
     }
     return true;
+  }
+  UniqueFd lock;
+  if (outcome->is_job) {
+    std::string why;
+    LockResult locked = LockFile(from, "job", &lock, &why);
+    if (locked == LockResult::kBusy ||
+        (locked == LockResult::kFailed && !Exists(from)))
+      return false;  // an mmbuild is claiming it, or has
+    NoteRejection(from, "mmcleanup", reason, now, &outcome->note_error);
   }
   switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->name),
                       &outcome->destination, &outcome->error)) {
@@ -97,6 +108,7 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
 
 bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
                   CleanupAction action, CleanupScope scope,
+                  const std::string& reason, const struct timespec& now,
                   std::vector<CleanupOutcome>* outcomes, std::string* err) {
   outcomes->clear();
   std::vector<std::string> names;
@@ -123,7 +135,7 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
     CleanupOutcome outcome;
     outcome.name = name;
     outcome.is_job = is_job(name);
-    if (CleanEntry(spool, rejected_dir, action, &outcome)) {
+    if (CleanEntry(spool, rejected_dir, action, reason, now, &outcome)) {
       outcomes->push_back(std::move(outcome));
     }
   }

@@ -5,6 +5,8 @@
 #ifndef MIXMASTER_CLEANUP_H_
 #define MIXMASTER_CLEANUP_H_
 
+#include <time.h>
+
 #include <string>
 #include <vector>
 
@@ -66,6 +68,8 @@ struct CleanupOutcome {
   std::string destination;  // where it was moved; empty when deleted
   bool ok = false;
   std::string error;  // when !ok; the entry was left in the spool
+  // When the reason could not be added to a job (it moved all the same).
+  std::string note_error;
 };
 
 // Moves the entries of `spool` that `scope` names (sorted by name, i.e.
@@ -73,12 +77,15 @@ struct CleanupOutcome {
 // deletes them. A file of the same name in `rejected_dir`, even one that
 // appears while the entry is moved, is never replaced: the new one gets a
 // `-1`, `-2`, ... suffix before `.ini` (MoveIntoDir, ClashNames). Across
-// filesystems a regular file is copied, synced and then unlinked. A spool that
-// does not exist holds nothing. Returns false only when the spool cannot be
-// listed or `rejected_dir` cannot be created; per-entry failures are in
-// `outcomes`.
+// filesystems a regular file is copied, synced and then unlinked. A job
+// moved gets RejectionNote("mmcleanup", `reason`, `now`) first, under its
+// lock (job/rejected.h); a job locked by an mmbuild claiming it is left to
+// it. A spool that does not exist holds nothing. Returns false only when the
+// spool cannot be listed or `rejected_dir` cannot be created; per-entry
+// failures are in `outcomes`.
 bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
                   CleanupAction action, CleanupScope scope,
+                  const std::string& reason, const struct timespec& now,
                   std::vector<CleanupOutcome>* outcomes, std::string* err);
 
 }  // namespace mm

@@ -161,13 +161,15 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
                          const std::string& dir, const std::string& id,
                          int out_fd) {
   BuildSummary b;
-  UniqueFd log = history.OpenLog(dir, id);
   std::string text, err;
+  UniqueFd log = history.OpenLog(dir, id, &err);
   bool cut = false;
-  if (!log.ok() || !BuildHistory::ReadSummary(log.get(), dir, id, &b))
-    return NotFound(out_fd, path);
-  if (!ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
-    return Send(out_fd, 500, kText, err + "\n", err);
+  if (!log.ok() && err.empty()) return NotFound(out_fd, path);
+  if (log.ok() && !BuildHistory::ReadSummary(log.get(), dir, id, &b))
+    err = ErrnoText("cannot read the log");
+  if (err.empty() && !ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
+    err = "cannot read the log: " + err;
+  if (!err.empty()) return Send(out_fd, 500, kText, err + "\n", err);
   return Send(out_fd, 200, kHtml, BuildPage(b, text, cut),
               dir + "/" + id + " " + b.status);
 }
@@ -189,14 +191,16 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                           const std::string& id, int in_fd, int out_fd,
                           const WebViewOptions& options) {
   const std::string& path = request.path;
-  UniqueFd log = history.OpenLog(dir, id);
-  if (!log.ok()) return NotFound(out_fd, path);
+  std::string err;
+  UniqueFd log = history.OpenLog(dir, id, &err);
+  if (!log.ok() && err.empty()) return NotFound(out_fd, path);
+  if (!log.ok()) return Send(out_fd, 500, kText, err + "\n", err);
   bool complete = LogHasResult(log.get());
   // The size once [result] is there, which is the last write: taken before
   // it, the length could be short of the bytes sent.
   off_t size = 0;
   if (complete && !ShownLogSize(log.get(), &size)) {
-    std::string err = std::string("cannot read the log: ") + strerror(errno);
+    err = ErrnoText("cannot read the log");
     return Send(out_fd, 500, kText, err + "\n", err);
   }
   WebViewAnswer a;
@@ -209,13 +213,14 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
                                      : chunked ? kChunkedBody
                                                : kBodyUntilClose);
   off_t offset = 0;
-  bool sent = WriteAll(out_fd, head.data(), head.size()) &&
-              CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+  bool sent = WriteAll(out_fd, head.data(), head.size());
+  if (!sent) a.err = ErrnoText("cannot write");
+  sent = sent && CopyNewLogBytes(log.get(), &offset, out_fd, chunked, &a.err);
   double until = MonotonicSeconds() + options.stream_seconds;
   while (sent && !complete) {
     complete = LogHasResult(log.get());
     // [result] is the last write: one more copy takes all of it.
-    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
+    sent = CopyNewLogBytes(log.get(), &offset, out_fd, chunked, &a.err);
     if (complete || !sent) break;
     if (MonotonicSeconds() >= until) {
       a.note += " streamed until the time limit";
@@ -226,8 +231,8 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
       break;
     }
   }
-  if (sent && chunked) sent = WriteAll(out_fd, "0\r\n\r\n", 5);
-  if (!sent) a.err = std::string("cannot write: ") + strerror(errno);
+  if (sent && chunked && !WriteAll(out_fd, "0\r\n\r\n", 5))
+    a.err = ErrnoText("cannot write");
   return a;
 }
 

@@ -187,6 +187,51 @@ class SandboxTest : public ::testing::TestWithParam<int> {
   GTEST_SKIP() << "this kernel has no Landlock; mmbridge then logs so " \
                   "and relies on the unit's options for files"
 
+// A path of the sandbox that cannot be opened for a reason other than its
+// absence (here no descriptor left: EMFILE) fails the sandbox, naming it,
+// instead of leaving the path denied, which the request would later see as
+// "Permission denied".
+TEST_P(SandboxTest, APathThatCannotBeOpenedFailsTheSandbox) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(out[0]);
+    Config config;
+    std::string err, result;
+    if (!LoadConfig(config_path_, &config, &err)) {
+      result = "config: " + err;
+    } else {
+      // One descriptor left: the ruleset's; the paths get none.
+      int lowest = dup(0);
+      close(lowest);
+      struct rlimit one = {static_cast<rlim_t>(lowest + 1),
+                           static_cast<rlim_t>(lowest + 1)};
+      SandboxReport report;
+      if (setrlimit(RLIMIT_NOFILE, &one) != 0)
+        result = "setrlimit failed";
+      else if (EnterSandbox(BridgeSandboxPaths(&config), &report, &err))
+        result = report.landlock_abi ? "entered" : "no landlock";
+      else
+        result = err;
+    }
+    ssize_t n = write(out[1], result.data(), result.size());
+    _exit(n == static_cast<ssize_t>(result.size()) ? 0 : 1);
+  }
+  close(out[1]);
+  std::string result;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof buf)) > 0) result.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  SKIP_WITHOUT_LANDLOCK(result);
+  EXPECT_NE(result.find(" for its landlock rule: Too many open files"),
+            std::string::npos)
+      << result;
+}
+
 TEST_P(SandboxTest, WritingOutsideTheSpoolFails) {
   std::string outside = root_ + "/outside";
   std::string r = Sandboxed([&] {

@@ -1,8 +1,11 @@
 #include "build/build_runner.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -149,6 +152,66 @@ TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
                 "job-1 " + remote_.first() + " " + job_.log_path}));
   EXPECT_THAT(observer_.log_at_start, HasSubstr("\n[build]\npid = "));
   EXPECT_THAT(observer_.log_at_start, HasSubstr("# Build started in "));
+}
+
+// At the start of the build, one line written to the log fails, as a disk
+// that refuses one write (EIO, a quota that is freed again): the log's
+// descriptor points at /dev/full for that one line.
+class OneLineFails : public BuildObserver {
+ public:
+  void OnEvent(const BuildReport& report, BuildLog* log) override {
+    if (report.event != BuildEvent::kStart) return;
+    int fd = WritableFdOf(log->path());
+    ASSERT_GE(fd, 0);
+    int saved = dup(fd);
+    int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(dup2(full, fd), 0);
+    log->Line(marker::kHook, "this line is lost");
+    dup2(saved, fd);
+    close(saved);
+    close(full);
+  }
+
+ private:
+  static int WritableFdOf(const std::string& path) {
+    DIR* dir = opendir("/proc/self/fd");
+    int found = -1;
+    while (struct dirent* d = readdir(dir)) {
+      char target[4096];
+      std::string link = std::string("/proc/self/fd/") + d->d_name;
+      ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+      int fd = atoi(d->d_name);
+      if (n > 0 && std::string(target, n) == path &&
+          (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY)
+        found = fd;
+    }
+    closedir(dir);
+    return found;
+  }
+};
+
+// mmbuild(1) BUILD LOG: a log that misses a line ends as an error, whatever
+// the command did, and says why; so does the runner's error (the journal).
+TEST_F(BuildRunnerTest, ALineThatCannotBeWrittenMakesTheBuildAnError) {
+  OneLineFails observer;
+  options_.observer = &observer;
+  std::string text =
+      "[job]\nid = job-1\nscm = git\nproject = acme/app\n"
+      "repositoryUrl = " +
+      remote_.url() + "\ntarget = main\n";
+  std::string err;
+  ASSERT_TRUE(PrepareJob(text, "job", config_, true, &job_, &err)) << err;
+  ASSERT_TRUE(StoreJob(text, SystemClock(), &job_, &err)) << err;
+  EXPECT_FALSE(RunBuild(job_, options_, &result_, &err));
+  EXPECT_EQ(result_.status, BuildStatus::kError);
+  std::string why =
+      "cannot write build log " + job_.log_path + ": No space left on device";
+  EXPECT_EQ(err, why);
+  std::string log = ReadAll(job_.log_path);
+  EXPECT_THAT(log, HasSubstr("# Build error: " + why +
+                             "; a line of the build is missing\n"));
+  EXPECT_THAT(log, HasSubstr("\n[result]\nstatus = error\n"));
+  EXPECT_THAT(log, Not(HasSubstr("this line is lost")));
 }
 
 TEST_F(BuildRunnerTest, FailingCommandIsAFailureWithItsExitCode) {

@@ -123,6 +123,31 @@ TEST_F(SpoolReaderTest, ClaimsTheOldestJobIntoItsLog) {
   EXPECT_FALSE(Claim(&reader, &job));
 }
 
+// mmbuild(1) KILLED RUNNER: a job is locked before it is claimed and its log
+// stays locked by the claim; a job another process holds is left to it.
+TEST_F(SpoolReaderTest, AClaimHoldsTheLogsLockAndSkipsAJobBeingClaimed) {
+  Spool("20260101-000001-a.ini", JobText("20260101-000001-a"));
+  Spool("20260101-000002-b.ini", JobText("20260101-000002-b"));
+  UniqueFd other;
+  std::string err;
+  ASSERT_EQ(
+      LockFile(config_.spool + "/20260101-000001-a.ini", "job", &other, &err),
+      LockResult::kHeld)
+      << err;
+  SpoolReader reader(config_, SystemClock(), journal_);
+  ClaimedJob job;
+  ASSERT_TRUE(Claim(&reader, &job));
+  EXPECT_EQ(job.id, "20260101-000002-b");
+  EXPECT_TRUE(job.lock.ok());
+  UniqueFd again;
+  EXPECT_EQ(LockFile(job.log_path, "build log", &again, &err),
+            LockResult::kBusy);
+  EXPECT_TRUE(Exists(config_.spool + "/20260101-000001-a.ini"));
+  job.lock.Reset();
+  EXPECT_EQ(LockFile(job.log_path, "build log", &again, &err),
+            LockResult::kHeld);
+}
+
 TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   Spool("1-empty.ini", "");
   Spool("2-not-ini.ini", "this is not a job\n");
@@ -139,17 +164,17 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
             (std::vector<std::string>{
                 "1-empty.ini", "2-not-ini.ini", "3-missing-keys.ini",
                 "4-unknown-project.ini", "5-trailing.ini"}));
-  // The reason on top as comment lines, the job below as it was ...
+  // The job as it was, then the reason as comment lines ...
   std::string rejected = tmp_ / "builds/REJECTED/4-unknown-project.ini";
   std::string text = ReadAll(rejected);
-  EXPECT_EQ(text.rfind("# Rejected by mmbuild at ", 0), 0u) << text;
+  std::string job_text = JobText("4", "nobody/nothing");
+  EXPECT_EQ(text.substr(0, job_text.size()), job_text);
+  EXPECT_EQ(text.find("# Rejected by mmbuild at "), job_text.size()) << text;
   EXPECT_THAT(
       text, HasSubstr("4-unknown-project.ini: unknown project nobody/nothing\n"
                       "# Fix the cause, then move this file back into the "
                       "spool to build it.\n"))
       << text;
-  std::string job_text = JobText("4", "nobody/nothing");
-  EXPECT_EQ(text.substr(text.size() - job_text.size()), job_text);
   // ... so that, the cause fixed and moved back, it is taken as it is.
   config_.projects.push_back(Project{"nobody/nothing", {{"main", "make"}}});
   ASSERT_EQ(rename(rejected.c_str(),
@@ -248,11 +273,11 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   ASSERT_TRUE(Claim(&reader, &job));
   EXPECT_EQ(ReadAll(job.log_path), JobText("1"));
   EXPECT_FALSE(Claim(&reader, &job));
-  // The reason on top, as comment lines; the file as it was below.
+  // The file as it was, then the reason, as comment lines.
   std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
-  EXPECT_EQ(rejected.rfind("# Rejected by mmbuild at ", 0), 0u) << rejected;
+  EXPECT_EQ(rejected.rfind("garbage\n# Rejected by mmbuild at ", 0), 0u)
+      << rejected;
   EXPECT_THAT(rejected, HasSubstr("2.ini:1: expected `key = value`"));
-  EXPECT_EQ(rejected.substr(rejected.size() - 9), "\ngarbage\n");
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
 }
 

@@ -1,8 +1,11 @@
 #include "http/http_request.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
@@ -260,6 +263,41 @@ TEST_F(HttpRequestTest, ConnectionClosedMidBodyIs400) {
   EXPECT_FALSE(reader.ReadBody(100, &req, &error));
   EXPECT_EQ(error.status, 400);
   EXPECT_EQ(error.message, "connection closed before the request was complete");
+}
+
+// A request that cannot be read is the server's failure, 500, unless the
+// client reset the connection.
+TEST_F(HttpRequestTest, AReadErrorIs500AndAResetConnection400) {
+  in_ = open(dir_.c_str(), O_RDONLY | O_DIRECTORY);  // read(2): EISDIR
+  HttpRequestReader reader(in_, out_[1], limits_);
+  HttpRequest req;
+  HttpError error;
+  EXPECT_FALSE(reader.ReadHead(&req, &error));
+  EXPECT_EQ(error.status, 500);
+  EXPECT_EQ(error.message, "cannot read request: Is a directory");
+
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  int server = accept(listener, nullptr, nullptr);
+  ASSERT_GE(server, 0);
+  // The client goes away with a reset (SO_LINGER 0).
+  struct linger reset = {1, 0};
+  ASSERT_EQ(setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+  close(client);
+  HttpRequestReader reset_reader(server, out_[1], limits_);
+  EXPECT_FALSE(reset_reader.ReadHead(&req, &error));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.message, "cannot read request: Connection reset by peer");
+  close(server);
+  close(listener);
 }
 
 TEST_F(HttpRequestTest, EmptyConnectionIs400) {

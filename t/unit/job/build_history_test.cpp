@@ -98,11 +98,12 @@ TEST(BuildHistoryTest, CopiesWhatIsNewPlainOrChunked) {
   UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
   UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
   off_t offset = 0;
-  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false));
+  std::string err;
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false, &err));
   EXPECT_EQ(offset, 4);
   std::ofstream(tmp / "log", std::ios::app) << "defgh\n";
-  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
-  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true));
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true, &err));
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), true, &err));
   EXPECT_EQ(offset, 10);
   EXPECT_EQ(testing_support::ReadAll(tmp / "out"), "abc\n6\r\ndefgh\n\r\n");
 }
@@ -119,7 +120,8 @@ TEST(BuildHistoryTest, CopiesTheJobSectionWithoutCredentials) {
   UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
   UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
   off_t offset = 0, size = 0;
-  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false));
+  std::string err;
+  ASSERT_TRUE(CopyNewLogBytes(log.get(), &offset, out.get(), false, &err));
   EXPECT_EQ(offset, static_cast<off_t>(log_text.size()));
   std::string shown = testing_support::ReadAll(tmp / "out");
   EXPECT_EQ(
@@ -130,6 +132,23 @@ TEST(BuildHistoryTest, CopiesTheJobSectionWithoutCredentials) {
   EXPECT_EQ(size, static_cast<off_t>(shown.size()));
   EXPECT_NE(testing_support::ReadAll(tmp / "log").find("me:s3cret@forge"),
             std::string::npos);
+}
+
+// A stream that breaks says whether the log or the client failed: the
+// journal line of the web view and the error of `mmbuild --follow`.
+TEST(BuildHistoryTest, ACopyThatFailsSaysWhetherReadingOrWritingFailed) {
+  TempDir tmp;
+  WriteAll(tmp / "log", "abc\n");
+  UniqueFd dir(open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY));
+  UniqueFd out(open((tmp / "out").c_str(), O_WRONLY | O_CREAT, 0600));
+  off_t offset = 0;
+  std::string err;
+  EXPECT_FALSE(CopyNewLogBytes(dir.get(), &offset, out.get(), false, &err));
+  EXPECT_EQ(err, "cannot read the log: Is a directory");
+  UniqueFd log(open((tmp / "log").c_str(), O_RDONLY));
+  UniqueFd full(open("/dev/full", O_WRONLY));
+  EXPECT_FALSE(CopyNewLogBytes(log.get(), &offset, full.get(), true, &err));
+  EXPECT_EQ(err, "cannot write: No space left on device");
 }
 
 TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {

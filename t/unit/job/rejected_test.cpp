@@ -27,19 +27,21 @@ struct timespec At(time_t seconds) {
   return t;
 }
 
-TEST(RejectedTest, TheNoteIsCommentLinesOnTopAndTheJobStillReads) {
+TEST(RejectedTest, TheNoteIsCommentLinesAtTheEndAndTheJobStillReads) {
   testing_support::TempDir dir;
   std::string path = JoinPath(dir.path(), "20260101-000000-a.ini");
   std::ofstream(path) << kJob;
   chmod(path.c_str(), 0600);
   std::string err;
+  struct stat before;
+  ASSERT_EQ(stat(path.c_str(), &before), 0);
   ASSERT_TRUE(NoteRejection(path, "mmbuild", "bad\nthing", At(0), &err)) << err;
   std::string text = ReadAll(path);
-  EXPECT_EQ(text,
-            "# Rejected by mmbuild at 1970-01-01T00:00:00Z: bad thing\n"
-            "# Fix the cause, then move this file back into the spool to "
-            "build it.\n" +
-                std::string(kJob));
+  EXPECT_EQ(text, std::string(kJob) +
+                      "# Rejected by mmbuild at 1970-01-01T00:00:00Z: bad "
+                      "thing\n"
+                      "# Fix the cause, then move this file back into the "
+                      "spool to build it.\n");
   Job job;
   ASSERT_TRUE(DecodeJob(text, path, &job, &err)) << err;
   EXPECT_EQ(job.id, "20260101-000000-a");
@@ -47,8 +49,24 @@ TEST(RejectedTest, TheNoteIsCommentLinesOnTopAndTheJobStillReads) {
   struct stat st;
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
-  EXPECT_FALSE(testing_support::Exists(
-      JoinPath(dir.path(), ".20260101-000000-a.ini.note")));
+  // Written in place: the same file, no temporary one beside it, so that
+  // the note can be added while the job is still in the spool, under its
+  // lock (job/rejected.h).
+  EXPECT_EQ(st.st_ino, before.st_ino);
+  EXPECT_EQ(testing_support::Sh("ls -A " + testing_support::Quote(dir.path())),
+            "20260101-000000-a.ini");
+}
+
+TEST(RejectedTest, AJobWithoutItsLastNewlineGetsOneBeforeTheNote) {
+  testing_support::TempDir dir;
+  std::string path = JoinPath(dir.path(), "x.ini");
+  std::ofstream(path) << "garbage";
+  std::string err;
+  ASSERT_TRUE(NoteRejection(path, "mmcleanup", "why", At(0), &err)) << err;
+  EXPECT_EQ(ReadAll(path),
+            "garbage\n# Rejected by mmcleanup at 1970-01-01T00:00:00Z: why\n"
+            "# Fix the cause, then move this file back into the spool to "
+            "build it.\n");
 }
 
 TEST(RejectedTest, AJobThatCannotBeReadIsLeftAsItWas) {

@@ -2,7 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include "base/fsutil.h"
 #include "base/paths.h"
 #include "support/git_test_support.h"
 
@@ -15,6 +17,8 @@ namespace {
 using testing_support::Exists;
 using testing_support::ReadAll;
 using testing_support::TempDir;
+
+const struct timespec kEpoch = {0, 0};
 
 class CleanupTest : public ::testing::Test {
  protected:
@@ -34,7 +38,8 @@ class CleanupTest : public ::testing::Test {
       CleanupScope scope, CleanupAction action = CleanupAction::kMove) {
     std::vector<CleanupOutcome> out;
     std::string err;
-    EXPECT_TRUE(CleanUpSpool(spool_, rejected_, action, scope, &out, &err))
+    EXPECT_TRUE(CleanUpSpool(spool_, rejected_, action, scope, "why", kEpoch,
+                             &out, &err))
         << err;
     return out;
   }
@@ -42,6 +47,11 @@ class CleanupTest : public ::testing::Test {
   TempDir tmp_;
   std::string dir_, spool_, rejected_;
 };
+
+// What CleanUpSpool adds to the jobs it moves (job/rejected.h).
+const char kNote[] =
+    "# Rejected by mmcleanup at 1970-01-01T00:00:00Z: why\n"
+    "# Fix the cause, then move this file back into the spool to build it.\n";
 
 TEST(ServiceFailedTest, OnlySuccessIsSuccess) {
   EXPECT_FALSE(ServiceFailed("success"));
@@ -74,7 +84,7 @@ TEST_F(CleanupTest, MovesEveryJobOldestFirstAndEmptiesTheSpool) {
   EXPECT_EQ(out[0].destination, JoinPath(rejected_, "20260101-000000-a.ini"));
   EXPECT_EQ(out[1].name, "20260102-000000-b.ini");
   EXPECT_EQ(ReadAll(JoinPath(rejected_, "20260102-000000-b.ini")),
-            "[job]\nid = b\n");
+            std::string("[job]\nid = b\n") + kNote);
   EXPECT_FALSE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
   EXPECT_FALSE(Exists(JoinPath(spool_, "20260102-000000-b.ini")));
 }
@@ -91,7 +101,31 @@ TEST_F(CleanupTest, NeverReplacesAnEarlierRejectedJob) {
   EXPECT_EQ(out[0].destination, JoinPath(rejected_, "job-2.ini"));
   EXPECT_EQ(ReadAll(JoinPath(rejected_, "job.ini")), "earlier");
   EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-1.ini")), "earlier too");
-  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-2.ini")), "later");
+  EXPECT_EQ(ReadAll(JoinPath(rejected_, "job-2.ini")),
+            std::string("later\n") + kNote);
+}
+
+// mmcleanup(1): the reason goes into the job while it is still in the
+// spool, and the job then moves as it is, so that it is never in REJECTED/
+// without it; a job that an mmbuild holds (it is claiming it) is its own.
+TEST_F(CleanupTest, AJobIsNotedBeforeItMovesAndAClaimedOneIsLeftAlone) {
+  std::string a = JoinPath(spool_, "a.ini"), b = JoinPath(spool_, "b.ini");
+  Write(a, "[job]\nid = a\n");
+  Write(b, "[job]\nid = b\n");
+  struct stat before;
+  ASSERT_EQ(stat(a.c_str(), &before), 0);
+  UniqueFd claim;
+  std::string err;
+  ASSERT_EQ(LockFile(b, "job", &claim, &err), LockResult::kHeld) << err;
+  std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].name, "a.ini");
+  std::string moved = JoinPath(rejected_, "a.ini");
+  EXPECT_EQ(ReadAll(moved), std::string("[job]\nid = a\n") + kNote);
+  struct stat after;
+  ASSERT_EQ(stat(moved.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // the job itself, not a copy
+  EXPECT_EQ(ReadAll(b), "[job]\nid = b\n");
 }
 
 TEST_F(CleanupTest, DeleteRemovesJobsAndMakesNoRejectedDirectory) {
@@ -112,7 +146,7 @@ TEST_F(CleanupTest, EmptyOrMissingSpoolIsNothingToDo) {
   std::string err;
   ASSERT_TRUE(CleanUpSpool(JoinPath(dir_, "nowhere"), rejected_,
                            CleanupAction::kMove, CleanupScope::kEverything,
-                           &out, &err));
+                           "why", kEpoch, &out, &err));
   EXPECT_TRUE(out.empty());
 }
 
@@ -124,7 +158,7 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
   std::string err;
   EXPECT_FALSE(CleanUpSpool(spool_, JoinPath(blocker, "REJECTED"),
                             CleanupAction::kMove, CleanupScope::kEverything,
-                            &out, &err));
+                            "why", kEpoch, &out, &err));
   EXPECT_THAT(err, HasSubstr(blocker)) << err;
   EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
 }
@@ -135,7 +169,8 @@ TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
   std::vector<CleanupOutcome> out;
   std::string err;
   EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove,
-                            CleanupScope::kEverything, &out, &err));
+                            CleanupScope::kEverything, "why", kEpoch, &out,
+                            &err));
   EXPECT_THAT(err, HasSubstr("cannot read spool " + file)) << err;
 }
 

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "support/git_test_support.h"
@@ -65,6 +67,43 @@ class WebViewTest : public ::testing::Test {
   TempDir tmp_;
   Config config_;
 };
+
+// A log that is there but cannot be opened (here: no descriptor left,
+// EMFILE) is the server's failure, 500 naming it, not a 404.
+TEST_F(WebViewTest, ALogThatCannotBeOpenedIs500) {
+  WriteLog("[job]\ntarget = main\n\n[result]\nstatus = success\n");
+  for (const char* path : {"/builds/acme-app/1", "/builds/acme-app/1.log"}) {
+    int result[2];
+    ASSERT_EQ(pipe(result), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int client[2];
+      if (pipe(client) != 0) _exit(1);
+      int out = open("/dev/null", O_WRONLY);
+      // One descriptor left: the build root's; its project gets none.
+      int lowest = dup(0);
+      close(lowest);
+      struct rlimit one = {static_cast<rlim_t>(lowest + 1),
+                           static_cast<rlim_t>(lowest + 1)};
+      if (setrlimit(RLIMIT_NOFILE, &one) != 0) _exit(1);
+      WebViewAnswer a =
+          ServeWebView(config_, Get(path), client[0], out, WebViewOptions());
+      std::string said = std::to_string(a.status) + " " + a.note;
+      ssize_t n = write(result[1], said.data(), said.size());
+      _exit(n == static_cast<ssize_t>(said.size()) ? 0 : 1);
+    }
+    close(result[1]);
+    std::string said;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(result[0], buf, sizeof buf)) > 0) said.append(buf, n);
+    close(result[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_EQ(said, "500 cannot open the logs of acme-app: Too many open files")
+        << path;
+  }
+}
 
 TEST_F(WebViewTest, OnlyItsOwnPaths) {
   EXPECT_TRUE(IsWebViewPath("/builds"));
