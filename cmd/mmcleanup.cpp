@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       failed ? mm::CleanupScope::kEverything : mm::CleanupScope::kNotJobs,
       &outcomes, &err);
   // After a success, the fallback is worth a line only when it was acted on.
+  for (const std::string& warning : paths.warnings) journal.Warning(warning);
   if (!paths.fallback_reason.empty() &&
       (failed || !listed || !outcomes.empty())) {
     journal.Warning("cannot use the configuration (" + paths.fallback_reason +

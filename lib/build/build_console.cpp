@@ -16,7 +16,6 @@
 #include "job/build_history.h"
 #include "job/job.h"
 #include "job/spool_writer.h"
-#include "job/target_match.h"
 
 namespace mm {
 namespace {
@@ -129,29 +128,10 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   text.resize(n);
   Job job;
   if (!DecodeJob(JobSectionText(text), id + ".log", &job, err)) return false;
-  // A job file leaves these out to take them from the configuration; the
-  // copy is written whole, so it takes them now, as the original did.
-  if (!job.has_build_command) {
-    const Project* project = config.FindProject(job.project);
-    TargetMatch match;
-    if (!project) {
-      *err = "unknown project " + OneLine(job.project);
-      return false;
-    }
-    if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
-    job.build_command = match.command;
-  }
-  if (!job.has_mailto) job.mailto = config.mailto;
-  if (!job.has_mode) job.mode = config.mode;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
-  struct timespec now = clock.Now();
-  job.id = NewJobId(now);
-  job.received = FormatIsoUtc(now);
-  SpoolWriter writer(config.spool);
-  std::string path;
-  if (!writer.Write(
-          &job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
-    return false;
+  // A job file leaves buildCommand, mailto and mode out to take them from
+  // the configuration; the copy is written whole, so it takes them now, as
+  // the original did.
+  if (QueueJob(config, clock, &job, err) != QueueResult::kQueued) return false;
   *new_id = job.id;
   return true;
 }

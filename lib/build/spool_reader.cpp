@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
+#include "job/job_settings.h"
 #include "job/rejected.h"
 
 namespace mm {
@@ -23,14 +24,9 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
-bool IsJobName(const std::string& name) {
-  return name.size() > 4 && name[0] != '.' &&
-         name.compare(name.size() - 4, 4, ".ini") == 0;
-}
-
 // The id the log is named after, and the note explaining a fresh one.
 std::string ChooseId(const Job& job, const Clock& clock, std::string* note) {
-  if (IsSafeJobId(job.id)) return job.id;
+  if (IsJobId(job.id)) return job.id;
   std::string fresh = NewJobId(clock.Now());
   *note = job.id.empty()
               ? "the job has no id; this build is " + fresh
@@ -54,19 +50,6 @@ NameChooser LogNames(ClaimedJob* job, const Clock& clock) {
 
 }  // namespace
 
-std::string JobSectionText(const std::string& text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    size_t b = text.find_first_not_of(" \t", pos);
-    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
-      return text.substr(0, pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return text;
-}
-
 bool PrepareJob(const std::string& text, const std::string& filename,
                 const Config& config, bool allow_trailing_sections,
                 ClaimedJob* out, std::string* err) {
@@ -76,8 +59,9 @@ bool PrepareJob(const std::string& text, const std::string& filename,
     *err = filename + ": a job file holds one [job] section and nothing after";
     return false;
   }
-  if (!config.FindProject(claimed.job.project)) {
-    *err = filename + ": unknown project " + OneLine(claimed.job.project);
+  std::string why;
+  if (!ProjectOfJob(config, claimed.job, &why)) {
+    *err = filename + ": " + why;
     return false;
   }
   claimed.project_dir =
@@ -98,29 +82,6 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
 SpoolReader::SpoolReader(const Config& config, const Clock& clock,
                          const Journal& journal)
     : config_(config), clock_(clock), journal_(journal) {}
-
-bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
-                   std::string* err) {
-  names->clear();
-  DIR* dir = opendir(spool.c_str());
-  if (!dir) {
-    if (errno == ENOENT) return true;
-    *err = ErrnoText("cannot read spool " + spool);
-    return false;
-  }
-  while (struct dirent* d = readdir(dir)) {
-    std::string name = d->d_name;
-    if (!IsJobName(name)) continue;
-    struct stat st;
-    if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-        !S_ISREG(st.st_mode))
-      continue;
-    names->push_back(name);
-  }
-  closedir(dir);
-  std::sort(names->begin(), names->end());
-  return true;
-}
 
 bool SpoolReader::List(std::vector<std::string>* names,
                        std::string* err) const {

@@ -13,23 +13,12 @@
 
 #include "base/clock.h"
 #include "base/journal.h"
+#include "job/claimed_job.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/spool_writer.h"
 
 namespace mm {
-
-// A job ready to run: decoded, its project configured, its log in place.
-struct ClaimedJob {
-  Job job;
-  std::string id;           // the log's name: job.id when safe, else fresh
-  std::string project_dir;  // <buildRoot>/<SafeName(project)>
-  std::string log_path;     // <project dir>/JOBS/<id>.log
-  std::string note;         // why `id` differs from job.id, if it does
-};
-
-// The `[job]` part of a job file's text: everything before the first other
-// section (a build log given back to mmbuild is run as the job it was).
-std::string JobSectionText(const std::string& text);
 
 // Decodes `text` and fills everything of `out` but the log path. Fails with
 // a message for a job that cannot be run: not a job file, sections other
@@ -43,12 +32,6 @@ bool PrepareJob(const std::string& text, const std::string& filename,
 // original stays where it is.
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
-
-// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
-// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
-// that does not exist is empty.
-bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
-                   std::string* err);
 
 class SpoolReader {
  public:

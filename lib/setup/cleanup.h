@@ -27,6 +27,8 @@ struct CleanupPaths {
   std::string build_root;
   // Why the configuration was not used, when it was not (for a warning).
   std::string fallback_reason;
+  // What is wrong with a configuration that was used (its permissions).
+  std::vector<std::string> warnings;
 };
 
 // The spool and build root: `spool_option` / `build_root_option` when given,

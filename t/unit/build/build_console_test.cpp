@@ -1,10 +1,14 @@
 #include "build/build_console.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -48,7 +52,7 @@ TEST_F(BuildConsoleTest, ListsNewestFirstColouredOnlyWhenAsked) {
             "20261125-2  acme/app  main  failure  1.500s\n"
             "20261125-1  acme/app  main  success  1.500s\n");
   ASSERT_TRUE(ListBuilds(config_, "acme/app", true, &text, &err)) << err;
-  EXPECT_NE(text.find("\033[32msuccess\033[0m"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("\033[32msuccess\033[0m"));
   EXPECT_FALSE(ListBuilds(config_, "other/project", false, &text, &err));
 }
 
@@ -63,7 +67,7 @@ TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
   EXPECT_EQ(status, "failure");
   EXPECT_EQ(FollowBuild(config_, "20261125-3", out, options, &status, &err),
             FollowResult::kNoResult);
-  EXPECT_NE(err.find("no [result]"), std::string::npos);
+  EXPECT_THAT(err, HasSubstr("no [result]"));
   EXPECT_EQ(FollowBuild(config_, "nope", out, options, &status, &err),
             FollowResult::kNoSuchJob);
   close(out);
@@ -75,10 +79,10 @@ TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheConfiguredCommand) {
   ASSERT_TRUE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err))
       << err;
   std::string job = ReadAll(tmp_ / ("INBOX/" + id + ".ini"));
-  EXPECT_NE(job.find("id = " + id + "\n"), std::string::npos);
-  EXPECT_NE(job.find("buildCommand = make\n"), std::string::npos);
-  EXPECT_NE(job.find("target = main\n"), std::string::npos);
-  EXPECT_EQ(job.find("[build]"), std::string::npos);
+  EXPECT_THAT(job, HasSubstr("id = " + id + "\n"));
+  EXPECT_THAT(job, HasSubstr("buildCommand = make\n"));
+  EXPECT_THAT(job, HasSubstr("target = main\n"));
+  EXPECT_THAT(job, Not(HasSubstr("[build]")));
   config_.spool = tmp_ / "no-such-spool";
   EXPECT_FALSE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err));
   EXPECT_FALSE(RebuildJob(config_, "nope", SystemClock(), &id, &err));

@@ -1,5 +1,6 @@
 #include "job/rejected.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -8,6 +9,9 @@
 #include "base/paths.h"
 #include "job/job.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -52,7 +56,7 @@ TEST(RejectedTest, AJobThatCannotBeReadIsLeftAsItWas) {
   std::string err;
   EXPECT_FALSE(NoteRejection(JoinPath(dir.path(), "gone.ini"), "mmbuild", "x",
                              At(0), &err));
-  EXPECT_NE(err.find("gone.ini"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("gone.ini")) << err;
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
 #include "setup/cleanup.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/paths.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -121,7 +125,7 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
   EXPECT_FALSE(CleanUpSpool(spool_, JoinPath(blocker, "REJECTED"),
                             CleanupAction::kMove, CleanupScope::kEverything,
                             &out, &err));
-  EXPECT_NE(err.find(blocker), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr(blocker)) << err;
   EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
 }
 
@@ -132,7 +136,7 @@ TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
   std::string err;
   EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove,
                             CleanupScope::kEverything, &out, &err));
-  EXPECT_NE(err.find("cannot read spool " + file), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("cannot read spool " + file)) << err;
 }
 
 TEST_F(CleanupTest, AfterASuccessOnlyWhatIsNotAJobGoes) {
@@ -193,7 +197,7 @@ TEST_F(CleanupTest, BrokenDefaultConfigurationFallsBackToTheDefaults) {
   ASSERT_TRUE(ResolveCleanupPaths(config, false, "", "", "/home/u", &p, &err));
   EXPECT_EQ(p.spool, "/home/u/Builds/INBOX");
   EXPECT_EQ(p.build_root, "/home/u/Builds");
-  EXPECT_NE(p.fallback_reason.find(config + ":3:"), std::string::npos)
+  EXPECT_THAT(p.fallback_reason, HasSubstr(config + ":3:"))
       << p.fallback_reason;
   // A missing one too, with the spool from the unit's --spool.
   ASSERT_TRUE(ResolveCleanupPaths(JoinPath(dir_, "none.ini"), false,
@@ -208,7 +212,7 @@ TEST_F(CleanupTest, BrokenExplicitConfigurationIsAnError) {
   std::string err;
   std::string missing = JoinPath(dir_, "none.ini");
   EXPECT_FALSE(ResolveCleanupPaths(missing, true, "", "", "/home/u", &p, &err));
-  EXPECT_NE(err.find(missing), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr(missing)) << err;
 }
 
 }  // namespace
