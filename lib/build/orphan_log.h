@@ -5,8 +5,9 @@
 // so that a running build is never taken for a dead one, even when its pid
 // was handed out again. An orphan gets a `#` line saying the runner died and
 // when this was noticed, the failure notifications, and `[result]` with
-// `status = error`. A log without [build] (a runner killed between claiming
-// the job and starting it) is left alone.
+// `status = error`; before that, when [build] names a launcher, that
+// launcher's --stop (mmbuild(1) LAUNCHERS). A log without [build] (a runner
+// killed between claiming the job and starting it) is left alone.
 #ifndef MIXMASTER_ORPHAN_LOG_H_
 #define MIXMASTER_ORPHAN_LOG_H_
 

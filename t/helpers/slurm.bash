@@ -9,6 +9,11 @@
 #   mm_slurm_start DIR   starts it, or skips with the reason where this
 #                        machine cannot run it; exports SLURM_CONF (what
 #                        srun, squeue and scancel read) and sets SLURM_NODE
+#                        and SLURM_HIDDEN, a directory the node does not see
+#                        (slurmd runs in a mount namespace of its own with
+#                        an empty tmpfs over it), as a node without the
+#                        shared file system would not; empty when this
+#                        machine cannot make one
 #   mm_slurm_stop        cancels every job, stops each daemon by its pid and
 #                        removes the cgroups slurmd made; safe when nothing
 #                        was started
@@ -101,7 +106,16 @@ CONF
   [ -S "$dir/munge.socket" ] || { echo "munged did not start:" >&2; cat "$dir/munged.out" >&2; return 1; }
   /usr/sbin/slurmctld -D -f "$SLURM_CONF" >"$dir/slurmctld.out" 2>&1 &
   MM_SLURM_PIDS+=($!)
-  /usr/sbin/slurmd -D -N "$SLURM_NODE" -f "$SLURM_CONF" >"$dir/slurmd.out" 2>&1 &
+  SLURM_HIDDEN=$dir/hidden
+  mkdir -p "$SLURM_HIDDEN"
+  if unshare --mount --propagation private true 2>/dev/null; then
+    unshare --mount --propagation private -- /bin/sh -c \
+      'mount -t tmpfs mm-hidden "$0" && exec "$@"' "$SLURM_HIDDEN" \
+      /usr/sbin/slurmd -D -N "$SLURM_NODE" -f "$SLURM_CONF" >"$dir/slurmd.out" 2>&1 &
+  else
+    SLURM_HIDDEN=
+    /usr/sbin/slurmd -D -N "$SLURM_NODE" -f "$SLURM_CONF" >"$dir/slurmd.out" 2>&1 &
+  fi
   MM_SLURM_PIDS+=($!)
   for i in $(seq 300); do
     [ "$(sinfo --noheader --format=%t 2>/dev/null)" = idle ] && return 0
