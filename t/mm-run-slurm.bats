@@ -184,9 +184,12 @@ $MIXMASTER_VIEW_URL|"
   wait_until launched_log_has j1 "O started"
   local start=$SECONDS
   kill -TERM "$MMBUILD"
-  wait_for_mmbuild
+  # The build is gone within mmbuild's grace (10 s), before mmbuild's own
+  # KILL; mmbuild's --stop and mails come after.
   # KillWait is 2 s; mmbuild's own grace, 10 s, is not needed.
+  wait_until finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
   assert [ $((SECONDS - start)) -lt 10 ]
+  wait_for_mmbuild
   assert_equal "$(status_of j1)" killed
   assert launched_log_has j1 "O ignored TERM"
   assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
@@ -199,7 +202,7 @@ $MIXMASTER_VIEW_URL|"
   wait_until launched_log_has j1 "O started"
   kill -KILL "$MMBUILD"
   wait_until no_slurm_job
-  wait_until test -n "$(status_of j1)"
+  wait_until launched_ended j1
   assert_equal "$(status_of j1)" killed
   assert launched_log_has j1 "O trapped TERM"
   assert launched_log_has j1 "X Build stopped: mmbuild (pid $MMBUILD) died"
@@ -254,13 +257,16 @@ $MIXMASTER_VIEW_URL|"
   assert_line "# Build error: the launcher could not run the build (exit status 125)"
 }
 
+# Asked anew at each poll: the job may not be submitted yet.
+waits_for_a_cpu() { test "$(mm_slurm_pending_reason "$1")" = Resources; }
+
 @test "mmbuild with jobs = 2 on a node of one CPU: the second build waits in Slurm's queue" {
   sed -i "s/^supersede = no$/supersede = no\njobs = 2/" "$MM_CONFIG"
   spool_job j1 target=live
   spool_job j2
   mmbuild_in_background
   wait_until launched_log_has j1 "O first"
-  wait_until test "$(mm_slurm_pending_reason mm-j2)" = Resources
+  wait_until waits_for_a_cpu mm-j2
   assert launched_log_has j2 "! srun: job $(squeue --noheader --name=mm-j2 --format=%i) queued and waiting for resources"
   refute launched_log_has j2 "O first"
   touch "$BATS_TEST_TMPDIR/go"

@@ -168,13 +168,15 @@ trapped TERM"
 }
 
 @test "mmbuild: a timeout runs the build's TERM trap and leaves no unit on the builder" {
-  sed -i "s/^supersede = no$/supersede = no\ntimeout = 2/" "$MM_CONFIG"
+  # Long enough for the push and the unit's start on a loaded machine: the
+  # TERM must reach the build, not the push.
+  sed -i "s/^supersede = no$/supersede = no\ntimeout = 10/" "$MM_CONFIG"
   spool_job j1 target=trapper
   mmbuild_succeeds
   assert_equal "$(result_of j1)" "killed 7"
   run log_lines j1
   assert_line "O trapped TERM"
-  assert_line "X Build stopped: timeout: the build ran longer than 2 s"
+  assert_line "X Build stopped: timeout: the build ran longer than 10 s"
   assert no_build_unit
 }
 
@@ -184,9 +186,12 @@ trapped TERM"
   wait_until launched_log_has j1 "O started"
   local start=$SECONDS
   kill -TERM "$MMBUILD"
-  wait_for_mmbuild
+  # The build is gone within mmbuild's grace (10 s), before mmbuild's own
+  # KILL; mmbuild's --stop and mails come after.
   # The unit's TimeoutStopSec is 5 s, within mmbuild's 10.
+  wait_until finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
   assert [ $((SECONDS - start)) -lt 10 ]
+  wait_for_mmbuild
   assert_equal "$(status_of j1)" killed
   assert launched_log_has j1 "O ignored TERM"
   assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
@@ -199,7 +204,7 @@ trapped TERM"
   wait_until launched_log_has j1 "O started"
   kill -KILL "$MMBUILD"
   wait_until no_build_unit
-  wait_until test -n "$(status_of j1)"
+  wait_until launched_ended j1
   assert_equal "$(status_of j1)" killed
   assert launched_log_has j1 "O trapped TERM"
   assert launched_log_has j1 "X Build stopped: mmbuild (pid $MMBUILD) died"

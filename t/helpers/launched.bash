@@ -8,6 +8,8 @@
 #   launched_log_has JOB TEXT
 #                       JOB's log has a [log] line TEXT (without its clock)
 #   launched_runner JOB the runner's pid, from the log's [build]
+#   launched_ended JOB  JOB's log has its [result] status (asked anew at
+#                       each call, for wait_until)
 #   launched_kill_all JOB
 #                       SIGKILL, at once, to mmbuild ($MMBUILD), JOB's
 #                       runner, its guard and the launcher's process group,
@@ -22,13 +24,14 @@
 #   live      a line, then waits for $BATS_TEST_TMPDIR/go
 #   trapper   traps TERM: `trapped TERM`, exit 7
 #   stubborn  ignores TERM
-#   values    prints MIXMASTER_TARGET and MIXMASTER_VIEW_URL, each then |
+#   values    (the key of values/* branches, which the tests push)
+#             prints MIXMASTER_TARGET and MIXMASTER_VIEW_URL, each then |
 
 launched_setup() {
   local launcher=$1 setting
   shift
   mm_git push -q origin main:failing main:segv main:live main:trapper \
-    main:stubborn main:values
+    main:stubborn
   MM_JOB_DEFAULTS=("commit=$(mm_git rev-parse main)")
   local started="echo \$\$ > '$BATS_TEST_TMPDIR/build.pid'; echo started"
   {
@@ -50,6 +53,8 @@ launched_setup() {
 }
 
 launched_log_has() { log_lines "$1" | grep -qxF -- "$2"; }
+
+launched_ended() { [ -n "$(status_of "$1")" ]; }
 
 launched_runner() { log_of "$1" | sed -n 's/^pid = //p'; }
 
