@@ -209,9 +209,9 @@ class BuildRun {
                       code);
       case LaunchEnd::kStopped:
         if (options_.mmbuild_pid > 0 && getppid() != options_.mmbuild_pid)
-          return Killed("mmbuild (pid " +
-                            std::to_string(options_.mmbuild_pid) + ") died",
-                        code);
+          return Killed(
+              "mmbuild (pid " + std::to_string(options_.mmbuild_pid) + ") died",
+              code);
         return Killed("mmbuild was asked to stop", code);
       case LaunchEnd::kSignaled:
         return Outcome{BuildStatus::kFailure, code,

@@ -30,7 +30,7 @@ struct CommandLaunch {
   // The job's MIXMASTER_* variables (and SSH_AUTH_SOCK), "NAME=value";
   // MIXMASTER_TIMEOUT is added from timeout_seconds.
   std::vector<std::string> env;
-  std::string workspace;  // the working directory
+  std::string workspace;     // the working directory
   long timeout_seconds = 0;  // 0: no limit
   double kill_grace_seconds = 10;
   const volatile sig_atomic_t* stop_requested = nullptr;

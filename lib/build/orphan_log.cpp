@@ -137,8 +137,7 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
                               " by mmbuild (pid " + std::to_string(getpid()) +
                               ")";
   const std::string runner = "the runner (pid " + std::to_string(pid) + ")";
-  if (!launcher.empty())
-    StopLaunchedBuild(text, path, launcher, config, &log);
+  if (!launcher.empty()) StopLaunchedBuild(text, path, launcher, config, &log);
   BuildResult result;
   // A closing line written before the runner died: its notifications were
   // under way already.

@@ -43,8 +43,7 @@ class LauncherTest : public testing_support::ScratchDirTest {
     Lines lines;
     std::string err;
     EXPECT_TRUE(LaunchCommand(
-        launch,
-        [&](char s, const std::string& l) { lines.emplace_back(s, l); },
+        launch, [&](char s, const std::string& l) { lines.emplace_back(s, l); },
         result, &err))
         << err;
     return lines;
@@ -53,8 +52,9 @@ class LauncherTest : public testing_support::ScratchDirTest {
 
 TEST_F(LauncherTest, WithoutALauncherTheCommandRunsHereThroughSh) {
   LaunchResult result;
-  Lines lines = Run(Launch("", "echo \"$PWD $MIXMASTER_JOB $MIXMASTER_TIMEOUT\";"
-                               " echo e >&2; exit 3"),
+  Lines lines = Run(Launch("",
+                           "echo \"$PWD $MIXMASTER_JOB $MIXMASTER_TIMEOUT\";"
+                           " echo e >&2; exit 3"),
                     &result);
   EXPECT_EQ(lines, (Lines{{'O', dir_ + " j1 30"}, {'!', "e"}}));
   EXPECT_EQ(result.end, LaunchEnd::kExited);
@@ -68,8 +68,9 @@ TEST_F(LauncherTest, WithoutALauncherTheCommandRunsHereThroughSh) {
 
 TEST_F(LauncherTest, ALauncherGetsItsWordsThenDashCAndTheCommand) {
   std::string launcher =
-      Script("launcher", "printf '%s|' \"$@\"; echo \"$PWD $MIXMASTER_JOB\"\n"
-                         "exit 4\n");
+      Script("launcher",
+             "printf '%s|' \"$@\"; echo \"$PWD $MIXMASTER_JOB\"\n"
+             "exit 4\n");
   LaunchResult result;
   Lines lines =
       Run(Launch(" " + launcher + "  --to  b\t1 ", "make 'a b'"), &result);
@@ -102,11 +103,11 @@ TEST_F(LauncherTest, ALauncherKilledByASignalNotSentHereIsNoBuildResult) {
 // On a timeout the launcher alone gets TERM (a helper of its group, such as
 // srun, must not); it stops the build elsewhere itself.
 TEST_F(LauncherTest, ATimeoutSendsTermToTheLauncherAlone) {
-  std::string launcher = Script(
-      "launcher",
-      "sh -c 'trap \"echo helper got TERM\" TERM; sleep 600 & wait' &\n"
-      "trap 'echo launcher got TERM; kill -KILL $!; exit 143' TERM\n"
-      "echo running; sleep 600 & wait\n");
+  std::string launcher =
+      Script("launcher",
+             "sh -c 'trap \"echo helper got TERM\" TERM; sleep 600 & wait' &\n"
+             "trap 'echo launcher got TERM; kill -KILL $!; exit 143' TERM\n"
+             "echo running; sleep 600 & wait\n");
   CommandLaunch launch = Launch(launcher, "true");
   launch.timeout_seconds = 1;
   launch.kill_grace_seconds = 5;
@@ -134,8 +135,9 @@ TEST_F(LauncherTest, AStopRequestIsAStopAndNeedsTheLaunchersStop) {
 TEST_F(LauncherTest, ALauncherThatCannotStartIsAnError) {
   LaunchResult result;
   std::string err;
-  EXPECT_FALSE(LaunchCommand(Launch(dir_ + "/no-such-launcher", "true"),
-                             [](char, const std::string&) {}, &result, &err));
+  EXPECT_FALSE(LaunchCommand(
+      Launch(dir_ + "/no-such-launcher", "true"),
+      [](char, const std::string&) {}, &result, &err));
   EXPECT_NE(err.find("no-such-launcher"), std::string::npos) << err;
 }
 
@@ -145,8 +147,8 @@ TEST_F(LauncherTest, StopRunsTheWordsWithDashDashStopInTheWorkspace) {
   Lines lines;
   auto sink = [&](char s, const std::string& l) { lines.emplace_back(s, l); };
   std::string err;
-  EXPECT_TRUE(StopLaunched(launcher + " b", {"MIXMASTER_JOB=j1"}, dir_, 30,
-                           sink, &err))
+  EXPECT_TRUE(
+      StopLaunched(launcher + " b", {"MIXMASTER_JOB=j1"}, dir_, 30, sink, &err))
       << err;
   EXPECT_EQ(lines, (Lines{{'O', "b --stop " + dir_ + " j1 30"}}));
   // A workspace that is gone: where mmbuild is.
@@ -170,13 +172,13 @@ TEST_F(LauncherTest, AStopThatFailsSaysSo) {
 TEST(LauncherOfTest, TheMostSpecificLauncherSettingWins) {
   Config config;
   std::string err;
-  ASSERT_TRUE(ParseConfig(
-      "[_]\nlauncher = mm-run-slurm -p x\n"
-      "[acme/app]\n:launcher:arm64 = mm-run-ssh arm\nmain = make\n"
-      "arm64 = make\n"
-      "[acme/site]\n:launcher =\nmain = make\n"
-      "[acme/lib]\nmain = make\n",
-      "test.ini", "/home/u", &config, &err))
+  ASSERT_TRUE(
+      ParseConfig("[_]\nlauncher = mm-run-slurm -p x\n"
+                  "[acme/app]\n:launcher:arm64 = mm-run-ssh arm\nmain = make\n"
+                  "arm64 = make\n"
+                  "[acme/site]\n:launcher =\nmain = make\n"
+                  "[acme/lib]\nmain = make\n",
+                  "test.ini", "/home/u", &config, &err))
       << err;
   Job job;
   job.project = "acme/app";
