@@ -27,7 +27,10 @@ FORMAT_SRC := $(wildcard cmd/*.cpp lib/*/*.h lib/*/*.cpp t/unit/*/*.h \
   t/unit/*/*.cpp t/fuzz/*.cpp t/fuzz/*.h)
 # A program is built once its cmd/NAME.cpp exists.
 PROGRAMS := $(patsubst cmd/%.cpp,%,$(sort $(wildcard cmd/*.cpp)))
-BINS := $(PROGRAMS:%=$(B)/%)
+# The launchers (mmbuild(1) LAUNCHERS) are shell scripts; they are copied
+# next to the programs, where the tests and `make install` take them from.
+LAUNCHERS := $(notdir $(sort $(wildcard launchers/mm-*)))
+BINS := $(PROGRAMS:%=$(B)/%) $(LAUNCHERS:%=$(B)/%)
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
 UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
 
@@ -95,6 +98,11 @@ DEB_PACKAGES += time
 # strace: `make faults` (t/faults/) and the tests that fail one call the
 # way it does.
 DEB_PACKAGES += strace
+# The single-node Slurm of the launcher tests (t/helpers/slurm.bash). Their
+# system services stay disabled (see deps): the tests start their own
+# daemons, and a machine that had no Slurm is not made a cluster node.
+DEB_PACKAGES += slurm-wlm munge
+SERVICES_OFF := munge.service slurmctld.service slurmd.service
 # Only for `make bench` (t/bench/deployed.sh): the HTTP client and a peer.
 BENCH_PACKAGES := apache2-utils webhook
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -125,6 +133,11 @@ $(B)/libmm.a: $(LIB_OBJ)
 $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(B)/libmm.a $(LIBS_$*)
 
+$(B)/mm-%: launchers/mm-%
+	@mkdir -p $(@D)
+	sh -n $<
+	install -m 755 $< $@
+
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libmm.a \
 	  -lgmock -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
@@ -145,8 +158,21 @@ deps:
 	else \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing && \
+	  $(MAKE) --no-print-directory services-off NEW_PACKAGES="$$missing"; \
 	fi
+
+# The system services of packages `make deps` just installed (only those:
+# a Slurm or munge set up before is left as it was) are stopped and
+# disabled; `systemctl --root` also works where systemd is not running.
+.PHONY: services-off
+services-off:
+	@case " $(NEW_PACKAGES) " in *" munge "*|*" slurm-wlm "*) \
+	  echo "disabling $(SERVICES_OFF)"; \
+	  if [ "$$(cat /proc/1/comm)" = systemd ]; then \
+	    $(SUDO) systemctl disable --now --quiet $(SERVICES_OFF); \
+	  else $(SUDO) systemctl --root=/ disable --quiet $(SERVICES_OFF); fi;; \
+	esac
 
 # What `make deps` installs, and clang: a plain `make check` needs no clang.
 fuzz-deps:
@@ -266,7 +292,7 @@ install: $(BINS)
 
 # Removes exactly what install put there, then the directories it made if empty.
 uninstall:
-	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(LAUNCHERS:%=$(DESTDIR)$(BINDIR)/%)
 	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	@if [ -n "$(DESTDIR)" ]; then \

@@ -16,7 +16,7 @@ has_line() {
   mkdir "$dest"
   run make -s -C "$MM_ROOT" install DESTDIR="$dest" PREFIX=/opt/mm
   assert_success
-  for program in mmbridge mmbuild mmsetup mmcleanup; do
+  for program in mmbridge mmbuild mmsetup mmcleanup mm-run-slurm mm-run-ssh mm-run-node; do
     [ -x "$dest/opt/mm/bin/$program" ]
   done
   [ -f "$dest/opt/mm/share/man/man1/mmsetup.1" ]

@@ -11,11 +11,11 @@
 #include "base/paths.h"
 #include "base/redact.h"
 #include "build/job_guard.h"
+#include "build/launcher.h"
 #include "git/git_checkout.h"
 #include "git/git_remote_auth.h"
 #include "git/ssh_agent.h"
 #include "job/job_settings.h"
-#include "process/process.h"
 #include "process/spawn.h"
 
 namespace mm {
@@ -85,13 +85,14 @@ class WorkspaceLock {
 class BuildRun {
  public:
   BuildRun(const ClaimedJob& claimed, const RunnerOptions& options,
-           BuildLog* log)
+           const std::string& launcher, BuildLog* log)
       : claimed_(claimed),
         options_(options),
         config_(*options.config),
         log_(log),
         job_(claimed.job),
-        workspace_(WorkspaceOf(claimed)) {
+        workspace_(WorkspaceOf(claimed)),
+        launcher_(launcher) {
     ResolveJob(config_, &job_, &settings_, &resolve_error_);
     commit_ = job_.commit;
     env_ = JobEnv(Resolved(), commit_);
@@ -192,36 +193,62 @@ class BuildRun {
     return resolved;
   }
 
+  // The build command, here or through the launcher (mmbuild(1)
+  // LAUNCHERS), and after a launcher's abnormal end its --stop.
   Outcome RunCommand(const std::string& agent_socket) {
     Step(job_.build_command);
-    ProcessSpec spec;
-    spec.argv = {"/bin/sh", "-c", job_.build_command};
-    spec.env = env_;
-    spec.env.push_back("SSH_AUTH_SOCK=" + agent_socket);
-    spec.cwd = workspace_;
-    spec.timeout_seconds = static_cast<double>(config_.timeout);
-    spec.kill_grace_seconds = options_.kill_grace_seconds;
-    spec.stop_requested = options_.stop_requested;
-    ProcessResult result;
+    CommandLaunch launch;
+    launch.launcher = launcher_;
+    launch.command = job_.build_command;
+    launch.env = env_;
+    launch.env.push_back("SSH_AUTH_SOCK=" + agent_socket);
+    launch.workspace = workspace_;
+    launch.timeout_seconds = config_.timeout;
+    launch.kill_grace_seconds = options_.kill_grace_seconds;
+    launch.stop_requested = options_.stop_requested;
     auto lines = [this](char stream, const std::string& line) {
       log_->Line(stream, line);
     };
-    if (!RunProcess(spec, lines, &result)) return Error(result.error);
-    int code = result.term_signal ? 128 + result.term_signal : result.exit_code;
-    if (result.timed_out)
-      return Killed("timeout: the build ran longer than " +
-                        std::to_string(config_.timeout) + " s",
-                    code);
-    if (result.stopped && options_.mmbuild_pid > 0 &&
-        getppid() != options_.mmbuild_pid)
-      return Killed(
-          "mmbuild (pid " + std::to_string(options_.mmbuild_pid) + ") died",
-          code);
-    if (result.stopped) return Killed("mmbuild was asked to stop", code);
-    if (result.term_signal)
-      return Outcome{BuildStatus::kFailure, code,
-                     "the build command was killed by signal " +
-                         std::to_string(result.term_signal)};
+    LaunchResult result;
+    std::string why;
+    if (!LaunchCommand(launch, lines, &result, &why)) return Error(why);
+    if (result.stop_needed) {
+      Step(launcher_ + " --stop");
+      if (!StopLaunched(launcher_, launch.env, workspace_, config_.timeout,
+                        lines, &why))
+        log_->Line(marker::kStderr, why);
+    }
+    return Judge(result);
+  }
+
+  Outcome Judge(const LaunchResult& result) const {
+    const int code = result.exit_code;
+    switch (result.end) {
+      case LaunchEnd::kTimedOut:
+        return Killed("timeout: the build ran longer than " +
+                          std::to_string(config_.timeout) + " s",
+                      code);
+      case LaunchEnd::kStopped:
+        if (options_.mmbuild_pid > 0 && getppid() != options_.mmbuild_pid)
+          return Killed(
+              "mmbuild (pid " + std::to_string(options_.mmbuild_pid) + ") died",
+              code);
+        return Killed("mmbuild was asked to stop", code);
+      case LaunchEnd::kSignaled:
+        return Outcome{BuildStatus::kFailure, code,
+                       "the build command was killed by signal " +
+                           std::to_string(result.term_signal)};
+      case LaunchEnd::kCannotRun:
+        return Outcome{BuildStatus::kError, code,
+                       "the launcher could not run the build (exit status " +
+                           std::to_string(code) + ")"};
+      case LaunchEnd::kLauncherKilled:
+        return Outcome{BuildStatus::kError, code,
+                       "the launcher was killed by signal " +
+                           std::to_string(result.term_signal)};
+      case LaunchEnd::kExited:
+        break;
+    }
     if (code == 0) return Outcome{BuildStatus::kSuccess, 0, ""};
     return Outcome{BuildStatus::kFailure, code,
                    "exit code " + std::to_string(code)};
@@ -234,6 +261,7 @@ class BuildRun {
   Job job_;
   JobSettings settings_;
   std::string workspace_;
+  std::string launcher_;  // empty: the build runs here
   std::string commit_;
   std::string resolve_error_;
   std::vector<std::string> env_;
@@ -255,10 +283,12 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   bool guarded =
       guard.Start(job.log_path, options.mmbuild_pid,
                   options.kill_grace_seconds + 5, &guard_error, job.lock.get());
-  if (!log.BeginBuild(getpid(), options.clock->Now(), err)) return false;
+  const std::string launcher = LauncherOf(*options.config, job.job);
+  if (!log.BeginBuild(getpid(), options.clock->Now(), launcher, err))
+    return false;
   if (!guarded)
     log.Line(marker::kStderr, "cannot guard this build: " + guard_error);
-  BuildRun run(job, options, &log);
+  BuildRun run(job, options, launcher, &log);
   auto tell = [&](BuildEvent event, BuildStatus status, int exit_code) {
     if (!options.observer) return;
     BuildReport report{event,     run.job(),    run.settings(),
@@ -267,7 +297,8 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
     options.observer->OnEvent(report, &log);
   };
   log.Line(marker::kMixmaster,
-           "Build started in " + ContractHome(run.workspace(), HomeDir()));
+           "Build started in " + ContractHome(run.workspace(), HomeDir()) +
+               (launcher.empty() ? "" : ", launched by " + launcher));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
   tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
 

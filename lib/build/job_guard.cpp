@@ -23,10 +23,13 @@ namespace {
 // The runner's end of the watcher's socket, for the spawn observer.
 int g_watcher_socket = -1;
 
-void TellWatcher(pid_t pgid) {
+// A group whose leader alone gets the TERM (a launcher's, mmbuild(1)
+// LAUNCHERS) goes as its id negated.
+void TellWatcher(pid_t pgid, bool term_leader_alone) {
   if (g_watcher_socket < 0) return;
+  pid_t told = term_leader_alone ? -pgid : pgid;
   // MSG_NOSIGNAL: a watcher that is gone must not kill the runner.
-  ssize_t ignored = send(g_watcher_socket, &pgid, sizeof pgid, MSG_NOSIGNAL);
+  ssize_t ignored = send(g_watcher_socket, &told, sizeof told, MSG_NOSIGNAL);
   (void)ignored;
 }
 
@@ -37,22 +40,32 @@ constexpr int kMaxGroups = 256;
 
 struct Groups {
   pid_t pgid[kMaxGroups];
+  bool leader_alone[kMaxGroups];  // TERM to its leader only
   int count = 0;
 
   // Drops the groups with no process left, so that a group id the system
   // hands out again is never signalled.
   void Prune() {
     int kept = 0;
-    for (int i = 0; i < count; ++i)
-      if (kill(-pgid[i], 0) == 0 || errno == EPERM) pgid[kept++] = pgid[i];
+    for (int i = 0; i < count; ++i) {
+      if (kill(-pgid[i], 0) != 0 && errno != EPERM) continue;
+      pgid[kept] = pgid[i];
+      leader_alone[kept++] = leader_alone[i];
+    }
     count = kept;
   }
-  void Add(pid_t group) {
+  void Add(pid_t group, bool term_leader_alone) {
     Prune();
-    if (count < kMaxGroups) pgid[count++] = group;
+    if (count == kMaxGroups) return;
+    pgid[count] = group;
+    leader_alone[count++] = term_leader_alone;
   }
-  void SignalAll(int sig) {
-    for (int i = 0; i < count; ++i) kill(-pgid[i], sig);
+  void Terminate() {
+    for (int i = 0; i < count; ++i)
+      kill(leader_alone[i] ? pgid[i] : -pgid[i], SIGTERM);
+  }
+  void Kill() {
+    for (int i = 0; i < count; ++i) kill(-pgid[i], SIGKILL);
   }
 };
 
@@ -61,15 +74,16 @@ void Pause(long millis) {
   nanosleep(&pause, nullptr);
 }
 
-// TERM to every group left, KILL after two seconds to what is still there.
+// TERM to every group left (to a launcher alone), KILL after two seconds to
+// what is still there.
 void StopGroups(Groups* groups) {
   groups->Prune();
-  groups->SignalAll(SIGTERM);
+  groups->Terminate();
   for (int i = 0; i < 20 && groups->count > 0; ++i) {
     Pause(100);
     groups->Prune();
   }
-  groups->SignalAll(SIGKILL);
+  groups->Kill();
 }
 
 // The agent's socket (GuardRemovesSocketDir), once its groups are stopped:
@@ -121,7 +135,8 @@ void RemoveSocketDir(char* path) {
       pid_t pgid;
       if (r == static_cast<ssize_t>(sizeof pgid)) {
         memcpy(&pgid, message, sizeof pgid);
-        if (pgid > 1) groups.Add(pgid);
+        if (pgid > 1 || pgid < -1)
+          groups.Add(pgid > 0 ? pgid : -pgid, pgid < 0);
       } else if (r > static_cast<ssize_t>(sizeof pgid)) {
         memcpy(agent_socket, message, static_cast<size_t>(r));
         agent_socket[r] = '\0';

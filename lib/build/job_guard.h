@@ -5,11 +5,13 @@
 // watcher: a small process of its own (named mm-jobguard, in a process group
 // of its own) that learns the process group of every child the runner starts
 // (spawn.h's SetSpawnObserver) and, once the runner or the process that
-// started the runner is gone, stops the groups still alive: TERM, then KILL
-// after two seconds. A killed mmbuild thus leaves neither its build nor the
-// job's ssh-agent (a setgid program, for which PR_SET_PDEATHSIG does not
-// hold) behind. A process that left its group (setsid) escapes the watcher;
-// under systemd the service's cgroup catches it.
+// started the runner is gone, stops the groups still alive: TERM (to a
+// launcher alone, which stops its build elsewhere: mmbuild(1) LAUNCHERS),
+// then KILL after two seconds. A killed mmbuild thus leaves neither its
+// build nor the job's ssh-agent (a setgid program, for which
+// PR_SET_PDEATHSIG does not hold) behind. A process that left its group
+// (setsid) escapes the watcher; under systemd the service's cgroup catches
+// it.
 #ifndef MIXMASTER_JOB_GUARD_H_
 #define MIXMASTER_JOB_GUARD_H_
 

@@ -16,6 +16,7 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "build/job_guard.h"
+#include "build/launcher.h"
 #include "job/build_history.h"
 #include "job/build_log.h"
 #include "job/claimed_job.h"
@@ -56,25 +57,55 @@ bool ReadLog(const std::string& path, std::string* text, std::string* err) {
 
 namespace {
 
+// The job of the log at `path` as its runner had it (the log is
+// <project dir>/JOBS/<id>.log), resolved whether or not it could be built
+// now.
+bool ClaimedFromLog(const std::string& text, const std::string& path,
+                    const Config& config, ClaimedJob* claimed,
+                    JobSettings* settings, std::string* err) {
+  if (!DecodeJob(text, path, &claimed->job, err)) return false;
+  std::string ignored;
+  ResolveJob(config, &claimed->job, settings, &ignored);
+  claimed->id = IdOf(path);
+  claimed->log_path = path;
+  claimed->project_dir = DirName(DirName(path));
+  return true;
+}
+
+// The --stop of the launcher that ran a dead runner's build (mmbuild(1)
+// LAUNCHERS), with the job's environment, its lines in the log.
+void StopLaunchedBuild(const std::string& text, const std::string& path,
+                       const std::string& launcher, const Config& config,
+                       BuildLog* log) {
+  ClaimedJob claimed;
+  JobSettings settings;
+  std::string why;
+  log->Line(marker::kStep, launcher + " --stop");
+  if (!ClaimedFromLog(text, path, config, &claimed, &settings, &why)) {
+    log->Line(marker::kStderr, "cannot run " + launcher + " --stop: " + why);
+    return;
+  }
+  auto lines = [log](char stream, const std::string& line) {
+    log->Line(stream, line);
+  };
+  if (!StopLaunched(launcher, JobEnv(claimed, claimed.job.commit),
+                    WorkspaceOf(claimed), config.timeout, lines, &why))
+    log->Line(marker::kStderr, why);
+}
+
 // The failure notifications of a build whose runner died (mmbuild(1)
 // NOTIFICATIONS, COMMIT STATUSES), as the runner would have sent them.
 void TellFailure(const std::string& text, const std::string& path,
                  const Config& config, BuildObserver* observer, BuildLog* log) {
   if (!observer) return;
-  // The job as the runner had it: its log is <project dir>/JOBS/<id>.log.
   ClaimedJob claimed;
-  Job& job = claimed.job;
+  const Job& job = claimed.job;
+  JobSettings settings;
   std::string why;
-  if (!DecodeJob(text, path, &job, &why)) {
+  if (!ClaimedFromLog(text, path, config, &claimed, &settings, &why)) {
     log->Line(marker::kStderr, "no failure notification: " + why);
     return;
   }
-  // The failure is told whether or not the job could be built now.
-  JobSettings settings;
-  ResolveJob(config, &job, &settings, &why);
-  claimed.id = IdOf(path);
-  claimed.log_path = path;
-  claimed.project_dir = DirName(DirName(path));
   std::vector<std::string> env = JobEnv(claimed, job.commit);
   BuildReport report{
       BuildEvent::kFail,   job, settings, claimed.id, job.commit, path, env,
@@ -90,13 +121,13 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
                      std::string* err, const std::string& cause) {
   std::string text;
   pid_t pid = 0;
-  std::string started;
+  std::string started, launcher;
   if (!ReadLog(path, &text, err)) {
     *err = "passed over " + *err;
     return false;
   }
-  if (HasResultSection(text) || !ReadBuildSection(text, &pid, &started) ||
-      ProcessAlive(pid))
+  if (HasResultSection(text) ||
+      !ReadBuildSection(text, &pid, &started, &launcher) || ProcessAlive(pid))
     return false;
   UniqueFd lock;
   if (LogLockedByRunner(path, &lock, err) || !lock.ok()) return false;
@@ -110,6 +141,7 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
                               " by mmbuild (pid " + std::to_string(getpid()) +
                               ")";
   const std::string runner = "the runner (pid " + std::to_string(pid) + ")";
+  if (!launcher.empty()) StopLaunchedBuild(text, path, launcher, config, &log);
   BuildResult result;
   // A closing line written before the runner died: its notifications were
   // under way already.

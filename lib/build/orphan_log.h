@@ -5,9 +5,11 @@
 // so that a running build is never taken for a dead one, even when its pid
 // was handed out again. An orphan gets a `#` line saying the runner died and
 // when this was noticed, the failure notifications, and `[result]` with
-// `status = error`. A log without [build] nor [result] that nobody holds
-// the lock of (ClaimedJob::lock) is a job whose mmbuild died between
-// claiming it and starting its runner: it goes back into the spool.
+// `status = error`; before that, when [build] names a launcher, that
+// launcher's --stop (mmbuild(1) LAUNCHERS). A log without [build] nor
+// [result] that nobody holds the lock of (ClaimedJob::lock) is a job whose
+// mmbuild died between claiming it and starting its runner: it goes back
+// into the spool.
 #ifndef MIXMASTER_ORPHAN_LOG_H_
 #define MIXMASTER_ORPHAN_LOG_H_
 

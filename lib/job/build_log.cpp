@@ -121,9 +121,11 @@ bool BuildLog::Append(const std::string& text, std::string* err) {
 }
 
 bool BuildLog::BeginBuild(pid_t pid, const struct timespec& started,
-                          std::string* err) {
+                          const std::string& launcher, std::string* err) {
   return Append("\n[build]\npid = " + std::to_string(pid) +
-                    "\nstarted = " + FormatIsoUtc(started) + "\n\n[log]\n",
+                    "\nstarted = " + FormatIsoUtc(started) + "\n" +
+                    (launcher.empty() ? "" : "launcher = " + launcher + "\n") +
+                    "\n[log]\n",
                 err);
 }
 
@@ -254,13 +256,15 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
 }
 
 bool ReadBuildSection(const std::string& log_text, pid_t* pid,
-                      std::string* started) {
+                      std::string* started, std::string* launcher) {
   std::string value;
+  launcher->clear();
   ForEachKey(log_text, [&](const std::string& section, const std::string& key,
                            const std::string& v) {
     if (section != "build") return;
     if (key == "pid") value = v;
     if (key == "started") *started = v;
+    if (key == "launcher") *launcher = v;
   });
   if (value.empty() ||
       value.find_first_not_of("0123456789") != std::string::npos ||

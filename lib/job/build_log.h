@@ -54,8 +54,13 @@ class BuildLog {
   // symlink). `clock` stamps the lines and must outlive the log.
   bool Open(const std::string& path, const Clock& clock, std::string* err);
 
-  // `[build]` with `pid` and `started`, then the `[log]` header.
-  bool BeginBuild(pid_t pid, const struct timespec& started, std::string* err);
+  // `[build]` with `pid`, `started` and, when not empty, `launcher`
+  // (mmbuild(1) LAUNCHERS), then the `[log]` header.
+  bool BeginBuild(pid_t pid, const struct timespec& started,
+                  const std::string& launcher, std::string* err);
+  bool BeginBuild(pid_t pid, const struct timespec& started, std::string* err) {
+    return BeginBuild(pid, started, "", err);
+  }
 
   // One `HH:MM:SS <marker> text` line. Control characters in `text` become
   // spaces, so that build output can never start a line or a section of its
@@ -125,10 +130,11 @@ struct BuildSummary {
 void ParseBuildSummary(const std::string& head, const std::string& tail,
                        BuildSummary* summary);
 
-// The `pid` and `started` of a build log's [build] section. False when the
-// text has no [build] section with a pid.
+// The `pid`, `started` and `launcher` (empty when there is none, a build
+// here: mmbuild(1) LAUNCHERS) of a build log's [build] section. False when
+// the text has no [build] section with a pid.
 bool ReadBuildSection(const std::string& log_text, pid_t* pid,
-                      std::string* started);
+                      std::string* started, std::string* launcher);
 
 // True when the text of a build log has its [build] section: the build was
 // started (mmbuild(1) KILLED RUNNER).

@@ -170,6 +170,25 @@ std::string NameLike(const std::string& key, const Row (&rows)[N],
   return best;
 }
 
+// Whether `value` is one the setting `name` (of [_], or of a project
+// without its colon) can take; `why` says what is wrong otherwise.
+bool ValueFits(const std::string& name, const std::string& value,
+               std::string* why) {
+  if (name != "launcher") return true;
+  // mmbuild(1) LAUNCHERS: split at blanks and run without a shell, so
+  // nothing in a word would mean what it would mean to a shell.
+  for (const std::string& word : SplitWords(value)) {
+    if (word.find_first_of("'\"\\") == std::string::npos && word[0] != '~')
+      continue;
+    *why = "launcher `" + value +
+           "` is split at blanks and run without a shell: a quote, a "
+           "backslash or a ~ in `" +
+           word + "` would be taken literally";
+    return false;
+  }
+  return true;
+}
+
 bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
                   std::string* err) {
   for (const Setting& s : kSettings) {
@@ -179,6 +198,11 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     JobMode mode;
     if (e.key == "mode" && !ParseJobMode(e.value, &mode)) {
       *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
+      return false;
+    }
+    std::string why;
+    if (!ValueFits(e.key, e.value, &why)) {
+      *err = where + why;
       return false;
     }
     c->*s.text = e.value;
@@ -211,6 +235,11 @@ bool ParseProjectSetting(const IniEntry& e, const std::string& where,
           (spec.per_branch
                ? "a branch key must follow `:" + setting.name + ":`"
                : "`:" + setting.name + "` is one value for the whole project");
+      return false;
+    }
+    std::string why;
+    if (!ValueFits(setting.name, setting.value, &why)) {
+      *err = where + "`" + e.key + "` in [" + p->name + "]: " + why;
       return false;
     }
     p->settings.push_back(std::move(setting));

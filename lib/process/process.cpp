@@ -206,13 +206,13 @@ class GroupWatch {
       if (stop || late) {
         result_->stopped = stop;
         result_->timed_out = !stop;
-        Terminate(now);
+        Terminate(now, spec_.term_child_alone);
       }
     }
     if (leader_exited_) {
       if (!GroupHasLiveMembers(pid_)) return true;
       // The command is done; what it left behind in its group is not.
-      if (kill_at_ == 0) Terminate(now);
+      if (kill_at_ == 0) Terminate(now, false);
     }
     if (kill_at_ > 0 && now >= kill_at_ && !kill_sent_) {
       kill(-pid_, SIGKILL);
@@ -234,8 +234,10 @@ class GroupWatch {
   int status() const { return status_; }
 
  private:
-  void Terminate(double now) {
-    kill(-pid_, SIGTERM);
+  // TERM to the group, or to the child alone; KILL to the group is due
+  // after the grace.
+  void Terminate(double now, bool child_alone) {
+    kill(child_alone ? pid_ : -pid_, SIGTERM);
     kill_at_ = now + spec_.kill_grace_seconds;
   }
 

@@ -139,7 +139,7 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
   // Both sides set the group, so it exists before anyone signals it; the
   // observer learns it at once, before the exec is even reported.
   setpgid(pid, pid);
-  if (g_spawn_observer) g_spawn_observer(pid);
+  if (g_spawn_observer) g_spawn_observer(pid, spec.term_child_alone);
   report_write.Reset();
   if (ExecReported(pid, report_read.get(), spec, err)) return false;
   *pid_out = pid;

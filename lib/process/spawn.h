@@ -39,6 +39,11 @@ struct ProcessSpec {
   // When not null and set non-zero (e.g. by a SIGTERM handler), the child's
   // group is stopped as on a timeout.
   const volatile sig_atomic_t* stop_requested = nullptr;
+  // On a stop or timeout, TERM goes to the child alone, not its group, and
+  // KILL to the group after the grace: a launcher (mmbuild(1) LAUNCHERS)
+  // stops its build elsewhere itself, and a helper in its group may die
+  // badly of a TERM.
+  bool term_child_alone = false;
 };
 
 // Starts spec.argv (with spec.env and spec.cwd) and fills *pid. With
@@ -49,10 +54,11 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
                 bool die_with_parent, pid_t* pid, std::string* err);
 
 // Called with the pid (= process group) of every child SpawnChild forks,
-// right after the fork (before its exec is known to have worked); nullptr:
-// nobody. The job guard (job_guard.h) uses it to know which groups to stop
-// if the runner dies (mmbuild(1) KILLED RUNNER).
-using SpawnObserver = void (*)(pid_t pid);
+// right after the fork (before its exec is known to have worked), and its
+// spec's term_child_alone; nullptr: nobody. The job guard (job_guard.h) uses
+// it to know which groups to stop, and how, if the runner dies (mmbuild(1)
+// KILLED RUNNER).
+using SpawnObserver = void (*)(pid_t pid, bool term_child_alone);
 void SetSpawnObserver(SpawnObserver observer);
 
 }  // namespace mm

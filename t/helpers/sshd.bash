@@ -3,8 +3,10 @@
 # port, with its host key, config and authorized key in DIR; it lets in only
 # the client key it made, for the user running the test.
 #
-#   mm_sshd_start DIR   starts it, or skips the test with the reason where
-#                       this machine cannot run sshd; sets SSHD_PID,
+#   mm_sshd_start DIR [LINE...]
+#                       starts it, with LINE... added to its sshd_config, or
+#                       skips the test with the reason where this machine
+#                       cannot run sshd; sets SSHD_PID,
 #                       SSHD_PORT, SSHD_HOST_KEY (the public host key line:
 #                       "TYPE BASE64") and SSH_CLIENT_KEY (a private key
 #                       without a passphrase that the server accepts)
@@ -13,6 +15,7 @@
 
 mm_sshd_start() {
   local dir=$1 i
+  shift
   [ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd (Debian openssh-server: make deps)"
   mkdir -p "$dir"
   # sshd's privilege separation needs this directory (Debian's unit makes it).
@@ -36,6 +39,7 @@ StrictModes no
 AllowUsers $(id -un)
 LogLevel VERBOSE
 CONF
+  [ $# = 0 ] || printf '%s\n' "$@" >>"$dir/sshd_config"
   /usr/sbin/sshd -t -f "$dir/sshd_config" 2>"$dir/sshd.log" ||
     skip "sshd refuses to run here: $(head -n 1 "$dir/sshd.log")"
   /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>"$dir/sshd.log" &

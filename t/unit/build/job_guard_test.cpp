@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <functional>
 #include <string>
@@ -131,6 +132,52 @@ TEST(JobGuardTest, AKilledRunnerLeavesNoGroupBehind) {
   // The watcher, reparented, ends once the group is gone.
   for (int i = 0; i < 100 && ProcessAlive(watcher); ++i) usleep(100000);
   EXPECT_FALSE(ProcessAlive(watcher));
+}
+
+// A launcher's group (mmbuild(1) LAUNCHERS): the watcher's TERM goes to the
+// launcher alone, which stops its build elsewhere; a helper of its group
+// (srun) gets only the KILL.
+TEST(JobGuardTest, ALaunchersTermGoesToTheLauncherAlone) {
+  TempDir tmp;
+  std::string log = tmp / "1.log";
+  WriteAll(log, "[job]\n");
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  pid_t runner = fork();
+  ASSERT_GE(runner, 0);
+  if (runner == 0) {
+    close(report[0]);
+    JobGuard guard;
+    std::string err;
+    if (!guard.Start(log, 0, 5, &err)) _exit(1);
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c",
+                 "sh -c 'trap \"touch helper-term\" TERM; touch helper;"
+                 " sleep 600 & wait' & trap 'touch launcher-term; exit' TERM;"
+                 " while [ ! -e helper ]; do sleep 0.05; done; touch ready;"
+                 " sleep 600 & wait"};
+    spec.cwd = tmp.path();
+    spec.term_child_alone = true;
+    pid_t child = 0;
+    if (!SpawnChild(spec, 0, 1, 2, false, &child, &err)) _exit(2);
+    if (write(report[1], &child, sizeof child) != sizeof child) _exit(3);
+    pause();
+    _exit(0);
+  }
+  close(report[1]);
+  pid_t launcher = 0;
+  ASSERT_EQ(read(report[0], &launcher, sizeof launcher),
+            static_cast<ssize_t>(sizeof launcher));
+  close(report[0]);
+  // Both traps are set.
+  for (int i = 0; i < 600 && access((tmp / "ready").c_str(), F_OK) != 0; ++i)
+    usleep(50000);
+  kill(runner, SIGKILL);
+  int status;
+  ASSERT_EQ(waitpid(runner, &status, 0), runner);
+  EXPECT_TRUE(GroupGone(launcher));
+  EXPECT_EQ(access((tmp / "launcher-term").c_str(), F_OK), 0);
+  EXPECT_NE(access((tmp / "helper-term").c_str(), F_OK), 0);
 }
 
 // The mmbuild that forked a runner is killed with SIGKILL: the runner gets

@@ -131,6 +131,34 @@ TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
   EXPECT_EQ(observer.fails, 1);
 }
 
+// The launcher that ran the build is asked to stop what may be left of it
+// elsewhere (mmbuild(1) LAUNCHERS): the one the log names, whatever the
+// configuration says now, with the job's environment; its output goes to
+// the log before the closing line.
+TEST(OrphanLogTest, RunsTheStopOfTheLauncherTheLogNames) {
+  TempDir tmp;
+  std::string launcher = tmp / "launcher";
+  WriteAll(launcher,
+           "#!/bin/sh\necho \"$* job $MIXMASTER_JOB timeout "
+           "$MIXMASTER_TIMEOUT\"\necho stopped >&2\n");
+  chmod(launcher.c_str(), 0755);
+  std::string path = tmp / "7.log";
+  std::string text = Claimed(DeadPid());
+  text.insert(text.find("\n\n[log]"), "\nlauncher = " + launcher + " x");
+  WriteAll(path, text);
+  Config config;
+  config.launcher = "not-what-ran-the-build";
+  config.timeout = 99;
+  FixedClock clock;
+  std::string err;
+  ASSERT_TRUE(FinishOrphanLog(path, config, clock, nullptr, &err)) << err;
+  EXPECT_THAT(ReadAll(path),
+              HasSubstr("00:03:10 $ " + launcher +
+                        " x --stop\n00:03:10 O x --stop job 7 timeout 99\n"
+                        "00:03:10 ! stopped\n00:03:10 # Build error: the "
+                        "runner"));
+}
+
 TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   TempDir tmp;
   Config config;

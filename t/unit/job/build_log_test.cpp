@@ -157,15 +157,34 @@ const char kClaimed42[] =
 
 TEST(BuildLogTest, ReadsTheBuildSection) {
   pid_t pid = 0;
-  std::string started;
-  ASSERT_TRUE(ReadBuildSection(kClaimed42, &pid, &started));
+  std::string started, launcher = "stale";
+  ASSERT_TRUE(ReadBuildSection(kClaimed42, &pid, &started, &launcher));
   EXPECT_EQ(pid, 42);
   EXPECT_EQ(started, "2025-12-31T23:59:50Z");
-  EXPECT_FALSE(ReadBuildSection("[job]\nid = 1\n", &pid, &started));
-  EXPECT_FALSE(
-      ReadBuildSection("[job]\n\n[build]\npid = -3\n", &pid, &started));
+  EXPECT_EQ(launcher, "");
+  EXPECT_FALSE(ReadBuildSection("[job]\nid = 1\n", &pid, &started, &launcher));
+  EXPECT_FALSE(ReadBuildSection("[job]\n\n[build]\npid = -3\n", &pid, &started,
+                                &launcher));
   EXPECT_FALSE(ReadBuildSection("[job]\n\n[build]\npid = 99999999999\n", &pid,
-                                &started));
+                                &started, &launcher));
+}
+
+// A launcher (mmbuild(1) LAUNCHERS) is written into [build] and read back,
+// for the --stop of a dead runner's build.
+TEST(BuildLogTest, TheBuildSectionNamesTheLauncher) {
+  TempDir tmp;
+  std::string path = tmp / "j.log";
+  WriteAll(path, "[job]\nid = j\n");
+  TickingClock clock;
+  BuildLog log;
+  std::string err;
+  ASSERT_TRUE(log.Open(path, clock, &err)) << err;
+  ASSERT_TRUE(log.BeginBuild(42, clock.Now(), "mm-run-ssh  b1 /srv", &err));
+  pid_t pid = 0;
+  std::string started, launcher;
+  ASSERT_TRUE(ReadBuildSection(ReadAll(path), &pid, &started, &launcher));
+  EXPECT_EQ(pid, 42);
+  EXPECT_EQ(launcher, "mm-run-ssh  b1 /srv");
 }
 
 TEST(BuildLogTest, BuildSectionAndLogLines) {

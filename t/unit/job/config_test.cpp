@@ -163,6 +163,15 @@ TEST(ConfigTest, ErrorsNameFileAndLine) {
        "the whole project"},
       {"[a/b]\n:launcher: = x\n",
        "c.ini:2: `:launcher:` in [a/b]: a branch key must follow `:launcher:`"},
+      // A launcher is run without a shell (mmbuild(1) LAUNCHERS).
+      {"[_]\nlauncher = mm-run-ssh \"build host\"\n",
+       "c.ini:2: launcher `mm-run-ssh \"build host\"` is split at blanks and "
+       "run without a shell: a quote, a backslash or a ~ in `\"build` would "
+       "be taken literally"},
+      {"[a/b]\n:launcher:main = ~/bin/my-launcher\n",
+       "c.ini:2: `:launcher:main` in [a/b]: launcher `~/bin/my-launcher` is "
+       "split at blanks and run without a shell: a quote, a backslash or a ~ "
+       "in `~/bin/my-launcher` would be taken literally"},
       {"[a/b]\nmake deploy\n",
        "c.ini:2: expected `key = value`, `[section]` or a comment: make "
        "deploy"},

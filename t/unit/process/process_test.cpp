@@ -203,6 +203,26 @@ TEST_F(ProcessTest, KillsAfterGraceWhenTermIsIgnored) {
   EXPECT_FALSE(Alive(std::stoi(lines[0].second)));
 }
 
+// A launcher stops its build elsewhere itself (mmbuild(1) LAUNCHERS): the
+// TERM is its alone, and what shares its group gets KILL after the grace.
+TEST_F(ProcessTest, TermToTheChildAloneThenKillToTheGroup) {
+  ProcessSpec spec = Shell(
+      "sh -c 'trap \"touch helper-term; exit\" TERM; sleep 600 & wait' &"
+      " echo $!; trap 'touch leader-term; exit 7' TERM; sleep 600 & wait");
+  spec.cwd = dir_;
+  spec.timeout_seconds = 0.3;
+  spec.kill_grace_seconds = 0.5;
+  spec.term_child_alone = true;
+  ProcessResult result;
+  Lines lines = RunLines(spec, &result);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_EQ(access((dir_ + "/leader-term").c_str(), F_OK), 0);
+  EXPECT_NE(access((dir_ + "/helper-term").c_str(), F_OK), 0);
+  EXPECT_FALSE(Alive(std::stoi(lines[0].second)));
+}
+
 TEST_F(ProcessTest, StopRequestStopsTheGroup) {
   volatile sig_atomic_t stop = 0;
   ProcessSpec spec = Shell("echo ready; sleep 600");

@@ -1,0 +1,290 @@
+#!/usr/bin/env bats
+# mm-run-slurm(1): builds as jobs of a real single-node Slurm (helpers/slurm:
+# munged, slurmctld and slurmd on loopback, one CPU, KillWait 2 s), started
+# once for the file. First the launcher alone, run as mmbuild runs it
+# (`-c COMMAND` in the workspace with the job's MIXMASTER_* environment);
+# then whole builds through mmbuild with `launcher = mm-run-slurm`.
+load helpers/common
+load helpers/git
+load helpers/jobs
+load helpers/launched
+load helpers/slurm
+
+setup_file() {
+  mm_slurm_start "$BATS_FILE_TMPDIR/slurm"
+  # The daemons, for every test of the file.
+  export SLURM_CONF MM_SLURM_STATE=$BATS_FILE_TMPDIR/slurm
+  declare -p MM_SLURM_PIDS SLURM_NODE SLURM_HIDDEN >"$BATS_FILE_TMPDIR/slurm.vars"
+}
+
+teardown_file() {
+  [ -f "$BATS_FILE_TMPDIR/slurm.vars" ] || return 0
+  source "$BATS_FILE_TMPDIR/slurm.vars"
+  mm_slurm_stop
+}
+
+setup() {
+  [ -f "$BATS_FILE_TMPDIR/slurm.vars" ] || skip "$(mm_slurm_skip_reason)"
+  source "$BATS_FILE_TMPDIR/slurm.vars"
+  WORKSPACE=$BATS_TEST_TMPDIR/builds/acme-app/main
+  mkdir -p "$WORKSPACE"
+  export MIXMASTER_JOB=job-$BATS_TEST_NUMBER MIXMASTER_WORKSPACE=$WORKSPACE \
+    MIXMASTER_TIMEOUT=60
+  LAUNCHER=$MM_BIN/mm-run-slurm
+  jobs_setup
+  launched_setup "$LAUNCHER"
+}
+
+teardown() {
+  kill_background
+  [ -z "${SLURM_CONF:-}" ] || mm_slurm_cancel_all
+}
+
+# no_slurm_job: Slurm has no job left, pending, running or completing.
+no_slurm_job() { [ -z "$(mm_slurm_jobs)" ]; }
+
+# launch COMMAND: runs the launcher's words as mmbuild does, in the
+# test's directory, stdout and stderr apart in $BATS_TEST_TMPDIR/out and
+# err; sets `status`.
+launch() {
+  status=0
+  (cd "$BATS_TEST_TMPDIR" && exec $LAUNCHER -c "$1") \
+    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+}
+out() { cat "$BATS_TEST_TMPDIR/out"; }
+err() { cat "$BATS_TEST_TMPDIR/err"; }
+
+@test "exit codes pass through; stdout and stderr stay apart; it runs in the workspace on the node" {
+  launch 'echo "out $PWD"; echo "err $MIXMASTER_WORKSPACE" >&2; exit 3'
+  assert_equal "$status" 3
+  assert_equal "$(out)" "out $WORKSPACE"
+  run err
+  assert_line "err $WORKSPACE"
+  refute_line --partial "out "
+  launch 'exit 0'
+  assert_equal "$status" 0
+  launch 'kill -SEGV $$'
+  assert_equal "$status" 139
+}
+
+@test "a workspace missing on the node is 125, naming the host" {
+  MIXMASTER_WORKSPACE=$BATS_TEST_TMPDIR/builds/acme-app/gone
+  launch 'echo never'
+  assert_equal "$status" 125
+  run err
+  assert_line --partial "mm-run-node: no workspace $MIXMASTER_WORKSPACE on $(uname -n)"
+  refute_line --partial never
+}
+
+@test "a job Slurm never ran is 125; an srun option from the configuration reaches srun" {
+  LAUNCHER="$LAUNCHER --partition=nosuchpartition"
+  launch 'echo never'
+  assert_equal "$status" 125
+  run err
+  assert_line --partial "invalid partition"
+  assert_line "mm-run-slurm: Slurm did not run job mm-$MIXMASTER_JOB"
+  # A build of its own that exits 1 is no such case.
+  LAUNCHER=$MM_BIN/mm-run-slurm
+  launch 'exit 1'
+  assert_equal "$status" 1
+}
+
+@test "TERM to the launcher cancels the job: the build's TERM trap runs, and --stop is harmless after" {
+  (cd "$BATS_TEST_TMPDIR" && exec "$LAUNCHER" -c 'trap "echo trapped TERM; exit 5" TERM; echo started; sleep 600 & wait') \
+    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+  local launcher=$!
+  for _ in $(seq 300); do grep -q started "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+  assert_equal "$(mm_slurm_jobs)" "mm-$MIXMASTER_JOB"
+  kill -TERM "$launcher"
+  status=0
+  wait "$launcher" || status=$?
+  assert_equal "$status" 5
+  assert_equal "$(out)" "started
+trapped TERM"
+  run "$LAUNCHER" --stop
+  assert_success
+  assert_equal "$(mm_slurm_jobs)" ""
+}
+
+@test "request values and the command reach the build unchanged: quotes, \$(...), newlines, a leading -" {
+  export MIXMASTER_TARGET="-n it's \"x\" \$(touch $BATS_TEST_TMPDIR/pwned) \${HOME} \`id\`
+second line"
+  export MIXMASTER_VIEW_URL='-e $$ \'
+  launch 'printf "%s|\n" "$MIXMASTER_TARGET" "$MIXMASTER_VIEW_URL"'
+  assert_equal "$status" 0
+  assert_equal "$(out)" "$MIXMASTER_TARGET|
+$MIXMASTER_VIEW_URL|"
+  assert [ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+}
+
+# Through mmbuild.
+
+@test "mmbuild: a build through Slurm has the log of a local one; exit codes 0, 3, 139; the launcher in [build]" {
+  spool_job j1
+  spool_job j2 target=failing
+  spool_job j3 target=segv
+  mmbuild_succeeds
+  assert_equal "$(result_of j1) $(result_of j2) $(result_of j3)" "success 0 failure 3 failure 139"
+  run log_lines j1
+  assert_line "# Build started in $(workspace main), launched by $LAUNCHER"
+  assert_line "$ echo \"out \$MIXMASTER_TARGET\"; echo 'err line' >&2; cat README"
+  assert_line "O out main"
+  assert_line "! err line"
+  assert_line "O first"
+  assert_line "# Build finished"
+  run log_of j1
+  assert_line "launcher = $LAUNCHER"
+  run log_lines j2
+  assert_line "# Build failed: exit code 3"
+  refute_line --partial -- "--stop"
+  assert no_slurm_job
+}
+
+@test "mmbuild: output is in the log while the build runs" {
+  spool_job j1 target=live
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O first"
+  assert_equal "$(mm_slurm_jobs)" "mm-j1"
+  refute launched_log_has j1 "O second"
+  touch "$BATS_TEST_TMPDIR/go"
+  wait_for_mmbuild
+  assert_equal "$(result_of j1)" "success 0"
+  assert launched_log_has j1 "O second"
+}
+
+@test "mmbuild: a stop runs the build's TERM trap and leaves no job in Slurm" {
+  spool_job j1 target=trapper
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O started"
+  kill -TERM "$MMBUILD"
+  wait_for_mmbuild
+  assert_equal "$(result_of j1)" "killed 7"
+  run log_lines j1
+  assert_line "O trapped TERM"
+  assert_line "$ $LAUNCHER --stop"
+  assert_line "X Build stopped: mmbuild was asked to stop"
+  assert no_slurm_job
+  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+}
+
+@test "mmbuild: a timeout runs the build's TERM trap and leaves no job in Slurm" {
+  sed -i "s/^supersede = no$/supersede = no\ntimeout = 2/" "$MM_CONFIG"
+  spool_job j1 target=trapper
+  mmbuild_succeeds
+  assert_equal "$(result_of j1)" "killed 7"
+  run log_lines j1
+  assert_line "O trapped TERM"
+  assert_line "X Build stopped: timeout: the build ran longer than 2 s"
+  assert no_slurm_job
+}
+
+@test "mmbuild: a build that ignores TERM is killed within the grace (KillWait)" {
+  spool_job j1 target=stubborn
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O started"
+  local start=$SECONDS
+  kill -TERM "$MMBUILD"
+  # The build is gone within mmbuild's grace (10 s), before mmbuild's own
+  # KILL; mmbuild's --stop and mails come after.
+  # KillWait is 2 s; mmbuild's own grace, 10 s, is not needed.
+  wait_until finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  assert [ $((SECONDS - start)) -lt 10 ]
+  wait_for_mmbuild
+  assert_equal "$(status_of j1)" killed
+  assert launched_log_has j1 "O ignored TERM"
+  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  assert no_slurm_job
+}
+
+@test "mmbuild SIGKILLed: its runner cancels the job within seconds and ends the log" {
+  spool_job j1 target=trapper
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O started"
+  kill -KILL "$MMBUILD"
+  wait_until no_slurm_job
+  wait_until launched_ended j1
+  assert_equal "$(status_of j1)" killed
+  assert launched_log_has j1 "O trapped TERM"
+  assert launched_log_has j1 "X Build stopped: mmbuild (pid $MMBUILD) died"
+}
+
+@test "mmbuild and its runner SIGKILLed: the guard's TERM cancels the job; the next mmbuild ends the log, its --stop harmless" {
+  spool_job j1 target=trapper
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O started"
+  local runner
+  runner=$(launched_runner j1)
+  kill -KILL "$MMBUILD" "$runner"
+  wait_until no_slurm_job
+  assert_equal "$(status_of j1)" ""
+  mmbuild_succeeds
+  assert_output --partial "job j1: its runner died; log finished as error"
+  assert_equal "$(result_of j1)" "error -1"
+  run log_lines j1
+  assert_line "$ $LAUNCHER --stop"
+  refute_line --regexp "^! .*--stop"
+  assert no_slurm_job
+}
+
+@test "mmbuild, runner, launcher and srun SIGKILLed together: the job runs on, and the next mmbuild cancels it" {
+  spool_job j1 target=trapper
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O started"
+  launched_kill_all j1
+  # Nothing of Mixmaster is left to cancel it; Slurm runs it on.
+  sleep 1
+  assert_equal "$(mm_slurm_jobs)" "mm-j1"
+  mmbuild_succeeds
+  assert_output --partial "job j1: its runner died; log finished as error"
+  assert_equal "$(result_of j1)" "error -1"
+  assert launched_log_has j1 "$ $LAUNCHER --stop"
+  assert no_slurm_job
+  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+}
+
+@test "mmbuild: a workspace the node does not see is error, naming the host" {
+  [ -n "$SLURM_HIDDEN" ] || skip "no mount namespace here to hide a directory from the node"
+  BUILDS=$SLURM_HIDDEN/$BATS_TEST_NUMBER/builds
+  SPOOL=$BUILDS/INBOX
+  mkdir -p "$SPOOL"
+  launched_setup "$LAUNCHER"
+  spool_job j1
+  mmbuild_succeeds
+  assert_equal "$(result_of j1)" "error 125"
+  run log_lines j1
+  assert_line --partial "mm-run-node: no workspace $(workspace main) on $(uname -n)"
+  assert_line "$ $LAUNCHER --stop"
+  assert_line "# Build error: the launcher could not run the build (exit status 125)"
+}
+
+# Asked anew at each poll: the job may not be submitted yet.
+waits_for_a_cpu() { test "$(mm_slurm_pending_reason "$1")" = Resources; }
+
+@test "mmbuild with jobs = 2 on a node of one CPU: the second build waits in Slurm's queue" {
+  sed -i "s/^supersede = no$/supersede = no\njobs = 2/" "$MM_CONFIG"
+  spool_job j1 target=live
+  spool_job j2
+  mmbuild_in_background
+  wait_until launched_log_has j1 "O first"
+  wait_until waits_for_a_cpu mm-j2
+  assert launched_log_has j2 "! srun: job $(squeue --noheader --name=mm-j2 --format=%i) queued and waiting for resources"
+  refute launched_log_has j2 "O first"
+  touch "$BATS_TEST_TMPDIR/go"
+  wait_for_mmbuild
+  assert_equal "$(result_of j1) $(result_of j2)" "success 0 success 0"
+  assert no_slurm_job
+}
+
+@test "mmbuild: request values reach the build unchanged: quotes, \$(...), newlines, a leading -" {
+  local target="values/it's-\"\$(touch-pwned)\"-\`id\`"
+  mm_git push -q origin "main:$target"
+  # A job file escapes a newline as \n (mmbridge(1)).
+  spool_job j1 target="$target" 'viewUrl=-e $(touch pwned) '"'"'q'"'"' "d"\nsecond line'
+  mmbuild_succeeds
+  assert_equal "$(result_of j1)" "success 0"
+  run log_lines j1
+  assert_line "O $target|"
+  assert_line "O -e \$(touch pwned) 'q' \"d\""
+  assert_line "O second line|"
+  assert [ ! -e "$(workspace "$target")/pwned" ]
+}
