@@ -54,32 +54,13 @@ NameChooser LogNames(ClaimedJob* job, const Clock& clock) {
 
 }  // namespace
 
-std::string JobSectionText(const std::string& text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    size_t b = text.find_first_not_of(" \t", pos);
-    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
-      return text.substr(0, pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return text;
-}
-
 bool PrepareJob(const std::string& text, const std::string& filename,
                 const Config& config, bool allow_trailing_sections,
                 ClaimedJob* out, std::string* err) {
   ClaimedJob claimed;
-  if (!DecodeJob(text, filename, &claimed.job, err)) return false;
-  if (!allow_trailing_sections && JobSectionText(text).size() != text.size()) {
-    *err = filename + ": a job file holds one [job] section and nothing after";
+  if (!ReadRunnableJob(text, filename, config, allow_trailing_sections,
+                       &claimed.job, err))
     return false;
-  }
-  if (!config.FindProject(claimed.job.project)) {
-    *err = filename + ": unknown project " + OneLine(claimed.job.project);
-    return false;
-  }
   claimed.project_dir =
       JoinPath(config.build_root, SafeName(claimed.job.project));
   *out = std::move(claimed);

@@ -27,13 +27,9 @@ struct ClaimedJob {
   std::string note;         // why `id` differs from job.id, if it does
 };
 
-// The `[job]` part of a job file's text: everything before the first other
-// section (a build log given back to mmbuild is run as the job it was).
-std::string JobSectionText(const std::string& text);
-
-// Decodes `text` and fills everything of `out` but the log path. Fails with
-// a message for a job that cannot be run: not a job file, sections other
-// than [job] (when `allow_trailing_sections` is false), unknown project.
+// Reads `text` as ReadRunnableJob (job/rejected.h) does and fills
+// everything of `out` but the log path; false with the reason the job
+// cannot be run.
 bool PrepareJob(const std::string& text, const std::string& filename,
                 const Config& config, bool allow_trailing_sections,
                 ClaimedJob* out, std::string* err);

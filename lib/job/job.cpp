@@ -114,21 +114,25 @@ std::string EncodeJob(const Job& job) {
   return FormatIniSection("job", entries);
 }
 
+std::string JobSectionText(const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    size_t b = text.find_first_not_of(" \t", pos);
+    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
+      return text.substr(0, pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return text;
+}
+
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err) {
   // A build log is the job file with more sections appended, and its [log]
   // lines are not INI: parse the [job] section alone.
-  size_t end = 0;
-  while (end < text.size()) {
-    size_t nl = text.find('\n', end);
-    size_t line_end = nl == std::string::npos ? text.size() : nl;
-    size_t b = text.find_first_not_of(" \t", end);
-    if (b < line_end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
-      break;
-    end = nl == std::string::npos ? text.size() : nl + 1;
-  }
   IniDocument doc;
-  if (!ParseIni(text.substr(0, end), filename, &doc, err)) return false;
+  if (!ParseIni(JobSectionText(text), filename, &doc, err)) return false;
   const IniSection* section = doc.Find("job");
   if (!section || doc.sections.size() != 1) {
     *err = filename + ": not a job file: expected one [job] section";

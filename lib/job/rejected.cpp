@@ -10,10 +10,37 @@
 
 namespace mm {
 
+namespace {
+
+// The first line of every note, without its newline.
+std::string NoteLine(const std::string& program, const std::string& why,
+                     const struct timespec& now) {
+  return "# Rejected by " + program + " at " + FormatIsoUtc(now) + ": " +
+         OneLine(why);
+}
+
+}  // namespace
+
+bool ReadRunnableJob(const std::string& text, const std::string& filename,
+                     const Config& config, bool allow_trailing_sections,
+                     Job* job, std::string* err) {
+  Job decoded;
+  if (!DecodeJob(text, filename, &decoded, err)) return false;
+  if (!allow_trailing_sections && JobSectionText(text).size() != text.size()) {
+    *err = filename + ": a job file holds one [job] section and nothing after";
+    return false;
+  }
+  if (!config.FindProject(decoded.project)) {
+    *err = filename + ": unknown project " + OneLine(decoded.project);
+    return false;
+  }
+  *job = std::move(decoded);
+  return true;
+}
+
 std::string RejectionNote(const std::string& program, const std::string& why,
                           const struct timespec& now) {
-  return "# Rejected by " + program + " at " + FormatIsoUtc(now) + ": " +
-         OneLine(why) +
+  return NoteLine(program, why, now) +
          "\n# Fix the cause, then move this file back into the spool to "
          "build it.\n";
 }
@@ -41,6 +68,14 @@ bool NoteRejection(const std::string& path, const std::string& program,
     return false;
   }
   return true;
+}
+
+bool WriteRejectionNoteBeside(const std::string& path,
+                              const std::string& program,
+                              const std::string& why,
+                              const struct timespec& now, std::string* err) {
+  return CreateFileExclusive(path + ".why", NoteLine(program, why, now) + "\n",
+                             0600, err);
 }
 
 }  // namespace mm

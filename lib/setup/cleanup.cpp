@@ -15,6 +15,8 @@
 #include "base/paths.h"
 #include "build/spool_reader.h"
 #include "job/config.h"
+#include "job/job.h"
+#include "job/rejected.h"
 
 namespace mm {
 namespace {
@@ -52,7 +54,7 @@ bool ListEntries(const std::string& spool, std::vector<std::string>* names,
 // claimed it meanwhile).
 bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
                 CleanupAction action, CleanupOutcome* outcome) {
-  std::string from = JoinPath(spool, outcome->name);
+  std::string from = JoinPath(spool, outcome->entry.name);
   if (action == CleanupAction::kDelete) {
     if (unlink(from.c_str()) == 0) {
       outcome->ok = true;
@@ -63,7 +65,7 @@ bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
     }
     return true;
   }
-  switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->name),
+  switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->entry.name),
                       &outcome->destination, &outcome->error)) {
     case MoveResult::kMoved:
       outcome->ok = true;
@@ -79,8 +81,14 @@ bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
 
 }  // namespace
 
-bool ServiceFailed(const char* service_result) {
-  return service_result == nullptr || strcmp(service_result, "success") != 0;
+const char kNotAJobReason[] =
+    "not a job: mmbuild takes regular *.ini files only";
+
+CleanupScope ScopeFor(const char* service_result, bool all) {
+  if (all) return CleanupScope::kEverything;
+  if (service_result == nullptr) return CleanupScope::kCannotRun;
+  return strcmp(service_result, "success") == 0 ? CleanupScope::kNotJobs
+                                                : CleanupScope::kEverything;
 }
 
 std::string ServiceEndNote(const char* service_result, const char* exit_code,
@@ -106,6 +114,7 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
       ParseConfig(text, config_path, home, &config, &why)) {
     p.build_root = config.build_root;
     p.spool = config.spool;
+    p.config = std::move(config);
   } else if (config_explicit) {
     *err = "cannot use configuration " + why;
     return false;
@@ -122,10 +131,11 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
   return true;
 }
 
-bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
-                  CleanupAction action, CleanupScope scope,
-                  std::vector<CleanupOutcome>* outcomes, std::string* err) {
-  outcomes->clear();
+bool ListCleanup(const std::string& spool, CleanupScope scope,
+                 const Config* config, const std::string& config_problem,
+                 const std::string& queued_reason,
+                 std::vector<CleanupEntry>* entries, std::string* err) {
+  entries->clear();
   std::vector<std::string> names;
   // mmbuild's own list of jobs, so that the two never disagree about what
   // a job is.
@@ -133,22 +143,49 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
   if (!ListEntries(spool, &names, err) || !ListSpoolJobs(spool, &jobs, err)) {
     return false;
   }
-  auto is_job = [&jobs](const std::string& name) {
-    return std::binary_search(jobs.begin(), jobs.end(), name);
-  };
-  if (scope == CleanupScope::kNotJobs) {
-    names.erase(std::remove_if(names.begin(), names.end(), is_job),
-                names.end());
+  for (const std::string& name : names) {
+    CleanupEntry entry;
+    entry.name = name;
+    entry.is_job = std::binary_search(jobs.begin(), jobs.end(), name);
+    if (!entry.is_job) {
+      entry.reason = kNotAJobReason;
+    } else if (scope == CleanupScope::kEverything) {
+      entry.reason = queued_reason;
+    } else if (scope == CleanupScope::kNotJobs) {
+      continue;
+    } else if (!config) {
+      entry.reason = config_problem;
+    } else {
+      // Read as mmbuild would; a job claimed meanwhile is not there to
+      // clean.
+      std::string path = JoinPath(spool, name), text, why;
+      Job job;
+      if (!ReadFile(path, &text, &why)) {
+        if (!Exists(path)) continue;
+        entry.reason = why;
+      } else if (ReadRunnableJob(text, path, *config, false, &job, &why)) {
+        continue;
+      } else {
+        entry.reason = why;
+      }
+    }
+    entries->push_back(std::move(entry));
   }
-  if (names.empty()) return true;
+  return true;
+}
 
+bool CleanUpEntries(const std::string& spool, const std::string& rejected_dir,
+                    CleanupAction action,
+                    const std::vector<CleanupEntry>& entries,
+                    std::vector<CleanupOutcome>* outcomes, std::string* err) {
+  outcomes->clear();
+  if (entries.empty()) return true;
   if (action == CleanupAction::kMove && !MakeDirs(rejected_dir, err)) {
     return false;
   }
-  for (const std::string& name : names) {
+  for (const CleanupEntry& entry : entries) {
     CleanupOutcome outcome;
-    outcome.name = name;
-    outcome.is_job = is_job(name);
+    outcome.entry = entry;
     if (CleanEntry(spool, rejected_dir, action, &outcome)) {
       outcomes->push_back(std::move(outcome));
     }

@@ -25,12 +25,23 @@ class CleanupTest : public ::testing::Test {
   static void Write(const std::string& path, const std::string& text) {
     testing_support::WriteAll(path, text);
   }
+  // What `scope` takes from the spool (with `config` for kCannotRun).
+  std::vector<CleanupEntry> List(CleanupScope scope,
+                                 const Config* config = nullptr) {
+    std::vector<CleanupEntry> entries;
+    std::string err;
+    EXPECT_TRUE(ListCleanup(spool_, scope, config, "no configuration",
+                            "still queued", &entries, &err))
+        << err;
+    return entries;
+  }
   // Cleans the spool, which must work as a whole.
   std::vector<CleanupOutcome> Clean(
       CleanupScope scope, CleanupAction action = CleanupAction::kMove) {
     std::vector<CleanupOutcome> out;
     std::string err;
-    EXPECT_TRUE(CleanUpSpool(spool_, rejected_, action, scope, &out, &err))
+    EXPECT_TRUE(
+        CleanUpEntries(spool_, rejected_, action, List(scope), &out, &err))
         << err;
     return out;
   }
@@ -39,14 +50,16 @@ class CleanupTest : public ::testing::Test {
   std::string dir_, spool_, rejected_;
 };
 
-TEST(ServiceFailedTest, OnlySuccessIsSuccess) {
-  EXPECT_FALSE(ServiceFailed("success"));
-  EXPECT_TRUE(ServiceFailed("exit-code"));
-  EXPECT_TRUE(ServiceFailed("signal"));
-  EXPECT_TRUE(ServiceFailed("timeout"));
-  EXPECT_TRUE(ServiceFailed(""));
-  // Run by hand: the person wants the spool cleared.
-  EXPECT_TRUE(ServiceFailed(nullptr));
+TEST(ScopeForTest, OnlySuccessKeepsTheJobsAndByHandOnlyWhatCannotRunGoes) {
+  EXPECT_EQ(ScopeFor("success", false), CleanupScope::kNotJobs);
+  EXPECT_EQ(ScopeFor("exit-code", false), CleanupScope::kEverything);
+  EXPECT_EQ(ScopeFor("signal", false), CleanupScope::kEverything);
+  EXPECT_EQ(ScopeFor("timeout", false), CleanupScope::kEverything);
+  EXPECT_EQ(ScopeFor("", false), CleanupScope::kEverything);
+  // Run by hand, builds go on: only what mmbuild cannot take.
+  EXPECT_EQ(ScopeFor(nullptr, false), CleanupScope::kCannotRun);
+  EXPECT_EQ(ScopeFor(nullptr, true), CleanupScope::kEverything);
+  EXPECT_EQ(ScopeFor("success", true), CleanupScope::kEverything);
 }
 
 TEST(CleanupNoteTest, SaysHowTheServiceEnded) {
@@ -65,10 +78,10 @@ TEST_F(CleanupTest, MovesEveryJobOldestFirstAndEmptiesTheSpool) {
   Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\nid = a\n");
   std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
+  EXPECT_EQ(out[0].entry.name, "20260101-000000-a.ini");
   EXPECT_TRUE(out[0].ok);
   EXPECT_EQ(out[0].destination, JoinPath(rejected_, "20260101-000000-a.ini"));
-  EXPECT_EQ(out[1].name, "20260102-000000-b.ini");
+  EXPECT_EQ(out[1].entry.name, "20260102-000000-b.ini");
   EXPECT_EQ(ReadAll(JoinPath(rejected_, "20260102-000000-b.ini")),
             "[job]\nid = b\n");
   EXPECT_FALSE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
@@ -104,12 +117,11 @@ TEST_F(CleanupTest, DeleteRemovesJobsAndMakesNoRejectedDirectory) {
 TEST_F(CleanupTest, EmptyOrMissingSpoolIsNothingToDo) {
   EXPECT_TRUE(Clean(CleanupScope::kEverything).empty());
   EXPECT_FALSE(Exists(rejected_));
-  std::vector<CleanupOutcome> out;
+  std::vector<CleanupEntry> entries;
   std::string err;
-  ASSERT_TRUE(CleanUpSpool(JoinPath(dir_, "nowhere"), rejected_,
-                           CleanupAction::kMove, CleanupScope::kEverything,
-                           &out, &err));
-  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(ListCleanup(JoinPath(dir_, "nowhere"), CleanupScope::kEverything,
+                          nullptr, "", "", &entries, &err));
+  EXPECT_TRUE(entries.empty());
 }
 
 TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
@@ -118,9 +130,9 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
   Write(blocker, "not a directory");
   std::vector<CleanupOutcome> out;
   std::string err;
-  EXPECT_FALSE(CleanUpSpool(spool_, JoinPath(blocker, "REJECTED"),
-                            CleanupAction::kMove, CleanupScope::kEverything,
-                            &out, &err));
+  EXPECT_FALSE(CleanUpEntries(spool_, JoinPath(blocker, "REJECTED"),
+                              CleanupAction::kMove,
+                              List(CleanupScope::kEverything), &out, &err));
   EXPECT_NE(err.find(blocker), std::string::npos) << err;
   EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
 }
@@ -128,10 +140,10 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
 TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
   std::string file = JoinPath(dir_, "file");
   Write(file, "x");
-  std::vector<CleanupOutcome> out;
+  std::vector<CleanupEntry> entries;
   std::string err;
-  EXPECT_FALSE(CleanUpSpool(file, rejected_, CleanupAction::kMove,
-                            CleanupScope::kEverything, &out, &err));
+  EXPECT_FALSE(ListCleanup(file, CleanupScope::kEverything, nullptr, "", "",
+                           &entries, &err));
   EXPECT_NE(err.find("cannot read spool " + file), std::string::npos) << err;
 }
 
@@ -143,10 +155,10 @@ TEST_F(CleanupTest, AfterASuccessOnlyWhatIsNotAJobGoes) {
   ASSERT_TRUE(MakeDirs(JoinPath(spool_, "folder.ini"), &err));
   std::vector<CleanupOutcome> out = Clean(CleanupScope::kNotJobs);
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].name, "folder.ini");  // a directory is not a job
-  EXPECT_FALSE(out[0].is_job);
+  EXPECT_EQ(out[0].entry.name, "folder.ini");  // a directory is not a job
+  EXPECT_FALSE(out[0].entry.is_job);
   EXPECT_TRUE(out[0].ok) << out[0].error;
-  EXPECT_EQ(out[1].name, "notes.txt");
+  EXPECT_EQ(out[1].entry.name, "notes.txt");
   EXPECT_EQ(out[1].destination, JoinPath(rejected_, "notes.txt"));
   // The job waits for the next run; the hidden file is not the spool's.
   EXPECT_TRUE(Exists(JoinPath(spool_, "20260101-000000-a.ini")));
@@ -161,12 +173,52 @@ TEST_F(CleanupTest, AfterAFailureEverythingButHiddenEntriesGoes) {
   Write(JoinPath(spool_, ".being-written"), "x");
   std::vector<CleanupOutcome> out = Clean(CleanupScope::kEverything);
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].name, "20260101-000000-a.ini");
-  EXPECT_TRUE(out[0].is_job);
-  EXPECT_EQ(out[1].name, "notes.txt");
-  EXPECT_FALSE(out[1].is_job);
+  EXPECT_EQ(out[0].entry.name, "20260101-000000-a.ini");
+  EXPECT_TRUE(out[0].entry.is_job);
+  EXPECT_EQ(out[1].entry.name, "notes.txt");
+  EXPECT_FALSE(out[1].entry.is_job);
   EXPECT_TRUE(Exists(JoinPath(spool_, ".being-written")));
   EXPECT_FALSE(Exists(JoinPath(rejected_, ".being-written")));
+}
+
+TEST_F(CleanupTest, EachEntryHasItsReason) {
+  Write(JoinPath(spool_, "20260101-000000-a.ini"), "[job]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  std::vector<CleanupEntry> entries = List(CleanupScope::kEverything);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].reason, "still queued");
+  EXPECT_EQ(entries[1].reason, kNotAJobReason);
+}
+
+TEST_F(CleanupTest, ByHandOnlyWhatMmbuildCannotTakeGoes) {
+  const std::string job =
+      "scm = git\nrepositoryUrl = /r\ntarget = main\nproject = ";
+  Write(JoinPath(spool_, "1-good.ini"), "[job]\n" + job + "a/b\n");
+  Write(JoinPath(spool_, "2-unknown.ini"), "[job]\n" + job + "x/y\n");
+  Write(JoinPath(spool_, "3-broken.ini"), "not a job\n");
+  Write(JoinPath(spool_, "4-log.ini"), "[job]\n" + job + "a/b\n[log]\n");
+  Write(JoinPath(spool_, "notes.txt"), "x");
+  Config config;
+  config.projects.push_back(Project{"a/b", {{"main", "make"}}});
+  std::vector<CleanupEntry> entries = List(CleanupScope::kCannotRun, &config);
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].name, "2-unknown.ini");
+  EXPECT_TRUE(entries[0].is_job);
+  EXPECT_NE(entries[0].reason.find("unknown project x/y"), std::string::npos)
+      << entries[0].reason;
+  EXPECT_EQ(entries[1].name, "3-broken.ini");
+  EXPECT_NE(entries[1].reason.find("3-broken.ini"), std::string::npos)
+      << entries[1].reason;
+  EXPECT_EQ(entries[2].name, "4-log.ini");
+  EXPECT_NE(entries[2].reason.find("one [job] section"), std::string::npos)
+      << entries[2].reason;
+  EXPECT_EQ(entries[3].name, "notes.txt");
+  EXPECT_EQ(entries[3].reason, kNotAJobReason);
+  // Without a usable configuration mmbuild takes no job at all.
+  entries = List(CleanupScope::kCannotRun);
+  ASSERT_EQ(entries.size(), 5u);
+  EXPECT_EQ(entries[0].name, "1-good.ini");
+  EXPECT_EQ(entries[0].reason, "no configuration");
 }
 
 TEST_F(CleanupTest, PathsComeFromTheConfiguration) {
@@ -178,6 +230,7 @@ TEST_F(CleanupTest, PathsComeFromTheConfiguration) {
   EXPECT_EQ(p.build_root, "/home/u/b");
   EXPECT_EQ(p.spool, "/var/spool/mm");
   EXPECT_EQ(p.fallback_reason, "");
+  EXPECT_EQ(p.config.spool, "/var/spool/mm");
   // Options win over the configuration.
   ASSERT_TRUE(
       ResolveCleanupPaths(config, true, "~/in", "/srv/b", "/home/u", &p, &err));
