@@ -72,17 +72,30 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
   return true;
 }
 
-FollowResult FollowBuild(const Config& config, const std::string& id,
+namespace {
+
+// The project directory and id of the build `build` names.
+bool Find(const BuildHistory& history, const BuildName& build, std::string* dir,
+          std::string* id, std::string* err) {
+  return history.FindBuild(build.name,
+                           build.project.empty() ? "" : SafeName(build.project),
+                           dir, id, err);
+}
+
+}  // namespace
+
+FollowResult FollowBuild(const Config& config, const BuildName& build,
                          int out_fd, const FollowOptions& options,
                          std::string* status, std::string* err) {
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return FollowResult::kError;
-  std::string dir = history.FindJob(id);
-  if (dir.empty()) {
-    *err = "no build log with id " + OneLine(id);
-    return FollowResult::kNoSuchJob;
-  }
+  std::string dir, id;
+  if (!Find(history, build, &dir, &id, err)) return FollowResult::kNoSuchJob;
   UniqueFd log = history.OpenLog(dir, id);
+  if (!log.ok()) {
+    *err = "cannot open the log of " + id;
+    return FollowResult::kError;
+  }
   off_t offset = 0;
   double until = MonotonicSeconds() + options.limit_seconds;
   for (;;) {
@@ -110,14 +123,15 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   return b.status == "success" ? FollowResult::kSuccess : FollowResult::kFailed;
 }
 
-bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
-                std::string* new_id, std::string* err) {
+bool RebuildJob(const Config& config, const BuildName& build,
+                const Clock& clock, Rebuild* rebuild, std::string* err) {
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return false;
-  std::string dir = history.FindJob(id);
-  UniqueFd log = dir.empty() ? UniqueFd() : history.OpenLog(dir, id);
+  std::string dir, id;
+  if (!Find(history, build, &dir, &id, err)) return false;
+  UniqueFd log = history.OpenLog(dir, id);
   if (!log.ok()) {
-    *err = "no build log with id " + OneLine(id);
+    *err = "cannot open the log of " + id;
     return false;
   }
   std::string text(kJobBytes, '\0');
@@ -128,19 +142,25 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   }
   text.resize(n);
   Job job;
-  if (!DecodeJob(JobSectionText(text), id + ".log", &job, err)) return false;
-  // A job file leaves these out to take them from the configuration; the
-  // copy is written whole, so it takes them now, as the original did.
-  if (!job.has_build_command) {
-    const Project* project = config.FindProject(job.project);
-    TargetMatch match;
-    if (!project) {
-      *err = "unknown project " + OneLine(job.project);
-      return false;
-    }
-    if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
-    job.build_command = match.command;
+  if (!DecodeJob(text, id + ".log", &job, err)) return false;
+  // The command is the configuration's now, whatever the original ran: a
+  // rebuild is what a fixed configuration is tried with.
+  const Project* project = config.FindProject(job.project);
+  TargetMatch match;
+  if (!project) {
+    *err = "unknown project " + OneLine(job.project);
+    return false;
   }
+  if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
+  Rebuild r;
+  r.of = id;
+  r.key = match.key;
+  r.command = match.command;
+  r.old_command = job.build_command;
+  job.build_command = match.command;
+  job.rebuild_of = id;
+  // Left to the configuration by the original, taken from it now: the copy
+  // is written whole.
   if (!job.has_mailto) job.mailto = config.mailto;
   if (!job.has_mode) job.mode = config.mode;
   job.has_build_command = job.has_mailto = job.has_mode = true;
@@ -152,7 +172,8 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   if (!writer.Write(
           &job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
     return false;
-  *new_id = job.id;
+  r.id = job.id;
+  *rebuild = std::move(r);
   return true;
 }
 

@@ -282,6 +282,13 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   };
   log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
+  // mmbuild(1) BUILD HISTORY: --rebuild runs the configuration's command.
+  if (!run.job().rebuild_of.empty())
+    log.Line(marker::kMixmaster,
+             "Rebuild of job " + run.job().rebuild_of +
+                 " with the command the configuration gave when it was "
+                 "queued: " +
+                 run.job().build_command);
   tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
 
   Outcome outcome = run.Execute();

@@ -31,6 +31,10 @@ struct Job {
   // `gitlab`, and where that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
+  // `mmbuild --rebuild` (mmbuild(1) BUILD HISTORY): the id of the job this
+  // one repeats, with the build command the configuration gave when it was
+  // queued. Written only when set.
+  std::string rebuild_of;
   // A hand-written job may leave these out; they then come from the config.
   bool has_build_command = false;
   bool has_mailto = false;

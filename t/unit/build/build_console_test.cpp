@@ -58,30 +58,54 @@ TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
   options.limit_seconds = 0.1;
   std::string status, err;
   int out = open((tmp_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  EXPECT_EQ(FollowBuild(config_, "20261125-2", out, options, &status, &err),
-            FollowResult::kFailed);
+  EXPECT_EQ(
+      FollowBuild(config_, {"20261125-2", ""}, out, options, &status, &err),
+      FollowResult::kFailed);
   EXPECT_EQ(status, "failure");
-  EXPECT_EQ(FollowBuild(config_, "20261125-3", out, options, &status, &err),
-            FollowResult::kNoResult);
+  EXPECT_EQ(
+      FollowBuild(config_, {"last", "acme/app"}, out, options, &status, &err),
+      FollowResult::kNoResult);
   EXPECT_NE(err.find("no [result]"), std::string::npos);
-  EXPECT_EQ(FollowBuild(config_, "nope", out, options, &status, &err),
+  EXPECT_EQ(FollowBuild(config_, {"nope", ""}, out, options, &status, &err),
             FollowResult::kNoSuchJob);
   close(out);
   EXPECT_EQ(ReadAll(tmp_ / "out"), Log("main", "failure") + Log("main", ""));
 }
 
-TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheConfiguredCommand) {
-  std::string id, err;
-  ASSERT_TRUE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err))
+TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheCommandConfiguredNow) {
+  WriteAll(tmp_ / "acme-app/JOBS/20261125-4.log",
+           "[job]\nid = x\nscm = git\nproject = acme/app\n"
+           "repositoryUrl = /srv/app.git\ntarget = main/x\n"
+           "buildCommand = make old\n\n[log]\n");
+  config_.projects[0].targets.emplace_back("main/x", "make new");
+  Rebuild r;
+  std::string err;
+  ASSERT_TRUE(RebuildJob(config_, {"20261125-4", ""}, SystemClock(), &r, &err))
       << err;
-  std::string job = ReadAll(tmp_ / ("INBOX/" + id + ".ini"));
-  EXPECT_NE(job.find("id = " + id + "\n"), std::string::npos);
-  EXPECT_NE(job.find("buildCommand = make\n"), std::string::npos);
-  EXPECT_NE(job.find("target = main\n"), std::string::npos);
+  EXPECT_EQ(r.of, "20261125-4");
+  EXPECT_EQ(r.key, "main/x");
+  EXPECT_EQ(r.command, "make new");
+  EXPECT_EQ(r.old_command, "make old");
+  std::string job = ReadAll(tmp_ / ("INBOX/" + r.id + ".ini"));
+  EXPECT_NE(job.find("id = " + r.id + "\n"), std::string::npos);
+  EXPECT_NE(job.find("buildCommand = make new\n"), std::string::npos);
+  EXPECT_NE(job.find("target = main/x\n"), std::string::npos);
+  EXPECT_NE(job.find("rebuildOf = 20261125-4\n"), std::string::npos);
   EXPECT_EQ(job.find("[build]"), std::string::npos);
+  // A prefix names the build too; the configured command is the one run.
+  ASSERT_TRUE(RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err))
+      << err;
+  EXPECT_EQ(r.command, "make");
   config_.spool = tmp_ / "no-such-spool";
-  EXPECT_FALSE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err));
-  EXPECT_FALSE(RebuildJob(config_, "nope", SystemClock(), &id, &err));
+  EXPECT_FALSE(
+      RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err));
+  EXPECT_FALSE(RebuildJob(config_, {"nope", ""}, SystemClock(), &r, &err));
+  EXPECT_EQ(err, "no build log with id nope");
+  config_.spool = tmp_ / "INBOX";
+  config_.projects[0].targets.clear();
+  EXPECT_FALSE(
+      RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err));
+  EXPECT_EQ(err, "no build configured for main");
 }
 
 }  // namespace
