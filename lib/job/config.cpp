@@ -37,14 +37,36 @@ bool ParseYesNo(const IniEntry& e, const std::string& where, bool* out,
   return false;
 }
 
-// One row per `[_]` key (mixmaster.ini(5) Settings): text, number (with
-// its least value) or yes/no, and where it goes.
+// The values a text setting may take (null-terminated); others are errors.
+const char* const kModeValues[] = {"normal", "dryrun", nullptr};
+const char* const kNotifyValues[] = {"all", "failures", "none", nullptr};
+
+// "`a`, `b` or `c`".
+std::string Alternatives(const char* const* values) {
+  std::string text;
+  for (size_t i = 0; values[i]; ++i) {
+    if (i > 0) text += values[i + 1] ? ", " : " or ";
+    text += std::string("`") + values[i] + "`";
+  }
+  return text;
+}
+
+bool IsOneOf(const std::string& value, const char* const* values) {
+  for (size_t i = 0; values[i]; ++i)
+    if (value == values[i]) return true;
+  return false;
+}
+
+// One row per `[_]` key (mixmaster.ini(5) Settings): text (with the values
+// it may take, or null for any), number (with its least value) or yes/no,
+// and where it goes.
 struct Setting {
   const char* key;
   std::string Config::*text;
   long Config::*number;
   long min;
   bool Config::*flag;
+  const char* const* values = nullptr;
 };
 
 const Setting kSettings[] = {
@@ -55,7 +77,7 @@ const Setting kSettings[] = {
     {"sendmail", &Config::sendmail, nullptr, 0, nullptr},
     {"hook", &Config::hook, nullptr, 0, nullptr},
     {"sshKey", &Config::ssh_key, nullptr, 0, nullptr},
-    {"mode", &Config::mode, nullptr, 0, nullptr},
+    {"mode", &Config::mode, nullptr, 0, nullptr, kModeValues},
     {"secret", &Config::secret, nullptr, 0, nullptr},
     {"timeout", nullptr, &Config::timeout, 0, nullptr},
     {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr},
@@ -67,21 +89,22 @@ const Setting kSettings[] = {
     {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
     {"jobs", nullptr, &Config::jobs, 1, nullptr},
     {"launcher", &Config::launcher, nullptr, 0, nullptr},
-    {"notify", &Config::notify, nullptr, 0, nullptr},
+    {"notify", &Config::notify, nullptr, 0, nullptr, kNotifyValues},
 };
 
 // One row per project setting (mixmaster.ini(5) Project settings): its name
-// without the colon, and whether `:name:<branch-key>` may set it for some
-// branches only.
+// without the colon, whether `:name:<branch-key>` may set it for some
+// branches only, and the values it may take (null: any).
 struct ProjectSettingSpec {
   const char* name;
   bool per_branch;
+  const char* const* values = nullptr;
 };
 
 const ProjectSettingSpec kProjectSettings[] = {
     {"repository", false},
     {"launcher", true},
-    {"notify", true},
+    {"notify", true, kNotifyValues},
     {"badge", false},
 };
 
@@ -127,8 +150,9 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     if (e.key != s.key) continue;
     if (s.number) return ParseNumber(e, where, s.min, &(c->*s.number), err);
     if (s.flag) return ParseYesNo(e, where, &(c->*s.flag), err);
-    if (e.key == "mode" && e.value != "normal" && e.value != "dryrun") {
-      *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
+    if (s.values && !IsOneOf(e.value, s.values)) {
+      *err = where + e.key + " must be " + Alternatives(s.values) + ", not `" +
+             e.value + "`";
       return false;
     }
     c->*s.text = e.value;
@@ -163,6 +187,11 @@ bool ParseProjectSetting(const IniEntry& e, const std::string& where,
                : "`:" + setting.name + "` is one value for the whole project");
       return false;
     }
+    if (spec.values && !IsOneOf(setting.value, spec.values)) {
+      *err = where + "`" + e.key + "` in [" + p->name + "] must be " +
+             Alternatives(spec.values) + ", not `" + setting.value + "`";
+      return false;
+    }
     p->settings.push_back(std::move(setting));
     return true;
   }
@@ -180,6 +209,19 @@ std::string GlobalSettingText(const Config& config, const std::string& key) {
   for (const Setting& s : kSettings)
     if (s.text && key == s.key) return config.*s.text;
   return "";
+}
+
+std::vector<std::pair<std::string, std::string>> SettingsText(
+    const Config& config) {
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (const Setting& s : kSettings) {
+    std::string value = s.text           ? config.*s.text
+                        : s.number       ? std::to_string(config.*s.number)
+                        : config.*s.flag ? "yes"
+                                         : "no";
+    settings.emplace_back(s.key, value);
+  }
+  return settings;
 }
 
 const Project* Config::FindProject(const std::string& name) const {

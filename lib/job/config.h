@@ -63,6 +63,12 @@ struct Config {
 // `config`; "" for an unknown key or one that is not text.
 std::string GlobalSettingText(const Config& config, const std::string& key);
 
+// Every `[_]` setting of mixmaster.ini(5) Settings with its value in
+// `config` as text (numbers in decimal, flags `yes` or `no`), in the order
+// of the manual.
+std::vector<std::pair<std::string, std::string>> SettingsText(
+    const Config& config);
+
 // Parses config text. Paths starting with `~` are expanded with `home`;
 // `buildRoot` defaults to ~/Builds and `spool` to <buildRoot>/INBOX.
 bool ParseConfig(const std::string& text, const std::string& filename,
