@@ -83,7 +83,7 @@ FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 # Debian 12 packages needed to build, test and demo.
 DEB_PACKAGES := g++ make pkg-config git rapidjson-dev libcli11-dev libgit2-dev \
-  libhttp-parser-dev nettle-dev libgtest-dev bats bats-support bats-assert \
+  libhttp-parser-dev nettle-dev libgtest-dev libgmock-dev bats bats-support bats-assert \
   mandoc curl openssl openssh-client msmtp python3-aiosmtpd clang-format systemd \
   dbus-user-session procps util-linux coreutils
 # Commit statuses (mmbuild only).
@@ -127,7 +127,7 @@ $(B)/%: $(B)/obj/cmd/%.o $(B)/libmm.a
 
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libmm.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libmm.a \
-	  -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
+	  -lgmock -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
 
 # Installs only the packages that are missing; `apt-get update` first, since a
 # new machine has no package lists.

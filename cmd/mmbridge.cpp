@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
   // A notice, not a warning: it is about the machine, not the request, and
   // the request's own line follows (mmbridge(1) SECURITY).
   if (!sandbox.note.empty()) journal.Line(mm::Priority::kNotice, sandbox.note);
+  // mixmaster.ini(5): a configuration that others can read gives the
+  // secret away; said at each request until it is fixed.
+  for (const std::string& warning : options.config.warnings)
+    journal.Line(mm::Priority::kWarning, warning);
 
   // A client that hangs up makes write(2) fail with EPIPE, which is
   // reported, rather than kill the process before it logs.

@@ -19,9 +19,9 @@
 #include "build/orphan_log.h"
 #include "job/build_history.h"
 #include "job/config.h"
-#include "report/build_notifier.h"
 #include "report/build_observers.h"
 #include "report/http_client.h"
+#include "report/notify.h"
 #include "report/status_notifier.h"
 
 namespace {
@@ -85,12 +85,13 @@ int RunJobs(const mm::Config& config, const mm::Journal& journal,
   mm::InstallStopHandlers();
   // Mail and hook at each job's start, end and failure (mmbuild(1)
   // NOTIFICATIONS).
-  mm::BuildNotifier notifier(config);
+  mm::Notifier notifier(config);
   // The forge's commit status at each job's start and end
   // (mmbuild(1) COMMIT STATUSES); CURL_CA_BUNDLE names other CAs to trust.
   mm::HttpPostOptions http;
   if (const char* ca = getenv("CURL_CA_BUNDLE")) http.ca_bundle = ca;
-  mm::StatusNotifier status_notifier(config, http);
+  mm::CurlHttpClient client(http);
+  mm::StatusNotifier status_notifier(config, client);
   mm::BuildObservers observers;
   observers.Add(&notifier);
   observers.Add(&status_notifier);

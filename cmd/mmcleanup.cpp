@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
       "mmbuild cannot start: the configuration cannot be used (" +
           paths.fallback_reason + ")",
       queued_reason, &entries, &err);
+  for (const std::string& warning : paths.warnings) journal.Warning(warning);
   // After a success, the fallback is worth a line only when it is acted on.
   if (!usable &&
       (scope != mm::CleanupScope::kNotJobs || !listed || !entries.empty())) {

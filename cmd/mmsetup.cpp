@@ -285,6 +285,8 @@ int Run(Invocation* invocation, const mm::Journal& journal) {
   if (config_exists) {
     mm::Config config;
     if (mm::LoadConfig(config_path, &config, &err)) {
+      for (const std::string& warning : config.warnings)
+        journal.Warning(warning);
       mm::AdoptConfig(config, &settings, &secret);
     } else if (!in.teardown) {
       journal.Error("the existing configuration cannot be used: " + err +

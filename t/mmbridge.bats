@@ -550,6 +550,17 @@ print(hmac.new(sys.argv[1].encode(), open(sys.argv[2], "rb").read(), hashlib.sha
   assert_line --index 3 "<4>127.0.0.1 POST / 422 unknown project a <3>forged"
 }
 
+@test "a configuration others can read while it holds a password is a warning at each request" {
+  write_config "webPassword = hunter2"
+  chmod 644 "$MM_CONFIG"
+  bridge_post / "$(light)"
+  assert_equal "$HTTP_STATUS" 202
+  bridge_wait_log 2
+  run bridge_log_lines
+  assert_line --index 0 "<4>$MM_CONFIG: readable by group or others (mode 0644) while it holds webPassword; chmod 600 $MM_CONFIG"
+  assert_line --index 1 --regexp '^<6>127\.0\.0\.1 POST / 202 '
+}
+
 # ------------------------------------------------------------ injection
 
 @test "hostile names reach the job file exactly as sent, and nothing else is written" {
@@ -560,8 +571,10 @@ spool = $SPOOL
 main = make
 main/\$(touch pwned);../] = make task
 EOF
+  # What is there before the requests, to tell new files from old ones
+  # without counting on the clock.
   : >"$BATS_TEST_TMPDIR/marker"
-  sleep 1  # so that -newer below tells old files from new ones
+  find "$BATS_TEST_TMPDIR" -type f | sort >"$BATS_TEST_TMPDIR/before"
   local payload
   payload=$(/usr/bin/python3 -c 'import json; print(json.dumps({
     "scm": "git", "repositoryUrl": "$(touch pwned); ../../x\n]",
@@ -596,9 +609,9 @@ EOF
   # find's complaints about those are not what this looks for.)
   pwned=$(find "$BATS_TEST_TMPDIR" "$MM_ROOT" /tmp -xdev -newer "$BATS_TEST_TMPDIR/marker" -name pwned 2>/dev/null || true)
   assert_equal "$pwned" ''
-  run find "$BATS_TEST_TMPDIR" -newer "$BATS_TEST_TMPDIR/marker" -type f \
-    -not -path "$SPOOL/*" -not -path "$BATS_TEST_TMPDIR/client/*" \
-    -not -name bridge.log -not -name 'evil*.json'
+  run bash -c 'find "$1" -type f -not -path "$2/*" -not -path "$1/client/*" \
+      -not -name bridge.log -not -name "evil*.json" -not -name before |
+    sort | comm -13 "$1/before" -' _ "$BATS_TEST_TMPDIR" "$SPOOL"
   assert_output ''
 }
 

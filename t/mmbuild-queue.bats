@@ -35,11 +35,13 @@ recorder() {
 # write_config EXTRA_SETTINGS: projects acme/app and acme/lib (same remote).
 # `barrier` waits (at most 30 s) until two builds have started, then says
 # so; `marked` says whether another marked build was running when it
-# started, then runs for a second.
+# started, then runs until a build of acme/lib has started beside it (at
+# most 30 s): by then mmbuild has passed over the other marked job, so a
+# second marked build started wrongly would overlap this one.
 write_config() {
   local barrier marked
   barrier="touch '$MARKS'/\$MIXMASTER_JOB.start; i=0; while [ \$(ls '$MARKS' | grep -c start) -lt 2 ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i+1)); done; echo \"started together: \$(ls '$MARKS' | grep -c start)\""
-  marked="if ls '$MARKS' | grep -q running; then echo 'another was running'; fi; touch '$MARKS'/\$MIXMASTER_JOB.running; sleep 1; rm '$MARKS'/\$MIXMASTER_JOB.running"
+  marked="if ls '$MARKS' | grep -q running; then echo 'another was running'; fi; touch '$MARKS'/\$MIXMASTER_JOB.running; i=0; while ! grep -qs '^\\[build\\]' '$BUILDS'/acme-lib/JOBS/*.log && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i+1)); done; rm '$MARKS'/\$MIXMASTER_JOB.running"
   mm_write_config <<EOF2
 [_]
 buildRoot = $BUILDS
@@ -145,7 +147,10 @@ two_groups_alive() {
   mmbuild_in_background
   wait_until two_groups_alive
   spool_job 3-app target=groups
-  sleep 1  # a look at the spool, which happens every 0.2 s, would claim it
+  # A job for a free workspace after it: once that one has run, mmbuild has
+  # looked at the spool with 3-app in it, and left 3-app there.
+  spool_job 4-app target=other
+  wait_until has_status 4-app
   assert_equal "$(ls "$SPOOL")" "3-app.ini"
   refute has_status 2-app
   kill -TERM "$MMBUILD"

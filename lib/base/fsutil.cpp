@@ -1,10 +1,13 @@
 #include "base/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <algorithm>
 
 #include "base/paths.h"
 
@@ -195,6 +198,31 @@ MoveResult MoveIntoDir(const std::string& from, const std::string& dir,
   }
   *err = "cannot move " + from + ": no free name in " + dir;
   return MoveResult::kFailed;
+}
+
+bool ListDir(const std::string& dir, const std::string& what,
+             std::vector<std::string>* names, std::string* err) {
+  names->clear();
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT) return true;
+    *err = ErrnoText("cannot read " + what);
+    return false;
+  }
+  errno = 0;
+  while (struct dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') names->push_back(e->d_name);
+  }
+  int read_errno = errno;
+  closedir(d);
+  if (read_errno != 0) {
+    errno = read_errno;
+    *err = ErrnoText("cannot read " + what);
+    names->clear();
+    return false;
+  }
+  std::sort(names->begin(), names->end());
+  return true;
 }
 
 }  // namespace mm

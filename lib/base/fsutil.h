@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace mm {
 
@@ -54,6 +55,12 @@ std::string ErrnoText(const std::string& what);
 
 // Reads the whole file; `err` is "<path>: <reason>" when it cannot.
 bool ReadFile(const std::string& path, std::string* out, std::string* err);
+
+// The names in `dir` but the hidden ones (a leading `.`), sorted. A
+// directory that does not exist holds nothing; a failure to open or to
+// read it is an error ("cannot read <what>: reason").
+bool ListDir(const std::string& dir, const std::string& what,
+             std::vector<std::string>* names, std::string* err);
 
 // fsyncs a directory so that the names just made in it are durable. Best
 // effort: the names are already visible, so a failure is not reported.

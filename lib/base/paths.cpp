@@ -1,6 +1,7 @@
 #include "base/paths.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +24,6 @@ std::string SafeName(const std::string& name) {
   }
   if (out.empty()) out = "-";
   return out;
-}
-
-bool IsSafeJobId(const std::string& id) {
-  if (id.empty() || id == "." || id == "..") return false;
-  for (unsigned char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 std::string HomeDir() {
@@ -89,6 +80,49 @@ bool MakeDirs(const std::string& path, std::string* err) {
     return false;
   }
   return true;
+}
+
+std::string DirName(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  size_t slash = p.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : p.substr(0, slash);
+}
+
+std::string ContractHome(const std::string& path, const std::string& home) {
+  std::string h = home;
+  while (h.size() > 1 && h.back() == '/') h.pop_back();
+  if (h.empty() || h == "/") return path;
+  if (path == h) return "~";
+  if (path.compare(0, h.size() + 1, h + "/") == 0)
+    return "~" + path.substr(h.size());
+  return path;
+}
+
+std::string HostName() {
+  char name[HOST_NAME_MAX + 1] = {0};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
+    return "localhost";
+  return name;
+}
+
+ScopedEnv::ScopedEnv(const std::string& name, const char* value) : name_(name) {
+  const char* old = getenv(name.c_str());
+  had_old_ = old != nullptr;
+  if (old) old_ = old;
+  if (value)
+    setenv(name.c_str(), value, 1);
+  else
+    unsetenv(name.c_str());
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (had_old_) {
+    setenv(name_.c_str(), old_.c_str(), 1);
+  } else {
+    unsetenv(name_.c_str());
+  }
 }
 
 }  // namespace mm

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "base/version.h"
 #include "forge/forge.h"
 #include "http/http_request.h"
@@ -15,7 +16,6 @@
 #include "job/config.h"
 #include "job/job.h"
 #include "job/spool_writer.h"
-#include "job/target_match.h"
 #include "web/web_view.h"
 
 namespace mm {
@@ -49,9 +49,9 @@ Answer Reply(int status, const std::string& body) {
 
 Answer NotAllowed(const std::string& method, const std::string& path,
                   const std::string& allow, const std::string& use) {
-  Answer a = Reply(405, "method " + method + " not allowed on " +
-                            Printable(path) + "; use " + use);
-  a.response.allow = allow;
+  Answer a;
+  a.response = MethodNotAllowed(method, path, allow, use);
+  a.note = a.response.body;
   return a;
 }
 
@@ -89,18 +89,7 @@ void DrainUnread(int in_fd, int out_fd) {
 // Makes the job for a payload that asks for a build, and spools it.
 Answer Spool(const Config& config, const HttpRequest& request,
              const BuildRequest& build, const Clock& clock) {
-  const Project* project = config.FindProject(build.project);
-  if (!project)
-    return Reply(422, "unknown project " + Printable(build.project));
-  TargetMatch match;
-  std::string err;
-  if (!MatchTarget(*project, build.target, build.task, &match, &err))
-    return Reply(422, Printable(err));
-
-  struct timespec now = clock.Now();
   Job job;
-  job.id = NewJobId(now);
-  job.received = FormatIsoUtc(now);
   job.endpoint = request.path;
   job.scm = build.scm;
   job.project = build.project;
@@ -108,27 +97,26 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.target = build.target;
   job.task = build.task;
   job.commit = build.commit;
-  job.build_command = match.command;
   job.view_url = build.view_url;
   job.message = build.message;
-  job.notifications = build.notifications;
-  job.mailto = config.mailto;
-  job.mode = config.mode;
-  job.forge = build.forge;
+  job.notifications = NotificationsName(build.notifications);
+  job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
-
-  SpoolWriter writer(config.spool);
-  std::string path;
-  if (!writer.Write(
-          &job, [&clock] { return NewJobId(clock.Now()); }, &path, &err)) {
-    // A changed spool or buildRoot needs mmsetup again, which creates the
-    // spool and points mixmaster.path at it (mmsetup(1)).
-    Answer a = Reply(500, "spool not writable: " + err +
-                              "; after changing spool or buildRoot, run "
-                              "mmsetup again");
-    a.result = BridgeResult::kSpoolUnwritable;
-    return a;
+  std::string err;
+  switch (QueueJob(config, clock, &job, &err)) {
+    case QueueResult::kCannotBuild:
+      return Reply(422, Printable(err));
+    case QueueResult::kSpoolFailed: {
+      // A changed spool or buildRoot needs mmsetup again, which creates the
+      // spool and points mixmaster.path at it (mmsetup(1)).
+      Answer a = Reply(500, "spool not writable: " + err +
+                                "; after changing spool or buildRoot, run "
+                                "mmsetup again");
+      a.result = BridgeResult::kSpoolUnwritable;
+      return a;
+    }
+    case QueueResult::kQueued:
+      break;
   }
   Answer a = Reply(202, "queued " + job.id);
   a.note = job.id;
@@ -150,7 +138,7 @@ Answer ConfigUnreadable(const std::string& err) {
 // A POST or PUT to a payload endpoint. Every check that needs no body comes
 // before the body is read, so that `Expect: 100-continue` invites a body
 // only when it stands a chance.
-Answer ServePayload(const BridgeOptions& options, PayloadFormat format,
+Answer ServePayload(const BridgeOptions& options, Forge format,
                     HttpRequestReader* reader, HttpRequest* request,
                     const Clock& clock) {
   if (!options.config_error.empty())
@@ -220,8 +208,8 @@ Answer Serve(const BridgeOptions& options, HttpRequestReader* reader,
     a.note = "version";
     return a;
   }
-  PayloadFormat format;
-  if (!PayloadFormatForPath(path, &format))
+  Forge format;
+  if (!ForgeForPath(path, &format))
     return Reply(404, "no such endpoint " + Printable(path) +
                           "; the endpoints are /, /gitea, /github, /gitlab "
                           "and /version");
@@ -248,20 +236,20 @@ bool IsJsonContentType(const std::string* content_type) {
                       kSuffix) == 0;
 }
 
-std::string PayloadEvent(PayloadFormat format, const HttpRequest& request) {
+std::string PayloadEvent(Forge format, const HttpRequest& request) {
   const std::string* v = nullptr;
   switch (format) {
-    case PayloadFormat::kGitea:
+    case Forge::kGitea:
       v = request.Header("X-Gitea-Event");
       if (!v) v = request.Header("X-Forgejo-Event");
       break;
-    case PayloadFormat::kGitHub:
+    case Forge::kGitHub:
       v = request.Header("X-GitHub-Event");
       break;
-    case PayloadFormat::kGitLab:
+    case Forge::kGitLab:
       v = request.Header("X-Gitlab-Event");
       break;
-    case PayloadFormat::kLightweight:
+    case Forge::kNone:
       break;
   }
   return v ? *v : "";

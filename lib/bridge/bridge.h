@@ -52,7 +52,7 @@ struct BridgeOutcome {
 // The event named by the forge's header (X-Gitea-Event or X-Forgejo-Event,
 // X-GitHub-Event, X-Gitlab-Event); empty when there is none, which is taken
 // as a push. Always empty for the lightweight format.
-std::string PayloadEvent(PayloadFormat format, const HttpRequest& request);
+std::string PayloadEvent(Forge format, const HttpRequest& request);
 
 // True when `content_type` (null: the header was not sent) announces JSON:
 // `application/json` or `application/<anything>+json`, with any parameters.

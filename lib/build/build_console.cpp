@@ -15,6 +15,7 @@
 #include "build/spool_reader.h"
 #include "job/build_history.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 #include "job/spool_writer.h"
 #include "job/target_match.h"
 
@@ -145,33 +146,21 @@ bool RebuildJob(const Config& config, const BuildName& build,
   if (!DecodeJob(text, id + ".log", &job, err)) return false;
   // The command is the configuration's now, whatever the original ran: a
   // rebuild is what a fixed configuration is tried with.
-  const Project* project = config.FindProject(job.project);
+  const Project* project = ProjectOfJob(config, job, err);
   TargetMatch match;
-  if (!project) {
-    *err = "unknown project " + OneLine(job.project);
+  if (!project || !MatchTarget(*project, job.target, job.task, &match, err))
     return false;
-  }
-  if (!MatchTarget(*project, job.target, job.task, &match, err)) return false;
   Rebuild r;
   r.of = id;
   r.key = match.key;
   r.command = match.command;
   r.old_command = job.build_command;
   job.build_command = match.command;
+  job.has_build_command = true;
   job.rebuild_of = id;
-  // Left to the configuration by the original, taken from it now: the copy
-  // is written whole.
-  if (!job.has_mailto) job.mailto = config.mailto;
-  if (!job.has_mode) job.mode = config.mode;
-  job.has_build_command = job.has_mailto = job.has_mode = true;
-  struct timespec now = clock.Now();
-  job.id = NewJobId(now);
-  job.received = FormatIsoUtc(now);
-  SpoolWriter writer(config.spool);
-  std::string path;
-  if (!writer.Write(
-          &job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
-    return false;
+  // mailto and mode, when the original left them to the configuration, are
+  // taken from it now: the copy is written whole.
+  if (QueueJob(config, clock, &job, err) != QueueResult::kQueued) return false;
   r.id = job.id;
   *rebuild = std::move(r);
   return true;

@@ -88,7 +88,7 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
                         const std::string& why, const Journal& journal) {
   std::string text, err;
   if (!ReadFile(job.log_path, &text, &err) || HasResultSection(text) ||
-      text.find("\n[build]\n") != std::string::npos)
+      HasBuildSection(text))
     return;
   BuildLog log;
   if (!log.Open(job.log_path, SystemClock(), &err)) {
@@ -279,7 +279,7 @@ bool JobScheduler::TakeNext() {
 void JobScheduler::FinishAsSuperseded(const ClaimedJob& job,
                                       const std::string& by) {
   std::string err;
-  if (!FinishSuperseded(job, by, *options_.config, &err)) {
+  if (!FinishSuperseded(job, by, *options_.config, options_.observer, &err)) {
     options_.journal->Error("job " + job.id + ": " + err);
     failed_ = true;
   } else {

@@ -12,11 +12,17 @@
 #include "build/job_guard.h"
 #include "git/git_checkout.h"
 #include "git/ssh_agent.h"
-#include "job/target_match.h"
+#include "job/job_settings.h"
 #include "process/process.h"
 #include "process/spawn.h"
 
 namespace mm {
+
+// The build's output goes into the log as it comes: a child's stream is
+// its line's marker (mmbuild(1) BUILD LOG).
+static_assert(kStdoutStream == marker::kStdout &&
+                  kStderrStream == marker::kStderr,
+              "process streams are build log markers");
 
 namespace {
 
@@ -34,14 +40,6 @@ Outcome Killed(const std::string& message, int exit_code = -1) {
 }
 
 bool Stopped(const volatile sig_atomic_t* flag) { return flag && *flag; }
-
-// `path` with the home directory shown as `~`, as in mmbuild(1) BUILD LOG.
-std::string Tilde(const std::string& path) {
-  std::string home = HomeDir();
-  if (home.size() > 1 && path.compare(0, home.size() + 1, home + "/") == 0)
-    return "~" + path.substr(home.size());
-  return path;
-}
 
 // One build at a time per workspace: two mmbuild processes may run at once
 // (the service and a person), and a checkout must not change under a build.
@@ -92,12 +90,13 @@ class BuildRun {
         log_(log),
         job_(claimed.job),
         workspace_(WorkspaceOf(claimed)) {
-    Resolve();
+    ResolveJob(config_, &job_, &settings_, &resolve_error_);
     commit_ = job_.commit;
     env_ = JobEnv(claimed_, commit_);
   }
 
   const Job& job() const { return job_; }
+  const JobSettings& settings() const { return settings_; }
   const std::vector<std::string>& env() const { return env_; }
   const std::string& commit() const { return commit_; }
   const std::string& workspace() const { return workspace_; }
@@ -115,7 +114,7 @@ class BuildRun {
     request.known_hosts = options_.known_hosts.empty()
                               ? JoinPath(HomeDir(), ".ssh/known_hosts")
                               : options_.known_hosts;
-    request.dry_run = job_.mode == "dryrun";
+    request.dry_run = settings_.mode == JobMode::kDryRun;
     request.stop_requested = options_.stop_requested;
     std::string why;
     auto checkout_log = [this](char marker, const std::string& text) {
@@ -136,8 +135,8 @@ class BuildRun {
     std::string lock_path =
         JoinPath(claimed_.project_dir, "." + SafeName(job_.target) + ".lock");
     auto waiting = [this] {
-      log_->Line(marker::kMixmaster,
-                 "waiting for another build in " + Tilde(workspace_));
+      log_->Line(marker::kMixmaster, "waiting for another build in " +
+                                         ContractHome(workspace_, HomeDir()));
     };
     if (!lock.Acquire(lock_path, options_.stop_requested, waiting, &stopped,
                       &why))
@@ -169,26 +168,6 @@ class BuildRun {
 
  private:
   void Step(const std::string& text) { log_->Line(marker::kStep, text); }
-
-  // A hand-written job may leave out buildCommand, mailto and mode.
-  void Resolve() {
-    if (!job_.has_mailto) job_.mailto = config_.mailto;
-    if (!job_.has_mode) job_.mode = config_.mode;
-    if (job_.mode != "normal" && job_.mode != "dryrun")
-      resolve_error_ = "unknown mode `" + job_.mode + "`: normal or dryrun";
-    if (job_.has_build_command) return;
-    const Project* project = config_.FindProject(job_.project);
-    TargetMatch match;
-    std::string why;
-    if (!project) {
-      resolve_error_ = "unknown project " + job_.project;
-    } else if (!MatchTarget(*project, job_.target, job_.task, &match, &why)) {
-      resolve_error_ = why;
-    } else {
-      job_.build_command = match.command;
-      job_.has_build_command = true;
-    }
-  }
 
   Outcome RunCommand(const std::string& agent_socket) {
     Step(job_.build_command);
@@ -230,6 +209,7 @@ class BuildRun {
   const Config& config_;
   BuildLog* log_;
   Job job_;
+  JobSettings settings_;
   std::string workspace_;
   std::string commit_;
   std::string resolve_error_;
@@ -237,25 +217,6 @@ class BuildRun {
 };
 
 }  // namespace
-
-std::string WorkspaceOf(const ClaimedJob& job) {
-  return JoinPath(job.project_dir, SafeName(job.job.target));
-}
-
-std::vector<std::string> JobEnv(const ClaimedJob& job,
-                                const std::string& commit) {
-  return {
-      "MIXMASTER_PROJECT=" + job.job.project,
-      "MIXMASTER_TARGET=" + job.job.target,
-      "MIXMASTER_TASK=" + job.job.task,
-      "MIXMASTER_COMMIT=" + commit,
-      "MIXMASTER_REPOSITORY_URL=" + job.job.repository_url,
-      "MIXMASTER_VIEW_URL=" + job.job.view_url,
-      "MIXMASTER_JOB=" + job.id,
-      "MIXMASTER_LOG=" + job.log_path,
-      "MIXMASTER_WORKSPACE=" + WorkspaceOf(job),
-  };
-}
 
 bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
               BuildResult* result, std::string* err) {
@@ -276,11 +237,13 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
   BuildRun run(job, options, &log);
   auto tell = [&](BuildEvent event, BuildStatus status, int exit_code) {
     if (!options.observer) return;
-    BuildReport report{event,        run.job(), job.id, run.commit(),
-                       job.log_path, run.env(), status, exit_code};
+    BuildReport report{event,     run.job(),    run.settings(),
+                       job.id,    run.commit(), job.log_path,
+                       run.env(), status,       exit_code};
     options.observer->OnEvent(report, &log);
   };
-  log.Line(marker::kMixmaster, "Build started in " + Tilde(run.workspace()));
+  log.Line(marker::kMixmaster,
+           "Build started in " + ContractHome(run.workspace(), HomeDir()));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
   // mmbuild(1) BUILD HISTORY: --rebuild runs the configuration's command.
   if (!run.job().rebuild_of.empty())

@@ -16,29 +16,14 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "build/job_guard.h"
+#include "job/build_history.h"
 #include "job/build_log.h"
+#include "job/claimed_job.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 
 namespace mm {
 namespace {
-
-// The value of `key = value` on a line of `section` (up to the next blank
-// line), or "".
-std::string SectionValue(const std::string& section, const std::string& key) {
-  size_t pos = 0;
-  while (pos < section.size()) {
-    size_t nl = section.find('\n', pos);
-    std::string line = section.substr(
-        pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    if (line.empty()) break;
-    size_t eq = line.find('=');
-    if (eq != std::string::npos && Trim(line.substr(0, eq)) == key)
-      return Trim(line.substr(eq + 1));
-    if (nl == std::string::npos) break;
-    pos = nl + 1;
-  }
-  return "";
-}
 
 // Seconds from `started` (as FormatIsoUtc writes it) to `now`; 0 when it
 // cannot be read.
@@ -51,50 +36,21 @@ double SecondsSince(const std::string& started, const struct timespec& now) {
   return seconds > 0 ? seconds : 0;
 }
 
-std::string Dirname(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 std::string IdOf(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   return name.substr(0, name.size() - 4);  // without ".log"
 }
 
-// True when the last bytes of the log hold its [result] section, which is
-// short and last: most logs are complete, and this spares reading them
-// whole at every start of mmbuild.
+// True when the log holds its [result] section, which is short and last:
+// most logs are complete, and this spares reading them whole at every
+// start of mmbuild.
 bool EndsWithResult(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  struct stat st;
-  if (!fd.ok() || fstat(fd.get(), &st) != 0) return false;
-  char tail[1024];
-  off_t from = st.st_size > static_cast<off_t>(sizeof tail)
-                   ? st.st_size - static_cast<off_t>(sizeof tail)
-                   : 0;
-  ssize_t n = pread(fd.get(), tail, sizeof tail, from);
-  return n > 0 &&
-         std::string(tail, static_cast<size_t>(n)).find("\n[result]\n") !=
-             std::string::npos;
+  return fd.ok() && LogHasResult(fd.get());
 }
 
 }  // namespace
-
-bool ReadBuildSection(const std::string& log_text, pid_t* pid,
-                      std::string* started) {
-  size_t at = log_text.rfind("\n[build]\n");
-  if (at == std::string::npos) return false;
-  std::string section = log_text.substr(at + 9);
-  std::string value = SectionValue(section, "pid");
-  if (value.empty() ||
-      value.find_first_not_of("0123456789") != std::string::npos ||
-      value.size() > 9)
-    return false;
-  *pid = static_cast<pid_t>(std::stol(value));
-  *started = SectionValue(section, "started");
-  return *pid > 0;
-}
 
 bool ProcessAlive(pid_t pid) {
   if (kill(pid, 0) != 0 && errno != EPERM) return false;
@@ -122,15 +78,16 @@ void TellFailure(const std::string& text, const std::string& path,
     log->Line(marker::kStderr, "no failure notification: " + why);
     return;
   }
-  if (!job.has_mailto) job.mailto = config.mailto;
-  if (!job.has_mode) job.mode = config.mode;
+  // The failure is told whether or not the job could be built now.
+  JobSettings settings;
+  ResolveJob(config, &job, &settings, &why);
   claimed.id = IdOf(path);
   claimed.log_path = path;
-  claimed.project_dir = Dirname(Dirname(path));
+  claimed.project_dir = DirName(DirName(path));
   std::vector<std::string> env = JobEnv(claimed, job.commit);
-  BuildReport report{BuildEvent::kFail,   job,  claimed.id,
-                     job.commit,          path, env,
-                     BuildStatus::kError, -1};
+  BuildReport report{
+      BuildEvent::kFail,   job, settings, claimed.id, job.commit, path, env,
+      BuildStatus::kError, -1};
   report.runner_died = true;
   observer->OnEvent(report, log);
 }

@@ -16,15 +16,10 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "build/build_runner.h"
 #include "job/config.h"
+#include "report/build_observers.h"
 
 namespace mm {
-
-// The `pid` and `started` of a build log's [build] section. False when the
-// text has no [build] section with a pid.
-bool ReadBuildSection(const std::string& log_text, pid_t* pid,
-                      std::string* started);
 
 // True while process `pid` exists and is not a zombie.
 bool ProcessAlive(pid_t pid);

@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
+#include "job/job_settings.h"
 #include "job/rejected.h"
 
 namespace mm {
@@ -23,14 +24,9 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
-bool IsJobName(const std::string& name) {
-  return name.size() > 4 && name[0] != '.' &&
-         name.compare(name.size() - 4, 4, ".ini") == 0;
-}
-
 // The id the log is named after, and the note explaining a fresh one.
 std::string ChooseId(const Job& job, const Clock& clock, std::string* note) {
-  if (IsSafeJobId(job.id)) return job.id;
+  if (IsJobId(job.id)) return job.id;
   std::string fresh = NewJobId(clock.Now());
   *note = job.id.empty()
               ? "the job has no id; this build is " + fresh
@@ -79,29 +75,6 @@ bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
 SpoolReader::SpoolReader(const Config& config, const Clock& clock,
                          const Journal& journal)
     : config_(config), clock_(clock), journal_(journal) {}
-
-bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
-                   std::string* err) {
-  names->clear();
-  DIR* dir = opendir(spool.c_str());
-  if (!dir) {
-    if (errno == ENOENT) return true;
-    *err = ErrnoText("cannot read spool " + spool);
-    return false;
-  }
-  while (struct dirent* d = readdir(dir)) {
-    std::string name = d->d_name;
-    if (!IsJobName(name)) continue;
-    struct stat st;
-    if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-        !S_ISREG(st.st_mode))
-      continue;
-    names->push_back(name);
-  }
-  closedir(dir);
-  std::sort(names->begin(), names->end());
-  return true;
-}
 
 bool SpoolReader::List(std::vector<std::string>* names,
                        std::string* err) const {

@@ -13,19 +13,12 @@
 
 #include "base/clock.h"
 #include "base/journal.h"
+#include "job/claimed_job.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "job/spool_writer.h"
 
 namespace mm {
-
-// A job ready to run: decoded, its project configured, its log in place.
-struct ClaimedJob {
-  Job job;
-  std::string id;           // the log's name: job.id when safe, else fresh
-  std::string project_dir;  // <buildRoot>/<SafeName(project)>
-  std::string log_path;     // <project dir>/JOBS/<id>.log
-  std::string note;         // why `id` differs from job.id, if it does
-};
 
 // Reads `text` as ReadRunnableJob (job/rejected.h) does and fills
 // everything of `out` but the log path; false with the reason the job
@@ -39,12 +32,6 @@ bool PrepareJob(const std::string& text, const std::string& filename,
 // original stays where it is.
 bool StoreJob(const std::string& text, const Clock& clock, ClaimedJob* job,
               std::string* err);
-
-// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
-// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
-// that does not exist is empty.
-bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
-                   std::string* err);
 
 class SpoolReader {
  public:

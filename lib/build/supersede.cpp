@@ -5,29 +5,10 @@
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/paths.h"
-#include "build/build_runner.h"
 #include "job/build_log.h"
-#include "report/hook.h"
-#include "report/notify.h"
+#include "job/job_settings.h"
 
 namespace mm {
-namespace {
-
-// The environment the hook sees for a superseded job: what a build's hook
-// gets (mmbuild(1) ENVIRONMENT), with the commit asked for, and the job that
-// superseded it.
-std::vector<std::string> SupersededEnv(const ClaimedJob& job,
-                                       const std::string& by,
-                                       const Config& config) {
-  std::vector<std::string> env = JobEnv(job, job.job.commit);
-  env.push_back(
-      "MIXMASTER_NOTIFICATIONS=" +
-      PlanNotification(BuildEvent::kFail, job.job, config).notifications);
-  env.push_back("MIXMASTER_SUPERSEDED_BY=" + by);
-  return env;
-}
-
-}  // namespace
 
 bool Supersedes(const Job& newer, const Job& older) {
   return newer.project == older.project && newer.target == older.target &&
@@ -47,13 +28,14 @@ std::string FindSupersedingJob(const std::string& spool,
         !DecodeJob(text, name, &job, &err) || !Supersedes(job, claimed))
       continue;
     // `names` is sorted, so the last match is the newest.
-    newest = IsSafeJobId(job.id) ? job.id : name.substr(0, name.size() - 4);
+    newest = IsJobId(job.id) ? job.id : name.substr(0, name.size() - 4);
   }
   return newest;
 }
 
 bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
-                      const Config& config, std::string* err) {
+                      const Config& config, BuildObserver* observer,
+                      std::string* err) {
   BuildLog log;
   if (!log.Open(job.log_path, SystemClock(), err)) return false;
   if (!log.BeginBuild(getpid(), SystemClock().Now(), err)) return false;
@@ -61,15 +43,25 @@ bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
   log.Line(marker::kMixmaster,
            "Superseded by job " + OneLine(by) +
                ", newer for the same target and task; not built");
-  if (!config.hook.empty()) {
-    HookOptions hook;
-    hook.program = config.hook;
-    std::string why;
-    if (!RunHook(
-            hook, "job-superseded", SupersededEnv(job, by, config),
-            [&log](const std::string& line) { log.Line(marker::kHook, line); },
-            &why))
-      log.Line(marker::kStderr, why + " (ignored)");
+  if (observer) {
+    // What a build's hook gets (mmbuild(1) ENVIRONMENT), with the commit
+    // asked for, and the job that superseded it.
+    Job resolved = job.job;
+    JobSettings settings;
+    std::string ignored;
+    ResolveJob(config, &resolved, &settings, &ignored);
+    std::vector<std::string> env = JobEnv(job, job.job.commit);
+    env.push_back("MIXMASTER_SUPERSEDED_BY=" + by);
+    BuildReport report{BuildEvent::kSuperseded,
+                       resolved,
+                       settings,
+                       job.id,
+                       job.job.commit,
+                       job.log_path,
+                       env,
+                       BuildStatus::kError,
+                       -1};
+    observer->OnEvent(report, &log);
   }
   if (!log.EndSuperseded(SystemClock().Now(), err)) return false;
   if (!log.ok()) {

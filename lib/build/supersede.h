@@ -12,6 +12,7 @@
 #include "build/spool_reader.h"
 #include "job/config.h"
 #include "job/job.h"
+#include "report/build_observers.h"
 
 namespace mm {
 
@@ -30,10 +31,12 @@ std::string FindSupersedingJob(const std::string& spool,
                                const Job& claimed);
 
 // Completes the log of `job`, claimed but never built, as superseded by the
-// job `by`, and runs the hook (when configured) with MIXMASTER_EVENT
-// `job-superseded`. False when the log cannot be written.
+// job `by`, and tells `observer` (may be null) BuildEvent::kSuperseded: the
+// hook runs with MIXMASTER_EVENT `job-superseded`. False when the log cannot
+// be written.
 bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
-                      const Config& config, std::string* err);
+                      const Config& config, BuildObserver* observer,
+                      std::string* err);
 
 }  // namespace mm
 

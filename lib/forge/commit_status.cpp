@@ -17,19 +17,6 @@ void Field(rapidjson::Writer<rapidjson::StringBuffer>* w, const char* key,
 
 }  // namespace
 
-bool ParseForge(const std::string& name, Forge* forge) {
-  if (name == "gitea") {
-    *forge = Forge::kGitea;
-  } else if (name == "github") {
-    *forge = Forge::kGitHub;
-  } else if (name == "gitlab") {
-    *forge = Forge::kGitLab;
-  } else {
-    return false;
-  }
-  return true;
-}
-
 std::string StatusState(Forge forge, const StatusFacts& facts) {
   bool gitlab = forge == Forge::kGitLab;
   if (facts.started) return gitlab ? "running" : "pending";
@@ -113,6 +100,8 @@ StatusRequest ComposeStatus(Forge forge, const std::string& status_url,
     case Forge::kGitLab:
       request.headers.push_back("Accept: application/json");
       request.headers.push_back("PRIVATE-TOKEN: " + token);
+      break;
+    case Forge::kNone:  // no forge takes a status: never asked for
       break;
   }
   return request;

@@ -8,13 +8,9 @@
 #include <vector>
 
 #include "job/build_log.h"
+#include "job/job.h"
 
 namespace mm {
-
-enum class Forge { kGitea, kGitHub, kGitLab };
-
-// `gitea`, `github` or `gitlab` (the job key `forge`).
-bool ParseForge(const std::string& name, Forge* forge);
 
 // One moment of a build, as a status tells it.
 struct StatusFacts {

@@ -134,13 +134,11 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
   if (!f->Find("notifications", &v, e)) return false;
   if (v) {
     if (!f->String("notifications", false, &notifications, e)) return false;
-    if (notifications != "all" && notifications != "failures" &&
-        notifications != "none") {
+    if (!ParseNotifications(notifications, &r->notifications)) {
       e->message = "field notifications must be all, failures or none, not `" +
                    Printable(notifications) + "`";
       return false;
     }
-    r->notifications = notifications;
   }
   return true;
 }
@@ -224,21 +222,19 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
 
 // The forge and the commit-status URL of a push (mmbridge(1) "Commit
 // statuses"). A payload that yields no valid URL still queues its build.
-void ReadStatusUrl(PayloadFormat format, FieldReader* f, BuildRequest* r) {
+void ReadStatusUrl(Forge format, FieldReader* f, BuildRequest* r) {
   FieldError ignored;
   std::string web_url, name, why;
   bool ok = false;
-  if (format == PayloadFormat::kGitea) {
-    r->forge = "gitea";
+  r->forge = format;
+  if (format == Forge::kGitea) {
     ok = f->String("repository.html_url", false, &web_url, &ignored) &&
          f->String("repository.full_name", false, &name, &ignored) &&
          GiteaStatusUrl(web_url, name, r->commit, &r->status_url, &why);
-  } else if (format == PayloadFormat::kGitHub) {
-    r->forge = "github";
+  } else if (format == Forge::kGitHub) {
     ok = f->String("repository.statuses_url", false, &web_url, &ignored) &&
          GitHubStatusUrl(web_url, r->commit, &r->status_url, &why);
-  } else if (format == PayloadFormat::kGitLab) {
-    r->forge = "gitlab";
+  } else if (format == Forge::kGitLab) {
     ok = f->String("project.web_url", false, &web_url, &ignored) &&
          f->String("project.path_with_namespace", false, &name, &ignored) &&
          GitLabStatusUrl(web_url, name, r->commit, &r->status_url, &why);
@@ -254,21 +250,21 @@ PayloadVerdict Answer(PayloadKind kind, const std::string& message) {
 }
 
 // "ignored: <event> event", or a kBuild verdict for a push.
-PayloadVerdict CheckEvent(PayloadFormat format, const std::string& event) {
-  if (event.empty() || format == PayloadFormat::kLightweight) return {};
+PayloadVerdict CheckEvent(Forge format, const std::string& event) {
+  if (event.empty() || format == Forge::kNone) return {};
   bool push = false;
   switch (format) {
-    case PayloadFormat::kGitea:
+    case Forge::kGitea:
       push = event == "push";
       break;
-    case PayloadFormat::kGitHub:
+    case Forge::kGitHub:
       if (event == "ping") return Answer(PayloadKind::kPong, "pong");
       push = event == "push";
       break;
-    case PayloadFormat::kGitLab:
+    case Forge::kGitLab:
       push = event == "Push Hook" || event == "Tag Push Hook";
       break;
-    case PayloadFormat::kLightweight:
+    case Forge::kNone:
       break;
   }
   if (push) return {};
@@ -282,22 +278,22 @@ bool AllZeros(const std::string& s) {
 
 }  // namespace
 
-bool PayloadFormatForPath(const std::string& path, PayloadFormat* format) {
+bool ForgeForPath(const std::string& path, Forge* format) {
   if (path == "/") {
-    *format = PayloadFormat::kLightweight;
+    *format = Forge::kNone;
   } else if (path == "/gitea") {
-    *format = PayloadFormat::kGitea;
+    *format = Forge::kGitea;
   } else if (path == "/github") {
-    *format = PayloadFormat::kGitHub;
+    *format = Forge::kGitHub;
   } else if (path == "/gitlab") {
-    *format = PayloadFormat::kGitLab;
+    *format = Forge::kGitLab;
   } else {
     return false;
   }
   return true;
 }
 
-PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
+PayloadVerdict ReadPayload(Forge format, const std::string& event,
                            const std::string& body, BuildRequest* request) {
   PayloadVerdict verdict = CheckEvent(format, event);
   if (!verdict.build()) return verdict;
@@ -319,7 +315,7 @@ PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
   FieldError error;
   BuildRequest r;
   bool ok;
-  if (format == PayloadFormat::kLightweight) {
+  if (format == Forge::kNone) {
     ok = ReadLightweight(&fields, &r, &error);
   } else {
     std::string after;
@@ -327,9 +323,9 @@ PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
       return Answer(PayloadKind::kInvalid, error.message);
     if (AllZeros(after))
       return Answer(PayloadKind::kIgnored, "ignored: ref deleted");
-    const ForgeFields& map = format == PayloadFormat::kGitea    ? kGiteaFields
-                             : format == PayloadFormat::kGitHub ? kGitHubFields
-                                                                : kGitLabFields;
+    const ForgeFields& map = format == Forge::kGitea    ? kGiteaFields
+                             : format == Forge::kGitHub ? kGitHubFields
+                                                        : kGitLabFields;
     ok = ReadForge(map, &fields, after, &r, &error);
     if (ok) ReadStatusUrl(format, &fields, &r);
   }

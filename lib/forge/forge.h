@@ -7,13 +7,14 @@
 
 #include <string>
 
+#include "job/job.h"
+
 namespace mm {
 
-enum class PayloadFormat { kLightweight, kGitea, kGitHub, kGitLab };
-
-// The format served at `path` (`/`, `/gitea`, `/github`, `/gitlab`); false
-// for any other path.
-bool PayloadFormatForPath(const std::string& path, PayloadFormat* format);
+// The forge whose payloads are served at `path`: `/gitea`, `/github`,
+// `/gitlab`, and Forge::kNone (the lightweight JSON) at `/`; false for any
+// other path.
+bool ForgeForPath(const std::string& path, Forge* forge);
 
 // What a payload asks for; the bridge adds the id, command and settings.
 struct BuildRequest {
@@ -25,10 +26,10 @@ struct BuildRequest {
   std::string commit;
   std::string view_url;
   std::string message;
-  std::string notifications = "all";  // all, failures, none
+  Notifications notifications = Notifications::kAll;
   // Forge pushes (mmbridge(1) "Commit statuses"): the forge, and the commit's
   // status URL when the payload yields a valid one (else empty).
-  std::string forge;
+  Forge forge = Forge::kNone;
   std::string status_url;
 };
 
@@ -48,10 +49,10 @@ struct PayloadVerdict {
   bool build() const { return kind == PayloadKind::kBuild; }
 };
 
-// Reads `body` as a payload of `format` sent with `event`, the forge's name
+// Reads `body` as a payload of `forge` sent with `event`, the forge's name
 // for it (empty: a push; the bridge reads it from the forge's header). JSON of
 // any size or nesting is parsed without recursion.
-PayloadVerdict ReadPayload(PayloadFormat format, const std::string& event,
+PayloadVerdict ReadPayload(Forge forge, const std::string& event,
                            const std::string& body, BuildRequest* request);
 
 }  // namespace mm

@@ -1,15 +1,9 @@
 #include "forge/status_url.h"
 
-#include <ctype.h>
+#include "base/text.h"
 
 namespace mm {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() &&
@@ -57,7 +51,7 @@ bool ParseUrlOrigin(const std::string& url, UrlOrigin* origin,
   }
   size_t sep = url.find("://");
   std::string scheme =
-      sep == std::string::npos ? "" : Lower(url.substr(0, sep));
+      sep == std::string::npos ? "" : AsciiLower(url.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
     *why = "the URL is neither http:// nor https://";
     return false;
@@ -101,7 +95,7 @@ bool ParseUrlOrigin(const std::string& url, UrlOrigin* origin,
     }
   }
   origin->scheme = scheme;
-  origin->host = Lower(host);
+  origin->host = AsciiLower(host);
   origin->port = static_cast<int>(number);
   return true;
 }
@@ -147,7 +141,7 @@ bool GiteaStatusUrl(const std::string& html_url, const std::string& full_name,
   if (!CheckCommit(commit, why) || !BaseBefore(html_url, full_name, &base, why))
     return false;
   *url = base + "/api/v1/repos/" + PercentEncode(owner) + "/" +
-         PercentEncode(repo) + "/statuses/" + Lower(commit);
+         PercentEncode(repo) + "/statuses/" + AsciiLower(commit);
   return true;
 }
 
@@ -161,7 +155,7 @@ bool GitHubStatusUrl(const std::string& statuses_url, const std::string& commit,
   }
   std::string filled =
       statuses_url.substr(0, statuses_url.size() - (sizeof kSha - 1)) +
-      Lower(commit);
+      AsciiLower(commit);
   UrlOrigin origin;
   if (!ParseUrlOrigin(filled, &origin, why) || !NoQuery(filled, why))
     return false;
@@ -178,7 +172,7 @@ bool GitLabStatusUrl(const std::string& web_url,
       !BaseBefore(web_url, path_with_namespace, &base, why))
     return false;
   *url = base + "/api/v4/projects/" + PercentEncode(path_with_namespace) +
-         "/statuses/" + Lower(commit);
+         "/statuses/" + AsciiLower(commit);
   return true;
 }
 

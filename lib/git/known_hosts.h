@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "base/base64.h"  // DecodeBase64, for a known_hosts key
+
 namespace mm {
 
 enum class HostKeyMatch {
@@ -30,9 +32,6 @@ HostKeyMatch MatchKnownHost(const std::string& known_hosts_text,
 // ~/.ssh/known_hosts (unknown host) ...").
 bool CheckHostKey(const std::string& known_hosts_path, const std::string& host,
                   int port, const std::string& key_blob, std::string* err);
-
-// Decodes standard base64 (padding optional); false on any other character.
-bool DecodeBase64(const std::string& text, std::string* out);
 
 }  // namespace mm
 

@@ -155,20 +155,4 @@ void SshAgent::Stop() {
   dir_.clear();
 }
 
-ScopedEnv::ScopedEnv(const std::string& name, const std::string& value)
-    : name_(name) {
-  const char* old = getenv(name.c_str());
-  had_old_ = old != nullptr;
-  if (old) old_ = old;
-  setenv(name.c_str(), value.c_str(), 1);
-}
-
-ScopedEnv::~ScopedEnv() {
-  if (had_old_) {
-    setenv(name_.c_str(), old_.c_str(), 1);
-  } else {
-    unsetenv(name_.c_str());
-  }
-}
-
 }  // namespace mm

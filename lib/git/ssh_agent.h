@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "base/paths.h"  // ScopedEnv, for SSH_AUTH_SOCK
 #include "process/process.h"
 
 namespace mm {
@@ -42,21 +43,6 @@ class SshAgent {
   BackgroundProcess process_;
   std::string dir_;
   std::string socket_;
-};
-
-// Sets an environment variable for the life of the object, then puts the
-// old value back (for libgit2, which reads SSH_AUTH_SOCK from the process).
-class ScopedEnv {
- public:
-  ScopedEnv(const std::string& name, const std::string& value);
-  ~ScopedEnv();
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  bool had_old_;
-  std::string old_;
 };
 
 }  // namespace mm

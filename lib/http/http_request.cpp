@@ -10,16 +10,13 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/ini.h"
+#include "base/text.h"
 #include "http/http_response.h"
 
 namespace mm {
 namespace {
 
 constexpr size_t kReadChunk = 16384;
-
-char LowerChar(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 std::string FormatSeconds(double seconds) {
   long whole = static_cast<long>(seconds);
@@ -50,18 +47,6 @@ std::string TargetPath(const std::string& target) {
 }
 
 }  // namespace
-
-bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (LowerChar(a[i]) != LowerChar(b[i])) return false;
-  return true;
-}
-
-std::string AsciiLower(std::string s) {
-  for (char& c : s) c = LowerChar(c);
-  return s;
-}
 
 const std::string* HttpRequest::Header(const std::string& name) const {
   for (const HttpHeader& h : headers)

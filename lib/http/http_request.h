@@ -36,12 +36,6 @@ struct HttpRequest {
   const std::string* Header(const std::string& name) const;
 };
 
-// ASCII case-insensitive equality, as HTTP compares header names and tokens.
-bool EqualsIgnoreCase(const std::string& a, const std::string& b);
-
-// `s` with ASCII upper-case letters lowered (media types, hex digits).
-std::string AsciiLower(std::string s);
-
 // Why a request could not be read, as an HTTP answer.
 struct HttpError {
   int status = 0;       // 400, 408, 411, 413, 431

@@ -4,6 +4,8 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "base/text.h"
+
 namespace mm {
 namespace {
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <functional>
 #include <utility>
 
 #include "base/ini.h"
@@ -30,45 +29,9 @@ constexpr size_t kTailBytes = 4 << 10;
 constexpr size_t kCopyBytes = 64 << 10;
 constexpr char kLogSuffix[] = ".log";
 
-bool IsNameChar(char c, bool upper) {
+bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-' || (upper && c >= 'A' && c <= 'Z');
-}
-
-bool MatchesName(const std::string& s, size_t max, bool upper) {
-  if (s.empty() || s.size() > max || s[0] == '.') return false;
-  return std::all_of(s.begin(), s.end(),
-                     [upper](char c) { return IsNameChar(c, upper); });
-}
-
-// Calls `line(section, key, value)` for each `key = value` line of `text`,
-// `section` being the last `[name]` seen, up to a [log] section.
-void ForEachKey(const std::string& text,
-                const std::function<void(const std::string&, const std::string&,
-                                         const std::string&)>& line) {
-  std::string section;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // a partial last line
-    std::string l = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (l.size() > 2 && l.front() == '[' && l.back() == ']') {
-      section = l.substr(1, l.size() - 2);
-      if (section == "log") return;  // build output: no keys in it
-      continue;
-    }
-    size_t eq = l.find('=');
-    if (eq == std::string::npos) continue;
-    line(section, Trim(l.substr(0, eq)), Trim(l.substr(eq + 1)));
-  }
-}
-
-// The offset of the last line that is exactly "[result]", or npos.
-size_t FindResult(const std::string& tail) {
-  size_t at = tail.rfind("\n[result]\n");
-  if (at != std::string::npos) return at + 1;
-  return tail.compare(0, 9, "[result]\n") == 0 ? 0 : std::string::npos;
+         c == '_' || c == '-';
 }
 
 bool ReadAt(int fd, off_t offset, size_t size, std::string* text) {
@@ -89,10 +52,9 @@ bool ReadAt(int fd, off_t offset, size_t size, std::string* text) {
 }  // namespace
 
 bool IsProjectDirName(const std::string& name) {
-  return MatchesName(name, 255, false);
+  if (name.empty() || name.size() > 255 || name[0] == '.') return false;
+  return std::all_of(name.begin(), name.end(), IsNameChar);
 }
-
-bool IsJobIdName(const std::string& id) { return MatchesName(id, 200, true); }
 
 double LiveLogSeconds(long build_timeout) {
   return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
@@ -120,36 +82,6 @@ bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked) {
         (chunked && !WriteAll(out_fd, "\r\n", 2)))
       return false;
   }
-}
-
-void ParseBuildSummary(const std::string& head, const std::string& tail,
-                       BuildSummary* s) {
-  ForEachKey(head, [s](const std::string& section, const std::string& key,
-                       const std::string& raw) {
-    std::string value, ignored;
-    if (section == "build" && key == "started") s->started = raw;
-    if (section != "job" || !UnescapeJobValue(raw, &value, &ignored)) return;
-    if (key == "project") s->project = value;
-    if (key == "target") s->target = value;
-    if (key == "task") s->task = value;
-    if (key == "commit") s->commit = value;
-    if (key == "received") s->received = value;
-    if (key == "viewUrl") s->view_url = value;
-    if (key == "message") s->message = value;
-    if (key == "buildCommand") s->build_command = value;
-  });
-  s->status = "running";
-  size_t result = FindResult(tail);
-  if (result == std::string::npos) return;
-  s->status = "error";  // a [result] without a status
-  ForEachKey(tail.substr(result),
-             [s](const std::string&, const std::string& key,
-                 const std::string& value) {
-               if (key == "status" && !value.empty()) s->status = value;
-               if (key == "exitCode") s->exit_code = value;
-               if (key == "finished") s->finished = value;
-               if (key == "duration") s->duration = value;
-             });
 }
 
 bool ReadTail(int fd, size_t max_bytes, std::string* text, bool* cut,
@@ -237,7 +169,7 @@ bool BuildHistory::ListJobs(const std::string& dir,
         name.compare(name.size() - suffix, suffix, kLogSuffix) != 0)
       continue;
     name.resize(name.size() - suffix);
-    if (IsJobIdName(name)) ids->push_back(name);
+    if (IsJobId(name)) ids->push_back(name);
   }
   closedir(d);
   std::sort(ids->rbegin(), ids->rend());
@@ -246,7 +178,7 @@ bool BuildHistory::ListJobs(const std::string& dir,
 
 UniqueFd BuildHistory::OpenLog(const std::string& dir,
                                const std::string& id) const {
-  if (!IsJobIdName(id)) return UniqueFd();
+  if (!IsJobId(id)) return UniqueFd();
   int jobs = JobsDir(dir);
   if (jobs < 0) return UniqueFd();
   std::string name = id + kLogSuffix;
@@ -295,7 +227,7 @@ bool BuildHistory::FindBuild(const std::string& name, const std::string& dir,
   bool last = name == "last";
   // (id, dir) of every log the name fits; an exact id wins.
   std::vector<std::pair<std::string, std::string>> fits;
-  if (IsJobIdName(name)) {
+  if (IsJobId(name)) {
     for (const std::string& d : dirs) {
       std::vector<std::string> ids;
       bool missing;

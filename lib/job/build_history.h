@@ -19,40 +19,13 @@
 #include <vector>
 
 #include "base/fsutil.h"
+#include "job/build_log.h"
 
 namespace mm {
 
 // A project directory as mmbuild names it (SafeName): [a-z0-9._-], at most
 // 255 bytes, not starting with a dot.
 bool IsProjectDirName(const std::string& name);
-
-// A job id as a log name: [0-9A-Za-z._-], at most 200 bytes, not starting
-// with a dot.
-bool IsJobIdName(const std::string& id);
-
-// One build as its log tells it.
-struct BuildSummary {
-  std::string id;           // the log's name without `.log`
-  std::string project_dir;  // the directory under the build root
-  std::string project, target, task, commit, received, view_url, message;
-  std::string build_command;
-  std::string started;   // from [build]; empty before the build began
-  std::string status;    // from [result], or "running" without one
-  std::string finished;  // from [result]
-  std::string duration;  // seconds, from [result]
-  std::string exit_code;
-  bool complete() const { return status != "running"; }
-  // The project as its job names it; its directory when the log has none.
-  const std::string& project_name() const {
-    return project.empty() ? project_dir : project;
-  }
-};
-
-// Fills `summary` (but id and project_dir) from the start of a log (`head`,
-// at least its [job] and [build] sections when they are there) and its end
-// (`tail`, holding [result] when the build is over).
-void ParseBuildSummary(const std::string& head, const std::string& tail,
-                       BuildSummary* summary);
 
 // True when the log open at `fd` ends with its [result] section: the build
 // is over, and the log grows no more. Reads only its last few KiB.

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/ini.h"
 #include "base/journal.h"
+#include "job/job.h"
 
 namespace mm {
 namespace {
@@ -39,6 +41,36 @@ constexpr ClosingLine kClosingLines[] = {
     {BuildStatus::kError, marker::kMixmaster, "Build error: ", true},
     {BuildStatus::kKilled, marker::kKilled, "Build stopped: ", true},
 };
+
+// Calls `line(section, key, value)` for each `key = value` line of `text`,
+// `section` being the last `[name]` seen, up to a [log] section.
+void ForEachKey(const std::string& text,
+                const std::function<void(const std::string&, const std::string&,
+                                         const std::string&)>& line) {
+  std::string section;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // a partial last line
+    std::string l = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (l.size() > 2 && l.front() == '[' && l.back() == ']') {
+      section = l.substr(1, l.size() - 2);
+      if (section == "log") return;  // build output: no keys in it
+      continue;
+    }
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) continue;
+    line(section, Trim(l.substr(0, eq)), Trim(l.substr(eq + 1)));
+  }
+}
+
+// The offset of the last line that is exactly "[result]", or npos.
+size_t FindResult(const std::string& tail) {
+  size_t at = tail.rfind("\n[result]\n");
+  if (at != std::string::npos) return at + 1;
+  return tail.compare(0, 9, "[result]\n") == 0 ? 0 : std::string::npos;
+}
 
 }  // namespace
 
@@ -187,6 +219,78 @@ bool ClosingLineStatus(const std::string& log_text, BuildStatus* status) {
     }
   }
   return last != std::string::npos;
+}
+
+void ParseBuildSummary(const std::string& head, const std::string& tail,
+                       BuildSummary* s) {
+  ForEachKey(head, [s](const std::string& section, const std::string& key,
+                       const std::string& raw) {
+    std::string value, ignored;
+    if (section == "build" && key == "started") s->started = raw;
+    if (section != "job" || !UnescapeJobValue(raw, &value, &ignored)) return;
+    if (key == "project") s->project = value;
+    if (key == "target") s->target = value;
+    if (key == "task") s->task = value;
+    if (key == "commit") s->commit = value;
+    if (key == "received") s->received = value;
+    if (key == "viewUrl") s->view_url = value;
+    if (key == "message") s->message = value;
+    if (key == "buildCommand") s->build_command = value;
+  });
+  s->status = "running";
+  size_t result = FindResult(tail);
+  if (result == std::string::npos) return;
+  s->status = "error";  // a [result] without a status
+  ForEachKey(tail.substr(result),
+             [s](const std::string&, const std::string& key,
+                 const std::string& value) {
+               if (key == "status" && !value.empty()) s->status = value;
+               if (key == "exitCode") s->exit_code = value;
+               if (key == "finished") s->finished = value;
+               if (key == "duration") s->duration = value;
+             });
+}
+
+bool ReadBuildSection(const std::string& log_text, pid_t* pid,
+                      std::string* started) {
+  std::string value;
+  ForEachKey(log_text, [&](const std::string& section, const std::string& key,
+                           const std::string& v) {
+    if (section != "build") return;
+    if (key == "pid") value = v;
+    if (key == "started") *started = v;
+  });
+  if (value.empty() ||
+      value.find_first_not_of("0123456789") != std::string::npos ||
+      value.size() > 9)
+    return false;
+  *pid = static_cast<pid_t>(std::stol(value));
+  return *pid > 0;
+}
+
+bool HasBuildSection(const std::string& log_text) {
+  return FindSection(log_text, "[build]") != std::string::npos;
+}
+
+void ForEachLogLine(
+    const std::string& text, bool cut,
+    const std::function<void(const std::string& line, char marker)>& each) {
+  bool in_log = cut;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line == "[log]") {
+      in_log = true;
+      continue;
+    }
+    if (line == "[result]") break;
+    if (!in_log || line.empty()) continue;
+    each(line, line.size() >= 10 && line[8] == ' ' && line[10] == ' ' ? line[9]
+                                                                      : '\0');
+  }
 }
 
 }  // namespace mm

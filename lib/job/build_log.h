@@ -9,10 +9,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <functional>
 #include <string>
 
 #include "base/clock.h"
-#include "process/spawn.h"
+#include "base/fsutil.h"
 
 namespace mm {
 
@@ -96,6 +97,46 @@ class BuildLog {
   bool ok_ = true;
   long dropped_lines_ = 0;
 };
+
+// One build as its log tells it.
+struct BuildSummary {
+  std::string id;           // the log's name without `.log`
+  std::string project_dir;  // the directory under the build root
+  std::string project, target, task, commit, received, view_url, message;
+  std::string build_command;
+  std::string started;   // from [build]; empty before the build began
+  std::string status;    // from [result], or "running" without one
+  std::string finished;  // from [result]
+  std::string duration;  // seconds, from [result]
+  std::string exit_code;
+  bool complete() const { return status != "running"; }
+  // The project as its job names it; its directory when the log has none.
+  const std::string& project_name() const {
+    return project.empty() ? project_dir : project;
+  }
+};
+
+// Fills `summary` (but id and project_dir) from the start of a log (`head`,
+// at least its [job] and [build] sections when they are there) and its end
+// (`tail`, holding [result] when the build is over).
+void ParseBuildSummary(const std::string& head, const std::string& tail,
+                       BuildSummary* summary);
+
+// The `pid` and `started` of a build log's [build] section. False when the
+// text has no [build] section with a pid.
+bool ReadBuildSection(const std::string& log_text, pid_t* pid,
+                      std::string* started);
+
+// True when the text of a build log has its [build] section: the build was
+// started (mmbuild(1) KILLED RUNNER).
+bool HasBuildSection(const std::string& log_text);
+
+// Calls `each` with every line of the [log] section of `text` and its
+// marker (`HH:MM:SS M text`), or 0 for a line not of that form; `cut` text
+// starts inside the section (the tail of a long log).
+void ForEachLogLine(
+    const std::string& text, bool cut,
+    const std::function<void(const std::string& line, char marker)>& each);
 
 // The [log] lines of a build log's text (what a failure mail shows), without
 // the section header; empty when there are none.

@@ -2,13 +2,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <vector>
 
 #include "base/ini.h"
 #include "base/paths.h"
+#include "base/text.h"
+#include "job/job.h"
 
 namespace mm {
 namespace {
@@ -59,37 +63,70 @@ bool IsOneOf(const std::string& value, const char* const* values) {
 
 // One row per `[_]` key (mixmaster.ini(5) Settings): text (with the values
 // it may take, or null for any), number (with its least value) or yes/no,
-// and where it goes.
+// where it goes, and what mmsetup writes about it: one line of meaning, and
+// an example for a setting whose default is empty.
 struct Setting {
   const char* key;
   std::string Config::*text;
   long Config::*number;
   long min;
   bool Config::*flag;
+  const char* meaning;
+  const char* example;
   const char* const* values = nullptr;
 };
 
 const Setting kSettings[] = {
-    {"buildRoot", &Config::build_root, nullptr, 0, nullptr},
-    {"spool", &Config::spool, nullptr, 0, nullptr},
-    {"mailto", &Config::mailto, nullptr, 0, nullptr},
-    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr},
-    {"sendmail", &Config::sendmail, nullptr, 0, nullptr},
-    {"hook", &Config::hook, nullptr, 0, nullptr},
-    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr},
-    {"mode", &Config::mode, nullptr, 0, nullptr, kModeValues},
-    {"secret", &Config::secret, nullptr, 0, nullptr},
-    {"timeout", nullptr, &Config::timeout, 0, nullptr},
-    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr},
-    {"webView", nullptr, nullptr, 0, &Config::web_view},
-    {"webPassword", &Config::web_password, nullptr, 0, nullptr},
-    {"publicUrl", &Config::public_url, nullptr, 0, nullptr},
-    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr},
-    {"supersede", nullptr, nullptr, 0, &Config::supersede},
-    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr},
-    {"jobs", nullptr, &Config::jobs, 1, nullptr},
-    {"launcher", &Config::launcher, nullptr, 0, nullptr},
-    {"notify", &Config::notify, nullptr, 0, nullptr, kNotifyValues},
+    {"buildRoot", &Config::build_root, nullptr, 0, nullptr,
+     "Where builds live: one directory per project.", ""},
+    {"spool", &Config::spool, nullptr, 0, nullptr,
+     "Where mmbridge writes jobs; mixmaster.path watches it (moving it "
+     "needs `mmsetup --spool`).",
+     ""},
+    {"mailto", &Config::mailto, nullptr, 0, nullptr,
+     "Address for build notifications; empty turns them all off.",
+     "you@example.org"},
+    {"mailfrom", &Config::mailfrom, nullptr, 0, nullptr,
+     "From: of notifications; empty lets sendmail choose.",
+     "mixmaster@example.org"},
+    {"sendmail", &Config::sendmail, nullptr, 0, nullptr,
+     "Command that takes a whole message on stdin.", ""},
+    {"hook", &Config::hook, nullptr, 0, nullptr,
+     "Program run at job start, end, failure and when a job is superseded.",
+     "~/bin/mixmaster-hook"},
+    {"sshKey", &Config::ssh_key, nullptr, 0, nullptr,
+     "Passwordless private key added to each job's ssh-agent.",
+     "~/.ssh/id_ed25519"},
+    {"mode", &Config::mode, nullptr, 0, nullptr,
+     "normal, or dryrun to log every step instead of doing it.", ""},
+    {"secret", &Config::secret, nullptr, 0, nullptr,
+     "Webhook secret: every POST and PUT must be signed with it.", ""},
+    {"timeout", nullptr, &Config::timeout, 0, nullptr,
+     "Seconds a build command may run before it is stopped; 0 = no limit.", ""},
+    {"maxRequestBytes", nullptr, &Config::max_request_bytes, 1, nullptr,
+     "Largest request body mmbridge accepts, in bytes.", ""},
+    {"webView", nullptr, nullptr, 0, &Config::web_view,
+     "yes serves the build history at /builds and badges at /badge.", ""},
+    {"webPassword", &Config::web_password, nullptr, 0, nullptr,
+     "Password the web view asks for (any user name); empty: none.",
+     "a-long-password"},
+    {"publicUrl", &Config::public_url, nullptr, 0, nullptr,
+     "Where the web view is reached from outside, for links in statuses.",
+     "https://builds.example.org"},
+    {"statusTokens", &Config::status_tokens, nullptr, 0, nullptr,
+     "File of `BASE-URL TOKEN` lines for forge commit statuses (mode 600).",
+     "~/.config/mixmaster-tokens"},
+    {"supersede", nullptr, nullptr, 0, &Config::supersede,
+     "yes: of the jobs waiting for one target and task, only the newest "
+     "builds.",
+     ""},
+    {"keepBuilds", nullptr, &Config::keep_builds, 0, nullptr,
+     "Logs kept per project after each build; 0 keeps every log.", ""},
+    {"jobs", nullptr, &Config::jobs, 1, nullptr, "Builds run at once.", ""},
+    {"launcher", &Config::launcher, nullptr, 0, nullptr,
+     "Program that runs each build elsewhere; empty: on this machine.", ""},
+    {"notify", &Config::notify, nullptr, 0, nullptr,
+     "Which builds send mail: all, failures or none.", ""},
 };
 
 // One row per project setting (mixmaster.ini(5) Project settings): its name
@@ -108,8 +145,17 @@ const ProjectSettingSpec kProjectSettings[] = {
     {"badge", false},
 };
 
+// The value of `s` in `c` as the file writes it.
+std::string ValueText(const Setting& s, const Config& c) {
+  if (s.number) return std::to_string(c.*s.number);
+  if (s.flag) return c.*s.flag ? "yes" : "no";
+  return c.*s.text;
+}
+
 // Edit distance between `a` and `b`, letters compared without case.
-size_t Distance(const std::string& a, const std::string& b) {
+size_t Distance(std::string a, std::string b) {
+  a = AsciiLower(std::move(a));
+  b = AsciiLower(std::move(b));
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -117,8 +163,7 @@ size_t Distance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t above = row[j];
-      bool same = tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  tolower(static_cast<unsigned char>(b[j - 1]));
+      bool same = a[i - 1] == b[j - 1];
       row[j] =
           std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
       diagonal = above;
@@ -211,19 +256,6 @@ std::string GlobalSettingText(const Config& config, const std::string& key) {
   return "";
 }
 
-std::vector<std::pair<std::string, std::string>> SettingsText(
-    const Config& config) {
-  std::vector<std::pair<std::string, std::string>> settings;
-  for (const Setting& s : kSettings) {
-    std::string value = s.text           ? config.*s.text
-                        : s.number       ? std::to_string(config.*s.number)
-                        : config.*s.flag ? "yes"
-                                         : "no";
-    settings.emplace_back(s.key, value);
-  }
-  return settings;
-}
-
 const Project* Config::FindProject(const std::string& name) const {
   for (const Project& p : projects)
     if (p.name == name) return &p;
@@ -290,13 +322,42 @@ bool ParseConfig(const std::string& text, const std::string& filename,
   return true;
 }
 
+std::vector<SettingText> SettingsOf(const Config& config) {
+  Config defaults;
+  defaults.build_root = "~/Builds";
+  defaults.spool = "~/Builds/INBOX";
+  std::vector<SettingText> settings;
+  for (const Setting& s : kSettings)
+    settings.push_back({s.key, ValueText(s, config), ValueText(s, defaults),
+                        s.meaning, s.example});
+  return settings;
+}
+
+std::string ConfigPermissionWarning(const std::string& path,
+                                    const Config& config) {
+  struct stat st;
+  if ((config.secret.empty() && config.web_password.empty()) ||
+      stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0)
+    return "";
+  char mode[8];
+  snprintf(mode, sizeof mode, "%04o",
+           static_cast<unsigned>(st.st_mode & 07777));
+  return path + ": readable by group or others (mode " + mode +
+         ") while it holds " +
+         (config.secret.empty() ? "webPassword" : "the webhook secret") +
+         "; chmod 600 " + path;
+}
+
 bool LoadConfig(const std::string& path, Config* config, std::string* err) {
   std::string text;
   if (!ReadFile(path, &text, err)) {
     *err = "cannot read configuration " + *err;
     return false;
   }
-  return ParseConfig(text, path, HomeDir(), config, err);
+  if (!ParseConfig(text, path, HomeDir(), config, err)) return false;
+  std::string warning = ConfigPermissionWarning(path, *config);
+  if (!warning.empty()) config->warnings.push_back(warning);
+  return true;
 }
 
 }  // namespace mm

@@ -63,19 +63,34 @@ struct Config {
 // `config`; "" for an unknown key or one that is not text.
 std::string GlobalSettingText(const Config& config, const std::string& key);
 
-// Every `[_]` setting of mixmaster.ini(5) Settings with its value in
-// `config` as text (numbers in decimal, flags `yes` or `no`), in the order
-// of the manual.
-std::vector<std::pair<std::string, std::string>> SettingsText(
-    const Config& config);
-
 // Parses config text. Paths starting with `~` are expanded with `home`;
 // `buildRoot` defaults to ~/Builds and `spool` to <buildRoot>/INBOX.
 bool ParseConfig(const std::string& text, const std::string& filename,
                  const std::string& home, Config* config, std::string* err);
 
 // Reads the file at `path` (see paths.h DefaultConfigPath) with HomeDir().
+// A file that group or others can read while it holds `secret` or
+// `webPassword` is one more warning (ConfigPermissionWarning), which every
+// program writes to the journal.
 bool LoadConfig(const std::string& path, Config* config, std::string* err);
+
+// "<path>: readable by group or others (mode 0644) while it holds the
+// webhook secret; chmod 600 <path>", or "" when that is not so.
+std::string ConfigPermissionWarning(const std::string& path,
+                                    const Config& config);
+
+// One `[_]` setting as mmsetup writes it (mixmaster.ini(5) Settings).
+struct SettingText {
+  std::string key;
+  std::string value;          // in the Config given, as the file writes it
+  std::string default_value;  // when the file leaves it out
+  std::string meaning;        // one line
+  std::string example;        // for a setting whose default is empty
+};
+
+// Every `[_]` setting in the order of mixmaster.ini(5), from the one table
+// that ParseConfig reads them with.
+std::vector<SettingText> SettingsOf(const Config& config);
 
 }  // namespace mm
 

@@ -40,7 +40,58 @@ const Field kFields[] = {
     {"rebuildOf", &Job::rebuild_of, true},
 };
 
+template <typename T>
+struct Named {
+  T value;
+  const char* name;
+};
+
+// One table per enum: its names are written and read from here alone.
+constexpr Named<JobMode> kModes[] = {{JobMode::kNormal, "normal"},
+                                     {JobMode::kDryRun, "dryrun"}};
+constexpr Named<Notifications> kNotifications[] = {
+    {Notifications::kAll, "all"},
+    {Notifications::kFailures, "failures"},
+    {Notifications::kNone, "none"}};
+constexpr Named<Forge> kForges[] = {{Forge::kNone, ""},
+                                    {Forge::kGitea, "gitea"},
+                                    {Forge::kGitHub, "github"},
+                                    {Forge::kGitLab, "gitlab"}};
+
+template <typename T, size_t N>
+const char* NameOf(const Named<T> (&table)[N], T value) {
+  for (const Named<T>& n : table)
+    if (n.value == value) return n.name;
+  return table[0].name;
+}
+
+template <typename T, size_t N>
+bool Parse(const Named<T> (&table)[N], const std::string& name, T* value) {
+  for (const Named<T>& n : table) {
+    if (name == n.name && *n.name) {
+      *value = n.value;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+const char* JobModeName(JobMode mode) { return NameOf(kModes, mode); }
+bool ParseJobMode(const std::string& name, JobMode* mode) {
+  return Parse(kModes, name, mode);
+}
+const char* NotificationsName(Notifications notifications) {
+  return NameOf(kNotifications, notifications);
+}
+bool ParseNotifications(const std::string& name, Notifications* notifications) {
+  return Parse(kNotifications, name, notifications);
+}
+const char* ForgeName(Forge forge) { return NameOf(kForges, forge); }
+bool ParseForge(const std::string& name, Forge* forge) {
+  return Parse(kForges, name, forge);
+}
 
 std::string EscapeJobValue(const std::string& value) {
   std::string out;
@@ -104,6 +155,19 @@ bool UnescapeJobValue(const std::string& text, std::string* value,
     ++i;
   }
   return true;
+}
+
+std::string JobSectionText(const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    size_t b = text.find_first_not_of(" \t", pos);
+    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
+      return text.substr(0, pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return text;
 }
 
 std::string EncodeJob(const Job& job) {
@@ -173,6 +237,16 @@ bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
     }
   }
   *job = std::move(j);
+  return true;
+}
+
+bool IsJobId(const std::string& id) {
+  if (id.empty() || id.size() > 200 || id[0] == '.') return false;
+  for (unsigned char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
   return true;
 }
 

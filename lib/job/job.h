@@ -11,6 +11,26 @@
 
 namespace mm {
 
+// `mode` (mixmaster.ini(5)): normal builds, dryrun only logs the steps.
+enum class JobMode { kNormal, kDryRun };
+// `notifications` (mmbuild(1) NOTIFICATIONS): which mails go out.
+enum class Notifications { kAll, kFailures, kNone };
+// The forge a push came from (mmbridge(1) Endpoints, "Commit statuses"):
+// kNone for the lightweight JSON of `/` and a hand-written job.
+enum class Forge { kNone, kGitea, kGitHub, kGitLab };
+
+// The names of those values, as job files and the configuration write
+// them: "normal", "dryrun"; "all", "failures", "none"; "gitea", "github",
+// "gitlab" (and "" for Forge::kNone). Parse* is false for any other text.
+const char* JobModeName(JobMode mode);
+bool ParseJobMode(const std::string& name, JobMode* mode);
+const char* NotificationsName(Notifications notifications);
+bool ParseNotifications(const std::string& name, Notifications* notifications);
+const char* ForgeName(Forge forge);
+bool ParseForge(const std::string& name, Forge* forge);
+
+// The text of a job file; ResolveJob (job_settings.h) reads mode,
+// notifications and forge into their enums.
 struct Job {
   std::string id;
   std::string received;
@@ -24,11 +44,11 @@ struct Job {
   std::string build_command;
   std::string view_url;
   std::string message;
-  std::string notifications;  // all, failures, none
+  std::string notifications;  // NotificationsName
   std::string mailto;
-  std::string mode;
-  // Forge pushes (mmbridge(1) "Commit statuses"): `gitea`, `github` or
-  // `gitlab`, and where that commit's status is set. Written only when set.
+  std::string mode;  // JobModeName
+  // Forge pushes (mmbridge(1) "Commit statuses"): ForgeName, and where
+  // that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
   // `mmbuild --rebuild` (mmbuild(1) BUILD HISTORY): the id of the job this
@@ -40,6 +60,11 @@ struct Job {
   bool has_mailto = false;
   bool has_mode = false;
 };
+
+// The `[job]` part of a job file's text: everything before the first other
+// section (a build log is the job file with its own sections after it, and
+// one given back to mmbuild is run as the job it was).
+std::string JobSectionText(const std::string& text);
 
 std::string EscapeJobValue(const std::string& value);
 // Undoes EscapeJobValue; an unknown escape is an error.
@@ -56,9 +81,15 @@ std::string JobSectionText(const std::string& text);
 
 // Parses a job file (only its `[job]` section; anything after it, such as the
 // sections of a build log, is ignored). Requires scm, project, repositoryUrl
-// and target; `id` is kept as written (check it with IsSafeJobId before use).
+// and target; `id` is kept as written (check it with IsJobId before use).
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err);
+
+// The one job id rule, for writing a job, naming its log, listing, pruning
+// and the web view (mmbuild(1) FILES): [0-9A-Za-z._-], at most 200 bytes,
+// not starting with a dot (so never `.`, `..` or a hidden file). A job
+// whose id breaks it runs under a fresh one.
+bool IsJobId(const std::string& id);
 
 // A fresh job id: YYYYMMDD-HHMMSS-<microseconds>-<pid>-<32 random bits>, UTC,
 // so names sort in arrival order and never collide between processes.

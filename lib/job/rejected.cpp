@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/journal.h"
+#include "job/job_settings.h"
 
 namespace mm {
 
@@ -30,8 +31,9 @@ bool ReadRunnableJob(const std::string& text, const std::string& filename,
     *err = filename + ": a job file holds one [job] section and nothing after";
     return false;
   }
-  if (!config.FindProject(decoded.project)) {
-    *err = filename + ": unknown project " + OneLine(decoded.project);
+  std::string why;
+  if (!ProjectOfJob(config, decoded, &why)) {
+    *err = filename + ": " + why;
     return false;
   }
   *job = std::move(decoded);

@@ -9,6 +9,7 @@
 
 #include "base/fsutil.h"
 #include "base/paths.h"
+#include "job/job_settings.h"
 
 namespace mm {
 namespace {
@@ -41,15 +42,6 @@ bool WriteSynced(int fd, const std::string& text, std::string* err) {
   return true;
 }
 
-std::string ParentDir(const std::string& dir) {
-  std::string d = dir;
-  while (d.size() > 1 && d.back() == '/') d.pop_back();
-  size_t slash = d.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return d.substr(0, slash);
-}
-
 }  // namespace
 
 std::string SpoolWriter::JobPath(const Job& job) const {
@@ -67,7 +59,7 @@ bool SpoolWriter::Write(Job* job, const std::function<std::string()>& new_id,
     *err = "spool " + dir_ + " is not writable: not a directory";
     return false;
   }
-  if (!IsSafeJobId(job->id)) job->id = new_id();
+  if (!IsJobId(job->id)) job->id = new_id();
   if (use_tmpfile_) {
     Outcome o = WriteTmpfile(job, new_id, path, err);
     if (o != Outcome::kUnsupported) return o == Outcome::kDone;
@@ -119,7 +111,7 @@ bool SpoolWriter::WriteRenamed(Job* job,
                                std::string* path, std::string* err) {
   // The temporary file lives beside the spool, not in it, so that nothing
   // in the spool is ever incomplete; same filesystem in the usual layout.
-  std::string parent = ParentDir(dir_);
+  std::string parent = DirName(dir_);
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     std::string temp = JoinPath(parent, ".mmbridge-" + job->id + ".tmp");
     int raw = open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
@@ -161,6 +153,36 @@ bool SpoolWriter::WriteRenamed(Job* job,
   *err = "spool " + dir_ + ": no free job name after " +
          std::to_string(kAttempts) + " attempts";
   return false;
+}
+
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err) {
+  std::vector<std::string> all;
+  if (!ListDir(spool, "spool " + spool, &all, err)) return false;
+  names->clear();
+  for (const std::string& name : all) {
+    struct stat st;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".ini") == 0 &&
+        lstat(JoinPath(spool, name).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      names->push_back(name);
+  }
+  return true;
+}
+
+QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
+                     std::string* err) {
+  JobSettings settings;
+  if (!ResolveJob(config, job, &settings, err))
+    return QueueResult::kCannotBuild;
+  struct timespec now = clock.Now();
+  job->id = NewJobId(now);
+  job->received = FormatIsoUtc(now);
+  SpoolWriter writer(config.spool);
+  std::string path;
+  if (!writer.Write(
+          job, [&clock] { return NewJobId(clock.Now()); }, &path, err))
+    return QueueResult::kSpoolFailed;
+  return QueueResult::kQueued;
 }
 
 }  // namespace mm

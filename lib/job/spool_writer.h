@@ -6,7 +6,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "base/clock.h"
+#include "job/config.h"
 #include "job/job.h"
 
 namespace mm {
@@ -40,6 +43,26 @@ class SpoolWriter {
   std::string dir_;
   bool use_tmpfile_ = true;
 };
+
+// The names of the jobs in `spool` (regular files `*.ini`, not hidden),
+// oldest first: what mmbuild takes and mmcleanup(1) calls a job. A spool
+// that does not exist is empty; one that cannot be read is an error.
+bool ListSpoolJobs(const std::string& spool, std::vector<std::string>* names,
+                   std::string* err);
+
+enum class QueueResult {
+  kQueued,       // written into the spool
+  kCannotBuild,  // ResolveJob refused it (unknown project, no target key)
+  kSpoolFailed,  // the spool could not be written; nothing is left behind
+};
+
+// Makes `job` a new job in the configured spool, in the one way both the
+// bridge (a payload) and `mmbuild --rebuild` (a copy of an earlier job) do:
+// ResolveJob fills in what it leaves out, so the file is written whole;
+// it gets a fresh id and receive time from `clock`; SpoolWriter writes it.
+// `err` says why when it is not kQueued.
+QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
+                     std::string* err);
 
 }  // namespace mm
 

@@ -17,7 +17,6 @@
 #include <algorithm>
 
 #include "base/clock.h"
-#include "job/build_log.h"
 #include "process/spawn.h"
 
 extern char** environ;
@@ -276,8 +275,8 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
   p.out_write.Reset();
   p.err_write.Reset();
 
-  OutputStream out{std::move(p.out_read), LineSplitter(marker::kStdout, sink)};
-  OutputStream err{std::move(p.err_read), LineSplitter(marker::kStderr, sink)};
+  OutputStream out{std::move(p.out_read), LineSplitter(kStdoutStream, sink)};
+  OutputStream err{std::move(p.err_read), LineSplitter(kStderrStream, sink)};
   SetNonBlocking(out.fd.get());
   SetNonBlocking(err.fd.get());
   InputFeed in{std::move(p.in_write), spec.stdin_data};

@@ -14,26 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace mm {
+#include "process/spawn.h"
 
-struct ProcessSpec {
-  // argv[0] is looked up in PATH when it has no '/'. Never passed to a shell.
-  std::vector<std::string> argv;
-  // Added to (or replacing in) the inherited environment, "NAME=value".
-  std::vector<std::string> env;
-  std::string cwd;  // empty: inherit
-  // When feed_stdin is true, stdin_data is written to the child's stdin, which
-  // is then closed; otherwise stdin is /dev/null.
-  bool feed_stdin = false;
-  std::string stdin_data;
-  // Seconds before the group is stopped; 0 = no limit.
-  double timeout_seconds = 0;
-  // Seconds between TERM and KILL when stopping.
-  double kill_grace_seconds = 10;
-  // When not null and set non-zero (e.g. by a SIGTERM handler), the child's
-  // group is stopped as on a timeout.
-  const volatile sig_atomic_t* stop_requested = nullptr;
-};
+namespace mm {
 
 struct ProcessResult {
   bool started = false;    // false: fork/exec failed, see error
@@ -48,6 +31,8 @@ struct ProcessResult {
 // 'O' for stdout, '!' for stderr. A last line without newline is passed too.
 // A line longer than 64 KiB is passed in 64 KiB pieces.
 using LineSink = std::function<void(char stream, const std::string& line)>;
+constexpr char kStdoutStream = 'O';
+constexpr char kStderrStream = '!';
 
 // Runs the process to completion (or until stopped). Returns false only when
 // it could not be started at all (result->error says why, e.g. "cannot run

@@ -1,4 +1,5 @@
-// Starting a child without a shell, the building block of process.h: fork,
+// Starting a child without a shell, the building block of process.h (which
+// includes this, for ProcessSpec): fork,
 // a process group of its own, the given descriptors as stdin, stdout and
 // stderr and no others, default signal dispositions and an empty signal
 // mask, execvpe (PATH lookup when argv[0] has no '/') with the environment
@@ -9,15 +10,36 @@
 #ifndef MIXMASTER_SPAWN_H_
 #define MIXMASTER_SPAWN_H_
 
+#include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "base/fsutil.h"
-#include "process/process.h"
 
 namespace mm {
+
+// What to run, and how (RunProcess, BackgroundProcess and SpawnChild).
+struct ProcessSpec {
+  // argv[0] is looked up in PATH when it has no '/'. Never passed to a shell.
+  std::vector<std::string> argv;
+  // Added to (or replacing in) the inherited environment, "NAME=value".
+  std::vector<std::string> env;
+  std::string cwd;  // empty: inherit
+  // When feed_stdin is true, stdin_data is written to the child's stdin, which
+  // is then closed; otherwise stdin is /dev/null.
+  bool feed_stdin = false;
+  std::string stdin_data;
+  // Seconds before the group is stopped; 0 = no limit.
+  double timeout_seconds = 0;
+  // Seconds between TERM and KILL when stopping.
+  double kill_grace_seconds = 10;
+  // When not null and set non-zero (e.g. by a SIGTERM handler), the child's
+  // group is stopped as on a timeout.
+  const volatile sig_atomic_t* stop_requested = nullptr;
+};
 
 // Starts spec.argv (with spec.env and spec.cwd) and fills *pid. With
 // `die_with_parent`, the child gets SIGTERM when this process dies. False

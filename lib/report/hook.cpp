@@ -3,25 +3,11 @@
 #include "process/process.h"
 
 namespace mm {
-namespace {
-
-// The events of mmbuild(1) The hook and QUEUE; anything else is refused.
-bool IsHookEvent(const std::string& event) {
-  return event == "job-start" || event == "job-end" || event == "job-fail" ||
-         event == "job-superseded";
-}
-
-}  // namespace
-
-bool RunHook(const HookOptions& options, const std::string& event,
+bool RunHook(const HookOptions& options, BuildEvent event,
              const std::vector<std::string>& env, const HookLineSink& lines,
              std::string* err) {
   if (options.program.empty()) {
     *err = "no hook program given";
-    return false;
-  }
-  if (!IsHookEvent(event)) {
-    *err = "unknown hook event '" + event + "'";
     return false;
   }
   ProcessSpec spec;
@@ -30,7 +16,7 @@ bool RunHook(const HookOptions& options, const std::string& event,
   for (const std::string& e : env) {
     if (e.compare(0, 16, "MIXMASTER_EVENT=") != 0) spec.env.push_back(e);
   }
-  spec.env.push_back("MIXMASTER_EVENT=" + event);
+  spec.env.push_back(std::string("MIXMASTER_EVENT=") + BuildEventName(event));
   spec.timeout_seconds = options.timeout_seconds;
   spec.kill_grace_seconds = options.kill_grace_seconds;
   ProcessResult result;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "report/build_observers.h"
+
 namespace mm {
 
 struct HookOptions {
@@ -22,10 +24,11 @@ struct HookOptions {
 using HookLineSink = std::function<void(const std::string& line)>;
 
 // Runs options.program with the inherited environment plus `env` ("NAME=
-// value") plus MIXMASTER_EVENT=event (which wins over one in `env`). True when
+// value") plus MIXMASTER_EVENT=BuildEventName(event) (which wins over one
+// in `env`). True when
 // it exited 0; otherwise *err says why (cannot run, exit status, signal,
 // deadline).
-bool RunHook(const HookOptions& options, const std::string& event,
+bool RunHook(const HookOptions& options, BuildEvent event,
              const std::vector<std::string>& env, const HookLineSink& lines,
              std::string* err);
 

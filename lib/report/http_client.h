@@ -28,6 +28,32 @@ bool HttpPost(const std::string& url, const std::vector<std::string>& headers,
               const std::string& body, const HttpPostOptions& options,
               HttpAnswer* answer, std::string* err);
 
+// Who sends the commit statuses' requests: HttpPost in mmbuild, a recorder
+// in the tests of what is sent.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // As HttpPost.
+  virtual bool Post(const std::string& url,
+                    const std::vector<std::string>& headers,
+                    const std::string& body, HttpAnswer* answer,
+                    std::string* err) = 0;
+};
+
+// HttpPost with `options`.
+class CurlHttpClient : public HttpClient {
+ public:
+  explicit CurlHttpClient(const HttpPostOptions& options) : options_(options) {}
+  bool Post(const std::string& url, const std::vector<std::string>& headers,
+            const std::string& body, HttpAnswer* answer,
+            std::string* err) override {
+    return HttpPost(url, headers, body, options_, answer, err);
+  }
+
+ private:
+  HttpPostOptions options_;
+};
+
 }  // namespace mm
 
 #endif  // MIXMASTER_HTTP_CLIENT_H_

@@ -91,6 +91,7 @@ const char* MailKindName(BuildEvent kind) {
     case BuildEvent::kEnd:
       return "end";
     case BuildEvent::kFail:
+    case BuildEvent::kSuperseded:  // never mailed
       break;
   }
   return "failure";

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "job/job.h"
-#include "report/build_event.h"
+#include "report/build_observers.h"
 #include "report/mail_header.h"
 
 namespace mm {

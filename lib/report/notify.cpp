@@ -3,86 +3,70 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/journal.h"
+#include "base/paths.h"
 #include "report/hook.h"
 #include "report/mail_message.h"
 #include "report/sendmail.h"
 
 namespace mm {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::string LocalHostname() {
-  char name[HOST_NAME_MAX + 1] = {0};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
-    return "localhost";
-  return name;
-}
-
-}  // namespace
-
-const char* HookEventName(BuildEvent event) {
-  switch (event) {
-    case BuildEvent::kStart:
-      return "job-start";
-    case BuildEvent::kEnd:
-      return "job-end";
-    case BuildEvent::kFail:
-      break;
-  }
-  return "job-fail";
-}
 
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const Config& config) {
+                            const JobSettings& settings, const Config& config) {
   NotifyPlan plan;
-  std::string wish = Lower(Trim(job.notifications));
-  if (wish.empty() || wish == "all" || wish == "failures" || wish == "none") {
-    plan.notifications = wish.empty() ? "all" : wish;
-  } else {
-    plan.notifications = "all";
-    plan.warning = "unknown notifications value '" +
-                   OneLine(job.notifications) + "', taken as 'all'";
-  }
-  plan.mailto = Trim(job.has_mailto ? job.mailto : config.mailto);
-  bool wanted =
-      plan.notifications == "all" ||
-      (plan.notifications == "failures" && event == BuildEvent::kFail);
-  plan.send_mail = wanted && !plan.mailto.empty();
-  plan.reply_to_start = plan.notifications == "all";
+  plan.notifications = settings.notifications;
+  plan.warning = settings.warning;
+  plan.mailto = Trim(job.mailto);
+  bool wanted = plan.notifications == Notifications::kAll ||
+                (plan.notifications == Notifications::kFailures &&
+                 event == BuildEvent::kFail);
+  plan.send_mail =
+      wanted && !plan.mailto.empty() && event != BuildEvent::kSuperseded;
+  plan.reply_to_start = plan.notifications == Notifications::kAll;
   plan.run_hook = !config.hook.empty();
   return plan;
 }
 
 Notifier::Notifier(const Config& config, const NotifierOptions& options)
     : config_(config), options_(options) {
-  if (options_.hostname.empty()) options_.hostname = LocalHostname();
+  if (options_.hostname.empty()) options_.hostname = HostName();
   if (options_.clock == nullptr) options_.clock = &SystemClock();
 }
 
-void Notifier::Send(BuildEvent event, const Job& job,
-                    const std::string& log_path,
-                    const std::vector<std::string>& env,
-                    const std::string& log_text,
-                    const NotifyLogSink& log) const {
-  NotifyPlan plan = PlanNotification(event, job, config_);
-  // Said once per job, at its start, which every job has.
-  if (!plan.warning.empty() && event == BuildEvent::kStart)
-    log(marker::kStderr, plan.warning);
-  if (plan.send_mail) SendMailFor(event, job, plan, log_path, log_text, log);
-  if (plan.run_hook) RunHookFor(event, plan, env, log);
+Job JobForMail(const BuildReport& report) {
+  Job described = report.job;
+  if (!report.job_id.empty()) described.id = report.job_id;
+  // At the start nothing is checked out yet: report.commit is only the
+  // commit asked for, which the job already says.
+  if (report.event != BuildEvent::kStart && described.commit.empty())
+    described.commit = report.commit;
+  return described;
+}
+
+void Notifier::OnEvent(const BuildReport& report, BuildLog* log) {
+  NotifyPlan plan =
+      PlanNotification(report.event, report.job, report.settings, config_);
+  // Said once per job, at its start, which every built job has.
+  if (!plan.warning.empty() && report.event == BuildEvent::kStart)
+    log->Line(marker::kStderr, plan.warning);
+  if (plan.send_mail)
+    SendMailFor(report.event, JobForMail(report), plan, report.log_path, log);
+  if (plan.run_hook) RunHookFor(report, plan, log);
 }
 
 void Notifier::SendMailFor(BuildEvent event, const Job& job,
                            const NotifyPlan& plan, const std::string& log_path,
-                           const std::string& log_text,
-                           const NotifyLogSink& log) const {
+                           BuildLog* log) const {
+  // Read afresh at each event: the log grows between them, and every line
+  // is already on disk (BuildLog writes each with one write(2)).
+  std::string log_text, err;
+  if (!ReadFile(log->path(), &log_text, &err)) {
+    log->Line(marker::kStderr,
+              "cannot read the build log for the notifications: " + err);
+    log_text.clear();
+  }
   MailEnvelope envelope;
   envelope.to = plan.mailto;
   envelope.from = config_.mailfrom;
@@ -91,10 +75,10 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   envelope.reply_to_start = plan.reply_to_start;
   envelope.log_path = log_path;
   const std::string what = std::string(MailKindName(event)) + " mail";
-  std::string message, err;
+  std::string message;
   if (!ComposeMail(event, job, envelope, log_text, LogFormat::kBuildLog,
                    &message, &err)) {
-    log(marker::kStderr, what + " not sent: " + err);
+    log->Line(marker::kStderr, what + " not sent: " + err);
     return;
   }
   SendmailOptions sendmail;
@@ -105,31 +89,32 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   bool sent = SendMail(sendmail, message, &output, &err);
   // Whatever sendmail says is worth reading: it talks only about trouble.
   for (const std::string& line : output)
-    log(marker::kStderr, "sendmail: " + line);
+    log->Line(marker::kStderr, "sendmail: " + line);
   if (sent) {
-    log(marker::kMixmaster, "Sent the " + what + " to " + OneLine(plan.mailto));
+    log->Line(marker::kMixmaster,
+              "Sent the " + what + " to " + OneLine(plan.mailto));
   } else {
-    log(marker::kStderr, what + " not sent: " + err);
+    log->Line(marker::kStderr, what + " not sent: " + err);
   }
 }
 
-void Notifier::RunHookFor(BuildEvent event, const NotifyPlan& plan,
-                          const std::vector<std::string>& env,
-                          const NotifyLogSink& log) const {
+void Notifier::RunHookFor(const BuildReport& report, const NotifyPlan& plan,
+                          BuildLog* log) const {
   HookOptions hook;
   hook.program = config_.hook;
   hook.timeout_seconds = options_.hook_timeout_seconds;
   hook.kill_grace_seconds = options_.kill_grace_seconds;
-  std::vector<std::string> hook_env = env;
-  hook_env.push_back("MIXMASTER_NOTIFICATIONS=" + plan.notifications);
+  std::vector<std::string> hook_env = report.env;
+  hook_env.push_back(std::string("MIXMASTER_NOTIFICATIONS=") +
+                     NotificationsName(plan.notifications));
   std::string err;
   if (!RunHook(
-          hook, HookEventName(event), hook_env,
-          [&log](const std::string& line) {
-            log(marker::kHook, OneLine(line));
+          hook, report.event, hook_env,
+          [log](const std::string& line) {
+            log->Line(marker::kHook, OneLine(line));
           },
           &err))
-    log(marker::kStderr, err + " (ignored)");
+    log->Line(marker::kStderr, err + " (ignored)");
 }
 
 }  // namespace mm

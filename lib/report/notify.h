@@ -1,13 +1,15 @@
-// The notification policy of mmbuild(1) NOTIFICATIONS in one place: at a
-// build's start, end and failure, decide which mail goes out, compose it, hand
-// it to sendmail, and run the hook. Every problem is reported to the build log
-// and then ignored: nothing here can change a build's result.
+// The notifications of mmbuild(1) NOTIFICATIONS and The hook, one
+// BuildObserver: at each moment of a build decide which mail goes out,
+// compose it (quoting the build log so far), hand it to sendmail, and run the
+// hook; what happened goes into the build's [log] (`!` problems, `H` hook
+// output, `#` a mail went out). A superseded job gets the hook and no mail.
+// Every problem is reported to the build log and then ignored: nothing here
+// can change a build's result; a log that cannot be read is one more `!`
+// line, and the mail goes out without it.
 //
-// The runner calls Send three times at most per job: kStart when the build
-// begins, then exactly one of kEnd (status success) or kFail (status failure,
-// error or killed). Mail and hook each have their own deadline and do not
-// watch mmbuild's stop flag, so that a build killed by SIGTERM still gets its
-// failure mail before mmbuild exits.
+// Mail and hook each have their own deadline and do not watch mmbuild's stop
+// flag, so that a build killed by SIGTERM still gets its failure mail before
+// mmbuild exits.
 #ifndef MIXMASTER_NOTIFY_H_
 #define MIXMASTER_NOTIFY_H_
 
@@ -19,33 +21,26 @@
 #include "job/build_log.h"
 #include "job/config.h"
 #include "job/job.h"
-#include "report/build_event.h"
+#include "job/job_settings.h"
+#include "report/build_observers.h"
 
 namespace mm {
-
-// Receives build log lines: '!' a problem (sendmail or hook failed, a bad
-// address, sendmail's own output), 'H' a line the hook wrote, '#' a note
-// that a mail went out.
-using NotifyLogSink = std::function<void(char marker, const std::string& text)>;
 
 // What to do at one event, decided from the job and the config alone.
 struct NotifyPlan {
   bool send_mail = false;
-  std::string mailto;  // the job's mailto when the job has the key, else the
-                       // config's
+  std::string mailto;  // the job's (ResolveJob: else the config's)
   // The mail threads under a start mail; false when no start mail was sent
   // (notifications = failures).
   bool reply_to_start = true;
-  bool run_hook = false;      // the hook runs at every event whatever the mail
-  std::string notifications;  // normalised: all, failures or none
-  std::string warning;        // e.g. an unknown notifications value
+  bool run_hook = false;  // the hook runs at every event whatever the mail
+  Notifications notifications = Notifications::kAll;
+  std::string warning;  // e.g. an unknown notifications value
 };
 
+// `job` and `settings` as ResolveJob left them.
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const Config& config);
-
-// `job-start`, `job-end`, `job-fail`.
-const char* HookEventName(BuildEvent event);
+                            const JobSettings& settings, const Config& config);
 
 struct NotifierOptions {
   std::string hostname;          // for Message-IDs; empty: gethostname()
@@ -55,31 +50,35 @@ struct NotifierOptions {
   double kill_grace_seconds = 5;
 };
 
-class Notifier {
+class Notifier : public BuildObserver {
  public:
-  // Keeps a copy of `config`.
+  // Keeps a copy of `config` (mailto, mailfrom, sendmail, hook, buildRoot).
   explicit Notifier(const Config& config,
                     const NotifierOptions& options = NotifierOptions());
 
-  // `env` is the build's MIXMASTER_* environment as "NAME=value"; the hook
-  // gets it plus MIXMASTER_EVENT and MIXMASTER_NOTIFICATIONS. The mails name
-  // `log_path` as where the build log is. `log_text` is the build log so far
-  // (a whole BuildLog); the failure mail quotes its [log] lines.
-  void Send(BuildEvent event, const Job& job, const std::string& log_path,
-            const std::vector<std::string>& env, const std::string& log_text,
-            const NotifyLogSink& log) const;
+  // The hook gets report.env plus MIXMASTER_EVENT and
+  // MIXMASTER_NOTIFICATIONS. The mails name report.log_path as where the build
+  // log is; the failure mail quotes the [log] lines of the log as it is now.
+  void OnEvent(const BuildReport& report, BuildLog* log) override;
 
  private:
   void SendMailFor(BuildEvent event, const Job& job, const NotifyPlan& plan,
-                   const std::string& log_path, const std::string& log_text,
-                   const NotifyLogSink& log) const;
-  void RunHookFor(BuildEvent event, const NotifyPlan& plan,
-                  const std::vector<std::string>& env,
-                  const NotifyLogSink& log) const;
+                   const std::string& log_path, BuildLog* log) const;
+  void RunHookFor(const BuildReport& report, const NotifyPlan& plan,
+                  BuildLog* log) const;
 
   Config config_;
   NotifierOptions options_;
 };
+
+// The job as the mails should describe the build of `report`:
+// - its id is the one the build runs under (report.job_id), which differs
+//   from the job file's when that was unsafe, missing or already taken; the
+//   Message-IDs come from it (and the mail names report.log_path), so two
+//   jobs sharing an id neither share a thread nor point at each other's log;
+// - a job that named no commit is described, once the build has checked one
+//   out, by the commit that was built (report.commit).
+Job JobForMail(const BuildReport& report);
 
 }  // namespace mm
 

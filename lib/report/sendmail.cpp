@@ -1,21 +1,13 @@
 #include "report/sendmail.h"
 
+#include "base/text.h"
 #include "process/process.h"
 
 namespace mm {
 
 bool SplitSendmailCommand(const std::string& command,
                           std::vector<std::string>* argv, std::string* err) {
-  argv->clear();
-  size_t i = 0;
-  while (i < command.size()) {
-    size_t start = command.find_first_not_of(" \t", i);
-    if (start == std::string::npos) break;
-    size_t end = command.find_first_of(" \t", start);
-    if (end == std::string::npos) end = command.size();
-    argv->push_back(command.substr(start, end - start));
-    i = end;
-  }
+  *argv = SplitWords(command);
   if (argv->empty()) {
     *err = "the sendmail command is empty";
     return false;

@@ -33,15 +33,16 @@ bool RepeatedGitLabTransition(Forge forge, const HttpAnswer& answer) {
 
 }  // namespace
 
-StatusNotifier::StatusNotifier(const Config& config,
-                               const HttpPostOptions& options,
+StatusNotifier::StatusNotifier(const Config& config, HttpClient& http,
                                const Clock& clock)
     : public_url_(config.public_url),
       tokens_path_(config.status_tokens),
-      options_(options),
+      http_(http),
       clock_(clock) {}
 
 void StatusNotifier::OnEvent(const BuildReport& report, BuildLog* log) {
+  // A superseded job was never built: no status was set, none is ended.
+  if (report.event == BuildEvent::kSuperseded) return;
   if (report.event != BuildEvent::kStart) {
     Finish(report, log);
     return;
@@ -61,7 +62,8 @@ bool StatusNotifier::Prepare(const BuildReport& report, BuildLog* log) {
   if (job.status_url.empty() || tokens_path_.empty()) return false;
   std::string why;
   UrlOrigin origin;
-  if (!ParseForge(job.forge, &forge_)) {
+  forge_ = report.settings.forge;
+  if (forge_ == Forge::kNone) {
     log->Line(marker::kStderr,
               "commit status not sent: unknown forge `" + job.forge + "`");
     return false;
@@ -116,8 +118,7 @@ void StatusNotifier::Send(const StatusFacts& facts, BuildLog* log) const {
       "commit status `" + StatusState(forge_, facts) + "` to " + url_;
   HttpAnswer answer;
   std::string err;
-  if (!HttpPost(request.url, request.headers, request.body, options_, &answer,
-                &err)) {
+  if (!http_.Post(request.url, request.headers, request.body, &answer, &err)) {
     log->Line(marker::kStderr, what + ": " + Excerpt(err, token_));
     return;
   }

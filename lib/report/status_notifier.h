@@ -1,7 +1,7 @@
 // The commit status of each build (mmbuild(1) COMMIT STATUSES): a
-// BuildObserver that, for a job with `forge` and `statusUrl`, POSTs the
-// start and the end of the build to the forge with the token the
-// statusTokens file binds to that URL's scheme, host and port.
+// BuildObserver (report/build_observers.h) that, for a job with `forge` and
+// `statusUrl`, POSTs the start and the end of the build to the forge with the
+// token the statusTokens file binds to that URL's scheme, host and port.
 //
 // Never in the way: a request takes at most 10 s; a refusal, a failure or an
 // HTTP error is one `!` line in the build log naming the URL and the answer
@@ -14,9 +14,9 @@
 #include <string>
 
 #include "base/clock.h"
-#include "build/build_runner.h"
 #include "forge/commit_status.h"
 #include "job/config.h"
+#include "report/build_observers.h"
 #include "report/http_client.h"
 
 namespace mm {
@@ -25,7 +25,8 @@ class StatusNotifier : public BuildObserver {
  public:
   // Keeps the settings it needs (publicUrl, statusTokens). `clock` measures
   // the build for the description and must outlive this.
-  StatusNotifier(const Config& config, const HttpPostOptions& options,
+  // `http` sends the requests and must outlive this.
+  StatusNotifier(const Config& config, HttpClient& http,
                  const Clock& clock = SystemClock());
 
   void OnEvent(const BuildReport& report, BuildLog* log) override;
@@ -38,12 +39,12 @@ class StatusNotifier : public BuildObserver {
 
   std::string public_url_;
   std::string tokens_path_;
-  HttpPostOptions options_;
+  HttpClient& http_;
   const Clock& clock_;
 
   // The build running now.
   bool active_ = false;
-  Forge forge_ = Forge::kGitea;
+  Forge forge_ = Forge::kNone;
   std::string url_;
   std::string token_;
   StatusFacts facts_;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/text.h"
 
 namespace mm {
 namespace {
@@ -58,21 +59,6 @@ bool ReadPrivateFile(const std::string& path, std::string* text,
   return true;
 }
 
-// The blank-separated words of `line`.
-std::vector<std::string> Words(const std::string& line) {
-  std::vector<std::string> words;
-  size_t pos = 0;
-  for (;;) {
-    size_t b = line.find_first_not_of(" \t\r", pos);
-    if (b == std::string::npos) break;
-    size_t e = line.find_first_of(" \t\r", b);
-    words.push_back(line.substr(b, e == std::string::npos ? e : e - b));
-    if (e == std::string::npos) break;
-    pos = e;
-  }
-  return words;
-}
-
 bool PrintableToken(const std::string& token) {
   for (unsigned char c : token)
     if (c <= 0x20 || c >= 0x7f) return false;
@@ -96,7 +82,7 @@ bool StatusTokens::Parse(const std::string& text, const std::string& name,
     std::string line =
         text.substr(pos, nl == std::string::npos ? nl : nl - pos);
     pos = nl == std::string::npos ? text.size() : nl + 1;
-    std::vector<std::string> words = Words(line);
+    std::vector<std::string> words = SplitWords(line, " \t\r");
     if (words.empty() || words[0][0] == '#') continue;
     // The message never quotes the line: it may hold a token.
     std::string where = name + ":" + std::to_string(number) + ": ";

@@ -13,10 +13,10 @@
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
-#include "build/spool_reader.h"
 #include "job/config.h"
 #include "job/job.h"
 #include "job/rejected.h"
+#include "job/spool_writer.h"
 
 namespace mm {
 namespace {
@@ -24,30 +24,6 @@ namespace {
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-// The spool's entries but the hidden ones, sorted by name.
-bool ListEntries(const std::string& spool, std::vector<std::string>* names,
-                 std::string* err) {
-  DIR* dir = opendir(spool.c_str());
-  if (!dir) {
-    if (errno == ENOENT) return true;
-    *err = ErrnoText("cannot read spool " + spool);
-    return false;
-  }
-  errno = 0;
-  while (struct dirent* e = readdir(dir)) {
-    if (e->d_name[0] != '.') names->push_back(e->d_name);
-  }
-  int read_errno = errno;
-  closedir(dir);
-  if (read_errno != 0) {
-    errno = read_errno;
-    *err = ErrnoText("cannot read spool " + spool);
-    return false;
-  }
-  std::sort(names->begin(), names->end());
-  return true;
 }
 
 // Cleans one entry; false when there was nothing left to clean (mmbuild
@@ -114,6 +90,8 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
       ParseConfig(text, config_path, home, &config, &why)) {
     p.build_root = config.build_root;
     p.spool = config.spool;
+    std::string warning = ConfigPermissionWarning(config_path, config);
+    if (!warning.empty()) p.warnings.push_back(warning);
     p.config = std::move(config);
   } else if (config_explicit) {
     *err = "cannot use configuration " + why;
@@ -140,7 +118,8 @@ bool ListCleanup(const std::string& spool, CleanupScope scope,
   // mmbuild's own list of jobs, so that the two never disagree about what
   // a job is.
   std::vector<std::string> jobs;
-  if (!ListEntries(spool, &names, err) || !ListSpoolJobs(spool, &jobs, err)) {
+  if (!ListDir(spool, "spool " + spool, &names, err) ||
+      !ListSpoolJobs(spool, &jobs, err)) {
     return false;
   }
   for (const std::string& name : names) {

@@ -26,6 +26,8 @@ struct CleanupPaths {
   std::string fallback_reason;
   // The configuration, when it could be used (fallback_reason is empty).
   Config config;
+  // What is wrong with a configuration that was used (its permissions).
+  std::vector<std::string> warnings;
 };
 
 // The spool and build root: `spool_option` / `build_root_option` when given,

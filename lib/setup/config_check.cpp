@@ -1,8 +1,7 @@
 #include "setup/config_check.h"
 
-#include <strings.h>
-
 #include "base/journal.h"
+#include "base/text.h"
 #include "job/target_match.h"
 
 namespace mm {
@@ -27,7 +26,7 @@ std::string DescribeProject(const Project& p, CheckReport* report) {
   for (const auto& [key, command] : p.targets) {
     text += OneLine(key) + " = " + OneLine(command) + "\n";
     for (const char* name : kProjectSettingNames) {
-      if (strcasecmp(key.c_str(), name) == 0)
+      if (EqualsIgnoreCase(key, name))
         report->notes.push_back("`" + OneLine(key) + "` in [" +
                                 OneLine(p.name) +
                                 "] is a branch key; the project setting is "
@@ -83,11 +82,12 @@ CheckReport CheckConfig(const Config& config, const CheckRequest& request) {
   CheckReport report;
   report.warnings = config.warnings;
   std::string body = "[_]\n";
-  for (const auto& [key, value] : SettingsText(config)) {
-    if (IsSecret(key))
-      body += key + " = " + (value.empty() ? "" : "(set, not shown)") + "\n";
+  for (const SettingText& s : SettingsOf(config)) {
+    if (IsSecret(s.key))
+      body += s.key + " = " + (s.value.empty() ? "" : "(set, not shown)") +
+              "\n";
     else
-      body += key + " = " + OneLine(value) + "\n";
+      body += s.key + " = " + OneLine(s.value) + "\n";
   }
   for (const Project& p : config.projects) body += DescribeProject(p, &report);
   if (!request.branch.empty()) body += DescribeBranch(config, request);

@@ -40,16 +40,6 @@ bool CheckPath(const std::string& what, const std::string& path,
   return true;
 }
 
-// `path` written with `~` when it is inside `home`, for a portable config.
-std::string Tilde(const std::string& path, const std::string& home) {
-  std::string h = Trimmed(home);
-  if (path == h) return "~";
-  if (h != "/" && path.compare(0, h.size() + 1, h + "/") == 0) {
-    return "~" + path.substr(h.size());
-  }
-  return path;
-}
-
 }  // namespace
 
 std::string ListenAddress::ListenStream() const {
@@ -184,40 +174,41 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
   t += "# comments, so a build command may contain ; # = and [.\n";
   t += "# Settings left at their default are commented out.\n\n";
   t += "[_]\n";
-  t += "# Where builds live: one directory per project.\n";
-  t += "buildRoot = " + Tilde(s.build_root, home) + "\n";
-  t += "# Where mmbridge writes jobs; mixmaster.path watches it. Moving it\n";
-  t += "# needs the drop-ins that `mmsetup --spool` writes.\n";
-  std::string spool_line = "spool = " + Tilde(s.spool, home) + "\n";
-  t += s.spool == JoinPath(s.build_root, "INBOX") ? ";" + spool_line
-                                                  : spool_line;
-  t += "# Address for build notifications; empty turns them all off.\n";
-  t += s.mailto.empty() ? ";mailto = you@example.org\n"
-                        : "mailto = " + s.mailto + "\n";
-  t += "# From: of notifications; empty lets sendmail choose.\n";
-  t += ";mailfrom = mixmaster@example.org\n";
-  t += "# Command that takes a whole message on stdin.\n";
-  t += ";sendmail = /usr/sbin/sendmail -t\n";
-  t += "# Program run at job start, end and failure.\n";
-  t += ";hook = ~/bin/mixmaster-hook\n";
-  t += "# Passwordless private key added to each job's ssh-agent.\n";
-  t += s.ssh_key.empty() ? ";sshKey = ~/.ssh/id_ed25519\n"
-                         : "sshKey = " + Tilde(s.ssh_key, home) + "\n";
-  t += "# normal, or dryrun to log every step instead of doing it.\n";
-  t += ";mode = normal\n";
-  t += "# Webhook secret: every POST and PUT must be signed with it.\n";
-  if (secret.empty()) {
-    t += "# WARNING: without a secret, anyone who can reach the port can\n";
-    t += "# queue builds of any repository URL for a configured project.\n";
-    t += ";secret =\n";
-  } else {
-    t += "secret = " + secret + "\n";
+  // Every setting of the one table the configuration is read with, with its
+  // meaning; the chosen ones set, the others commented out at their default
+  // (or, with none, an example).
+  for (const SettingText& setting : SettingsOf(Config())) {
+    const std::string& key = setting.key;
+    std::string off = ";" + key + " = " +
+                      (setting.default_value.empty() ? setting.example
+                                                     : setting.default_value) +
+                      "\n";
+    t += "# " + setting.meaning + "\n";
+    if (key == "buildRoot") {
+      t += "buildRoot = " + ContractHome(s.build_root, home) + "\n";
+    } else if (key == "spool") {
+      std::string line = "spool = " + ContractHome(s.spool, home) + "\n";
+      t += s.spool == JoinPath(s.build_root, "INBOX") ? ";" + line : line;
+    } else if (key == "mailto") {
+      t += s.mailto.empty() ? off : "mailto = " + s.mailto + "\n";
+    } else if (key == "sshKey") {
+      t += s.ssh_key.empty()
+               ? off
+               : "sshKey = " + ContractHome(s.ssh_key, home) + "\n";
+    } else if (key == "secret") {
+      if (secret.empty()) {
+        t += "# WARNING: without a secret, anyone who can reach the port can\n";
+        t += "# queue builds of any repository URL for a configured "
+             "project.\n";
+        t += ";secret =\n";
+      } else {
+        t += "secret = " + secret + "\n";
+      }
+    } else {
+      t += off;
+    }
   }
-  t +=
-      "# Seconds a build command may run before it is stopped; 0 = no limit.\n";
-  t += ";timeout = 3600\n";
-  t += "# Largest request body mmbridge accepts, in bytes.\n";
-  t += ";maxRequestBytes = 1048576\n\n";
+  t += "\n";
   t += "# One section per project, named owner/repo as the forge names it.\n";
   t +=
       "# Each key is a branch (the longest key the pushed branch starts with\n";
@@ -228,12 +219,6 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
   t += ";staging = make deploy-to-staging\n";
   t += ";master/docs = make docs\n";
   return t;
-}
-
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
-  return buf;
 }
 
 namespace {

@@ -70,9 +70,6 @@ bool RandomSecret(std::string* secret, std::string* err);
 std::string ConfigText(const SetupSettings& settings, const std::string& home,
                        const std::string& secret);
 
-// This machine's name for the webhook URL; "localhost" when it has none.
-std::string HostName();
-
 // What to enter in Gitea/Forgejo, GitHub and GitLab; `host` is used when the
 // socket listens on every address. Then the lines that send a request by
 // hand from this machine, signed with the secret read from `config_path`:

@@ -24,12 +24,6 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // Creates `path` (which must not exist) with `text`, synced, or nothing.
 bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                 std::string* err) {
@@ -171,11 +165,11 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
     case StepKind::kCreateDirectory:
       return MakeDirs(step.path, err);
     case StepKind::kWriteConfig:
-      return MakeDirs(Parent(step.path), err) &&
+      return MakeDirs(DirName(step.path), err) &&
              CreateFile(step.path, step.content, 0600, err);
     case StepKind::kWriteDropIn:
     case StepKind::kReplaceDropIn:
-      return MakeDirs(Parent(step.path), err) &&
+      return MakeDirs(DirName(step.path), err) &&
              ReplaceFile(step.path, step.content, err);
     case StepKind::kBackUpConfig:
       // Never replaces an existing backup, and the configuration stays
@@ -190,7 +184,7 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
         return false;
       }
       // The drop-in directory goes too when nothing else is in it.
-      rmdir(Parent(step.path).c_str());
+      rmdir(DirName(step.path).c_str());
       return true;
   }
   return false;

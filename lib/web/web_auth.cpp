@@ -1,6 +1,7 @@
 #include "web/web_auth.h"
 
-#include "git/known_hosts.h"
+#include "base/base64.h"
+#include "base/text.h"
 #include "http/signature.h"
 
 namespace mm {

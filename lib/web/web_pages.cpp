@@ -1,5 +1,6 @@
 #include "web/web_pages.h"
 
+#include "job/build_log.h"
 #include "web/badge.h"
 #include "web/html.h"
 
@@ -90,29 +91,14 @@ const char* MarkerClass(char marker) {
 
 std::string LogLinesHtml(const std::string& text, bool cut) {
   std::string out;
-  bool in_log = cut;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (line == "[log]") {
-      in_log = true;
-      continue;
-    }
-    if (line == "[result]") break;
-    if (!in_log || line.empty()) continue;
-    // `HH:MM:SS M text` (mmbuild(1) BUILD LOG).
-    const char* cls = line.size() >= 10 && line[8] == ' ' && line[10] == ' '
-                          ? MarkerClass(line[9])
-                          : nullptr;
+  ForEachLogLine(text, cut, [&out](const std::string& line, char marker) {
+    const char* cls = marker ? MarkerClass(marker) : nullptr;
     if (cls)
       out += std::string("<span class=\"") + cls + "\">" + HtmlEscape(line) +
              "</span>\n";
     else
       out += HtmlEscape(line) + "\n";
-  }
+  });
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "base/paths.h"
 #include "http/http_response.h"
 #include "job/build_history.h"
+#include "job/job.h"
 #include "job/target_match.h"
 #include "web/badge.h"
 #include "web/web_auth.h"
@@ -37,35 +38,28 @@ constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kSvg[] = "image/svg+xml";
 
-constexpr long long kChunked = -1;
-constexpr long long kUntilClose = -2;  // HTTP/1.0 has no chunks
-
-// The head of a response with a body of `length` bytes, or kChunked, or
-// kUntilClose.
-std::string ResponseHead(int status, const char* type, long long length,
-                         const std::string& extra) {
-  std::string h = "HTTP/1.1 " + std::to_string(status) + " " +
-                  StatusReason(status) + "\r\nContent-Type: " + type + "\r\n";
-  if (length == kChunked)
-    h += "Transfer-Encoding: chunked\r\n";
-  else if (length >= 0)
-    h += "Content-Length: " + std::to_string(length) + "\r\n";
-  // Pages change with every build; nothing from a log may run as script.
-  h += "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
-       "Content-Security-Policy: default-src 'none'; style-src "
-       "'unsafe-inline'; img-src 'self'\r\n";
-  return h + extra + "Connection: close\r\n\r\n";
-}
-
 WebViewAnswer Send(int out_fd, int status, const char* type,
                    const std::string& body, const std::string& note,
-                   const std::string& extra = "") {
+                   const std::vector<std::string>& headers = {}) {
   WebViewAnswer a;
   a.status = status;
   a.note = note;
-  std::string text = ResponseHead(status, type, body.size(), extra) + body;
-  if (!WriteAll(out_fd, text.data(), text.size()))
-    a.err = std::string("cannot write: ") + strerror(errno);
+  HttpResponse r;
+  r.status = status;
+  r.content_type = type;
+  r.body = body;
+  r.headers = headers;
+  r.web_view = true;
+  WriteHttpResponse(out_fd, r, &a.err);
+  return a;
+}
+
+WebViewAnswer Send(int out_fd, HttpResponse r, const std::string& note) {
+  WebViewAnswer a;
+  a.status = r.status;
+  a.note = note;
+  r.web_view = true;
+  WriteHttpResponse(out_fd, r, &a.err);
   return a;
 }
 
@@ -207,11 +201,11 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   a.note = dir + "/" + id + ".log";
   bool http10 = request.http_major == 1 && request.http_minor == 0;
   bool chunked = !complete && !http10;
-  std::string head = ResponseHead(200, kText,
-                                  complete  ? st.st_size
-                                  : chunked ? kChunked
-                                            : kUntilClose,
-                                  "");
+  HttpResponse r;
+  r.web_view = true;
+  std::string head = ResponseHead(r, complete  ? st.st_size
+                                     : chunked ? kChunkedBody
+                                               : kBodyUntilClose);
   off_t offset = 0;
   bool sent = WriteAll(out_fd, head.data(), head.size()) &&
               CopyNewLogBytes(log.get(), &offset, out_fd, chunked);
@@ -264,7 +258,7 @@ WebViewAnswer ServeBadge(const Config& config, const BuildHistory& history,
   bool ok = parts.size() == 2 && StripSuffix(&dir, ".svg");
   if (parts.size() == 3) {
     target = parts[2];
-    ok = StripSuffix(&target, ".svg") && IsJobIdName(target);
+    ok = StripSuffix(&target, ".svg") && IsJobId(target);
   }
   if (!ok || !IsProjectDirName(dir)) return NotFound(out_fd, path);
   const Project* project = nullptr;
@@ -296,10 +290,8 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
                     "the configuration to turn it on (mmbridge(1) WEB VIEW)\n",
                 "not found: the web view is off");
   if (request.method != "GET")
-    return Send(out_fd, 405, kText,
-                "method " + Printable(request.method) + " not allowed on " +
-                    Printable(path) + "; use GET\n",
-                "method not allowed", "Allow: GET\r\n");
+    return Send(out_fd, MethodNotAllowed(request.method, path, "GET", "GET"),
+                "method not allowed");
   std::vector<std::string> parts = Segments(path);
   bool badge = parts[0] == "badge";
   if (!badge && !config.web_password.empty() &&
@@ -307,8 +299,8 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
     return Send(out_fd, 401, kText, "password required\n",
                 request.Header("Authorization") ? "wrong password"
                                                 : "password required",
-                "WWW-Authenticate: Basic realm=\"Mixmaster builds\", "
-                "charset=\"UTF-8\"\r\n");
+                {"WWW-Authenticate: Basic realm=\"Mixmaster builds\", "
+                 "charset=\"UTF-8\""});
   BuildHistory history;
   std::string err;
   if (!history.Open(config.build_root, &err))

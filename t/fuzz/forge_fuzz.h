@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mm_fuzz::Input input(data, size);
   std::string event = input.Line();
   mm::BuildRequest request;
-  mm::PayloadVerdict verdict = mm::ReadPayload(
-      mm::PayloadFormat::MM_FUZZ_FORMAT, event, input.Rest(), &request);
+  mm::PayloadVerdict verdict =
+      mm::ReadPayload(mm::Forge::MM_FUZZ_FORMAT, event, input.Rest(), &request);
   // A build names what it builds; any other verdict says why not.
   if (verdict.build() && (request.repository_url.empty() ||
                           request.project.empty() || request.target.empty()))

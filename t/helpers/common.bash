@@ -22,6 +22,8 @@ mm_private_home() {
 # mm_write_config: the config file from stdin.
 mm_write_config() {
   cat >"$MM_CONFIG"
+  # As mmsetup writes it: the file may hold the secret (mixmaster.ini(5)).
+  chmod 600 "$MM_CONFIG"
 }
 
 # mm_spool_count DIR: how many entries DIR holds (0 when it does not exist).

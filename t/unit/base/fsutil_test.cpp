@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -11,6 +12,9 @@
 
 #include "base/paths.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -79,7 +83,7 @@ TEST(FsutilTest, CreateFileExclusiveNeverReplacesAndSaysSo) {
   Put(tmp / "f", "first");
   EXPECT_FALSE(CreateFileExclusive(tmp / "f", "second", 0600, &err));
   EXPECT_EQ(errno, EEXIST);
-  EXPECT_NE(err.find("cannot create " + tmp / "f"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("cannot create " + tmp / "f")) << err;
   EXPECT_EQ(ReadAll(tmp / "f"), "first");
 }
 

@@ -1,6 +1,10 @@
 #include "base/ini.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -86,8 +90,8 @@ TEST(IniTest, ReadMissingFileSaysWhich) {
   IniDocument doc;
   std::string err;
   EXPECT_FALSE(ReadIniFile("/nonexistent/mixmaster.ini", &doc, &err));
-  EXPECT_NE(err.find("/nonexistent/mixmaster.ini"), std::string::npos);
-  EXPECT_NE(err.find("No such file"), std::string::npos);
+  EXPECT_THAT(err, HasSubstr("/nonexistent/mixmaster.ini"));
+  EXPECT_THAT(err, HasSubstr("No such file"));
 }
 
 TEST(IniTest, FormatThenParseRoundTrips) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -19,6 +20,9 @@
 #include "http/signature.h"
 #include "job/job.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -170,8 +174,7 @@ TEST_F(BridgeTest, UnreadableConfigIs500WithoutItsText) {
             "configuration unreadable: " + options_.config_path +
                 ":2 (details in the journal)");
   EXPECT_EQ(o.priority, Priority::kError);
-  EXPECT_NE(o.journal_line.find("hunter2"), std::string::npos)
-      << o.journal_line;
+  EXPECT_THAT(o.journal_line, HasSubstr("hunter2")) << o.journal_line;
   EXPECT_TRUE(Spooled().empty());
 
   options_.config_path = root_ + "/none.ini";
@@ -239,7 +242,7 @@ TEST_F(BridgeTest, WrongContentTypeIs415BeforeTheBody) {
   EXPECT_EQ(o.response.status, 415);
   EXPECT_EQ(o.response.body,
             "Content-Type must be application/json, not text/plain");
-  EXPECT_EQ(response_.find("100 Continue"), std::string::npos) << response_;
+  EXPECT_THAT(response_, Not(HasSubstr("100 Continue"))) << response_;
   EXPECT_TRUE(Spooled().empty());
 }
 
@@ -352,12 +355,12 @@ TEST(BridgeSettingTest, ReadTimeoutTakesOnlySaneSeconds) {
 TEST(BridgeHeaderTest, EventComesFromTheForgesHeader) {
   HttpRequest req;
   req.headers = {{"X-Forgejo-Event", "push"}, {"X-GitHub-Event", "ping"}};
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "push");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitHub, req), "ping");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitLab, req), "");
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kLightweight, req), "");
+  EXPECT_EQ(PayloadEvent(Forge::kGitea, req), "push");
+  EXPECT_EQ(PayloadEvent(Forge::kGitHub, req), "ping");
+  EXPECT_EQ(PayloadEvent(Forge::kGitLab, req), "");
+  EXPECT_EQ(PayloadEvent(Forge::kNone, req), "");
   req.headers.push_back({"x-gitea-event", "create"});
-  EXPECT_EQ(PayloadEvent(PayloadFormat::kGitea, req), "create");
+  EXPECT_EQ(PayloadEvent(Forge::kGitea, req), "create");
 }
 
 TEST(BridgeHeaderTest, JsonContentTypesAndPayloadStatuses) {

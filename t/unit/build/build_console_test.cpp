@@ -1,10 +1,14 @@
 #include "build/build_console.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -48,7 +52,7 @@ TEST_F(BuildConsoleTest, ListsNewestFirstColouredOnlyWhenAsked) {
             "20261125-2  acme/app  main  failure  1.500s\n"
             "20261125-1  acme/app  main  success  1.500s\n");
   ASSERT_TRUE(ListBuilds(config_, "acme/app", true, &text, &err)) << err;
-  EXPECT_NE(text.find("\033[32msuccess\033[0m"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("\033[32msuccess\033[0m"));
   EXPECT_FALSE(ListBuilds(config_, "other/project", false, &text, &err));
 }
 
@@ -65,7 +69,7 @@ TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
   EXPECT_EQ(
       FollowBuild(config_, {"last", "acme/app"}, out, options, &status, &err),
       FollowResult::kNoResult);
-  EXPECT_NE(err.find("no [result]"), std::string::npos);
+  EXPECT_THAT(err, HasSubstr("no [result]"));
   EXPECT_EQ(FollowBuild(config_, {"nope", ""}, out, options, &status, &err),
             FollowResult::kNoSuchJob);
   close(out);
@@ -87,11 +91,11 @@ TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheCommandConfiguredNow) {
   EXPECT_EQ(r.command, "make new");
   EXPECT_EQ(r.old_command, "make old");
   std::string job = ReadAll(tmp_ / ("INBOX/" + r.id + ".ini"));
-  EXPECT_NE(job.find("id = " + r.id + "\n"), std::string::npos);
-  EXPECT_NE(job.find("buildCommand = make new\n"), std::string::npos);
-  EXPECT_NE(job.find("target = main/x\n"), std::string::npos);
-  EXPECT_NE(job.find("rebuildOf = 20261125-4\n"), std::string::npos);
-  EXPECT_EQ(job.find("[build]"), std::string::npos);
+  EXPECT_THAT(job, HasSubstr("id = " + r.id + "\n"));
+  EXPECT_THAT(job, HasSubstr("buildCommand = make new\n"));
+  EXPECT_THAT(job, HasSubstr("target = main/x\n"));
+  EXPECT_THAT(job, HasSubstr("rebuildOf = 20261125-4\n"));
+  EXPECT_THAT(job, Not(HasSubstr("[build]")));
   // A prefix names the build too; the configured command is the one run.
   ASSERT_TRUE(RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err))
       << err;

@@ -1,6 +1,7 @@
 #include "build/build_queue.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -10,6 +11,9 @@
 #include <string>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -76,17 +80,16 @@ TEST_F(BuildQueueTest, RunsTheWholeSpoolAndRejectsBadJobs) {
   WriteAll(config_.spool + "/2.ini", "garbage\n");
   WriteAll(config_.spool + "/3.ini", JobText("3"));
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
-  EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
-  EXPECT_NE(Log("3").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(Log("1"), HasSubstr("\nstatus = success\n"));
+  EXPECT_THAT(Log("3"), HasSubstr("\nstatus = success\n"));
   std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
   EXPECT_EQ(rejected.rfind("# Rejected by mmbuild at ", 0), 0u) << rejected;
   EXPECT_EQ(rejected.substr(rejected.size() - 9), "\ngarbage\n");
   EXPECT_EQ(Sh("ls -A " + config_.spool), "");
   std::string journal = ReadAll(tmp_ / "journal");
-  EXPECT_NE(journal.find("<6>job 1 (acme/app main): success"),
-            std::string::npos);
-  EXPECT_NE(journal.find("<3>rejected job " + config_.spool + "/2.ini:1: "),
-            std::string::npos);
+  EXPECT_THAT(journal, HasSubstr("<6>job 1 (acme/app main): success"));
+  EXPECT_THAT(journal,
+              HasSubstr("<3>rejected job " + config_.spool + "/2.ini:1: "));
 }
 
 TEST_F(BuildQueueTest, ACrashedJobGetsAnErrorResultAndTheQueueGoesOn) {
@@ -96,29 +99,28 @@ TEST_F(BuildQueueTest, ACrashedJobGetsAnErrorResultAndTheQueueGoesOn) {
   WriteAll(config_.spool + "/2.ini", JobText("after"));
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
   std::string crashed = Log("crash");
-  EXPECT_NE(crashed.find(" died before the build ended (killed by signal " +
-                         std::to_string(SIGABRT) + "); noticed at "),
-            std::string::npos)
+  EXPECT_THAT(crashed,
+              HasSubstr(" died before the build ended (killed by signal " +
+                        std::to_string(SIGABRT) + "); noticed at "))
       << crashed;
-  EXPECT_NE(crashed.find("\n[result]\nstatus = error\nexitCode = -1\n"),
-            std::string::npos);
-  EXPECT_NE(Log("after").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(crashed,
+              HasSubstr("\n[result]\nstatus = error\nexitCode = -1\n"));
+  EXPECT_THAT(Log("after"), HasSubstr("\nstatus = success\n"));
 }
 
 TEST_F(BuildQueueTest, GivenJobsAreStoredAndBadOnesRefused) {
   std::string given = tmp_ / "by-hand.ini";
   WriteAll(given, JobText("given"));
   EXPECT_EQ(RunGivenJob(given, options_), QueueStatus::kDone);
-  EXPECT_NE(Log("given").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(Log("given"), HasSubstr("\nstatus = success\n"));
   EXPECT_EQ(ReadAll(given), JobText("given"));  // left where it was
   std::string bad = tmp_ / "bad.ini";
   WriteAll(bad, "[job]\nid = x\n");
   EXPECT_EQ(RunGivenJob(bad, options_), QueueStatus::kBadJob);
   EXPECT_EQ(RunGivenJob(tmp_ / "missing.ini", options_), QueueStatus::kBadJob);
   std::string journal = ReadAll(tmp_ / "journal");
-  EXPECT_NE(journal.find("<3>" + bad + ": job has no scm"), std::string::npos)
-      << journal;
-  EXPECT_NE(journal.find("<3>cannot read job "), std::string::npos) << journal;
+  EXPECT_THAT(journal, HasSubstr("<3>" + bad + ": job has no scm")) << journal;
+  EXPECT_THAT(journal, HasSubstr("<3>cannot read job ")) << journal;
   EXPECT_FALSE(Exists(tmp_ / "builds/acme-app/JOBS/x.log"));
 }
 
@@ -129,17 +131,17 @@ TEST_F(BuildQueueTest, SupersedesOlderJobsOfATarget) {
   WriteAll(config_.spool + "/3.ini", JobText("3", "acme/lib"));
   config_.projects.push_back(Project{"acme/lib", {{"main", "make"}}});
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
-  EXPECT_NE(Log("1").find(" # Superseded by job 2, newer for the same target "
-                          "and task; not built\n\n[result]\nstatus = "
-                          "superseded\nexitCode = -1\n"),
-            std::string::npos)
+  EXPECT_THAT(Log("1"),
+              HasSubstr(" # Superseded by job 2, newer for the same target "
+                        "and task; not built\n\n[result]\nstatus = "
+                        "superseded\nexitCode = -1\n"))
       << Log("1");
-  EXPECT_NE(Log("2").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(Log("2"), HasSubstr("\nstatus = success\n"));
   std::string lib = ReadAll(tmp_ / "builds/acme-lib/JOBS/3.log");
-  EXPECT_NE(lib.find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(lib, HasSubstr("\nstatus = success\n"));
   std::string journal = ReadAll(tmp_ / "journal");
-  EXPECT_NE(journal.find("<6>job 1 (acme/app main): superseded by 2, log "),
-            std::string::npos)
+  EXPECT_THAT(journal,
+              HasSubstr("<6>job 1 (acme/app main): superseded by 2, log "))
       << journal;
 }
 
@@ -156,10 +158,10 @@ TEST_F(BuildQueueTest, MoreJobsThanTheLimitRunAtTheLimitWithAWarning) {
   config_.jobs = 1000;
   WriteAll(config_.spool + "/1.ini", JobText("1"));
   EXPECT_EQ(RunSpool(options_), QueueStatus::kDone);
-  EXPECT_NE(Log("1").find("\nstatus = success\n"), std::string::npos);
+  EXPECT_THAT(Log("1"), HasSubstr("\nstatus = success\n"));
   std::string journal = ReadAll(tmp_ / "journal");
-  EXPECT_NE(journal.find("<4>jobs = 1000: at most 64 builds run at once"),
-            std::string::npos)
+  EXPECT_THAT(journal,
+              HasSubstr("<4>jobs = 1000: at most 64 builds run at once"))
       << journal;
 }
 

@@ -1,5 +1,6 @@
 #include "build/build_runner.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <time.h>
 
@@ -8,6 +9,9 @@
 #include <vector>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -35,6 +39,9 @@ class RecordingObserver : public BuildObserver {
         calls.push_back(std::string("fail ") + BuildStatusName(report.status) +
                         " " + std::to_string(report.exit_code));
         env = report.env;
+        break;
+      case BuildEvent::kSuperseded:  // the queue's, never the runner's
+        calls.push_back("superseded");
         break;
     }
     // The facts travel as fields, the same as the build's variables.
@@ -88,17 +95,18 @@ class BuildRunnerTest : public ::testing::Test {
   BuildResult result_;
 };
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+// stdout and stderr are two pipes: their relative order is defined only
+// when a write waits until the one before is in the log (each line is one
+// write(2) as it comes; at most 5 s, then the order shows what went wrong).
+const char kOrderedCommand[] =
+    "echo out; i=0; until grep -q ' O out$' \"$MIXMASTER_LOG\" || "
+    "[ $i -gt 500 ]; do sleep 0.01; i=$((i+1)); done; echo err >&2; i=0; "
+    "until grep -q ' ! err$' \"$MIXMASTER_LOG\" || [ $i -gt 500 ]; do "
+    "sleep 0.01; i=$((i+1)); done; cat README";
 
 TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
   std::string log =
-      // stdout and stderr are two pipes: their relative order is only
-      // defined when the writes are apart in time.
-      Build(
-          "buildCommand = echo out; sleep 0.2; echo err >&2; sleep 0.2; "
-          "cat README\n");
+      Build(std::string("buildCommand = ") + kOrderedCommand + "\n");
   EXPECT_EQ(result_.status, BuildStatus::kSuccess);
   EXPECT_EQ(result_.exit_code, 0);
   std::string ws = tmp_ / "builds/acme-app/main";
@@ -110,24 +118,25 @@ TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
     plain += lines.substr(pos + 9, nl - pos - 9) + "\n";
     pos = nl + 1;
   }
-  EXPECT_EQ(plain,
-            "# Build started in " + ws +
-                "\n"
-                "$ git init " +
-                ws +
-                "\n"
-                "$ git remote add origin " +
-                remote_.url() +
-                "\n"
-                "$ git fetch origin main\n"
-                "$ git checkout --force --detach " +
-                remote_.first() +
-                "\n"
-                "$ echo out; sleep 0.2; echo err >&2; sleep 0.2; cat README\n"
-                "O out\n! err\nO first\n"
-                "# Build finished\n"
-                "H hook says hi\n");
-  EXPECT_TRUE(Contains(log, "\n[result]\nstatus = success\nexitCode = 0\n"));
+  EXPECT_EQ(plain, "# Build started in " + ws +
+                       "\n"
+                       "$ git init " +
+                       ws +
+                       "\n"
+                       "$ git remote add origin " +
+                       remote_.url() +
+                       "\n"
+                       "$ git fetch origin main\n"
+                       "$ git checkout --force --detach " +
+                       remote_.first() +
+                       "\n"
+                       "$ " +
+                       kOrderedCommand +
+                       "\n"
+                       "O out\n! err\nO first\n"
+                       "# Build finished\n"
+                       "H hook says hi\n");
+  EXPECT_THAT(log, HasSubstr("\n[result]\nstatus = success\nexitCode = 0\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "end success"}));
   // No commit asked for: none at the start, the one checked out at the end.
@@ -135,16 +144,16 @@ TEST_F(BuildRunnerTest, SuccessfulBuildLogsEveryStepInOrder) {
             (std::vector<std::string>{
                 "job-1  " + job_.log_path,
                 "job-1 " + remote_.first() + " " + job_.log_path}));
-  EXPECT_TRUE(Contains(observer_.log_at_start, "\n[build]\npid = "));
-  EXPECT_TRUE(Contains(observer_.log_at_start, "# Build started in "));
+  EXPECT_THAT(observer_.log_at_start, HasSubstr("\n[build]\npid = "));
+  EXPECT_THAT(observer_.log_at_start, HasSubstr("# Build started in "));
 }
 
 TEST_F(BuildRunnerTest, FailingCommandIsAFailureWithItsExitCode) {
   std::string log = Build("buildCommand = exit 3\n");
   EXPECT_EQ(result_.status, BuildStatus::kFailure);
   EXPECT_EQ(result_.exit_code, 3);
-  EXPECT_TRUE(Contains(log, "# Build failed: exit code 3\n"));
-  EXPECT_TRUE(Contains(log, "\n[result]\nstatus = failure\nexitCode = 3\n"));
+  EXPECT_THAT(log, HasSubstr("# Build failed: exit code 3\n"));
+  EXPECT_THAT(log, HasSubstr("\n[result]\nstatus = failure\nexitCode = 3\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "fail failure 3"}));
 }
@@ -164,51 +173,53 @@ TEST_F(BuildRunnerTest, CommandSeesTheMixmasterVariablesAndItsAgent) {
            std::string("MIXMASTER_TASK="),
            std::string("MIXMASTER_VIEW_URL=https://example.org/$(touch X)"),
            "MIXMASTER_WORKSPACE=" + ws, std::string("agent ok"), ws})
-    EXPECT_TRUE(Contains(log, " O " + line + "\n")) << line << "\n" << log;
+    EXPECT_THAT(log, HasSubstr(" O " + line + "\n")) << line << "\n" << log;
   EXPECT_FALSE(Exists(ws + "/X"));
 }
 
 TEST_F(BuildRunnerTest, CommandComesFromTheConfigWhenTheJobHasNone) {
   std::string log = Build("task = docs\n");
-  EXPECT_TRUE(Contains(log, " $ echo docs task\n"));
-  EXPECT_TRUE(Contains(log, " O docs task\n"));
+  EXPECT_THAT(log, HasSubstr(" $ echo docs task\n"));
+  EXPECT_THAT(log, HasSubstr(" O docs task\n"));
   EXPECT_EQ(observer_.command, "echo docs task");
   log = Build("", "release/1.0");
   EXPECT_EQ(observer_.command, "echo release build");
   EXPECT_EQ(result_.status, BuildStatus::kError);  // no such branch
-  EXPECT_TRUE(Contains(
-      log, "# Build error: " + remote_.url() + " has no branch release/1.0\n"));
+  EXPECT_THAT(log, HasSubstr("# Build error: " + remote_.url() +
+                             " has no branch release/1.0\n"));
 }
 
 TEST_F(BuildRunnerTest, JobsThatCannotRunEndInError) {
   std::string log = Build("", "nope");
   EXPECT_EQ(result_.status, BuildStatus::kError);
   EXPECT_EQ(result_.exit_code, -1);
-  EXPECT_TRUE(Contains(log, "# Build error: no build configured for nope\n"));
-  EXPECT_TRUE(Contains(log, "\n[result]\nstatus = error\nexitCode = -1\n"));
+  EXPECT_THAT(log, HasSubstr("# Build error: no build configured for nope\n"));
+  EXPECT_THAT(log, HasSubstr("\n[result]\nstatus = error\nexitCode = -1\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "fail error -1"}));
 
   log = Build("scm = svn\nbuildCommand = true\n");
   EXPECT_EQ(result_.status, BuildStatus::kError);
-  EXPECT_TRUE(Contains(
-      log, "# Build error: unsupported scm `svn`: only git is supported\n"));
+  EXPECT_THAT(
+      log,
+      HasSubstr(
+          "# Build error: unsupported scm `svn`: only git is supported\n"));
 
   log = Build("mode = fast\nbuildCommand = true\n");
-  EXPECT_TRUE(
-      Contains(log, "# Build error: unknown mode `fast`: normal or dryrun\n"));
+  EXPECT_THAT(
+      log, HasSubstr("# Build error: unknown mode `fast`: normal or dryrun\n"));
 }
 
 TEST_F(BuildRunnerTest, RequestValuesNeverReachAShellOrAPath) {
   std::string log = Build("commit = ;touch X\nbuildCommand = true\n");
   EXPECT_EQ(result_.status, BuildStatus::kError);
-  EXPECT_TRUE(
-      Contains(log,
-               "# Build error: refusing commit `;touch X`: not a commit id (4 "
-               "to 40 hex digits), tag or branch name\n"));
+  EXPECT_THAT(
+      log,
+      HasSubstr("# Build error: refusing commit `;touch X`: not a commit id (4 "
+                "to 40 hex digits), tag or branch name\n"));
   log = Build("buildCommand = true\n", "$(touch X)");
   EXPECT_EQ(result_.status, BuildStatus::kError);
-  EXPECT_TRUE(Contains(log, "refusing target `$(touch X)`"));
+  EXPECT_THAT(log, HasSubstr("refusing target `$(touch X)`"));
   EXPECT_FALSE(Exists(tmp_ / "X"));
   EXPECT_FALSE(Exists(tmp_ / "builds/acme-app/X"));
 }
@@ -219,10 +230,10 @@ TEST_F(BuildRunnerTest, DryRunLogsStepsAndDoesNothing) {
   std::string log = Build("buildCommand = touch ran\n");
   EXPECT_EQ(result_.status, BuildStatus::kSuccess);
   std::string ws = tmp_ / "builds/acme-app/main";
-  EXPECT_TRUE(Contains(log, " $ ssh-add " + config_.ssh_key + "\n"));
-  EXPECT_TRUE(Contains(log, " $ git fetch origin main\n"));
-  EXPECT_TRUE(Contains(log, " $ git checkout --force --detach origin/main\n"));
-  EXPECT_TRUE(Contains(log, " $ touch ran\n"));
+  EXPECT_THAT(log, HasSubstr(" $ ssh-add " + config_.ssh_key + "\n"));
+  EXPECT_THAT(log, HasSubstr(" $ git fetch origin main\n"));
+  EXPECT_THAT(log, HasSubstr(" $ git checkout --force --detach origin/main\n"));
+  EXPECT_THAT(log, HasSubstr(" $ touch ran\n"));
   EXPECT_FALSE(Exists(ws));
 }
 
@@ -231,9 +242,10 @@ TEST_F(BuildRunnerTest, TimeoutKillsTheBuild) {
   std::string log = Build("buildCommand = echo started; sleep 600\n");
   EXPECT_EQ(result_.status, BuildStatus::kKilled);
   EXPECT_EQ(result_.exit_code, 128 + SIGTERM);
-  EXPECT_TRUE(Contains(
-      log, " X Build stopped: timeout: the build ran longer than 1 s\n"));
-  EXPECT_TRUE(Contains(log, "\n[result]\nstatus = killed\nexitCode = 143\n"));
+  EXPECT_THAT(
+      log,
+      HasSubstr(" X Build stopped: timeout: the build ran longer than 1 s\n"));
+  EXPECT_THAT(log, HasSubstr("\n[result]\nstatus = killed\nexitCode = 143\n"));
 }
 
 TEST_F(BuildRunnerTest, StopRequestKillsTheBuild) {
@@ -252,7 +264,7 @@ TEST_F(BuildRunnerTest, StopRequestKillsTheBuild) {
   std::string log = Build("buildCommand = touch started; exec sleep 600\n");
   stopper.join();
   EXPECT_EQ(result_.status, BuildStatus::kKilled);
-  EXPECT_TRUE(Contains(log, " X Build stopped: mmbuild was asked to stop\n"));
+  EXPECT_THAT(log, HasSubstr(" X Build stopped: mmbuild was asked to stop\n"));
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{"start", "fail killed 143"}));
 }

@@ -1,6 +1,7 @@
 #include "build/job_guard.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -12,6 +13,9 @@
 #include "build/orphan_log.h"
 #include "process/spawn.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -44,7 +48,7 @@ TEST(JobGuardTest, HoldsTheLogLockUntilDestroyed) {
     // A second guard on the same log is refused.
     JobGuard second;
     EXPECT_FALSE(second.Start(log, 0, 5, &err));
-    EXPECT_NE(err.find("locked by another build"), std::string::npos) << err;
+    EXPECT_THAT(err, HasSubstr("locked by another build")) << err;
   }
   UniqueFd lock;
   EXPECT_FALSE(LogLockedByRunner(log, &lock, &err));
@@ -56,7 +60,7 @@ TEST(JobGuardTest, AMissingLogIsAnError) {
   JobGuard guard;
   std::string err;
   EXPECT_FALSE(guard.Start(tmp / "missing.log", 0, 5, &err));
-  EXPECT_NE(err.find("cannot open build log"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("cannot open build log")) << err;
 }
 
 // A runner (a forked process with a guard) starts a child that ignores TERM

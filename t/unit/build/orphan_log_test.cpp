@@ -1,5 +1,6 @@
 #include "build/orphan_log.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +9,9 @@
 
 #include "build/job_guard.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -62,19 +66,6 @@ class RecordingObserver : public BuildObserver {
   std::string job_id, env_job, target;
 };
 
-TEST(OrphanLogTest, ReadsTheBuildSection) {
-  pid_t pid = 0;
-  std::string started;
-  ASSERT_TRUE(ReadBuildSection(Claimed(42), &pid, &started));
-  EXPECT_EQ(pid, 42);
-  EXPECT_EQ(started, "2025-12-31T23:59:50Z");
-  EXPECT_FALSE(ReadBuildSection("[job]\nid = 1\n", &pid, &started));
-  EXPECT_FALSE(
-      ReadBuildSection("[job]\n\n[build]\npid = -3\n", &pid, &started));
-  EXPECT_FALSE(ReadBuildSection("[job]\n\n[build]\npid = 99999999999\n", &pid,
-                                &started));
-}
-
 // A runner that died after its closing line (while it sent its mail, hook
 // or status): the outcome it logged stands and nothing is sent again.
 TEST(OrphanLogTest, ARunnerThatDiedAfterItsClosingLineIsNotToldAgain) {
@@ -113,15 +104,15 @@ TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
   std::string err;
   ASSERT_TRUE(FinishOrphanLog(path, config, clock, &observer, &err)) << err;
   std::string text = ReadAll(path);
-  EXPECT_NE(text.find("# Build error: the runner (pid " + std::to_string(dead) +
+  EXPECT_THAT(
+      text, HasSubstr("# Build error: the runner (pid " + std::to_string(dead) +
                       ") died before the build ended; noticed at "
                       "2026-01-01T00:03:10Z by mmbuild (pid " +
-                      std::to_string(getpid()) + ")\n"),
-            std::string::npos)
+                      std::to_string(getpid()) + ")\n"))
       << text;
-  EXPECT_NE(text.find("# told\n\n[result]\nstatus = error\nexitCode = -1\n"
-                      "finished = 2026-01-01T00:03:10Z\nduration = 200.000\n"),
-            std::string::npos)
+  EXPECT_THAT(
+      text, HasSubstr("# told\n\n[result]\nstatus = error\nexitCode = -1\n"
+                      "finished = 2026-01-01T00:03:10Z\nduration = 200.000\n"))
       << text;
   EXPECT_EQ(observer.fails, 1);
   EXPECT_EQ(observer.job_id, "7");
@@ -150,7 +141,7 @@ TEST(OrphanLogTest, LeavesALiveOrLockedOrUnstartedBuildAlone) {
   EXPECT_FALSE(FinishOrphanLog(locked, config, clock, nullptr, &err));
   EXPECT_EQ(ReadAll(alive), Claimed(getpid()));
   EXPECT_EQ(ReadAll(unstarted), "[job]\nid = 1\n");
-  EXPECT_EQ(ReadAll(locked).find("[result]"), std::string::npos);
+  EXPECT_THAT(ReadAll(locked), Not(HasSubstr("[result]")));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "build/spool_reader.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -13,7 +14,11 @@
 #include <vector>
 
 #include "base/paths.h"
+#include "job/build_history.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -138,10 +143,10 @@ TEST_F(SpoolReaderTest, RejectsBadJobsWithAJournalLineAndTakesTheNext) {
   std::string rejected = tmp_ / "builds/REJECTED/4-unknown-project.ini";
   std::string text = ReadAll(rejected);
   EXPECT_EQ(text.rfind("# Rejected by mmbuild at ", 0), 0u) << text;
-  EXPECT_NE(text.find("4-unknown-project.ini: unknown project nobody/nothing\n"
+  EXPECT_THAT(
+      text, HasSubstr("4-unknown-project.ini: unknown project nobody/nothing\n"
                       "# Fix the cause, then move this file back into the "
-                      "spool to build it.\n"),
-            std::string::npos)
+                      "spool to build it.\n"))
       << text;
   std::string job_text = JobText("4", "nobody/nothing");
   EXPECT_EQ(text.substr(text.size() - job_text.size()), job_text);
@@ -182,7 +187,7 @@ TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
   SpoolReader reader(config_, SystemClock(), journal_);
   ClaimedJob job;
   ASSERT_TRUE(Claim(&reader, &job));
-  EXPECT_TRUE(IsSafeJobId(job.id));
+  EXPECT_TRUE(IsJobId(job.id));
   EXPECT_NE(job.id, "../../x");
   EXPECT_EQ(job.log_path, JobsDir() + "/" + job.id + ".log");
   EXPECT_EQ(
@@ -190,6 +195,27 @@ TEST_F(SpoolReaderTest, UnsafeIdGetsAFreshOneAndStaysInsideTheBuildRoot) {
       "job id `../../x` is not a safe file name; this build is " + job.id);
   EXPECT_EQ(Names(tmp_.path()),
             (std::vector<std::string>{"builds", "journal"}));
+}
+
+// `.hidden` was once a safe id here but not a log name to the history: the
+// job built and was never listed, shown or pruned. One rule now.
+TEST_F(SpoolReaderTest, AHiddenIdGetsAFreshOneThatTheHistoryLists) {
+  Spool("20260101-000001-a.ini", JobText(".hidden"));
+  SpoolReader reader(config_, SystemClock(), journal_);
+  ClaimedJob job;
+  ASSERT_TRUE(Claim(&reader, &job));
+  EXPECT_NE(job.id, ".hidden");
+  EXPECT_EQ(
+      job.note,
+      "job id `.hidden` is not a safe file name; this build is " + job.id);
+  BuildHistory history;
+  std::string err;
+  ASSERT_TRUE(history.Open(config_.build_root, &err)) << err;
+  std::vector<std::string> ids;
+  bool missing = false;
+  ASSERT_TRUE(history.ListJobs(SafeName(job.job.project), &ids, &missing, &err))
+      << err;
+  EXPECT_EQ(ids, std::vector<std::string>{job.id});
 }
 
 TEST_F(SpoolReaderTest, ATakenLogNameGetsAFreshIdAndKeepsTheOldLog) {
@@ -225,8 +251,7 @@ TEST_F(SpoolReaderTest, ClaimsAcrossFilesystems) {
   // The reason on top, as comment lines; the file as it was below.
   std::string rejected = ReadAll(tmp_ / "builds/REJECTED/2.ini");
   EXPECT_EQ(rejected.rfind("# Rejected by mmbuild at ", 0), 0u) << rejected;
-  EXPECT_NE(rejected.find("2.ini:1: expected `key = value`"),
-            std::string::npos);
+  EXPECT_THAT(rejected, HasSubstr("2.ini:1: expected `key = value`"));
   EXPECT_EQ(rejected.substr(rejected.size() - 9), "\ngarbage\n");
   EXPECT_EQ(Names(spool), std::vector<std::string>{});
 }

@@ -1,11 +1,16 @@
 #include "build/supersede.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "report/notify.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -72,21 +77,21 @@ TEST(SupersedeTest, FinishesTheLogAndRunsTheHook) {
   Config config;
   config.hook = tmp / "hook";
   std::string err;
-  ASSERT_TRUE(FinishSuperseded(job, "2", config, &err)) << err;
+  Notifier notifier(config);
+  ASSERT_TRUE(FinishSuperseded(job, "2", config, &notifier, &err)) << err;
   std::string log = ReadAll(job.log_path);
-  EXPECT_NE(log.find("\n[build]\npid = "), std::string::npos) << log;
-  EXPECT_NE(log.find(" # Superseded by job 2, newer for the same target and "
-                     "task; not built\n"),
-            std::string::npos)
+  EXPECT_THAT(log, HasSubstr("\n[build]\npid = ")) << log;
+  EXPECT_THAT(log,
+              HasSubstr(" # Superseded by job 2, newer for the same target and "
+                        "task; not built\n"))
       << log;
-  EXPECT_NE(log.find(" H job-superseded 1 2 all\n"), std::string::npos) << log;
-  EXPECT_NE(log.find(" exited with status 1 (ignored)\n"), std::string::npos)
-      << log;
-  EXPECT_NE(log.find("\n[result]\nstatus = superseded\nexitCode = -1\n"),
-            std::string::npos)
+  EXPECT_THAT(log, HasSubstr(" H job-superseded 1 2 all\n")) << log;
+  EXPECT_THAT(log, HasSubstr(" exited with status 1 (ignored)\n")) << log;
+  EXPECT_THAT(log,
+              HasSubstr("\n[result]\nstatus = superseded\nexitCode = -1\n"))
       << log;
   job.log_path = tmp / "missing.log";
-  EXPECT_FALSE(FinishSuperseded(job, "2", config, &err));
+  EXPECT_FALSE(FinishSuperseded(job, "2", config, &notifier, &err));
 }
 
 }  // namespace

@@ -7,22 +7,14 @@
 #include <string>
 
 #include "base/ini.h"
+#include "support/fixtures.h"
 
 namespace mm {
 namespace {
 
-// t/fixtures, found from this file's path (tests run from the checkout) or
-// from $MM_FIXTURES.
-std::string Fixture(const std::string& name) {
-  const char* env = getenv("MM_FIXTURES");
-  std::string dir = env && *env ? env : std::string(__FILE__);
-  if (!(env && *env)) dir = dir.substr(0, dir.rfind('/')) + "/../../fixtures";
-  std::string text, err;
-  EXPECT_TRUE(ReadFile(dir + "/" + name, &text, &err)) << err;
-  return text;
-}
+using testing_support::Fixture;
 
-PayloadVerdict Read(PayloadFormat format, const std::string& event,
+PayloadVerdict Read(Forge format, const std::string& event,
                     const std::string& body, BuildRequest* r) {
   return ReadPayload(format, event, body, r);
 }
@@ -31,7 +23,7 @@ PayloadVerdict Read(PayloadFormat format, const std::string& event,
 std::string LightweightError(const std::string& body,
                              PayloadKind kind = PayloadKind::kInvalid) {
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kLightweight, "", body, &r);
+  PayloadVerdict v = Read(Forge::kNone, "", body, &r);
   EXPECT_FALSE(v.build()) << body;
   EXPECT_EQ(v.kind, kind) << body;
   return v.message;
@@ -44,7 +36,7 @@ const char kMinimal[] =
 TEST(ForgeTest, GiteaFixture) {
   BuildRequest r;
   PayloadVerdict v =
-      Read(PayloadFormat::kGitea, "push", Fixture("gitea-push.json"), &r);
+      Read(Forge::kGitea, "push", Fixture("gitea-push.json"), &r);
   ASSERT_TRUE(v.build()) << v.message;
   EXPECT_EQ(r.scm, "git");
   EXPECT_EQ(r.project, "test-org/test-repo");
@@ -55,7 +47,7 @@ TEST(ForgeTest, GiteaFixture) {
   // head_commit is null: the first commit's message.
   EXPECT_EQ(r.message, "Test commit message\n");
   EXPECT_EQ(r.task, "");
-  EXPECT_EQ(r.notifications, "all");
+  EXPECT_EQ(r.notifications, Notifications::kAll);
 }
 
 TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
@@ -65,7 +57,7 @@ TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
   body.replace(body.find("http://example.com/compare_url"),
                strlen("http://example.com/compare_url"), "");
   BuildRequest r;
-  ASSERT_TRUE(Read(PayloadFormat::kGitea, "", body, &r).build());
+  ASSERT_TRUE(Read(Forge::kGitea, "", body, &r).build());
   EXPECT_EQ(r.repository_url, "file:///tmp/test-repo");
   EXPECT_EQ(r.view_url, "http://example.com/commit/xxx");
 }
@@ -73,7 +65,7 @@ TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
 TEST(ForgeTest, GitHubFixture) {
   BuildRequest r;
   PayloadVerdict v =
-      Read(PayloadFormat::kGitHub, "push", Fixture("github-push.json"), &r);
+      Read(Forge::kGitHub, "push", Fixture("github-push.json"), &r);
   ASSERT_TRUE(v.build()) << v.message;
   EXPECT_EQ(r.project, "Codertocat/Hello-World");
   EXPECT_EQ(r.repository_url, "git@github.com:Codertocat/Hello-World.git");
@@ -87,8 +79,8 @@ TEST(ForgeTest, GitHubFixture) {
 
 TEST(ForgeTest, GitLabFixture) {
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Push Hook",
-                          Fixture("gitlab-push.json"), &r);
+  PayloadVerdict v =
+      Read(Forge::kGitLab, "Push Hook", Fixture("gitlab-push.json"), &r);
   ASSERT_TRUE(v.build()) << v.message;
   EXPECT_EQ(r.project, "example-group/web-shop");
   EXPECT_EQ(r.repository_url,
@@ -101,7 +93,7 @@ TEST(ForgeTest, GitLabFixture) {
 
 TEST(ForgeTest, GitLabTagPushKeepsTheFullRefAndTheCheckoutSha) {
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Tag Push Hook",
+  PayloadVerdict v = Read(Forge::kGitLab, "Tag Push Hook",
                           Fixture("gitlab-tag-push.json"), &r);
   ASSERT_TRUE(v.build()) << v.message;
   EXPECT_EQ(r.target, "refs/tags/v1.2.0");
@@ -113,32 +105,32 @@ TEST(ForgeTest, GitHubTagRefIsKept) {
   std::string body = Fixture("github-push.json");
   body.replace(body.find("refs/heads/master"), 17, "refs/tags/v2.0");
   BuildRequest r;
-  ASSERT_TRUE(Read(PayloadFormat::kGitHub, "push", body, &r).build());
+  ASSERT_TRUE(Read(Forge::kGitHub, "push", body, &r).build());
   EXPECT_EQ(r.target, "refs/tags/v2.0");
 }
 
 TEST(ForgeTest, EventHeaders) {
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kGitHub, "ping", "{\"zen\":1}", &r);
+  PayloadVerdict v = Read(Forge::kGitHub, "ping", "{\"zen\":1}", &r);
   EXPECT_FALSE(v.build());
   EXPECT_EQ(v.kind, PayloadKind::kPong);
   EXPECT_EQ(v.message, "pong");
 
-  v = Read(PayloadFormat::kGitHub, "pull_request", "not even JSON", &r);
+  v = Read(Forge::kGitHub, "pull_request", "not even JSON", &r);
   EXPECT_EQ(v.kind, PayloadKind::kIgnored);
   EXPECT_EQ(v.message, "ignored: pull_request event");
-  v = Read(PayloadFormat::kGitea, "issues", "{}", &r);
+  v = Read(Forge::kGitea, "issues", "{}", &r);
   EXPECT_EQ(v.kind, PayloadKind::kIgnored);
   EXPECT_EQ(v.message, "ignored: issues event");
-  v = Read(PayloadFormat::kGitLab, "Merge Request Hook", "{}", &r);
+  v = Read(Forge::kGitLab, "Merge Request Hook", "{}", &r);
   EXPECT_EQ(v.kind, PayloadKind::kIgnored);
   EXPECT_EQ(v.message, "ignored: Merge Request Hook event");
   // GitLab's push names are its own; a Gitea name is not a push there.
-  v = Read(PayloadFormat::kGitLab, "push", "{}", &r);
+  v = Read(Forge::kGitLab, "push", "{}", &r);
   EXPECT_EQ(v.message, "ignored: push event");
   // No event header: a push.
-  EXPECT_TRUE(Read(PayloadFormat::kGitHub, "", Fixture("github-push.json"), &r)
-                  .build());
+  EXPECT_TRUE(
+      Read(Forge::kGitHub, "", Fixture("github-push.json"), &r).build());
 }
 
 TEST(ForgeTest, DeletedRefIsIgnored) {
@@ -148,18 +140,18 @@ TEST(ForgeTest, DeletedRefIsIgnored) {
   body.replace(body.find(after), after.size(),
                "\"after\": \"0000000000000000000000000000000000000000\"");
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kGitLab, "Push Hook", body, &r);
+  PayloadVerdict v = Read(Forge::kGitLab, "Push Hook", body, &r);
   EXPECT_FALSE(v.build());
   EXPECT_EQ(v.kind, PayloadKind::kIgnored);
   EXPECT_EQ(v.message, "ignored: ref deleted");
-  v = Read(PayloadFormat::kGitHub, "push",
+  v = Read(Forge::kGitHub, "push",
            R"({"after":"0000000000000000000000000000000000000000"})", &r);
   EXPECT_EQ(v.message, "ignored: ref deleted");
 }
 
 TEST(ForgeTest, LightweightPayload) {
   BuildRequest r;
-  PayloadVerdict v = Read(PayloadFormat::kLightweight, "",
+  PayloadVerdict v = Read(Forge::kNone, "",
                           R"({"scm":"git","repositoryUrl":"/srv/r.git",
                               "project":"o/r","target":"master",
                               "commit":"abc123","task":"docs",
@@ -174,10 +166,10 @@ TEST(ForgeTest, LightweightPayload) {
   EXPECT_EQ(r.task, "docs");
   EXPECT_EQ(r.view_url, "https://x/1");
   EXPECT_EQ(r.message, "m");
-  EXPECT_EQ(r.notifications, "failures");
+  EXPECT_EQ(r.notifications, Notifications::kFailures);
 
-  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", kMinimal, &r).build());
-  EXPECT_EQ(r.notifications, "all");
+  ASSERT_TRUE(Read(Forge::kNone, "", kMinimal, &r).build());
+  EXPECT_EQ(r.notifications, Notifications::kAll);
   EXPECT_EQ(r.commit, "");
 }
 
@@ -185,7 +177,7 @@ TEST(ForgeTest, LightweightTargetIsTakenLiterally) {
   BuildRequest r;
   std::string body = kMinimal;
   body.replace(body.find("\"main\""), 6, "\"refs/heads/main\"");
-  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", body, &r).build());
+  ASSERT_TRUE(Read(Forge::kNone, "", body, &r).build());
   EXPECT_EQ(r.target, "refs/heads/main");
 }
 
@@ -234,32 +226,32 @@ TEST(ForgeTest, MissingAndWrongFieldsAreNamed) {
 
   BuildRequest r;
   PayloadVerdict v =
-      Read(PayloadFormat::kGitea, "push", R"({"ref":"refs/heads/m"})", &r);
+      Read(Forge::kGitea, "push", R"({"ref":"refs/heads/m"})", &r);
   EXPECT_EQ(v.kind, PayloadKind::kInvalid);
   EXPECT_EQ(v.message, "missing field repository.full_name");
-  v = Read(PayloadFormat::kGitea, "push",
+  v = Read(Forge::kGitea, "push",
            R"({"ref":"refs/heads/m","repository":"o/r"})", &r);
   EXPECT_EQ(v.message, "field repository must be an object");
-  v = Read(PayloadFormat::kGitHub, "push",
+  v = Read(Forge::kGitHub, "push",
            R"({"ref":"refs/heads/m","repository":{"full_name":"o/r"}})", &r);
   EXPECT_EQ(v.message,
             "missing field repository.ssh_url or repository.clone_url");
-  v = Read(PayloadFormat::kGitLab, "Push Hook",
+  v = Read(Forge::kGitLab, "Push Hook",
            R"({"ref":5,"project":{"path_with_namespace":"o/r",
                "git_http_url":"u"}})",
            &r);
   EXPECT_EQ(v.message, "field ref must be a string");
-  v = Read(PayloadFormat::kGitLab, "Push Hook",
+  v = Read(Forge::kGitLab, "Push Hook",
            R"({"ref":"refs/heads/m","project":{"path_with_namespace":"o/r",
                "git_http_url":"u"},"commits":[{"message":1}]})",
            &r);
   EXPECT_EQ(v.message, "field commits[0].message must be a string");
-  v = Read(PayloadFormat::kGitea, "push",
+  v = Read(Forge::kGitea, "push",
            R"({"ref":"refs/heads/","repository":{"full_name":"o/r",
                "clone_url":"u"}})",
            &r);
   EXPECT_EQ(v.message, "field ref names no branch");
-  v = Read(PayloadFormat::kGitea, "push", R"({"after":1})", &r);
+  v = Read(Forge::kGitea, "push", R"({"after":1})", &r);
   EXPECT_EQ(v.message, "field after must be a string");
 }
 
@@ -272,8 +264,8 @@ TEST(ForgeTest, NotificationsMustBeKnown) {
   body = kMinimal;
   body.insert(body.size() - 1, ",\"notifications\":\"none\"");
   BuildRequest r;
-  ASSERT_TRUE(Read(PayloadFormat::kLightweight, "", body, &r).build());
-  EXPECT_EQ(r.notifications, "none");
+  ASSERT_TRUE(Read(Forge::kNone, "", body, &r).build());
+  EXPECT_EQ(r.notifications, Notifications::kNone);
 }
 
 TEST(ForgeTest, OnlyGitIsSupported) {
@@ -284,18 +276,18 @@ TEST(ForgeTest, OnlyGitIsSupported) {
 }
 
 TEST(ForgeTest, Paths) {
-  PayloadFormat f;
-  ASSERT_TRUE(PayloadFormatForPath("/", &f));
-  EXPECT_EQ(f, PayloadFormat::kLightweight);
-  ASSERT_TRUE(PayloadFormatForPath("/gitea", &f));
-  EXPECT_EQ(f, PayloadFormat::kGitea);
-  ASSERT_TRUE(PayloadFormatForPath("/github", &f));
-  EXPECT_EQ(f, PayloadFormat::kGitHub);
-  ASSERT_TRUE(PayloadFormatForPath("/gitlab", &f));
-  EXPECT_EQ(f, PayloadFormat::kGitLab);
-  EXPECT_FALSE(PayloadFormatForPath("/gitea/", &f));
-  EXPECT_FALSE(PayloadFormatForPath("/version", &f));
-  EXPECT_FALSE(PayloadFormatForPath("", &f));
+  Forge f;
+  ASSERT_TRUE(ForgeForPath("/", &f));
+  EXPECT_EQ(f, Forge::kNone);
+  ASSERT_TRUE(ForgeForPath("/gitea", &f));
+  EXPECT_EQ(f, Forge::kGitea);
+  ASSERT_TRUE(ForgeForPath("/github", &f));
+  EXPECT_EQ(f, Forge::kGitHub);
+  ASSERT_TRUE(ForgeForPath("/gitlab", &f));
+  EXPECT_EQ(f, Forge::kGitLab);
+  EXPECT_FALSE(ForgeForPath("/gitea/", &f));
+  EXPECT_FALSE(ForgeForPath("/version", &f));
+  EXPECT_FALSE(ForgeForPath("", &f));
 }
 
 }  // namespace

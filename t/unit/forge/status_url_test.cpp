@@ -7,19 +7,12 @@
 
 #include "base/ini.h"
 #include "forge/forge.h"
+#include "support/fixtures.h"
 
 namespace mm {
 namespace {
 
-// t/fixtures, as forge_test finds them.
-std::string Fixture(const std::string& name) {
-  const char* env = getenv("MM_FIXTURES");
-  std::string dir = env && *env ? env : std::string(__FILE__);
-  if (!(env && *env)) dir = dir.substr(0, dir.rfind('/')) + "/../../fixtures";
-  std::string text, err;
-  EXPECT_TRUE(ReadFile(dir + "/" + name, &text, &err)) << err;
-  return text;
-}
+using testing_support::Fixture;
 
 std::string Replace(std::string text, const std::string& from,
                     const std::string& to) {
@@ -29,7 +22,7 @@ std::string Replace(std::string text, const std::string& from,
   return text;
 }
 
-BuildRequest Read(PayloadFormat format, const std::string& body) {
+BuildRequest Read(Forge format, const std::string& body) {
   BuildRequest r;
   PayloadVerdict v = ReadPayload(format, "", body, &r);
   EXPECT_TRUE(v.build()) << v.message;
@@ -41,38 +34,38 @@ const char kSha[] = "0123456789abcdef0123456789abcdef01234567";
 TEST(StatusUrlTest, GiteaFromFixture) {
   // The fixture (from Gitea's documentation) pushes "HEAD", and its
   // html_url does not end with its full name: no status URL, still a build.
-  BuildRequest r = Read(PayloadFormat::kGitea, Fixture("gitea-push.json"));
-  EXPECT_EQ(r.forge, "gitea");
+  BuildRequest r = Read(Forge::kGitea, Fixture("gitea-push.json"));
+  EXPECT_EQ(r.forge, Forge::kGitea);
   EXPECT_EQ(r.status_url, "");
   // As a real Gitea sends it: base + /api/v1/repos/owner/repo/statuses/sha.
   std::string body = Replace(Fixture("gitea-push.json"), "\"after\": \"HEAD\"",
                              std::string("\"after\": \"") + kSha + "\"");
   body = Replace(body, "\"html_url\": \"http://example.com/testrepo\"",
                  "\"html_url\": \"http://example.com/git/test-org/test-repo\"");
-  r = Read(PayloadFormat::kGitea, body);
-  EXPECT_EQ(r.forge, "gitea");
+  r = Read(Forge::kGitea, body);
+  EXPECT_EQ(r.forge, Forge::kGitea);
   EXPECT_EQ(r.status_url, std::string("http://example.com/git/api/v1/repos/"
                                       "test-org/test-repo/statuses/") +
                               kSha);
 }
 
 TEST(StatusUrlTest, GitHubFromFixture) {
-  BuildRequest r = Read(PayloadFormat::kGitHub, Fixture("github-push.json"));
-  EXPECT_EQ(r.forge, "github");
+  BuildRequest r = Read(Forge::kGitHub, Fixture("github-push.json"));
+  EXPECT_EQ(r.forge, Forge::kGitHub);
   EXPECT_EQ(r.status_url,
             "https://api.github.com/repos/Codertocat/Hello-World/statuses/"
             "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
 }
 
 TEST(StatusUrlTest, GitLabFromFixtures) {
-  BuildRequest r = Read(PayloadFormat::kGitLab, Fixture("gitlab-push.json"));
-  EXPECT_EQ(r.forge, "gitlab");
+  BuildRequest r = Read(Forge::kGitLab, Fixture("gitlab-push.json"));
+  EXPECT_EQ(r.forge, Forge::kGitLab);
   EXPECT_EQ(
       r.status_url,
       "https://gitlab.example.com/api/v4/projects/example-group%2Fweb-shop/"
       "statuses/da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
   // A tag push: the status of the commit the tag points at (checkout_sha).
-  r = Read(PayloadFormat::kGitLab, Fixture("gitlab-tag-push.json"));
+  r = Read(Forge::kGitLab, Fixture("gitlab-tag-push.json"));
   EXPECT_EQ(
       r.status_url,
       "https://gitlab.example.com/api/v4/projects/example-group%2Fweb-shop/"
@@ -81,10 +74,10 @@ TEST(StatusUrlTest, GitLabFromFixtures) {
 
 TEST(StatusUrlTest, LightweightRecordsNone) {
   BuildRequest r =
-      Read(PayloadFormat::kLightweight,
+      Read(Forge::kNone,
            R"({"scm":"git","repositoryUrl":"x","project":"o/r","target":"m",)"
            R"("commit":"0123456789abcdef0123456789abcdef01234567"})");
-  EXPECT_EQ(r.forge, "");
+  EXPECT_EQ(r.forge, Forge::kNone);
   EXPECT_EQ(r.status_url, "");
 }
 
@@ -104,17 +97,17 @@ TEST(StatusUrlTest, RefusedPayloadUrlsStillQueueTheBuild) {
     std::string body =
         Replace(github, from, std::string("\"statuses_url\": \"") + bad + "\"");
     BuildRequest r;
-    PayloadVerdict v = ReadPayload(PayloadFormat::kGitHub, "", body, &r);
+    PayloadVerdict v = ReadPayload(Forge::kGitHub, "", body, &r);
     ASSERT_TRUE(v.build()) << bad << ": " << v.message;
     EXPECT_EQ(r.status_url, "") << bad;
-    EXPECT_EQ(r.forge, "github");
+    EXPECT_EQ(r.forge, Forge::kGitHub);
   }
   std::string gitlab = Replace(
       Fixture("gitlab-push.json"),
       "\"web_url\": \"https://gitlab.example.com/example-group/web-shop\"",
       "\"web_url\": "
       "\"https://gitlab.example.com\\u0007/example-group/web-shop\"");
-  EXPECT_EQ(Read(PayloadFormat::kGitLab, gitlab).status_url, "");
+  EXPECT_EQ(Read(Forge::kGitLab, gitlab).status_url, "");
 }
 
 TEST(StatusUrlTest, OriginOfAcceptedUrls) {

@@ -1,5 +1,6 @@
 #include "git/git_checkout.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <time.h>
 
@@ -9,6 +10,9 @@
 #include <vector>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -299,7 +303,7 @@ TEST_F(GitCheckoutTest, ReclonesABrokenWorkspaceSayingWhy) {
                              " is not usable (" + d.reason),
               0u)
         << lines_[0];
-    EXPECT_NE(lines_[0].find("); cloning it afresh"), std::string::npos);
+    EXPECT_THAT(lines_[0], HasSubstr("); cloning it afresh"));
   }
   EXPECT_EQ(Sh("ls -a /"), root_before);
 }

@@ -120,13 +120,6 @@ TEST_F(HttpRequestTest, AbsoluteFormTargetGivesItsPath) {
   }
 }
 
-TEST(HttpTextTest, CaseInsensitiveComparisonIsAsciiOnly) {
-  EXPECT_TRUE(EqualsIgnoreCase("Content-Type", "content-TYPE"));
-  EXPECT_FALSE(EqualsIgnoreCase("Content-Type", "Content-Typ"));
-  EXPECT_FALSE(EqualsIgnoreCase("a", "\xc1"));  // 'A' + 0x80 is not 'a'
-  EXPECT_EQ(AsciiLower("ABC-xyz-\xc3\x89"), "abc-xyz-\xc3\x89");
-}
-
 TEST_F(HttpRequestTest, GetWithoutBodyIsCompleteAfterTheHead) {
   FromFile("GET /version HTTP/1.0\r\n\r\n");
   HttpRequestReader reader(in_, out_[1], limits_);

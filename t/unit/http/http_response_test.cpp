@@ -1,10 +1,14 @@
 #include "http/http_response.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <string>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -17,6 +21,7 @@ TEST(HttpResponseTest, FormatsStatusHeadersAndBody) {
             "HTTP/1.1 202 Accepted\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: 25\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
             "Connection: close\r\n"
             "\r\n"
             "queued 20261125-120000-1\n");
@@ -30,9 +35,9 @@ TEST(HttpResponseTest, SendsAllowWith405) {
   std::string text = FormatHttpResponse(r);
   EXPECT_EQ(text.compare(0, 32, "HTTP/1.1 405 Method Not Allowed\r"), 0)
       << text;
-  EXPECT_NE(text.find("\r\nAllow: POST, PUT\r\n"), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("\r\nAllow: POST, PUT\r\n")) << text;
   // A body that ends in a newline gets no second one.
-  EXPECT_NE(text.find("Content-Length: 16\r\n"), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("Content-Length: 16\r\n")) << text;
 }
 
 TEST(HttpResponseTest, ContentLengthCountsBytesNotCharacters) {
@@ -40,7 +45,7 @@ TEST(HttpResponseTest, ContentLengthCountsBytesNotCharacters) {
   r.status = 422;
   r.body = "unknown project caf\xc3\xa9";  // 21 bytes, 20 characters
   std::string text = FormatHttpResponse(r);
-  EXPECT_NE(text.find("Content-Length: 22\r\n"), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("Content-Length: 22\r\n")) << text;
   size_t body_at = text.find("\r\n\r\n") + 4;
   EXPECT_EQ(text.size() - body_at, 22u);
 }

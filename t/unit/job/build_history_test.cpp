@@ -1,6 +1,7 @@
 #include "job/build_history.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 
 namespace mm {
 namespace {
+
+using ::testing::HasSubstr;
 
 using testing_support::TempDir;
 using testing_support::WriteAll;
@@ -29,10 +32,6 @@ TEST(BuildHistoryTest, NamesAreStrict) {
   for (const char* bad :
        {"", ".", "..", ".hidden", "Acme", "a/b", "a%2fb", "a b"})
     EXPECT_FALSE(IsProjectDirName(bad)) << bad;
-  EXPECT_TRUE(IsJobIdName("20261125-120000-000001-42-1a2B"));
-  for (const char* bad : {"", "..", ".x", "a/b", "a\\b", "a%2e"})
-    EXPECT_FALSE(IsJobIdName(bad)) << bad;
-  EXPECT_FALSE(IsJobIdName(std::string(201, 'a')));
 }
 
 TEST(BuildHistoryTest, SummaryFromHeadAndTail) {
@@ -178,7 +177,7 @@ TEST(BuildHistoryTest, FindsABuildByIdUniquePrefixOrLast) {
             "id 20261125-13 is ambiguous: 2 builds start with it "
             "(20261125-130000-25, 20261125-130000-2)");
   EXPECT_FALSE(find("2026", "acme-app"));
-  EXPECT_NE(err.find("3 builds of acme-app start with it"), std::string::npos)
+  EXPECT_THAT(err, HasSubstr("3 builds of acme-app start with it"))
       << err;
   EXPECT_FALSE(find("nope", ""));
   EXPECT_EQ(err, "no build log with id nope");

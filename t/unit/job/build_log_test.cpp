@@ -1,11 +1,17 @@
 #include "job/build_log.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -139,7 +145,39 @@ TEST(BuildLogTest, ClosingLinesReadBackAsTheirOutcome) {
     ASSERT_TRUE(ClosingLineStatus(ReadAll(path), &read)) << ReadAll(path);
     EXPECT_EQ(read, status) << ReadAll(path);
   }
-  EXPECT_NE(ReadAll(path).find(" X Build stopped: why\n"), std::string::npos);
+  EXPECT_THAT(ReadAll(path), HasSubstr(" X Build stopped: why\n"));
+}
+
+// A claimed job's log, its runner (pid 42) started.
+const char kClaimed42[] =
+    "[job]\nid = 7\nscm = git\nproject = acme/app\n"
+    "repositoryUrl = /r\ntarget = main\n\n[build]\npid = 42"
+    "\nstarted = 2025-12-31T23:59:50Z\n\n[log]\n00:00:00 # Build "
+    "started\n";
+
+TEST(BuildLogTest, ReadsTheBuildSection) {
+  pid_t pid = 0;
+  std::string started;
+  ASSERT_TRUE(ReadBuildSection(kClaimed42, &pid, &started));
+  EXPECT_EQ(pid, 42);
+  EXPECT_EQ(started, "2025-12-31T23:59:50Z");
+  EXPECT_FALSE(ReadBuildSection("[job]\nid = 1\n", &pid, &started));
+  EXPECT_FALSE(
+      ReadBuildSection("[job]\n\n[build]\npid = -3\n", &pid, &started));
+  EXPECT_FALSE(ReadBuildSection("[job]\n\n[build]\npid = 99999999999\n", &pid,
+                                &started));
+}
+
+TEST(BuildLogTest, BuildSectionAndLogLines) {
+  EXPECT_TRUE(HasBuildSection(kClaimed42));
+  EXPECT_FALSE(HasBuildSection("[job]\nid = 1\n"));
+  std::vector<std::pair<char, std::string>> lines;
+  ForEachLogLine(std::string(kClaimed42) + "junk\n\n[result]\nstatus = x\n",
+                 false, [&lines](const std::string& line, char marker) {
+                   lines.emplace_back(marker, line);
+                 });
+  EXPECT_EQ(lines, (std::vector<std::pair<char, std::string>>{
+                       {'#', "00:00:00 # Build started"}, {'\0', "junk"}}));
 }
 
 }  // namespace

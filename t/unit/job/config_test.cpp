@@ -1,6 +1,14 @@
 #include "job/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -109,9 +117,9 @@ TEST(ConfigTest, AMisspeltSettingNamesTheOneItResembles) {
   EXPECT_EQ(c.warnings[0],
             "c.ini:2: unknown setting `buildroot` in [_] ignored; did you "
             "mean `buildRoot`?");
-  EXPECT_NE(c.warnings[1].find("; did you mean `secret`?"), std::string::npos);
-  EXPECT_NE(c.warnings[2].find("; did you mean `mailto`?"), std::string::npos);
-  EXPECT_NE(c.warnings[3].find("; did you mean `timeout`?"), std::string::npos);
+  EXPECT_THAT(c.warnings[1], HasSubstr("; did you mean `secret`?"));
+  EXPECT_THAT(c.warnings[2], HasSubstr("; did you mean `mailto`?"));
+  EXPECT_THAT(c.warnings[3], HasSubstr("; did you mean `timeout`?"));
   // Too far from every setting: no guess.
   EXPECT_EQ(c.warnings[4],
             "c.ini:6: unknown setting `sshkeyfile` in [_] ignored");
@@ -225,6 +233,50 @@ TEST(ConfigTest, LoadMissingFileSaysSo) {
   EXPECT_EQ(err,
             "cannot read configuration /nonexistent/mixmaster.ini: No such "
             "file or directory");
+}
+
+// mixmaster.ini(5): the file holds the secret and the web password, so a
+// mode that lets others read it is said in the journal by every program.
+TEST(ConfigTest, AReadableFileHoldingASecretIsAWarning) {
+  char dir[] = "/tmp/mm-config-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string path = std::string(dir) + "/mixmaster.ini";
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("[_]\nbuildRoot = /b\nsecret = s3cret\n", f);
+  fclose(f);
+  chmod(path.c_str(), 0640);
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  EXPECT_THAT(c.warnings,
+              ::testing::ElementsAre(
+                  path +
+                  ": readable by group or others (mode 0640) while it "
+                  "holds the webhook secret; chmod 600 " +
+                  path));
+  chmod(path.c_str(), 0600);
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  EXPECT_TRUE(c.warnings.empty());
+  // Nothing to give away: no warning.
+  c = Config();
+  chmod(path.c_str(), 0644);
+  EXPECT_EQ(ConfigPermissionWarning(path, c), "");
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+TEST(ConfigTest, EverySettingHasAMeaningAndADefaultOrAnExample) {
+  std::vector<SettingText> settings = SettingsOf(Config());
+  ASSERT_EQ(settings.size(), 18u);
+  for (const SettingText& s : settings) {
+    EXPECT_FALSE(s.meaning.empty()) << s.key;
+    if (s.key != "secret") {
+      EXPECT_FALSE(s.default_value.empty() && s.example.empty()) << s.key;
+    }
+  }
+  EXPECT_EQ(settings[0].key, "buildRoot");
+  EXPECT_EQ(settings[0].default_value, "~/Builds");
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "job/job.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "base/paths.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -83,7 +87,7 @@ TEST(JobTest, EncodedValuesStayOnOneLine) {
   Job j = Sample();
   j.message = "a\nb\rc";
   std::string text = EncodeJob(j);
-  EXPECT_NE(text.find("message = a\\nb\\rc\n"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("message = a\\nb\\rc\n"));
 }
 
 TEST(JobTest, DecodeIgnoresBuildLogSections) {
@@ -164,7 +168,7 @@ TEST(JobTest, NewIdsAreSafeSortableAndDistinct) {
   struct timespec t = {1795608000, 123456789};  // 2026-11-25T12:00:00Z
   std::string id = NewJobId(t);
   EXPECT_EQ(id.rfind("20261125-120000-123456-", 0), 0u) << id;
-  EXPECT_TRUE(IsSafeJobId(id));
+  EXPECT_TRUE(IsJobId(id));
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.insert(NewJobId(t));
   EXPECT_GT(ids.size(), 990u) << "random tail separates same-instant ids";
@@ -180,22 +184,64 @@ namespace {
 
 TEST(JobTest, ForgeAndStatusUrlAreWrittenOnlyWhenSet) {
   std::string text = EncodeJob(Sample());
-  EXPECT_EQ(text.find("forge"), std::string::npos);
-  EXPECT_EQ(text.find("statusUrl"), std::string::npos);
+  EXPECT_THAT(text, Not(HasSubstr("forge")));
+  EXPECT_THAT(text, Not(HasSubstr("statusUrl")));
   Job j = Sample();
   j.forge = "gitlab";
   j.status_url = "https://gl.example/api/v4/projects/a%2Fb/statuses/0123";
   text = EncodeJob(j);
-  EXPECT_NE(
-      text.find("\nmode = normal\nforge = gitlab\nstatusUrl = "
-                "https://gl.example/api/v4/projects/a%2Fb/statuses/0123\n"),
-      std::string::npos)
+  EXPECT_THAT(
+      text,
+      HasSubstr("\nmode = normal\nforge = gitlab\nstatusUrl = "
+                "https://gl.example/api/v4/projects/a%2Fb/statuses/0123\n"))
       << text;
   Job back;
   std::string err;
   ASSERT_TRUE(DecodeJob(text, "j.ini", &back, &err)) << err;
   EXPECT_EQ(back.forge, j.forge);
   EXPECT_EQ(back.status_url, j.status_url);
+}
+
+TEST(JobTest, ForgeNames) {
+  Forge f;
+  ASSERT_TRUE(ParseForge("gitlab", &f));
+  EXPECT_EQ(f, Forge::kGitLab);
+  EXPECT_FALSE(ParseForge("GitLab", &f));
+  EXPECT_FALSE(ParseForge("", &f));
+  EXPECT_STREQ(ForgeName(Forge::kGitHub), "github");
+  EXPECT_STREQ(ForgeName(Forge::kNone), "");
+}
+
+TEST(JobTest, ModeAndNotificationNamesRoundTrip) {
+  for (JobMode m : {JobMode::kNormal, JobMode::kDryRun}) {
+    JobMode back = JobMode::kNormal;
+    ASSERT_TRUE(ParseJobMode(JobModeName(m), &back));
+    EXPECT_EQ(back, m);
+  }
+  for (Notifications n :
+       {Notifications::kAll, Notifications::kFailures, Notifications::kNone}) {
+    Notifications back = Notifications::kAll;
+    ASSERT_TRUE(ParseNotifications(NotificationsName(n), &back));
+    EXPECT_EQ(back, n);
+  }
+  JobMode m;
+  EXPECT_FALSE(ParseJobMode("fast", &m));
+  Notifications n;
+  EXPECT_FALSE(ParseNotifications("FAILURES", &n));
+  EXPECT_FALSE(ParseNotifications("", &n));
+}
+
+// One rule for writing, listing, pruning and the web view (mmbuild(1)
+// FILES): a hidden name is no job id, so such a job runs under a fresh one.
+TEST(JobTest, JobIds) {
+  EXPECT_TRUE(IsJobId("20261125-120000-000001-42-abcd"));
+  EXPECT_TRUE(IsJobId("20261125-120000-000001-42-1a2B"));
+  EXPECT_TRUE(IsJobId("a.b_c-D"));
+  EXPECT_TRUE(IsJobId(std::string(200, 'a')));
+  for (const char* bad : {"", ".", "..", ".x", ".hidden", "../../x", "a b",
+                          "a\nb", "a/b", "a\\b", "a%2e"})
+    EXPECT_FALSE(IsJobId(bad)) << bad;
+  EXPECT_FALSE(IsJobId(std::string(201, 'a')));
 }
 
 }  // namespace

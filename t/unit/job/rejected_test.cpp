@@ -1,5 +1,6 @@
 #include "job/rejected.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -8,6 +9,9 @@
 #include "base/paths.h"
 #include "job/job.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -52,7 +56,7 @@ TEST(RejectedTest, AJobThatCannotBeReadIsLeftAsItWas) {
   std::string err;
   EXPECT_FALSE(NoteRejection(JoinPath(dir.path(), "gone.ini"), "mmbuild", "x",
                              At(0), &err));
-  EXPECT_NE(err.find("gone.ini"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("gone.ini")) << err;
 }
 
 TEST(RejectedTest, WhatIsNotAJobGetsOneLineBesideIt) {
@@ -69,7 +73,7 @@ TEST(RejectedTest, WhatIsNotAJobGetsOneLineBesideIt) {
   // A file of that name in REJECTED/ is never replaced.
   EXPECT_FALSE(
       WriteRejectionNoteBeside(path, "mmcleanup", "again", At(1), &err));
-  EXPECT_NE(ReadAll(path + ".why").find("not a job"), std::string::npos);
+  EXPECT_THAT(ReadAll(path + ".why"), HasSubstr("not a job"));
 }
 
 TEST(RejectedTest, ARunnableJobIsDecodedAloneWithAConfiguredProject) {
@@ -89,7 +93,7 @@ TEST(RejectedTest, ARunnableJobIsDecodedAloneWithAConfiguredProject) {
   EXPECT_FALSE(ReadRunnableJob(kJob, "x.ini", config, false, &job, &err));
   EXPECT_EQ(err, "x.ini: unknown project a/b");
   EXPECT_FALSE(ReadRunnableJob("[job]\n", "x.ini", config, false, &job, &err));
-  EXPECT_NE(err.find("x.ini"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("x.ini")) << err;
 }
 
 }  // namespace

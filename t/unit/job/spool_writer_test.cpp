@@ -1,6 +1,7 @@
 #include "job/spool_writer.h"
 
 #include <dirent.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -13,6 +14,9 @@
 #include "base/ini.h"
 #include "job/job.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -104,7 +108,7 @@ TEST_P(SpoolWriterTest, TakenNameGetsANewIdAndLeavesTheOldFileAlone) {
   EXPECT_EQ(path, spool_ + "/other.ini");
   std::string text;
   ASSERT_TRUE(ReadFile(path, &text, &err));
-  EXPECT_NE(text.find("id = other\n"), std::string::npos);  // id matches name
+  EXPECT_THAT(text, HasSubstr("id = other\n"));  // id matches name
   ASSERT_TRUE(ReadFile(taken, &text, &err));
   EXPECT_EQ(text, "someone else's job\n");
 }

@@ -32,16 +32,25 @@ TEST(BuildObserversTest, TellsEachObserverInTheOrderAdded) {
   observers.Add(&mail);
   observers.Add(&status);
   Job job;
+  JobSettings settings;
   std::vector<std::string> env;
   BuildLog log;
   for (BuildEvent event :
        {BuildEvent::kStart, BuildEvent::kFail, BuildEvent::kEnd}) {
-    BuildReport report{event, job, "1", "", "", env, BuildStatus::kFailure, 3};
+    BuildReport report{
+        event, job, settings, "1", "", "", env, BuildStatus::kFailure, 3};
     observers.OnEvent(report, &log);
   }
   EXPECT_EQ(record, (std::vector<std::string>{"mail start", "status start",
                                               "mail fail", "status fail",
                                               "mail end", "status end"}));
+}
+
+TEST(BuildObserversTest, EventNamesAreTheHooks) {
+  EXPECT_STREQ(BuildEventName(BuildEvent::kStart), "job-start");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kEnd), "job-end");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kFail), "job-fail");
+  EXPECT_STREQ(BuildEventName(BuildEvent::kSuperseded), "job-superseded");
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "report/mail_header.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "support/mail_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -64,7 +68,7 @@ TEST(MailHeader, ShortAsciiTextStaysReadable) {
   std::string words;
   for (int i = 0; i < 30; ++i) words += "word" + std::to_string(i) + " ";
   std::string header = EncodeUnstructuredHeader("Subject", words);
-  EXPECT_EQ(header.find("=?"), std::string::npos) << header;
+  EXPECT_THAT(header, Not(HasSubstr("=?"))) << header;
   ParsedMail p = Parse(header + "\n\n");
   EXPECT_GT(p.lines.size(), 1u);
   for (const std::string& line : p.lines) EXPECT_LE(line.size(), 78u) << line;

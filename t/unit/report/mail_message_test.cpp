@@ -1,11 +1,15 @@
 #include "report/mail_message.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
 #include "support/mail_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -128,7 +132,7 @@ TEST(MailMessage, NonAsciiSubjectIsEncodedAndDecodesBack) {
   job.project = "équipe/dépôt-ünïcödé 日本語のプロジェクト名前がとても長い";
   ParsedMail p = Parse(Compose(BuildEvent::kEnd, job, SampleEnvelope()));
   std::string subject = Header(p, "Subject");
-  EXPECT_NE(subject.find("=?UTF-8?B?"), std::string::npos) << subject;
+  EXPECT_THAT(subject, HasSubstr("=?UTF-8?B?")) << subject;
   EXPECT_EQ(DecodeWords(subject), "Re: [mixmaster] Building " + job.project);
   for (const std::string& line : p.lines) {
     EXPECT_LE(line.size(), 998u) << line;
@@ -168,8 +172,8 @@ TEST(MailMessage, LineBreaksInRequestValuesAddNoHeader) {
     EXPECT_EQ(Names(p), expected);
     EXPECT_EQ(p.headers.count("To"), 1u);
     std::string subject = DecodeWords(Header(p, "Subject"));
-    EXPECT_NE(subject.find("evil  Bcc: victim@example.org X-Injected: 1"),
-              std::string::npos)
+    EXPECT_THAT(subject,
+                HasSubstr("evil  Bcc: victim@example.org X-Injected: 1"))
         << subject;
   }
 }
@@ -182,7 +186,7 @@ TEST(MailMessage, RefusesAnAddressThatWouldAddAHeader) {
   std::string message;
   EXPECT_FALSE(ComposeMail(BuildEvent::kStart, job, e, "", LogFormat::kBuildLog,
                            &message, &err));
-  EXPECT_NE(err.find("control character"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("control character")) << err;
 }
 
 TEST(MailMessage, WordingForTasksAndMissingCommits) {
@@ -214,16 +218,15 @@ TEST(MailMessage, FailureBodyCarriesTheLogPartOnly) {
                         "production.\n"),
             0u)
       << p.body;
-  EXPECT_NE(p.body.find("[log]\n12:00:00 # Build started\n"
-                        "12:00:01 ! make: *** [all] Error 2\n"),
-            std::string::npos)
+  EXPECT_THAT(p.body, HasSubstr("[log]\n12:00:00 # Build started\n"
+                                "12:00:01 ! make: *** [all] Error 2\n"))
       << p.body;
-  EXPECT_EQ(p.body.find("pid = 1"), std::string::npos);
-  EXPECT_EQ(p.body.find("status = failure"), std::string::npos);
+  EXPECT_THAT(p.body, Not(HasSubstr("pid = 1")));
+  EXPECT_THAT(p.body, Not(HasSubstr("status = failure")));
   // The start mail has no log; the end mail neither.
   ParsedMail start =
       Parse(Compose(BuildEvent::kStart, SampleJob(), SampleEnvelope(), log));
-  EXPECT_EQ(start.body.find("Build started"), std::string::npos);
+  EXPECT_THAT(start.body, Not(HasSubstr("Build started")));
 }
 
 TEST(MailMessage, HugeLogKeepsItsTailAndBodyLinesStayLegal) {
@@ -238,10 +241,10 @@ TEST(MailMessage, HugeLogKeepsItsTailAndBodyLinesStayLegal) {
   std::string message =
       Compose(BuildEvent::kFail, job, e, log, LogFormat::kLogLines);
   ParsedMail p = Parse(message);
-  EXPECT_NE(p.body.find("bytes of the log are left out"), std::string::npos);
-  EXPECT_EQ(p.body.find("line 0\n"), std::string::npos);
-  EXPECT_NE(p.body.find("12:00:00 # end\n"), std::string::npos);
-  EXPECT_EQ(message.find('\r'), std::string::npos);
+  EXPECT_THAT(p.body, HasSubstr("bytes of the log are left out"));
+  EXPECT_THAT(p.body, Not(HasSubstr("line 0\n")));
+  EXPECT_THAT(p.body, HasSubstr("12:00:00 # end\n"));
+  EXPECT_THAT(message, Not(HasSubstr("\r")));
   size_t start = 0;
   while (start < message.size()) {
     size_t nl = message.find('\n', start);
@@ -258,20 +261,19 @@ TEST(MailMessage, InvalidUtf8BecomesReplacementCharacters) {
   ParsedMail p = Parse(Compose(BuildEvent::kStart, job, SampleEnvelope()));
   EXPECT_EQ(DecodeWords(Header(p, "Subject")),
             "[mixmaster] Building bad\xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_NE(p.body.find("caf\xEF\xBF\xBD"), std::string::npos);
+  EXPECT_THAT(p.body, HasSubstr("caf\xEF\xBF\xBD"));
 }
 
 TEST(MailMessage, FailureLogMayBeBareLogLines) {
   ParsedMail p =
       Parse(Compose(BuildEvent::kFail, SampleJob(), SampleEnvelope(),
                     "12:00:00 # x\n12:00:01 $ y", LogFormat::kLogLines));
-  EXPECT_NE(p.body.find("\n[log]\n12:00:00 # x\n12:00:01 $ y\n"),
-            std::string::npos)
+  EXPECT_THAT(p.body, HasSubstr("\n[log]\n12:00:00 # x\n12:00:01 $ y\n"))
       << p.body;
   // A log that failed before its first line quotes nothing of the job.
   p = Parse(Compose(BuildEvent::kFail, SampleJob(), SampleEnvelope(),
                     "[job]\nbuildCommand = make\n\n[log]\n"));
-  EXPECT_EQ(p.body.find("buildCommand"), std::string::npos) << p.body;
+  EXPECT_THAT(p.body, Not(HasSubstr("buildCommand"))) << p.body;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "report/notify.h"
 
 #include <dirent.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -15,6 +16,9 @@
 
 #include "support/git_test_support.h"
 #include "support/mail_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -66,10 +70,33 @@ class NotifyTest : public testing_support::ScratchDirTest {
   // Sends one event and returns the log lines it reported.
   LogLines Send(BuildEvent event, const std::string& log_text = "") {
     Notifier notifier(config_, Options());
+    // The job as the runner resolves it.
+    Job job = job_;
+    JobSettings settings;
+    std::string ignored;
+    ResolveJob(config_, &job, &settings, &ignored);
+    // The log so far, then what the notifier adds to it.
+    std::string path = dir_ + "/build.log";
+    std::ofstream(path, std::ios::trunc) << log_text;
+    BuildLog log;
+    std::string err;
+    EXPECT_TRUE(log.Open(path, clock_, &err)) << err;
+    BuildReport report{event,      job,      settings, job.id,
+                       job.commit, kLogPath, env_,     BuildStatus::kFailure,
+                       1};
+    notifier.OnEvent(report, &log);
+    std::ifstream in(path);
+    std::stringstream all;
+    all << in.rdbuf();
+    // Each added line is `HH:MM:SS M text`.
     LogLines lines;
-    notifier.Send(
-        event, job_, kLogPath, env_, log_text,
-        [&lines](char m, const std::string& t) { lines.emplace_back(m, t); });
+    std::string added = all.str().substr(log_text.size());
+    for (size_t pos = 0; pos < added.size();) {
+      size_t nl = added.find('\n', pos);
+      std::string line = added.substr(pos, nl - pos);
+      lines.emplace_back(line[9], line.substr(11));
+      pos = nl + 1;
+    }
     return lines;
   }
   // The messages the stand-in received, oldest first.
@@ -110,12 +137,11 @@ TEST_F(NotifyTest, AllMailsThreadAndTheHookRunsAtEachMoment) {
   EXPECT_EQ(Header(mails[0], "Date"), "Wed, 25 Nov 2026 12:00:00 +0000");
   EXPECT_EQ(Header(mails[1], "Subject"), "Re: [mixmaster] Building org/repo");
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
-  EXPECT_NE(mails[1].body.find("Mixmaster has finished building 01234567 on "
-                               "main."),
-            std::string::npos);
-  EXPECT_NE(mails[1].body.find("/home/u/Builds/org-repo/JOBS/"
-                               "20261125-120000-000001-4242-abcd.log"),
-            std::string::npos)
+  EXPECT_THAT(mails[1].body,
+              HasSubstr("Mixmaster has finished building 01234567 on "
+                        "main."));
+  EXPECT_THAT(mails[1].body, HasSubstr("/home/u/Builds/org-repo/JOBS/"
+                                       "20261125-120000-000001-4242-abcd.log"))
       << mails[1].body;
 }
 
@@ -129,11 +155,11 @@ TEST_F(NotifyTest, FailureMailQuotesTheLog) {
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
-  EXPECT_NE(mails[1].body.find("Mixmaster was unable to build 01234567 on "
-                               "main.\n"),
-            std::string::npos);
-  EXPECT_NE(mails[1].body.find("12:00:01 ! make: *** No rule to make target\n"),
-            std::string::npos)
+  EXPECT_THAT(mails[1].body,
+              HasSubstr("Mixmaster was unable to build 01234567 on "
+                        "main.\n"));
+  EXPECT_THAT(mails[1].body,
+              HasSubstr("12:00:01 ! make: *** No rule to make target\n"))
       << mails[1].body;
 }
 
@@ -157,7 +183,7 @@ TEST_F(NotifyTest, NoneOrNoAddressMailsNothingButTheHookStillRuns) {
     LogLines lines = Send(e);
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_EQ(lines[0].first, 'H');
-    EXPECT_NE(lines[0].second.find(" org/repo none"), std::string::npos);
+    EXPECT_THAT(lines[0].second, HasSubstr(" org/repo none"));
   }
   job_.notifications = "all";
   config_.mailto = "";
@@ -190,17 +216,16 @@ TEST_F(NotifyTest, AFailingOrMissingSendmailIsLoggedAndTheHookStillRuns) {
   EXPECT_EQ(lines[0], (std::pair<char, std::string>{
                           '!', "sendmail: msmtp: cannot connect"}));
   EXPECT_EQ(lines[1].first, '!');
-  EXPECT_NE(lines[1].second.find("start mail not sent: sendmail command"),
-            std::string::npos);
-  EXPECT_NE(lines[1].second.find("exited with status 69"), std::string::npos);
+  EXPECT_THAT(lines[1].second,
+              HasSubstr("start mail not sent: sendmail command"));
+  EXPECT_THAT(lines[1].second, HasSubstr("exited with status 69"));
   EXPECT_EQ(lines[2].first, 'H');
 
   config_.sendmail = dir_ + "/no-sendmail -t";
   lines = Send(BuildEvent::kEnd);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].first, '!');
-  EXPECT_NE(lines[0].second.find("cannot run " + dir_ + "/no-sendmail"),
-            std::string::npos)
+  EXPECT_THAT(lines[0].second, HasSubstr("cannot run " + dir_ + "/no-sendmail"))
       << lines[0].second;
 }
 
@@ -210,8 +235,7 @@ TEST_F(NotifyTest, AnAddressThatWouldAddRecipientsIsRefused) {
   LogLines lines = Send(BuildEvent::kStart);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].first, '!');
-  EXPECT_NE(lines[0].second.find("start mail not sent: mail address"),
-            std::string::npos)
+  EXPECT_THAT(lines[0].second, HasSubstr("start mail not sent: mail address"))
       << lines[0].second;
   EXPECT_TRUE(Mails().empty());
 }
@@ -245,19 +269,20 @@ TEST(NotifyPlan, DecidesFromJobAndConfig) {
   Config config;
   config.mailto = "a@x.org";
   Job job;
-  NotifyPlan plan = PlanNotification(BuildEvent::kStart, job, config);
+  JobSettings settings;
+  std::string ignored;
+  ResolveJob(config, &job, &settings, &ignored);
+  NotifyPlan plan = PlanNotification(BuildEvent::kStart, job, settings, config);
   EXPECT_TRUE(plan.send_mail);  // notifications left out: all
   EXPECT_EQ(plan.mailto, "a@x.org");
   EXPECT_FALSE(plan.run_hook);
   job.notifications = " FAILURES ";
-  plan = PlanNotification(BuildEvent::kStart, job, config);
+  ResolveJob(config, &job, &settings, &ignored);
+  plan = PlanNotification(BuildEvent::kStart, job, settings, config);
   EXPECT_FALSE(plan.send_mail);
-  plan = PlanNotification(BuildEvent::kFail, job, config);
+  plan = PlanNotification(BuildEvent::kFail, job, settings, config);
   EXPECT_TRUE(plan.send_mail);
   EXPECT_FALSE(plan.reply_to_start);
-  EXPECT_STREQ(HookEventName(BuildEvent::kStart), "job-start");
-  EXPECT_STREQ(HookEventName(BuildEvent::kEnd), "job-end");
-  EXPECT_STREQ(HookEventName(BuildEvent::kFail), "job-fail");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "report/sendmail.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -11,6 +12,9 @@
 #include <vector>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -74,7 +78,7 @@ TEST_F(SendmailTest, ReportsANonZeroExitWithWhatTheCommandSaid) {
   std::vector<std::string> output;
   std::string err;
   EXPECT_FALSE(SendMail(options, kMessage, &output, &err));
-  EXPECT_NE(err.find("exited with status 7"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("exited with status 7")) << err;
   EXPECT_EQ(output, (std::vector<std::string>{"no recipients found"}));
 }
 
@@ -84,8 +88,8 @@ TEST_F(SendmailTest, ReportsAMissingCommand) {
   std::vector<std::string> output;
   std::string err;
   EXPECT_FALSE(SendMail(options, kMessage, &output, &err));
-  EXPECT_NE(err.find(dir_ + "/no-such-sendmail"), std::string::npos) << err;
-  EXPECT_NE(err.find("No such file"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr(dir_ + "/no-such-sendmail")) << err;
+  EXPECT_THAT(err, HasSubstr("No such file")) << err;
 }
 
 TEST_F(SendmailTest, StopsACommandThatHangs) {
@@ -96,7 +100,7 @@ TEST_F(SendmailTest, StopsACommandThatHangs) {
   std::vector<std::string> output;
   std::string err;
   EXPECT_FALSE(SendMail(options, kMessage, &output, &err));
-  EXPECT_NE(err.find("did not finish within 0.5 s"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("did not finish within 0.5 s")) << err;
   EXPECT_EQ(output, (std::vector<std::string>{"waiting"}));
 }
 
@@ -106,7 +110,7 @@ TEST_F(SendmailTest, ReportsACommandKilledBySignal) {
   std::vector<std::string> output;
   std::string err;
   EXPECT_FALSE(SendMail(options, kMessage, &output, &err));
-  EXPECT_NE(err.find("killed by signal 11"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("killed by signal 11")) << err;
 }
 
 TEST_F(SendmailTest, ACommandThatIgnoresAHugeMessageIsNoProblem) {

@@ -1,5 +1,6 @@
 #include "report/status_tokens.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,9 @@
 #include <unistd.h>
 
 #include <string>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -55,7 +59,7 @@ TEST(StatusTokensTest, BadLinesNameTheLineNotTheToken) {
     EXPECT_FALSE(tokens.Parse(std::string("\n") + text, "tokens", &why))
         << text;
     EXPECT_EQ(why.rfind("tokens:2: ", 0), 0u) << why;
-    EXPECT_EQ(why.find("secret"), std::string::npos) << why;
+    EXPECT_THAT(why, Not(HasSubstr("secret"))) << why;
     EXPECT_TRUE(tokens.empty());
   }
 }
@@ -100,8 +104,8 @@ TEST_F(StatusTokensFileTest, RefusesAFileOpenToGroupOrOthers) {
     StatusTokens tokens;
     std::string why;
     EXPECT_FALSE(tokens.Load(path_, &why)) << mode;
-    EXPECT_NE(why.find("open to group or others"), std::string::npos) << why;
-    EXPECT_EQ(why.find("t0ken"), std::string::npos);
+    EXPECT_THAT(why, HasSubstr("open to group or others")) << why;
+    EXPECT_THAT(why, Not(HasSubstr("t0ken")));
     EXPECT_EQ(tokens.For("https://git.example.org/x"), nullptr);
   }
 }
@@ -113,7 +117,7 @@ TEST_F(StatusTokensFileTest, RefusesASymlinkAMissingFileAndADirectory) {
   std::string why;
   EXPECT_FALSE(tokens.Load(dir_ + "/link", &why));
   EXPECT_FALSE(tokens.Load(dir_ + "/missing", &why));
-  EXPECT_NE(why.find("No such file"), std::string::npos) << why;
+  EXPECT_THAT(why, HasSubstr("No such file")) << why;
   EXPECT_FALSE(tokens.Load(dir_, &why));
 }
 

@@ -1,9 +1,13 @@
 #include "setup/cleanup.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/paths.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -133,7 +137,7 @@ TEST_F(CleanupTest, UnusableRejectedDirectoryLeavesJobsInPlace) {
   EXPECT_FALSE(CleanUpEntries(spool_, JoinPath(blocker, "REJECTED"),
                               CleanupAction::kMove,
                               List(CleanupScope::kEverything), &out, &err));
-  EXPECT_NE(err.find(blocker), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr(blocker)) << err;
   EXPECT_EQ(ReadAll(JoinPath(spool_, "a.ini")), "x");
 }
 
@@ -144,7 +148,7 @@ TEST_F(CleanupTest, SpoolThatIsNotADirectoryIsAnError) {
   std::string err;
   EXPECT_FALSE(ListCleanup(file, CleanupScope::kEverything, nullptr, "", "",
                            &entries, &err));
-  EXPECT_NE(err.find("cannot read spool " + file), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("cannot read spool " + file)) << err;
 }
 
 TEST_F(CleanupTest, AfterASuccessOnlyWhatIsNotAJobGoes) {
@@ -204,13 +208,13 @@ TEST_F(CleanupTest, ByHandOnlyWhatMmbuildCannotTakeGoes) {
   ASSERT_EQ(entries.size(), 4u);
   EXPECT_EQ(entries[0].name, "2-unknown.ini");
   EXPECT_TRUE(entries[0].is_job);
-  EXPECT_NE(entries[0].reason.find("unknown project x/y"), std::string::npos)
+  EXPECT_THAT(entries[0].reason, HasSubstr("unknown project x/y"))
       << entries[0].reason;
   EXPECT_EQ(entries[1].name, "3-broken.ini");
-  EXPECT_NE(entries[1].reason.find("3-broken.ini"), std::string::npos)
+  EXPECT_THAT(entries[1].reason, HasSubstr("3-broken.ini"))
       << entries[1].reason;
   EXPECT_EQ(entries[2].name, "4-log.ini");
-  EXPECT_NE(entries[2].reason.find("one [job] section"), std::string::npos)
+  EXPECT_THAT(entries[2].reason, HasSubstr("one [job] section"))
       << entries[2].reason;
   EXPECT_EQ(entries[3].name, "notes.txt");
   EXPECT_EQ(entries[3].reason, kNotAJobReason);
@@ -246,7 +250,7 @@ TEST_F(CleanupTest, BrokenDefaultConfigurationFallsBackToTheDefaults) {
   ASSERT_TRUE(ResolveCleanupPaths(config, false, "", "", "/home/u", &p, &err));
   EXPECT_EQ(p.spool, "/home/u/Builds/INBOX");
   EXPECT_EQ(p.build_root, "/home/u/Builds");
-  EXPECT_NE(p.fallback_reason.find(config + ":3:"), std::string::npos)
+  EXPECT_THAT(p.fallback_reason, HasSubstr(config + ":3:"))
       << p.fallback_reason;
   // A missing one too, with the spool from the unit's --spool.
   ASSERT_TRUE(ResolveCleanupPaths(JoinPath(dir_, "none.ini"), false,
@@ -261,7 +265,7 @@ TEST_F(CleanupTest, BrokenExplicitConfigurationIsAnError) {
   std::string err;
   std::string missing = JoinPath(dir_, "none.ini");
   EXPECT_FALSE(ResolveCleanupPaths(missing, true, "", "", "/home/u", &p, &err));
-  EXPECT_NE(err.find(missing), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr(missing)) << err;
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
 #include "setup/config_check.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace mm {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 Config Parsed(const std::string& text) {
   Config config;
@@ -25,7 +29,7 @@ TEST(ConfigCheckTest, ShowsEverySettingButNoSecret) {
   EXPECT_TRUE(HasLine(r.text, "supersede = yes")) << r.text;
   EXPECT_TRUE(HasLine(r.text, "secret = (set, not shown)")) << r.text;
   EXPECT_TRUE(HasLine(r.text, "webPassword = (set, not shown)")) << r.text;
-  EXPECT_EQ(r.text.find("s3cret"), std::string::npos);
+  EXPECT_THAT(r.text, Not(HasSubstr("s3cret")));
   EXPECT_TRUE(r.warnings.empty());
 }
 

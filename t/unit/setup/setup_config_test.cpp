@@ -1,8 +1,12 @@
 #include "setup/setup_config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "job/config.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -32,7 +36,7 @@ TEST(ListenAddressTest, RejectsWhatListenStreamWouldMisread) {
         "[::1]9000", "1.2.3.4:", "9000 ", "/run/sock"}) {
     std::string err;
     EXPECT_FALSE(ParseListenAddress(bad, &a, &err)) << bad;
-    EXPECT_NE(err.find("--port"), std::string::npos) << bad << ": " << err;
+    EXPECT_THAT(err, HasSubstr("--port")) << bad << ": " << err;
   }
 }
 
@@ -75,7 +79,7 @@ TEST(SetupSettingsTest, RefusesWhatCannotBeWrittenSafely) {
   SetupOptions quote;
   quote.spool = "/srv/a\"b";
   EXPECT_FALSE(ResolveSetupSettings(quote, "/home/u", "/", &s, &err));
-  EXPECT_NE(err.find("quote"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("quote")) << err;
   SetupOptions newline;
   newline.build_root = "/srv/a\nb";
   EXPECT_FALSE(ResolveSetupSettings(newline, "/home/u", "/", &s, &err));
@@ -133,7 +137,7 @@ TEST(ConfigTextTest, ReadsBackAsTheSettingsItWasWrittenFrom) {
   ASSERT_TRUE(ResolveSetupSettings(o, "/home/u", "/", &s, &err)) << err;
   std::string text = ConfigText(s, "/home/u", "abc123");
   // Paths inside the home are written with `~`, so the file moves with it.
-  EXPECT_NE(text.find("\nbuildRoot = ~/work\n"), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("\nbuildRoot = ~/work\n")) << text;
   Config c;
   ASSERT_TRUE(ParseConfig(text, "mixmaster.ini", "/home/u", &c, &err)) << err;
   EXPECT_EQ(c.build_root, "/home/u/work");
@@ -144,8 +148,9 @@ TEST(ConfigTextTest, ReadsBackAsTheSettingsItWasWrittenFrom) {
   EXPECT_TRUE(c.warnings.empty());
   // The example project is there, commented out.
   EXPECT_TRUE(c.projects.empty());
-  EXPECT_NE(text.find(";[example-org/example-repo]\n;production = make deploy"),
-            std::string::npos);
+  EXPECT_THAT(
+      text,
+      HasSubstr(";[example-org/example-repo]\n;production = make deploy"));
 }
 
 TEST(ConfigTextTest, DefaultsAreCommentedOutAndNoSecretIsExplained) {
@@ -153,9 +158,9 @@ TEST(ConfigTextTest, DefaultsAreCommentedOutAndNoSecretIsExplained) {
   std::string err;
   ASSERT_TRUE(ResolveSetupSettings({}, "/home/u", "/", &s, &err));
   std::string text = ConfigText(s, "/home/u", "");
-  EXPECT_NE(text.find("\n;spool = ~/Builds/INBOX\n"), std::string::npos);
-  EXPECT_NE(text.find("\n;mailto = "), std::string::npos);
-  EXPECT_NE(text.find("anyone who can reach the port"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("\n;spool = ~/Builds/INBOX\n"));
+  EXPECT_THAT(text, HasSubstr("\n;mailto = "));
+  EXPECT_THAT(text, HasSubstr("anyone who can reach the port"));
   Config c;
   ASSERT_TRUE(ParseConfig(text, "mixmaster.ini", "/home/u", &c, &err)) << err;
   EXPECT_EQ(c.secret, "");
@@ -163,30 +168,46 @@ TEST(ConfigTextTest, DefaultsAreCommentedOutAndNoSecretIsExplained) {
   EXPECT_EQ(c.spool, "/home/u/Builds/INBOX");
 }
 
+// mmsetup(1): every setting of mixmaster.ini(5) is in the file, with its
+// meaning, commented out at its default unless chosen.
+TEST(ConfigTextTest, WritesEverySettingOfTheTable) {
+  SetupSettings s;
+  std::string err;
+  ASSERT_TRUE(ResolveSetupSettings({}, "/home/u", "/", &s, &err));
+  std::string text = ConfigText(s, "/home/u", "abc");
+  for (const SettingText& setting : SettingsOf(Config()))
+    EXPECT_THAT(text, ::testing::ContainsRegex("\n;?" + setting.key + " = "))
+        << setting.key;
+  EXPECT_THAT(text, HasSubstr("\n;webView = no\n"));
+  EXPECT_THAT(text, HasSubstr("\n;keepBuilds = 0\n"));
+  EXPECT_THAT(text, HasSubstr("\n;jobs = 1\n"));
+  EXPECT_THAT(text, HasSubstr("\n;supersede = yes\n"));
+  EXPECT_THAT(text, HasSubstr("\n;timeout = 3600\n"));
+  EXPECT_THAT(text, HasSubstr("\n;sendmail = /usr/sbin/sendmail -t\n"));
+}
+
 TEST(ForgeInstructionsTest, NamesEachForgesUrlAndTheSecret) {
   ListenAddress every;
   std::string t = ForgeInstructions(every, "build.example.org", "s3cret",
                                     "/home/u/it's.ini");
-  EXPECT_NE(t.find("http://build.example.org:8585/gitea"), std::string::npos);
-  EXPECT_NE(t.find("http://build.example.org:8585/github"), std::string::npos);
-  EXPECT_NE(t.find("http://build.example.org:8585/gitlab"), std::string::npos);
-  EXPECT_NE(t.find("Secret token  s3cret"), std::string::npos) << t;
-  EXPECT_EQ(t.find("WARNING"), std::string::npos);
+  EXPECT_THAT(t, HasSubstr("http://build.example.org:8585/gitea"));
+  EXPECT_THAT(t, HasSubstr("http://build.example.org:8585/github"));
+  EXPECT_THAT(t, HasSubstr("http://build.example.org:8585/gitlab"));
+  EXPECT_THAT(t, HasSubstr("Secret token  s3cret")) << t;
+  EXPECT_THAT(t, Not(HasSubstr("WARNING")));
   // By hand: the secret comes from the file, quoted for the shell.
-  EXPECT_NE(t.find("    secret=$(sed -n 's/^secret *= *//p' "
-                   "'/home/u/it'\\''s.ini')\n"),
-            std::string::npos)
+  EXPECT_THAT(t, HasSubstr("    secret=$(sed -n 's/^secret *= *//p' "
+                           "'/home/u/it'\\''s.ini')\n"))
       << t;
-  EXPECT_NE(t.find("--data-binary \"$body\" http://localhost:8585/\n"),
-            std::string::npos);
+  EXPECT_THAT(t, HasSubstr("--data-binary \"$body\" http://localhost:8585/\n"));
   ListenAddress v6;
   std::string err;
   ASSERT_TRUE(ParseListenAddress("[::1]:9000", &v6, &err));
   t = ForgeInstructions(v6, "ignored", "", "/c.ini");
-  EXPECT_NE(t.find("http://[::1]:9000/gitea"), std::string::npos) << t;
-  EXPECT_NE(t.find("WARNING: no secret"), std::string::npos);
-  EXPECT_EQ(t.find("sig="), std::string::npos);
-  EXPECT_NE(t.find("http://[::1]:9000/\n"), std::string::npos);
+  EXPECT_THAT(t, HasSubstr("http://[::1]:9000/gitea")) << t;
+  EXPECT_THAT(t, HasSubstr("WARNING: no secret"));
+  EXPECT_THAT(t, Not(HasSubstr("sig=")));
+  EXPECT_THAT(t, HasSubstr("http://[::1]:9000/\n"));
 }
 
 }  // namespace

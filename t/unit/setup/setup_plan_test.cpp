@@ -1,5 +1,6 @@
 #include "setup/setup_plan.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -7,6 +8,9 @@
 
 #include "base/paths.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -72,8 +76,7 @@ TEST_F(SetupPlanTest, FirstRunCreatesEverythingSecondRunKeepsIt) {
   EXPECT_EQ(ReadAll(config_), "[_]\nsecret = x\n");
   ASSERT_EQ(stat(JoinPath(home_, "Builds/INBOX").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_NE(ReadAll(PortDropIn(unit_dir_)).find("ListenStream=9000"),
-            std::string::npos);
+  EXPECT_THAT(ReadAll(PortDropIn(unit_dir_)), HasSubstr("ListenStream=9000"));
 
   steps = Plan(s);
   EXPECT_EQ(Changes(steps), 0);
@@ -90,7 +93,7 @@ TEST_F(SetupPlanTest, TheConfigurationIsNeverOverwritten) {
   ASSERT_TRUE(MakeDirs(JoinPath(home_, ".config"), &err));
   std::ofstream(config_) << "mine";
   EXPECT_FALSE(ApplyStep(steps[2], &err));
-  EXPECT_NE(err.find("not overwritten"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("not overwritten")) << err;
   EXPECT_EQ(ReadAll(config_), "mine");
 }
 
@@ -118,8 +121,7 @@ TEST_F(SetupPlanTest, DropInsFollowTheSettings) {
   EXPECT_EQ(replaced, 1);
   EXPECT_EQ(removed, 2);
   ApplyAll(steps);
-  EXPECT_NE(ReadAll(PortDropIn(unit_dir_)).find("ListenStream=9001"),
-            std::string::npos);
+  EXPECT_THAT(ReadAll(PortDropIn(unit_dir_)), HasSubstr("ListenStream=9001"));
   EXPECT_FALSE(Exists(JoinPath(unit_dir_, "mixmaster.path.d")));
   // Now they match: nothing to restart.
   EXPECT_FALSE(ChangesDropIns(Plan(Settings(other))));
@@ -156,8 +158,7 @@ TEST_F(SetupPlanTest, ABackupNeverReplacesAFileAndTheConfigStays) {
   ASSERT_EQ(steps.size(), 1u);
   std::string err;
   EXPECT_FALSE(ApplyStep(steps[0], &err));
-  EXPECT_NE(err.find("cannot keep a copy of " + config_), std::string::npos)
-      << err;
+  EXPECT_THAT(err, HasSubstr("cannot keep a copy of " + config_)) << err;
   EXPECT_TRUE(Exists(config_));
   EXPECT_EQ(ReadAll(backup), "older\n");
 }

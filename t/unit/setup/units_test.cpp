@@ -1,5 +1,6 @@
 #include "setup/units.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -10,6 +11,9 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -44,8 +48,8 @@ TEST(UnitsTest, PortDropInResetsThenListens) {
   EXPECT_EQ(d[0].path, PortDropIn(kUnitDir));
   EXPECT_EQ(d[0].path,
             "/home/u/.config/systemd/user/mixmaster-bridge.socket.d/port.conf");
-  EXPECT_NE(d[0].content.find("[Socket]\nListenStream=\nListenStream=9000\n"),
-            std::string::npos)
+  EXPECT_THAT(d[0].content,
+              HasSubstr("[Socket]\nListenStream=\nListenStream=9000\n"))
       << d[0].content;
 }
 
@@ -63,15 +67,15 @@ TEST(UnitsTest, SpoolDropInsForPathBridgeAndCleanup) {
     std::string err;
     EXPECT_TRUE(ParseIni(one.content, one.path, &doc, &err)) << err;
   }
-  EXPECT_NE(
-      d[0].content.find(
-          "[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty=/var/spool/mm\n"),
-      std::string::npos)
+  EXPECT_THAT(
+      d[0].content,
+      HasSubstr(
+          "[Path]\nDirectoryNotEmpty=\nDirectoryNotEmpty=/var/spool/mm\n"))
       << d[0].content;
-  EXPECT_NE(d[1].content.find("ExecStopPost=\nExecStopPost=/usr/bin/mmcleanup "
-                              "--spool=/var/spool/mm "
-                              "--build-root=/home/u/Builds\n"),
-            std::string::npos)
+  EXPECT_THAT(d[1].content,
+              HasSubstr("ExecStopPost=\nExecStopPost=/usr/bin/mmcleanup "
+                        "--spool=/var/spool/mm "
+                        "--build-root=/home/u/Builds\n"))
       << d[1].content;
 }
 
@@ -100,32 +104,6 @@ TEST(UnitsTest, PortDropInReadsBack) {
 }
 
 // Sets an environment variable for one test and puts the old value back.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    const char* old = getenv(name);
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    if (value) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (had_) {
-      setenv(name_, old_.c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  bool had_;
-  std::string old_;
-};
-
 TEST(UnitsTest, TheBridgeCannotWriteUnderTheKernelsDirectories) {
   std::string err;
   EXPECT_FALSE(CheckBridgeCanWrite("spool", "/proc/x", &err));
@@ -148,7 +126,7 @@ TEST(UnitsTest, ALinkIntoTheKernelsDirectoriesIsFollowed) {
   ASSERT_EQ(symlink("/sys", link.c_str()), 0);
   std::string err;
   EXPECT_FALSE(CheckBridgeCanWrite("spool", JoinPath(link, "a/INBOX"), &err));
-  EXPECT_NE(err.find("(/sys/a/INBOX) is under /sys"), std::string::npos) << err;
+  EXPECT_THAT(err, HasSubstr("(/sys/a/INBOX) is under /sys")) << err;
 }
 
 // What systemctl answers without a manager depends on the machine: where
@@ -174,14 +152,13 @@ TEST(UnitsTest, NoManagerIsUnreachableAndSaysWhy) {
     EXPECT_EQ(r.output[0], "offline");
   }
   std::string help = UnreachableHelp(r, "alice", 1001, "`mmsetup --yes`");
-  EXPECT_NE(help.find("(`systemctl --user is-system-running`: " + r.output[0] +
-                      "), so no unit was enabled or disabled"),
-            std::string::npos)
+  EXPECT_THAT(
+      help, HasSubstr("(`systemctl --user is-system-running`: " + r.output[0] +
+                      "), so no unit was enabled or disabled"))
       << help;
-  EXPECT_NE(help.find("export XDG_RUNTIME_DIR=/run/user/1001"),
-            std::string::npos);
-  EXPECT_NE(help.find("sudo loginctl enable-linger alice"), std::string::npos);
-  EXPECT_NE(help.find("Then run: `mmsetup --yes`"), std::string::npos);
+  EXPECT_THAT(help, HasSubstr("export XDG_RUNTIME_DIR=/run/user/1001"));
+  EXPECT_THAT(help, HasSubstr("sudo loginctl enable-linger alice"));
+  EXPECT_THAT(help, HasSubstr("Then run: `mmsetup --yes`"));
   RunSystemctl({"daemon-reload"}, &r);
   EXPECT_TRUE(r.started);
   EXPECT_NE(r.exit_code, 0);

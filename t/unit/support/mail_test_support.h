@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "git/known_hosts.h"
+#include "base/base64.h"
 
 namespace mm {
 
@@ -92,7 +92,7 @@ inline std::string DecodeWords(const std::string& value) {
     pending_blanks.clear();
     if (encoded) {
       EXPECT_LE(word.size(), 75u) << word;
-      // (mm::DecodeBase64 is known_hosts'; its own tests vouch for it.)
+      // (mm::DecodeBase64 is base/base64's; its own tests vouch for it.)
       std::string bytes;
       EXPECT_TRUE(DecodeBase64(
           word.substr(prefix.size(), word.size() - prefix.size() - 2), &bytes))

@@ -1,6 +1,10 @@
 #include "web/web_pages.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -35,38 +39,35 @@ TEST(WebPagesTest, LogLinesAreStyledByMarkerAndEscaped) {
 
 TEST(WebPagesTest, BuildPageRefreshesOnlyWhileRunning) {
   BuildSummary running = Build("1", "running");
-  EXPECT_NE(BuildPage(running, "", false).find("http-equiv=\"refresh\""),
-            std::string::npos);
-  EXPECT_EQ(BuildPage(Build("1", "success"), "", false).find("refresh"),
-            std::string::npos);
+  EXPECT_THAT(BuildPage(running, "", false),
+              HasSubstr("http-equiv=\"refresh\""));
+  EXPECT_THAT(BuildPage(Build("1", "success"), "", false),
+              Not(HasSubstr("refresh")));
   std::string cut = BuildPage(Build("1", "success"), "", true);
-  EXPECT_NE(cut.find("<a href=\"/builds/acme-app/1.log\">the whole log</a>"),
-            std::string::npos);
+  EXPECT_THAT(
+      cut, HasSubstr("<a href=\"/builds/acme-app/1.log\">the whole log</a>"));
 }
 
 TEST(WebPagesTest, ViewUrlIsALinkOnlyWhenHttp) {
   BuildSummary b = Build("1", "success");
   b.view_url = "javascript:alert(1)";
   std::string page = BuildPage(b, "", false);
-  EXPECT_EQ(page.find("href=\"javascript"), std::string::npos);
+  EXPECT_THAT(page, Not(HasSubstr("href=\"javascript")));
   b.view_url = "https://forge/c?a=1&b=2";
-  EXPECT_NE(
-      BuildPage(b, "", false).find("href=\"https://forge/c?a=1&amp;b=2\""),
-      std::string::npos);
+  EXPECT_THAT(BuildPage(b, "", false),
+              HasSubstr("href=\"https://forge/c?a=1&amp;b=2\""));
 }
 
 TEST(WebPagesTest, ProjectPageLinksNeighbourPages) {
   std::vector<BuildSummary> rows = {Build("2", "success"),
                                     Build("1", "failure")};
   std::string first = ProjectPage("acme-app", rows, 1, true);
-  EXPECT_NE(first.find("href=\"/builds/acme-app?page=2\">Older"),
-            std::string::npos);
-  EXPECT_EQ(first.find("Newer"), std::string::npos);
+  EXPECT_THAT(first, HasSubstr("href=\"/builds/acme-app?page=2\">Older"));
+  EXPECT_THAT(first, Not(HasSubstr("Newer")));
   std::string last = ProjectPage("acme-app", rows, 2, false);
-  EXPECT_NE(last.find("href=\"/builds/acme-app?page=1\">Newer"),
-            std::string::npos);
-  EXPECT_EQ(last.find("Older"), std::string::npos);
-  EXPECT_NE(HistoryPage({}).find("No builds yet."), std::string::npos);
+  EXPECT_THAT(last, HasSubstr("href=\"/builds/acme-app?page=1\">Newer"));
+  EXPECT_THAT(last, Not(HasSubstr("Older")));
+  EXPECT_THAT(HistoryPage({}), HasSubstr("No builds yet."));
 }
 
 }  // namespace

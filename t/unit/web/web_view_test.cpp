@@ -1,10 +1,14 @@
 #include "web/web_view.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "support/git_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -79,10 +83,9 @@ TEST_F(WebViewTest, StreamOfAStuckBuildEndsAtTheBound) {
   WebViewAnswer a = Serve(Get("/builds/acme-app/1.log"), StreamFor(0.3), &body);
   EXPECT_EQ(a.err, "");
   EXPECT_EQ(a.status, 200);
-  EXPECT_NE(a.note.find("time limit"), std::string::npos) << a.note;
-  EXPECT_NE(body.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
-  EXPECT_NE(body.find("\r\n14\r\n[job]\ntarget = main\n\r\n0\r\n\r\n"),
-            std::string::npos)
+  EXPECT_THAT(a.note, HasSubstr("time limit")) << a.note;
+  EXPECT_THAT(body, HasSubstr("Transfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(body, HasSubstr("\r\n14\r\n[job]\ntarget = main\n\r\n0\r\n\r\n"))
       << body;
 }
 
@@ -94,8 +97,8 @@ TEST_F(WebViewTest, StreamToHttp10IsPlain) {
   std::string body;
   WebViewAnswer a = Serve(request, StreamFor(0.2), &body);
   EXPECT_EQ(a.err, "");
-  EXPECT_EQ(body.find("Transfer-Encoding"), std::string::npos);
-  EXPECT_EQ(body.find("Content-Length"), std::string::npos);
+  EXPECT_THAT(body, Not(HasSubstr("Transfer-Encoding")));
+  EXPECT_THAT(body, Not(HasSubstr("Content-Length")));
   size_t end = body.size() - 20;
   EXPECT_EQ(body.substr(end), "[job]\ntarget = main\n") << body;
 }
@@ -112,9 +115,9 @@ TEST_F(WebViewTest, CompleteLogHasItsLength) {
   EXPECT_EQ(a.err, "");
   size_t body = text.find("\r\n\r\n");
   ASSERT_NE(body, std::string::npos) << text;
-  EXPECT_NE(
-      text.find("\r\nContent-Length: " + std::to_string(log.size()) + "\r\n"),
-      std::string::npos)
+  EXPECT_THAT(
+      text,
+      HasSubstr("\r\nContent-Length: " + std::to_string(log.size()) + "\r\n"))
       << text;
   EXPECT_EQ(text.substr(body + 4), log);
 }

@@ -1,5 +1,4 @@
-#include "report/build_notifier.h"
-
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -8,8 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "report/notify.h"
 #include "support/git_test_support.h"
 #include "support/mail_test_support.h"
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace mm {
 namespace {
@@ -20,10 +23,6 @@ using testing_support::WriteAll;
 
 const char kJobId[] = "20261125-120000-000001-4242-abcd";
 const char kCommit[] = "0123456789abcdef0123456789abcdef01234567";
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // The [log] lines of a build log without their "HH:MM:SS " clock.
 std::vector<std::string> PlainLines(const std::string& log_text) {
@@ -37,7 +36,7 @@ std::vector<std::string> PlainLines(const std::string& log_text) {
   return plain;
 }
 
-class BuildNotifierTest : public testing_support::ScratchDirTest {
+class NotifierObserverTest : public testing_support::ScratchDirTest {
  protected:
   void SetUp() override {
     Sh("mkdir -p " + tmp_ / "mails" + " " + tmp_ / "builds/acme-app/JOBS");
@@ -84,8 +83,12 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
   BuildReport Report(BuildEvent event,
                      BuildStatus status = BuildStatus::kSuccess,
                      int exit_code = 0) {
-    return BuildReport{event,     job_, kJobId, kCommit,
-                       log_path_, env_, status, exit_code};
+    // The job as the runner resolves it.
+    resolved_ = job_;
+    std::string ignored;
+    ResolveJob(config_, &resolved_, &settings_, &ignored);
+    return BuildReport{event,     resolved_, settings_, kJobId,   kCommit,
+                       log_path_, env_,      status,    exit_code};
   }
   // The messages the stand-in received, oldest first.
   std::vector<ParsedMail> Mails() {
@@ -100,13 +103,15 @@ class BuildNotifierTest : public testing_support::ScratchDirTest {
 
   Config config_;
   Job job_;
+  Job resolved_;
+  JobSettings settings_;
   std::vector<std::string> env_;
   std::string log_path_;
   BuildLog log_;
 };
 
-TEST_F(BuildNotifierTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
-  BuildNotifier notifier(config_, Options());
+TEST_F(NotifierObserverTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
+  Notifier notifier(config_, Options());
   notifier.OnEvent(Report(BuildEvent::kStart), &log_);
   log_.Line(marker::kStdout, "compiling");
   log_.Line(marker::kMixmaster, "Build finished");
@@ -129,13 +134,13 @@ TEST_F(BuildNotifierTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
             "<mixmaster." + std::string(kJobId) + ".start@build.example.org>");
   EXPECT_EQ(Header(mails[1], "Subject"), "Re: [mixmaster] Building acme/app");
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
-  EXPECT_TRUE(Contains(mails[1].body,
-                       "Mixmaster has finished building 01234567 on main.\n"));
-  EXPECT_TRUE(Contains(mails[1].body, log_path_ + "\n")) << mails[1].body;
+  EXPECT_THAT(mails[1].body,
+              HasSubstr("Mixmaster has finished building 01234567 on main.\n"));
+  EXPECT_THAT(mails[1].body, HasSubstr(log_path_ + "\n")) << mails[1].body;
 }
 
-TEST_F(BuildNotifierTest, TheFailureMailQuotesTheLogAsItIsAtTheFailure) {
-  BuildNotifier notifier(config_, Options());
+TEST_F(NotifierObserverTest, TheFailureMailQuotesTheLogAsItIsAtTheFailure) {
+  Notifier notifier(config_, Options());
   notifier.OnEvent(Report(BuildEvent::kStart), &log_);
   log_.Line(marker::kStep, "make");
   log_.Line(marker::kStderr, "make: *** No rule to make target 'all'");
@@ -145,31 +150,31 @@ TEST_F(BuildNotifierTest, TheFailureMailQuotesTheLogAsItIsAtTheFailure) {
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
   const std::string& body = mails[1].body;
-  EXPECT_TRUE(
-      Contains(body, "Mixmaster was unable to build 01234567 on main."));
-  EXPECT_TRUE(Contains(body, " $ make\n")) << body;
-  EXPECT_TRUE(Contains(body, " ! make: *** No rule to make target 'all'\n"));
-  EXPECT_TRUE(Contains(body, " # Build failed: exit code 2\n"));
+  EXPECT_THAT(body,
+              HasSubstr("Mixmaster was unable to build 01234567 on main."));
+  EXPECT_THAT(body, HasSubstr(" $ make\n")) << body;
+  EXPECT_THAT(body, HasSubstr(" ! make: *** No rule to make target 'all'\n"));
+  EXPECT_THAT(body, HasSubstr(" # Build failed: exit code 2\n"));
   // What the start notification logged is part of the log, hence quoted.
-  EXPECT_TRUE(Contains(body, " # Sent the start mail to dev@example.org\n"));
+  EXPECT_THAT(body, HasSubstr(" # Sent the start mail to dev@example.org\n"));
   // Only the [log] part: not the job's keys, not the [build] section.
-  EXPECT_FALSE(Contains(body, "project = acme/app")) << body;
-  EXPECT_FALSE(Contains(body, "pid = ")) << body;
+  EXPECT_THAT(body, Not(HasSubstr("project = acme/app"))) << body;
+  EXPECT_THAT(body, Not(HasSubstr("pid = "))) << body;
   std::vector<std::string> lines = PlainLines(ReadAll(log_path_));
   EXPECT_EQ(lines.back(), std::string("H job-fail acme/app ") + kJobId);
 }
 
-TEST_F(BuildNotifierTest, SendmailTroubleIsALogLineAndNothingMore) {
+TEST_F(NotifierObserverTest, SendmailTroubleIsALogLineAndNothingMore) {
   config_.sendmail = tmp_ / "no-such-sendmail";
   config_.hook.clear();
-  BuildNotifier missing(config_, Options());
+  Notifier missing(config_, Options());
   missing.OnEvent(Report(BuildEvent::kStart), &log_);
   // A sendmail that never ends is stopped at the deadline.
   WriteAll(tmp_ / "hang.sh", "exec sleep 300\n");
   config_.sendmail = "/bin/sh " + (tmp_ / "hang.sh");
   NotifierOptions quick = Options();
   quick.sendmail_timeout_seconds = 0.5;
-  BuildNotifier hanging(config_, quick);
+  Notifier hanging(config_, quick);
   hanging.OnEvent(Report(BuildEvent::kFail, BuildStatus::kFailure, 1), &log_);
 
   std::vector<std::string> lines = PlainLines(ReadAll(log_path_));
@@ -184,28 +189,28 @@ TEST_F(BuildNotifierTest, SendmailTroubleIsALogLineAndNothingMore) {
   EXPECT_TRUE(log_.ok());
 }
 
-TEST_F(BuildNotifierTest, AnUnreadableLogIsReportedAndTheMailStillGoesOut) {
+TEST_F(NotifierObserverTest, AnUnreadableLogIsReportedAndTheMailStillGoesOut) {
   // The log's name now leads nowhere; the open log itself still takes lines.
   std::string moved = tmp_ / "moved.log";
   ASSERT_EQ(rename(log_path_.c_str(), moved.c_str()), 0);
-  BuildNotifier notifier(config_, Options());
+  Notifier notifier(config_, Options());
   notifier.OnEvent(Report(BuildEvent::kFail, BuildStatus::kError, -1), &log_);
 
   std::vector<std::string> lines = PlainLines(ReadAll(moved));
   ASSERT_GE(lines.size(), 2u);
-  EXPECT_TRUE(
-      Contains(lines[1], "! cannot read the build log for the notifications: "))
+  EXPECT_THAT(lines[1],
+              HasSubstr("! cannot read the build log for the notifications: "))
       << lines[1];
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 1u);
-  EXPECT_TRUE(Contains(mails[0].body, "Mixmaster was unable to build"));
+  EXPECT_THAT(mails[0].body, HasSubstr("Mixmaster was unable to build"));
 }
 
-TEST_F(BuildNotifierTest, MailsNameTheIdTheBuildRunsUnder) {
+TEST_F(NotifierObserverTest, MailsNameTheIdTheBuildRunsUnder) {
   // The job file's id was taken already: the build got a fresh one, and
   // its log is named after it.
   const std::string fresh = "20261125-120001-000002-4242-beef";
-  BuildNotifier notifier(config_, Options());
+  Notifier notifier(config_, Options());
   for (BuildEvent event : {BuildEvent::kStart, BuildEvent::kEnd}) {
     BuildReport report = Report(event);
     report.job_id = fresh;
@@ -217,17 +222,19 @@ TEST_F(BuildNotifierTest, MailsNameTheIdTheBuildRunsUnder) {
   EXPECT_EQ(Header(mails[0], "Message-ID"),
             "<mixmaster." + fresh + ".start@build.example.org>");
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
-  EXPECT_TRUE(Contains(mails[1].body, "/JOBS/" + fresh + ".log\n"))
+  EXPECT_THAT(mails[1].body, HasSubstr("/JOBS/" + fresh + ".log\n"))
       << mails[1].body;
 }
 
-TEST(BuildNotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
+TEST(NotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   Job job;
   job.id = "job-1";
   job.target = "main";
+  JobSettings settings;
   std::vector<std::string> env;
-  BuildReport report{BuildEvent::kStart,    job, "job-1", "", "/l", env,
-                     BuildStatus::kSuccess, 0};
+  BuildReport report{
+      BuildEvent::kStart,    job, settings, "job-1", "", "/l", env,
+      BuildStatus::kSuccess, 0};
   EXPECT_EQ(JobForMail(report).commit, "");
   report.commit = kCommit;
   // At the start the commit is only asked for; nothing is built yet.
@@ -240,8 +247,9 @@ TEST(BuildNotifierJobForMail, DescribesTheBuiltCommitOnceThereIsOne) {
   report.job_id = "job-1-fresh";
   EXPECT_EQ(JobForMail(report).id, "job-1-fresh");
   job.commit = "fedcba98";
-  BuildReport pinned{BuildEvent::kEnd,      job, "job-1", kCommit, "/l", env,
-                     BuildStatus::kSuccess, 0};
+  BuildReport pinned{
+      BuildEvent::kEnd,      job, settings, "job-1", kCommit, "/l", env,
+      BuildStatus::kSuccess, 0};
   EXPECT_EQ(JobForMail(pinned).commit, "fedcba98");
 }
 
