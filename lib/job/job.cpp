@@ -179,19 +179,6 @@ std::string EncodeJob(const Job& job) {
   return FormatIniSection("job", entries);
 }
 
-std::string JobSectionText(const std::string& text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    size_t b = text.find_first_not_of(" \t", pos);
-    if (b < end && text[b] == '[' && text.compare(b, 5, "[job]") != 0)
-      return text.substr(0, pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return text;
-}
-
 bool DecodeJob(const std::string& text, const std::string& filename, Job* job,
                std::string* err) {
   // A build log is the job file with more sections appended, and its [log]

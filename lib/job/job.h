@@ -74,11 +74,6 @@ bool UnescapeJobValue(const std::string& text, std::string* value,
 // The whole file, `[job]` and every key in the documented order.
 std::string EncodeJob(const Job& job);
 
-// The `[job]` part of a job file's text: everything before the first line
-// that starts another section (a build log given back to mmbuild is run as
-// the job it was).
-std::string JobSectionText(const std::string& text);
-
 // Parses a job file (only its `[job]` section; anything after it, such as the
 // sections of a build log, is ignored). Requires scm, project, repositoryUrl
 // and target; `id` is kept as written (check it with IsJobId before use).
