@@ -130,15 +130,23 @@ $(B)/unit_tests: $(UNIT_OBJ) $(B)/libmm.a
 	  -lgmock -lgtest_main -lgtest -lgit2 -lcurl -lhttp_parser -lnettle -pthread
 
 # Installs only the packages that are missing; `apt-get update` first, since a
-# new machine has no package lists.
+# new machine has no package lists. Neither root nor sudo: it names them and
+# the line to run as root, and fails.
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
+	missing=$$(echo $$missing); \
+	if [ -z "$$missing" ]; then echo "all Debian packages present"; \
+	elif [ -n "$(SUDO)" ] && ! command -v $(SUDO) >/dev/null; then \
+	  echo "make deps: these Debian packages are missing: $$missing" >&2; \
+	  echo "make deps: you are not root and there is no sudo; as root, run:" >&2; \
+	  echo "  apt-get update && apt-get install -y --no-install-recommends $$missing" >&2; \
+	  exit 1; \
+	else \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "all Debian packages present"; fi
+	fi
 
 # What `make deps` installs, and clang: a plain `make check` needs no clang.
 fuzz-deps:
@@ -182,7 +190,14 @@ fuzz: fuzz-deps
 	  grep -E '^#[0-9]+.*(DONE|cov:)' $(FB)/$$t.log | tail -1; \
 	done
 
+# Every step with a TMPDIR of its own; then t/helpers/no-leftovers lists
+# what the run left behind (a process, a file, a test account, a cgroup)
+# and fails if there is anything.
 check: deps
+	@t/helpers/no-leftovers $(MAKE) --no-print-directory check-steps
+
+.PHONY: check-steps
+check-steps:
 	$(MAKE) all $(B)/unit_tests
 	$(MAKE) lint
 	$(MAKE) unit
@@ -191,15 +206,25 @@ check: deps
 unit: $(B)/unit_tests
 	$(B)/unit_tests
 
-# The bats files find the programs in MM_BIN (t/helpers/common.bash).
+# The bats files find the programs in MM_BIN (t/helpers/common.bash). The
+# suites of the deployed units run as a normal account, as users deploy
+# them: as root, t/helpers/as-test-user makes a throwaway one for them.
+DEPLOYED_BATS := t/units.bats t/e2e.bats t/load.bats
 bats: $(BINS)
-	MM_BIN=$(abspath $(B)) bats --print-output-on-failure t/*.bats
+	@status=0; \
+	echo "bats: $(filter-out $(DEPLOYED_BATS),$(wildcard t/*.bats))"; \
+	MM_BIN=$(abspath $(B)) bats --print-output-on-failure \
+	  $(filter-out $(DEPLOYED_BATS),$(wildcard t/*.bats)) || status=1; \
+	echo "bats, as a normal account: $(DEPLOYED_BATS)"; \
+	MM_BIN=$(abspath $(B)) MM_SANITIZE=$(SANITIZE) t/helpers/as-test-user \
+	  bats --print-output-on-failure $(DEPLOYED_BATS) || status=1; \
+	exit $$status
 
 # The folder rules of lib/ (lib/README.md) over every #include line.
-lint: format-check
+lint: format-check $(BINS)
 	t/helpers/check-includes
 	mandoc -Tlint -W warning $(MANPAGES)
-	t/helpers/verify-units $(UNITS)
+	t/helpers/verify-units --bindir $(abspath $(B)) $(UNITS)
 
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRC)

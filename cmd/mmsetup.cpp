@@ -20,6 +20,7 @@
 #include "setup/config_check.h"
 #include "setup/setup_config.h"
 #include "setup/setup_plan.h"
+#include "setup/setup_probe.h"
 #include "setup/units.h"
 
 namespace {
@@ -242,12 +243,20 @@ int Install(const Invocation& in, mm::SetupSettings settings,
   }
   std::string failed = RunCommands(commands, journal);
   if (!failed.empty()) {
-    journal.Error("`" + failed +
-                  "` failed (see above); are the units installed (make "
-                  "install)? Check with `systemctl --user status " +
-                  mm::kSocketUnit + " " + mm::kPathUnit + "`");
+    journal.Error("`" + failed + "` failed (see above): " +
+                  mm::ExplainSocketFailure(settings.listen));
     return mm::kExitSystem;
   }
+  // What is printed next is proved first, through the installed units.
+  std::string answered;
+  std::vector<std::string> why;
+  if (!mm::CheckBridgeAnswers(settings.listen, Env("XDG_RUNTIME_DIR"),
+                              &answered, &why)) {
+    journal.Error("the units are enabled, but " + why[0]);
+    for (size_t i = 1; i < why.size(); ++i) journal.Info(why[i]);
+    return mm::kExitSystem;
+  }
+  std::cout << answered << ".\n";
   std::cout << "Mixmaster listens on " << settings.listen.ListenStream()
             << " and builds what arrives in " << settings.spool << ".\n";
   std::cout << mm::ForgeInstructions(settings.listen, mm::HostName(), secret,

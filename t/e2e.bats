@@ -1,25 +1,22 @@
 #!/usr/bin/env bats
-# End to end under a real `systemd --user` manager: `make install`, `mmsetup
-# --yes`, then signed pushes over a real loopback socket through
-# mixmaster-bridge.socket, mixmaster.path and mixmaster.service, to a build
-# log. Each test gets its own manager, home and installation.
+# End to end under a real `systemd --user` manager of a normal account, as
+# users run Mixmaster (README Install): `make install PREFIX=$HOME/.local
+# UNITDIR=$HOME/.local/share/systemd/user`, `mmsetup --yes`, then signed
+# pushes over a real loopback socket through mixmaster-bridge.socket,
+# mixmaster.path and mixmaster.service, to a build log. Each test gets its
+# own manager, home and installation (t/helpers/user-manager.bash).
 load helpers/common
 load helpers/user-manager
 
 setup() {
-  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
-  mm_user_manager_start
-  mm_install
+  mm_deployed_setup
   PORT=$(mm_free_port)
   make_repository
 }
 
 teardown() {
-  # On failure, what the manager knows helps more than the assertion.
-  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
-    systemctl --user status --no-pager 'mixmaster*' 2>&1 | sed 's/^/# /' >&3
-  fi
-  mm_user_manager_stop
+  [ -z "${TAKER:-}" ] || kill "$TAKER" 2>/dev/null || true
+  mm_deployed_teardown
 }
 
 # A bare repository with a `production` branch whose build.sh succeeds and
@@ -48,6 +45,8 @@ setup_mixmaster() {
   SECRET=$(sed -n 's/^secret = //p' "$MM_CONFIG")
   [[ $SECRET =~ ^[0-9a-f]{64}$ ]]
   # What the forge needs: the URL it posts to and the secret.
+  # mmsetup(1): what it prints is proved first, through the units.
+  assert_output --partial "127.0.0.1:$PORT answers GET /version with $("$MM_PREFIX/bin/mmbridge" --version)."
   assert_output --partial "Mixmaster listens on 127.0.0.1:$PORT"
   assert_output --partial "Target URL    http://127.0.0.1:$PORT/gitea"
   assert_output --partial "Secret        $SECRET"
@@ -119,11 +118,16 @@ wait_until_idle() {
 }
 
 @test "the installed units, as the manager reads them" {
+  # Installed as a package would be: through a staged DESTDIR.
+  rm -rf "$MM_PREFIX" "$MM_UNITDIR"
+  mm_install --staged
   assert_equal "$(mm_unit_prop mixmaster-bridge.socket Listen)" "[::]:8585 (Stream)"
   assert_equal "$(mm_unit_prop mixmaster-bridge.socket Accept)" yes
   assert_equal "$(mm_unit_prop mixmaster-bridge@x.service StandardInput)" socket
   assert_equal "$(mm_unit_prop mixmaster-bridge@x.service StandardError)" journal
-  assert_equal "$(mm_unit_prop mixmaster-bridge@x.service RuntimeMaxUSec)" 30s
+  # A day, the longest stream of a raw log (mmbridge(1) WEB VIEW), and an
+  # hour more.
+  assert_equal "$(mm_unit_prop mixmaster-bridge@x.service RuntimeMaxUSec)" "1d 1h"
   [[ $(mm_unit_prop mixmaster-bridge@x.service ExecStart) == *"path=$MM_PREFIX/bin/mmbridge "* ]]
   # %h is the home of the user whose manager reads it.
   assert_equal "$(mm_unit_prop mixmaster.path Paths)" "$HOME/Builds/INBOX (DirectoryNotEmpty)"
@@ -300,6 +304,55 @@ wait_until_idle() {
   assert_equal "$RESULT" success
 }
 
+@test "mmsetup proves the bridge answers: with an option the manager refuses, it says so, shows how the instance ended, and fails" {
+  # The unit as it was before: CapabilityBoundingSet= (empty), which a
+  # manager that is not root cannot apply.
+  local dropin=$XDG_CONFIG_HOME/systemd/user/mixmaster-bridge@.service.d
+  mkdir -p "$dropin"
+  printf '[Service]\nCapabilityBoundingSet=\n' >"$dropin/capabilities.conf"
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  assert_failure 4
+  assert_output --regexp "mmsetup: the units are enabled, but GET /version on 127.0.0.1:$PORT: the connection was (reset|closed) before any answer, so the bridge instance it started did not run"
+  assert_output --partial "status=218/CAPABILITIES"
+  refute_output --partial "Mixmaster listens on"
+  # Nothing of the look is left: no runtime drop-in, no failed instance.
+  [ ! -e "$XDG_RUNTIME_DIR/systemd/user/mixmaster-bridge@.service.d/mmsetup-probe.conf" ]
+  run systemctl --user list-units --all --plain --no-legend 'mixmaster-bridge@*'
+  assert_output ""
+  # A curl then gets what the user saw.
+  run curl -sS --max-time 20 "http://127.0.0.1:$PORT/version"
+  assert_failure
+  assert_output --regexp "Connection reset by peer|Empty reply from server"
+
+  rm -r "$dropin"
+  systemctl --user daemon-reload
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  assert_success
+  assert_output --partial "127.0.0.1:$PORT answers GET /version with"
+}
+
+@test "mmsetup names what keeps the socket from listening: a port taken by another program, units not installed" {
+  /usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+time.sleep(120)' "$PORT" 3>&- &
+  TAKER=$!
+  mm_bounded_poll 10 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  kill "$TAKER"
+  wait "$TAKER" || true
+  assert_failure 4
+  assert_output --partial "failed (see above): 127.0.0.1:$PORT is already in use by another program (\`ss -ltnp 'sport = :$PORT'\` shows which): stop it, or choose another port with mmsetup --port"
+  refute_output --partial "are the units installed"
+
+  rm "$MM_UNITDIR/mixmaster-bridge.socket"
+  systemctl --user daemon-reload
+  run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
+  assert_failure 4
+  assert_output --partial "the unit mixmaster-bridge.socket is not installed where your user manager looks"
+}
+
 # exposure UNIT: systemd-analyze's overall exposure level of UNIT.
 exposure() {
   systemd-analyze --user security --no-pager "$1" |
@@ -321,7 +374,8 @@ _sandboxed_bridge() {
   # unit's options costs a namespace or a filter per request); the filter
   # comes from mmbridge itself, and its Landlock rules and what they block
   # are shown by t/unit/sandbox_test.
-  ! grep -q '^SystemCallFilter=' "$MM_UNITDIR/mixmaster-bridge@.service"
+  run grep -q '^SystemCallFilter=' "$MM_UNITDIR/mixmaster-bridge@.service"
+  assert_failure
   # An idle connection keeps one instance waiting for its request.
   exec 5<>"/dev/tcp/127.0.0.1/$PORT"
   mm_bounded_poll 20 _sandboxed_bridge
@@ -356,6 +410,9 @@ kill_running_build() {
   [ "$MMBUILD_PID" -gt 0 ]
   local victims=("$MMBUILD_PID")
   [ -z "${1:-}" ] || victims+=("$(sed -n 's/^pid = //p' "$(jobs_dir)/$ID.log")")
+  # Stopped first, so that neither sees the other die before its own KILL
+  # (the runner would end its log as killed, mmbuild finish it as error).
+  kill -STOP "${victims[@]}"
   kill -KILL "${victims[@]}"
   # The build, its agent, the runner: nothing of the service is left.
   mm_bounded_poll 60 mm_nothing_running
@@ -382,4 +439,49 @@ kill_running_build() {
   run cat "$(jobs_dir)/$ID.log"
   assert_line "status = error"
   assert_line --regexp "^..:..:.. # Build error: the runner \\(pid [0-9]+\\) died before the build ended; noticed at .*Z by mmbuild \\(pid [0-9]+\\)$"
+}
+
+_log_has_line() { grep -q " O line $2\$" "$1" 2>/dev/null; }
+_stream_running() { kill -0 "$1" 2>/dev/null; }
+
+@test "from a normal account, as the README says: a push is built, its log streams whole through the unit for over 30 s, the bridge is sandboxed" {
+  [ "$(id -u)" != 0 ]
+  setup_mixmaster
+  # The web view, to follow a build (mmbridge(1) WEB VIEW), and a build of
+  # 36 s that writes a line a second.
+  sed -i 's/^\[_\]$/[_]\nwebView = yes\nwebPassword = watch-it/' "$MM_CONFIG"
+  echo 'slow = i=0; while [ $i -lt 36 ]; do i=$((i+1)); echo "line $i"; sleep 1; done' >>"$MM_CONFIG"
+  git -C "$MM_E2E/work" push -q "$REPO" production:slow
+  gitea_payload slow "$GOOD_COMMIT" >"$MM_E2E/push.json"
+  post "$MM_E2E/push.json" "$SECRET"
+  assert_equal "$STATUS" 202
+  local id=${BODY#queued } log
+  log=$(jobs_dir)/$id.log
+  mm_bounded_poll 60 _log_has_line "$log" 1
+  # Followed from its first lines to its end, through the installed socket.
+  curl -sS -N -u any:watch-it --max-time 120 -o "$MM_E2E/stream" \
+    -w '%{http_code} %{time_total}\n' \
+    "http://127.0.0.1:$PORT/builds/test-org-test-repo/$id.log" >"$MM_E2E/curl.out" 2>&1 &
+  local curl=$!
+  run _log_has_line "$log" 6
+  assert_failure
+  # The instance serving the stream runs under mmbridge's own sandbox.
+  mm_bounded_poll 20 _sandboxed_bridge
+  run cat "$MM_E2E/status"
+  assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+  assert_line --regexp '^Seccomp:[[:space:]]+2$'
+  local curl_status=0
+  wait "$curl" || curl_status=$?
+  run cat "$MM_E2E/curl.out"
+  assert_equal "$curl_status" 0
+  echo "# streamed: $output (code, seconds)" >&3
+  assert_output --regexp '^200 [0-9.]+$'
+  # It outlived the unit's old 30 s limit.
+  awk '{exit !($2 > 30)}' <<<"$output"
+  # Every byte of the log, [result] included, and nothing else.
+  run grep -c ' O line [0-9]*$' "$MM_E2E/stream"
+  assert_output 36
+  run sed -n '/^\[result\]$/,$p' "$MM_E2E/stream"
+  assert_line "status = success"
+  cmp "$MM_E2E/stream" "$log"
 }

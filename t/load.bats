@@ -1,17 +1,15 @@
 #!/usr/bin/env bats
 # Bursts and floods through the units `make install` and `mmsetup` put in
-# place, under a real `systemd --user` manager, over loopback: the socket
-# never goes down, every request of a forge-sized burst is queued, and one
-# address holding idle connections cannot lock the forge out
-# (mixmaster-bridge.socket, mmbridge(1) SECURITY). Each test is bounded by
-# curl's and the helpers' deadlines.
+# place, under a real `systemd --user` manager of a normal account, over
+# loopback: the socket never goes down, every request of a forge-sized burst
+# is queued, and one address holding idle connections cannot lock the forge
+# out (mixmaster-bridge.socket, mmbridge(1) SECURITY). Each test is bounded
+# by curl's and the helpers' deadlines.
 load helpers/common
 load helpers/user-manager
 
 setup() {
-  mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
-  mm_user_manager_start
-  mm_install
+  mm_deployed_setup
   PORT=$(mm_free_port)
   run "$MM_PREFIX/bin/mmsetup" --yes --port "127.0.0.1:$PORT"
   assert_success
@@ -23,10 +21,7 @@ setup() {
 }
 
 teardown() {
-  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${MM_E2E:-}" ]; then
-    systemctl --user status --no-pager mixmaster-bridge.socket 2>&1 | sed 's/^/# /' >&3
-  fi
-  mm_user_manager_stop
+  mm_deployed_teardown mixmaster-bridge.socket
 }
 
 # burst N P: N signed POSTs of the payload, P at a time; one status code a

@@ -129,6 +129,9 @@ assert_finished_as_error() {
 
 @test "mmbuild and its runner killed at once (SIGKILL to both): the same" {
   start_sleeper k2
+  # Stopped first, so that neither sees the other die before its own KILL
+  # (the runner would end its log as killed, mmbuild finish it as error).
+  kill -STOP "$MMBUILD" "$RUNNER"
   kill -KILL "$MMBUILD" "$RUNNER"
   assert_nothing_left
   assert_finished_as_error k2 "$RUNNER"
@@ -168,8 +171,14 @@ orphan_candidate() {
   orphan_candidate locked "$dead"
   orphan_candidate alive $$
   orphan_candidate dead "$dead"
-  # The lock held by another process, as a runner holds it.
-  flock "$(log_path locked)" sleep 600 3>&- &
+  # The lock held by another process, as a runner holds it: a sleep that
+  # holds it itself (flock(1) with a command would leave its child sleep
+  # running when killed).
+  (
+    exec 9<"$(log_path locked)"
+    flock 9
+    exec sleep 600
+  ) 3>&- &
   BG_PIDS+=($!)
   wait_until sh -c "! flock -n '$(log_path locked)' true"
   locked_before=$(log_of locked)

@@ -225,4 +225,21 @@ bool ListDir(const std::string& dir, const std::string& what,
   return true;
 }
 
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+bool ReplaceFile(const std::string& path, const std::string& temp,
+                 const std::string& text, mode_t mode, std::string* err) {
+  unlink(temp.c_str());
+  if (!CreateFileExclusive(temp, text, mode, err)) return false;
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    *err = ErrnoText("cannot replace " + path);
+    unlink(temp.c_str());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace mm

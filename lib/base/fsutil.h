@@ -62,6 +62,16 @@ bool ReadFile(const std::string& path, std::string* out, std::string* err);
 bool ListDir(const std::string& dir, const std::string& what,
              std::vector<std::string>* names, std::string* err);
 
+// True when something (a dangling symlink too) is at `path`. False when
+// nothing is, or when it cannot tell: errno is ENOENT only for the first.
+bool Exists(const std::string& path);
+
+// Replaces `path` with `text` at once: written to `temp` (which must be in
+// the same directory, and is removed first), synced, then renamed over it,
+// so that `path` is whole either way. On failure `path` is as it was.
+bool ReplaceFile(const std::string& path, const std::string& temp,
+                 const std::string& text, mode_t mode, std::string* err);
+
 // fsyncs a directory so that the names just made in it are durable. Best
 // effort: the names are already visible, so a failure is not reported.
 void SyncDir(const std::string& dir);

@@ -145,6 +145,8 @@ class BuildRun {
 
     SshAgent agent;
     if (!agent.Launch(&why)) return Error("cannot start ssh-agent: " + why);
+    // A runner killed outright leaves the agent's directory to its guard.
+    GuardRemovesSocketDir(agent.planned_socket());
     GitLibrary git;  // set up while the agent starts
     if (!agent.WaitUntilReady(&why))
       return Error("cannot start ssh-agent: " + why);

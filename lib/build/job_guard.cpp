@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +31,8 @@ void TellWatcher(pid_t pgid) {
 }
 
 // The watcher's state. It runs in a forked child: async-signal-safe calls
-// only, no allocation.
+// only, no allocation. A message of the size of a pid_t is a process
+// group; a longer one is the path of the agent's socket.
 constexpr int kMaxGroups = 256;
 
 struct Groups {
@@ -70,9 +72,30 @@ void StopGroups(Groups* groups) {
   groups->SignalAll(SIGKILL);
 }
 
+// The agent's socket (GuardRemovesSocketDir), once its groups are stopped:
+// removed when nothing listens on it any more, then its directory if empty.
+void RemoveSocketDir(char* path) {
+  if (path[0] != '/') return;
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  size_t length = strlen(path);
+  if (length >= sizeof address.sun_path) return;
+  memcpy(address.sun_path, path, length + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  bool listening =
+      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  if (listening) return;  // not the dead runner's agent
+  unlink(path);
+  *strrchr(path, '/') = '\0';
+  if (path[0] != '\0') rmdir(path);
+}
+
 [[noreturn]] void Watch(int sock, pid_t runner, int parent_fd,
                         double runner_grace) {
   Groups groups;
+  static char agent_socket[sizeof(sockaddr_un::sun_path) + 1];
   double kill_runner_at = -1;  // set once the mmbuild is gone
   for (;;) {
     struct pollfd fds[2] = {{sock, POLLIN, 0}, {parent_fd, POLLIN, 0}};
@@ -93,20 +116,36 @@ void StopGroups(Groups* groups) {
       kill_runner_at = 1e300;
     }
     if (fds[0].revents) {
+      char message[sizeof agent_socket];
+      ssize_t r = recv(sock, message, sizeof message - 1, 0);
       pid_t pgid;
-      ssize_t r = recv(sock, &pgid, sizeof pgid, 0);
-      if (r == static_cast<ssize_t>(sizeof pgid) && pgid > 1) {
-        groups.Add(pgid);
+      if (r == static_cast<ssize_t>(sizeof pgid)) {
+        memcpy(&pgid, message, sizeof pgid);
+        if (pgid > 1) groups.Add(pgid);
+      } else if (r > static_cast<ssize_t>(sizeof pgid)) {
+        memcpy(agent_socket, message, static_cast<size_t>(r));
+        agent_socket[r] = '\0';
       } else if (r == 0 || (r < 0 && errno != EINTR)) {
         break;  // the runner is gone (or ended its guard)
       }
     }
   }
   StopGroups(&groups);
+  RemoveSocketDir(agent_socket);
   _exit(0);
 }
 
 }  // namespace
+
+void GuardRemovesSocketDir(const std::string& socket_path) {
+  if (g_watcher_socket < 0 || socket_path.size() <= sizeof(pid_t) ||
+      socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return;
+  }
+  ssize_t ignored = send(g_watcher_socket, socket_path.data(),
+                         socket_path.size(), MSG_NOSIGNAL);
+  (void)ignored;
+}
 
 JobGuard::~JobGuard() { StopWatcher(); }
 
@@ -152,12 +191,15 @@ bool JobGuard::StartWatcher(pid_t mmbuild, double runner_grace,
   }
   if (pid == 0) {
     // A group of its own (a Ctrl-C or a signal to mmbuild's group leaves it
-    // alone) and a name `pkill mmbuild` does not match.
+    // alone) and a name `pkill mmbuild` does not match. TERM too leaves it
+    // alone: systemd sends it to the whole service when mmbuild dies, and
+    // the watcher must outlive a runner killed then, to stop its groups and
+    // remove its agent's directory. It ends by itself once the runner has.
     setpgid(0, 0);
     prctl(PR_SET_NAME, "mm-jobguard");
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    signal(SIGTERM, SIG_DFL);
+    signal(SIGTERM, SIG_IGN);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -55,6 +55,13 @@ class JobGuard {
   pid_t watcher_ = -1;
 };
 
+// Tells the watcher of this process's running guard, if any, about the
+// job's ssh-agent socket at `socket_path`, in a directory of its own: once
+// the runner is gone and its groups are stopped, the watcher removes the
+// socket if nothing listens on it any more, then the directory if it is
+// empty, which a runner killed outright cannot do itself.
+void GuardRemovesSocketDir(const std::string& socket_path);
+
 // Whether the build log at `path` is locked by a running build. False when
 // the lock was free: then `*lock` holds it (so that only one mmbuild
 // finishes an orphaned log). `err` is set when the log cannot be opened.

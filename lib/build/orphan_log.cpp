@@ -21,6 +21,7 @@
 #include "job/claimed_job.h"
 #include "job/job.h"
 #include "job/job_settings.h"
+#include "process/process.h"
 
 namespace mm {
 namespace {
@@ -51,17 +52,6 @@ bool EndsWithResult(const std::string& path) {
 }
 
 }  // namespace
-
-bool ProcessAlive(pid_t pid) {
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
-  std::string text, err;
-  if (!ReadFile("/proc/" + std::to_string(pid) + "/stat", &text, &err))
-    return true;  // cannot tell: alive, the safe answer
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= text.size()) return true;
-  char state = text[paren + 2];
-  return state != 'Z' && state != 'X';
-}
 
 namespace {
 

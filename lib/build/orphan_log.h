@@ -21,9 +21,6 @@
 
 namespace mm {
 
-// True while process `pid` exists and is not a zombie.
-bool ProcessAlive(pid_t pid);
-
 struct OrphanReport {
   std::vector<std::string> finished;  // one line per log finished
   std::vector<std::string> problems;  // what could not be read or written

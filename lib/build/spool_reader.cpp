@@ -19,11 +19,6 @@
 namespace mm {
 namespace {
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
-}
-
 // The id the log is named after, and the note explaining a fresh one.
 std::string ChooseId(const Job& job, const Clock& clock, std::string* note) {
   if (IsJobId(job.id)) return job.id;
@@ -94,7 +89,7 @@ bool SpoolReader::ClaimNext(const JobFilter& wanted, ClaimedJob* job,
     std::string path = JoinPath(config_.spool, name);
     std::string text, why;
     if (!ReadFile(path, &text, &why)) {
-      if (!Exists(path)) continue;  // claimed by someone else
+      if (!Exists(path) && errno == ENOENT) continue;  // claimed meanwhile
       Reject(path, name, why);
       continue;
     }

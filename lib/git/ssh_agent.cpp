@@ -68,11 +68,15 @@ SshAgent& SshAgent::operator=(SshAgent&& other) noexcept {
   return *this;
 }
 
+std::string SshAgent::planned_socket() const {
+  return dir_.empty() ? "" : JoinPath(dir_, "agent.sock");
+}
+
 bool SshAgent::Launch(std::string* err) {
   Stop();
   if (!MakePrivateDir(&dir_, err)) return false;
   ProcessSpec spec;
-  spec.argv = {"ssh-agent", "-D", "-a", JoinPath(dir_, "agent.sock")};
+  spec.argv = {"ssh-agent", "-D", "-a", planned_socket()};
   if (!process_.Start(spec, err)) {
     Stop();
     return false;
@@ -85,7 +89,7 @@ bool SshAgent::WaitUntilReady(std::string* err) {
     *err = "ssh-agent was not started";
     return false;
   }
-  std::string socket = JoinPath(dir_, "agent.sock");
+  std::string socket = planned_socket();
   // -D keeps the agent in the foreground; it is ready once it accepts
   // connections on its socket.
   double give_up = MonotonicSeconds() + 5;

@@ -38,6 +38,9 @@ class SshAgent {
 
   // The SSH_AUTH_SOCK value; empty when not running.
   const std::string& socket() const { return socket_; }
+  // Where the socket will be once Launch has succeeded, before it is ready
+  // (in a directory of its own); empty before.
+  std::string planned_socket() const;
 
  private:
   BackgroundProcess process_;

@@ -57,7 +57,9 @@ bool IsProjectDirName(const std::string& name) {
 }
 
 double LiveLogSeconds(long build_timeout) {
-  return build_timeout > 0 ? build_timeout + 60.0 : 24 * 3600.0;
+  const double kDay = 24 * 3600.0;
+  if (build_timeout <= 0 || build_timeout >= kDay - 60) return kDay;
+  return build_timeout + 60.0;
 }
 
 bool LogHasResult(int fd) {

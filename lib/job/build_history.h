@@ -38,8 +38,10 @@ bool CopyNewLogBytes(int fd, off_t* offset, int out_fd, bool chunked);
 
 // How long a live log is followed at most without its [result] (by the web
 // view's stream and `mmbuild --follow`): the build `timeout` plus a minute,
-// or a day when builds have no timeout. A log can lack [result] for good
-// only when its mmbuild was killed outright.
+// and never more than a day (also when builds have no timeout), so that
+// mixmaster-bridge@.service's RuntimeMaxSec= can be a backstop above every
+// stream. A log can lack [result] for good only when its mmbuild was killed
+// outright.
 double LiveLogSeconds(long build_timeout);
 
 // Reads at most `max_bytes` from the end of `fd`, starting at a line (when

@@ -124,7 +124,8 @@ const Setting kSettings[] = {
      "Logs kept per project after each build; 0 keeps every log.", ""},
     {"jobs", nullptr, &Config::jobs, 1, nullptr, "Builds run at once.", ""},
     {"launcher", &Config::launcher, nullptr, 0, nullptr,
-     "Program that runs each build elsewhere; empty: on this machine.", ""},
+     "Program that runs each build elsewhere; empty: on this machine.",
+     "mm-run-ssh builder.example.org"},
     {"notify", &Config::notify, nullptr, 0, nullptr,
      "Which builds send mail: all, failures or none.", ""},
 };

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/journal.h"
+#include "base/paths.h"
 #include "job/job_settings.h"
 
 namespace mm {
@@ -55,21 +56,11 @@ bool NoteRejection(const std::string& path, const std::string& program,
   struct stat st;
   mode_t mode = stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0600;
   size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   // Hidden, so that nothing takes it for a job meanwhile.
-  std::string temp = dir + "/." + name + ".note";
-  unlink(temp.c_str());
-  if (!CreateFileExclusive(temp, RejectionNote(program, why, now) + text, mode,
-                           err)) {
-    return false;
-  }
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    *err = ErrnoText("cannot replace " + path);
-    unlink(temp.c_str());
-    return false;
-  }
-  return true;
+  std::string temp = JoinPath(DirName(path), "." + name + ".note");
+  return ReplaceFile(path, temp, RejectionNote(program, why, now) + text, mode,
+                     err);
 }
 
 bool WriteRejectionNoteBeside(const std::string& path,

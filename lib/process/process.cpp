@@ -45,20 +45,10 @@ bool GroupHasLiveMembers(pid_t pgid) {
   bool live = false;
   while (struct dirent* d = readdir(proc)) {
     if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-    std::string path = std::string("/proc/") + d->d_name + "/stat";
-    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.ok()) continue;
-    char buf[512];
-    ssize_t n = read(fd.get(), buf, sizeof buf - 1);
-    if (n <= 0) continue;
-    buf[n] = '\0';
-    // "pid (comm) state ppid pgrp ...": comm may hold anything, so parse
-    // from the last ')'.
-    char* paren = strrchr(buf, ')');
-    if (!paren) continue;
     char state;
-    int ppid, pgrp;
-    if (sscanf(paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
+    pid_t pgrp;
+    if (!ReadProcStat(static_cast<pid_t>(atol(d->d_name)), &state, &pgrp))
+      continue;
     if (pgrp == pgid && state != 'Z' && state != 'X') {
       live = true;
       break;
@@ -404,6 +394,30 @@ void BackgroundProcess::Stop(double grace_seconds) {
     nanosleep(&pause, nullptr);
   }
   pid_ = -1;
+}
+
+bool ReadProcStat(pid_t pid, char* state, pid_t* pgrp) {
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.ok()) return false;
+  char buf[512];
+  ssize_t n = read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  char* paren = strrchr(buf, ')');
+  int ppid, group;
+  if (!paren || sscanf(paren + 1, " %c %d %d", state, &ppid, &group) != 3)
+    return false;
+  *pgrp = static_cast<pid_t>(group);
+  return true;
+}
+
+bool ProcessAlive(pid_t pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  char state;
+  pid_t pgrp;
+  if (!ReadProcStat(pid, &state, &pgrp)) return true;  // cannot tell
+  return state != 'Z' && state != 'X';
 }
 
 }  // namespace mm

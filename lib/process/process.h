@@ -51,6 +51,15 @@ bool RunProcess(const ProcessSpec& spec, const LineSink& sink,
 bool ExitedZero(const ProcessResult& result, const std::string& name,
                 double timeout_seconds, std::string* err);
 
+// The state letter and process group of process `pid` from /proc/<pid>/stat
+// (`pid (comm) state ppid pgrp ...`, read from the last `)`: comm may hold
+// anything). False when it cannot be read.
+bool ReadProcStat(pid_t pid, char* state, pid_t* pgrp);
+
+// True while process `pid` exists and is not a zombie (also when /proc
+// cannot tell: alive is the safe answer).
+bool ProcessAlive(pid_t pid);
+
 // A child left running in the background (e.g. the per-job ssh-agent) while
 // the caller does other work: its own process group, stdin, stdout and stderr
 // on /dev/null. Stopped (TERM, then KILL after the grace period) and reaped

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "forge/status_url.h"
-#include "report/notify.h"
 #include "report/status_tokens.h"
 
 namespace mm {

@@ -21,11 +21,6 @@
 namespace mm {
 namespace {
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
 // Cleans one entry; false when there was nothing left to clean (mmbuild
 // claimed it meanwhile).
 bool CleanEntry(const std::string& spool, const std::string& rejected_dir,

@@ -179,10 +179,9 @@ std::string ConfigText(const SetupSettings& s, const std::string& home,
   // (or, with none, an example).
   for (const SettingText& setting : SettingsOf(Config())) {
     const std::string& key = setting.key;
-    std::string off = ";" + key + " = " +
-                      (setting.default_value.empty() ? setting.example
-                                                     : setting.default_value) +
-                      "\n";
+    const std::string& shown =
+        setting.default_value.empty() ? setting.example : setting.default_value;
+    std::string off = ";" + key + (shown.empty() ? " =" : " = " + shown) + "\n";
     t += "# " + setting.meaning + "\n";
     if (key == "buildRoot") {
       t += "buildRoot = " + ContractHome(s.build_root, home) + "\n";

@@ -19,31 +19,12 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
 // Creates `path` (which must not exist) with `text`, synced, or nothing.
 bool CreateFile(const std::string& path, const std::string& text, mode_t mode,
                 std::string* err) {
   if (CreateFileExclusive(path, text, mode, err)) return true;
   if (errno == EEXIST) *err = path + " exists; it is not overwritten";
   return false;
-}
-
-// Replaces `path` with `text` at once (temporary file, then rename).
-bool ReplaceFile(const std::string& path, const std::string& text,
-                 std::string* err) {
-  std::string temp = path + ".mmsetup-new";
-  unlink(temp.c_str());
-  if (!CreateFile(temp, text, 0644, err)) return false;
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    *err = ErrnoText("cannot write " + path);
-    unlink(temp.c_str());
-    return false;
-  }
-  return true;
 }
 
 SetupStep DirectoryStep(const std::string& path, const std::string& what) {
@@ -170,7 +151,8 @@ bool ApplyStep(const SetupStep& step, std::string* err) {
     case StepKind::kWriteDropIn:
     case StepKind::kReplaceDropIn:
       return MakeDirs(DirName(step.path), err) &&
-             ReplaceFile(step.path, step.content, err);
+             ReplaceFile(step.path, step.path + ".mmsetup-new", step.content,
+                         0644, err);
     case StepKind::kBackUpConfig:
       // Never replaces an existing backup, and the configuration stays
       // where it was if it cannot be moved.

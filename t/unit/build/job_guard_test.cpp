@@ -1,16 +1,21 @@
 #include "build/job_guard.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include <functional>
 #include <string>
 
 #include "build/orphan_log.h"
+#include "git/ssh_agent.h"
+#include "process/process.h"
 #include "process/spawn.h"
 #include "support/git_test_support.h"
 
@@ -63,50 +68,69 @@ TEST(JobGuardTest, AMissingLogIsAnError) {
   EXPECT_THAT(err, HasSubstr("cannot open build log")) << err;
 }
 
-// A runner (a forked process with a guard) starts a child that ignores TERM
-// in a group of its own, then is killed with SIGKILL: the watcher stops the
-// group (KILL after the grace) and ends.
-TEST(JobGuardTest, AKilledRunnerLeavesNoGroupBehind) {
-  TempDir tmp;
-  std::string log = tmp / "1.log";
-  WriteAll(log, "[job]\n");
+// A runner: a forked process that starts a guard on `log`, then `work`
+// (which returns the child it started, 0 when it failed), reports that
+// child and the watcher, and waits to be killed. Returns the runner's pid;
+// *child and *watcher are what it reported.
+pid_t StartRunner(const std::string& log, const std::function<pid_t()>& work,
+                  pid_t* child, pid_t* watcher) {
   int report[2];
-  ASSERT_EQ(pipe(report), 0);
+  if (pipe(report) != 0) return -1;
   pid_t runner = fork();
-  ASSERT_GE(runner, 0);
   if (runner == 0) {
     close(report[0]);
     JobGuard guard;
     std::string err;
     if (!guard.Start(log, 0, 5, &err)) _exit(1);
-    ProcessSpec spec;
-    spec.argv = {"/bin/sh", "-c", "trap '' TERM; sleep 600 & sleep 600"};
-    pid_t child = 0;
-    if (!SpawnChild(spec, 0, 1, 2, false, &child, &err)) _exit(2);
-    pid_t pids[2] = {child, guard.watcher()};
+    pid_t pids[2] = {work(), guard.watcher()};
+    if (pids[0] <= 0) _exit(2);
     if (write(report[1], pids, sizeof pids) != sizeof pids) _exit(3);
     pause();
     _exit(0);
   }
   close(report[1]);
   pid_t pids[2] = {0, 0};
-  ASSERT_EQ(read(report[0], pids, sizeof pids),
-            static_cast<ssize_t>(sizeof pids));
+  bool reported = runner > 0 && read(report[0], pids, sizeof pids) ==
+                                    static_cast<ssize_t>(sizeof pids);
   close(report[0]);
-  EXPECT_EQ(kill(-pids[0], 0), 0);
+  *child = pids[0];
+  *watcher = pids[1];
+  return reported ? runner : -1;
+}
+
+// A runner starts a child that ignores TERM in a group of its own, then is
+// killed with SIGKILL: the watcher stops the group (KILL after the grace)
+// and ends.
+TEST(JobGuardTest, AKilledRunnerLeavesNoGroupBehind) {
+  TempDir tmp;
+  std::string log = tmp / "1.log";
+  WriteAll(log, "[job]\n");
+  pid_t child, watcher;
+  pid_t runner = StartRunner(
+      log,
+      [] {
+        ProcessSpec spec;
+        spec.argv = {"/bin/sh", "-c", "trap '' TERM; sleep 600 & sleep 600"};
+        pid_t pid = 0;
+        std::string err;
+        return SpawnChild(spec, 0, 1, 2, false, &pid, &err) ? pid : 0;
+      },
+      &child, &watcher);
+  ASSERT_GT(runner, 0);
+  EXPECT_EQ(kill(-child, 0), 0);
   kill(runner, SIGKILL);
   int status;
   ASSERT_EQ(waitpid(runner, &status, 0), runner);
   // The lock went with the runner, while its watcher still waits out the
   // grace of a group that ignores TERM (the watcher never had the lock).
-  EXPECT_TRUE(ProcessAlive(pids[1]));
+  EXPECT_TRUE(ProcessAlive(watcher));
   UniqueFd lock;
   std::string err;
   EXPECT_FALSE(LogLockedByRunner(log, &lock, &err));
-  EXPECT_TRUE(GroupGone(pids[0]));
+  EXPECT_TRUE(GroupGone(child));
   // The watcher, reparented, ends once the group is gone.
-  for (int i = 0; i < 100 && ProcessAlive(pids[1]); ++i) usleep(100000);
-  EXPECT_FALSE(ProcessAlive(pids[1]));
+  for (int i = 0; i < 100 && ProcessAlive(watcher); ++i) usleep(100000);
+  EXPECT_FALSE(ProcessAlive(watcher));
 }
 
 // The mmbuild that forked a runner is killed with SIGKILL: the runner gets
@@ -154,6 +178,46 @@ TEST(JobGuardTest, ARunnerWhoseMmbuildDiedIsStoppedAfterTheGrace) {
   EXPECT_FALSE(ProcessAlive(pids[0]));
   for (int i = 0; i < 100 && ProcessAlive(pids[2]); ++i) usleep(100000);
   EXPECT_FALSE(ProcessAlive(pids[2]));
+}
+
+// A runner with the job's ssh-agent is killed with SIGKILL: the watcher
+// stops the agent (which removes its socket) and removes the agent's
+// directory, which the runner never got to remove.
+TEST(JobGuardTest, AKilledRunnersAgentLeavesNoDirectoryBehind) {
+  TempDir tmp;
+  std::string log = tmp / "1.log";
+  WriteAll(log, "[job]\n");
+  std::string agents = tmp / "tmp";
+  ASSERT_EQ(mkdir(agents.c_str(), 0700), 0);
+  auto entries = [&agents] {
+    std::string names;
+    DIR* dir = opendir(agents.c_str());
+    while (struct dirent* e = dir ? readdir(dir) : nullptr) {
+      if (e->d_name[0] != '.') names += std::string(e->d_name) + " ";
+    }
+    if (dir) closedir(dir);
+    return names;
+  };
+  pid_t reported, watcher;
+  pid_t runner = StartRunner(
+      log,
+      [&agents] {
+        setenv("TMPDIR", agents.c_str(), 1);
+        static SshAgent agent;  // kept for the runner's life
+        std::string err;
+        if (!agent.Launch(&err)) return 0;
+        GuardRemovesSocketDir(agent.planned_socket());
+        return agent.WaitUntilReady(&err) ? getpid() : 0;
+      },
+      &reported, &watcher);
+  ASSERT_GT(runner, 0);
+  EXPECT_EQ(entries().compare(0, 16, "mixmaster-agent."), 0) << entries();
+  kill(runner, SIGKILL);
+  int status;
+  ASSERT_EQ(waitpid(runner, &status, 0), runner);
+  for (int i = 0; i < 100 && ProcessAlive(watcher); ++i) usleep(100000);
+  EXPECT_FALSE(ProcessAlive(watcher));
+  EXPECT_EQ(entries(), "");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -52,9 +53,15 @@ TEST(BuildHistoryTest, SummaryFromHeadAndTail) {
   EXPECT_FALSE(running.complete());
 }
 
-TEST(BuildHistoryTest, LiveLogLimitFollowsTheBuildTimeout) {
+TEST(BuildHistoryTest, LiveLogLimitFollowsTheBuildTimeoutUpToADay) {
   EXPECT_EQ(LiveLogSeconds(600), 660);
+  EXPECT_EQ(LiveLogSeconds(24 * 3600 - 61), 24 * 3600 - 1);
+  // No timeout, or one of a day or more: a day, which the bridge unit's
+  // RuntimeMaxSec= (25 h) stays above.
   EXPECT_EQ(LiveLogSeconds(0), 24 * 3600);
+  EXPECT_EQ(LiveLogSeconds(24 * 3600 - 60), 24 * 3600);
+  EXPECT_EQ(LiveLogSeconds(7 * 24 * 3600), 24 * 3600);
+  EXPECT_EQ(LiveLogSeconds(LONG_MAX), 24 * 3600);
 }
 
 TEST(BuildHistoryTest, ReadTailStartsAtALine) {

@@ -176,7 +176,7 @@ TEST(ConfigTextTest, WritesEverySettingOfTheTable) {
   ASSERT_TRUE(ResolveSetupSettings({}, "/home/u", "/", &s, &err));
   std::string text = ConfigText(s, "/home/u", "abc");
   for (const SettingText& setting : SettingsOf(Config()))
-    EXPECT_THAT(text, ::testing::ContainsRegex("\n;?" + setting.key + " = "))
+    EXPECT_THAT(text, ::testing::ContainsRegex("\n;?" + setting.key + " ="))
         << setting.key;
   EXPECT_THAT(text, HasSubstr("\n;webView = no\n"));
   EXPECT_THAT(text, HasSubstr("\n;keepBuilds = 0\n"));
