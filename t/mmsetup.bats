@@ -303,6 +303,8 @@ notify = none
 :badge = gh-pages
 master/docs = make docs
 EOF
+  # Holding the secret, the file is the user's alone (else a fourth warning).
+  chmod 600 "$MM_CONFIG"
   run "$MM_BIN/mmsetup" --check
   assert_failure 1
   assert_line --index 0 "; $MM_CONFIG: 2 projects, 3 warnings"

@@ -98,7 +98,8 @@ const Setting kSettings[] = {
      "Passwordless private key added to each job's ssh-agent.",
      "~/.ssh/id_ed25519"},
     {"mode", &Config::mode, nullptr, 0, nullptr,
-     "normal, or dryrun to log every step instead of doing it.", ""},
+     "normal, or dryrun to log every step instead of doing it.", "",
+     kModeValues},
     {"secret", &Config::secret, nullptr, 0, nullptr,
      "Webhook secret: every POST and PUT must be signed with it.", ""},
     {"timeout", nullptr, &Config::timeout, 0, nullptr,
@@ -127,7 +128,7 @@ const Setting kSettings[] = {
      "Program that runs each build elsewhere; empty: on this machine.",
      "mm-run-ssh builder.example.org"},
     {"notify", &Config::notify, nullptr, 0, nullptr,
-     "Which builds send mail: all, failures or none.", ""},
+     "Which builds send mail: all, failures or none.", "", kNotifyValues},
 };
 
 // One row per project setting (mixmaster.ini(5) Project settings): its name
