@@ -7,6 +7,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# The post-receive hook for a git server of your own (README).
+DATADIR ?= $(PREFIX)/share/mixmaster
 UNITDIR ?= $(PREFIX)/lib/systemd/user
 
 CXX ?= g++
@@ -33,6 +35,7 @@ LAUNCHERS := $(notdir $(sort $(wildcard launchers/mm-*)))
 BINS := $(PROGRAMS:%=$(B)/%) $(LAUNCHERS:%=$(B)/%)
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
 UNITS := $(sort $(wildcard units/*.socket units/*.service units/*.path))
+GIT_HOOKS := $(wildcard git-hooks/post-receive)
 
 # Each program links only what it uses: objects come from a static archive, so
 # mmbridge never pulls in (or loads) libgit2. mmbridge is linked statically:
@@ -286,6 +289,8 @@ bench: deps bench-deps
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	$(if $(GIT_HOOKS),install -d $(DESTDIR)$(DATADIR))
+	$(if $(GIT_HOOKS),install -m 755 $(GIT_HOOKS) $(DESTDIR)$(DATADIR)/)
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	for u in $(UNITS); do sed 's|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
 	  chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
@@ -295,6 +300,8 @@ uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(LAUNCHERS:%=$(DESTDIR)$(BINDIR)/%)
 	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	rm -f $(GIT_HOOKS:git-hooks/%=$(DESTDIR)$(DATADIR)/%)
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 	@if [ -n "$(DESTDIR)" ]; then \
 	  for d in $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 $(UNITDIR); do \
 	    while [ "$$d" != / ] && [ -n "$$d" ] && rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$${d%/*}; done; \

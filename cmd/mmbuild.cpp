@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/exit_codes.h"
@@ -25,11 +26,13 @@
 
 namespace {
 
-// --list (PROJECT may be empty), --follow or --rebuild: one of them is set.
+// --list (PROJECT may be empty), --follow or --rebuild: one of them is set;
+// `follow` and `rebuild` are ID [PROJECT] (mmbuild(1) BUILD HISTORY).
 int History(const mm::Config& config, const mm::Journal& journal,
-            const std::string* list_project, const std::string& follow_id,
-            const std::string& rebuild_id) {
-  std::string err, text, status, id;
+            const std::string* list_project,
+            const std::vector<std::string>& follow,
+            const std::vector<std::string>& rebuild) {
+  std::string err, text, status;
   if (list_project) {
     if (!mm::ListBuilds(config, *list_project, isatty(1), &text, &err)) {
       journal.Error(err);
@@ -38,10 +41,12 @@ int History(const mm::Config& config, const mm::Journal& journal,
     return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
                                                      : mm::kExitSystem;
   }
-  if (!follow_id.empty()) {
-    mm::FollowOptions follow;
-    follow.limit_seconds = mm::LiveLogSeconds(config.timeout);
-    switch (mm::FollowBuild(config, follow_id, 1, follow, &status, &err)) {
+  const std::vector<std::string>& words = follow.empty() ? rebuild : follow;
+  mm::BuildName build{words[0], words.size() > 1 ? words[1] : ""};
+  if (!follow.empty()) {
+    mm::FollowOptions options;
+    options.limit_seconds = mm::LiveLogSeconds(config.timeout);
+    switch (mm::FollowBuild(config, build, 1, options, &status, &err)) {
       case mm::FollowResult::kSuccess:
         return mm::kExitOk;
       case mm::FollowResult::kFailed:
@@ -56,11 +61,20 @@ int History(const mm::Config& config, const mm::Journal& journal,
     journal.Error(err);
     return mm::kExitSystem;
   }
-  if (!mm::RebuildJob(config, rebuild_id, mm::SystemClock(), &id, &err)) {
+  mm::Rebuild queued;
+  if (!mm::RebuildJob(config, build, mm::SystemClock(), &queued, &err)) {
     journal.Error(err);
     return mm::kExitBadInput;
   }
-  text = "queued " + id + "\n";
+  text = "queued " + queued.id + "\n" + "a rebuild of " + queued.of +
+         " with the command of key `" + mm::OneLine(queued.key) +
+         "` in the configuration: " + mm::OneLine(queued.command) + "\n";
+  if (queued.old_command != queued.command)
+    text += "(" + queued.of + " ran " +
+            (queued.old_command.empty()
+                 ? std::string("the configuration's command of its time")
+                 : mm::OneLine(queued.old_command)) +
+            ")\n";
   return mm::WriteAll(1, text.data(), text.size()) ? mm::kExitOk
                                                    : mm::kExitSystem;
 }
@@ -127,15 +141,23 @@ int main(int argc, char** argv) {
                  "a job file to run (copied into JOBS/, left in place); `-` "
                  "reads one from stdin");
   // mmbuild(1) BUILD HISTORY: the build logs in a terminal.
-  std::string list_project, follow_id, rebuild_id;
+  std::string list_project;
+  std::vector<std::string> follow_build, rebuild_build;
   CLI::Option* list =
       app.add_option("--list", list_project,
                      "list the builds (of PROJECT), newest first")
           ->expected(0, 1);
-  CLI::Option* follow = app.add_option(
-      "--follow", follow_id, "print a build's log as it grows, until it ends");
-  CLI::Option* rebuild = app.add_option(
-      "--rebuild", rebuild_id, "queue a copy of a build's job under a new id");
+  // ID [PROJECT]: an id, a unique prefix of one, or `last`.
+  CLI::Option* follow =
+      app.add_option("--follow", follow_build,
+                     "ID [PROJECT]: print a build's log as it grows, until "
+                     "it ends; ID is an id, a prefix of one, or `last`")
+          ->expected(1, 2);
+  CLI::Option* rebuild =
+      app.add_option("--rebuild", rebuild_build,
+                     "ID [PROJECT]: queue a copy of a build's job under a new "
+                     "id, with the configuration's command now")
+          ->expected(1, 2);
   list->excludes(follow)->excludes(rebuild);
   follow->excludes(rebuild);
   try {
@@ -154,7 +176,7 @@ int main(int argc, char** argv) {
   for (const std::string& warning : config.warnings) journal.Warning(warning);
   if (list->count() || follow->count() || rebuild->count())
     return History(config, journal, list->count() ? &list_project : nullptr,
-                   follow_id, rebuild_id);
+                   follow_build, rebuild_build);
 
   return RunJobs(config, journal, job_file);
 }

@@ -17,6 +17,7 @@
 #include "base/paths.h"
 #include "base/version.h"
 #include "job/config.h"
+#include "setup/config_check.h"
 #include "setup/setup_config.h"
 #include "setup/setup_plan.h"
 #include "setup/setup_probe.h"
@@ -34,13 +35,13 @@ std::string Cwd() {
   return getcwd(buf, sizeof buf) ? buf : "/";
 }
 
-// Asks on the terminal unless `yes`. No terminal and no --yes: refuse.
-int Confirm(bool yes, const mm::Journal& journal) {
+// Asks on the terminal unless `yes`. No terminal and no --yes: refuse,
+// naming `again` (the command to run with --yes).
+int Confirm(bool yes, const std::string& again, const mm::Journal& journal) {
   if (yes) return mm::kExitOk;
   if (!isatty(0)) {
-    journal.Error(
-        "no terminal to ask on: run `mmsetup --yes` to go ahead without "
-        "asking");
+    journal.Error("no terminal to ask on: run `" + again +
+                  " --yes` to go ahead without asking");
     return mm::kExitUsage;
   }
   std::cout << "Go ahead? [y/N] " << std::flush;
@@ -102,7 +103,7 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
   PrintPlan("", steps, {commands[1]},
             "keep the build root " + settings.build_root + " and the spool " +
                 settings.spool + " with everything in them");
-  if (int rc = Confirm(yes, journal)) return rc;
+  if (int rc = Confirm(yes, "mmsetup --teardown", journal)) return rc;
 
   // The units stop before their drop-ins go.
   mm::SystemctlResult probe;
@@ -140,8 +141,24 @@ int Teardown(const mm::SetupSettings& settings, const std::string& config_path,
 struct Invocation {
   mm::SetupOptions options;
   std::string config_path;
-  bool yes = false, dump = false, teardown = false;
+  bool yes = false, dump = false, teardown = false, check = false;
+  mm::CheckRequest check_request;
 };
+
+// --check: the configuration as every program reads it (mmsetup(1)
+// CHECKING THE CONFIGURATION). Exit 3 when it cannot be used, 1 with
+// warnings, else 0.
+int Check(const Invocation& in, const mm::Journal& journal) {
+  mm::Config config;
+  std::string err;
+  if (!mm::LoadConfig(in.config_path, &config, &err)) {
+    journal.Error(err);
+    return mm::kExitConfig;
+  }
+  mm::CheckReport report = mm::CheckConfig(config, in.check_request);
+  std::cout << report.text;
+  return report.warnings.empty() ? mm::kExitOk : mm::kExitBadInput;
+}
 
 void DeclareOptions(CLI::App* app, Invocation* in) {
   app->add_option("--config", in->config_path,
@@ -165,8 +182,20 @@ void DeclareOptions(CLI::App* app, Invocation* in) {
   app->add_flag("--yes,-y", in->yes, "do not ask before going ahead");
   app->add_flag("--dump", in->dump, "print the configuration it would write");
   app->add_flag("--teardown", in->teardown,
-                "disable the units, remove the configuration and drop-ins; "
-                "keep the build root and spool");
+                "disable the units and remove the drop-ins; move the "
+                "configuration aside to a .bak file; keep the build root and "
+                "spool");
+  CLI::Option* check = app->add_flag(
+      "--check", in->check,
+      "print the configuration as the programs read it, with its warnings; "
+      "exit 1 on a warning, 3 when it cannot be used");
+  app->add_option("--branch", in->check_request.branch,
+                  "with --check: the key and command each project would run "
+                  "for this branch")
+      ->needs(check);
+  app->add_option("--task", in->check_request.task,
+                  "with --check --branch: and this task")
+      ->needs(check);
 }
 
 // Shows the plan, asks, writes the files and enables the units.
@@ -195,7 +224,7 @@ int Install(const Invocation& in, mm::SetupSettings settings,
     std::cout << "The existing configuration is kept: edit it to change the "
                  "build root, spool, email, key or secret.\n";
   }
-  if (int rc = Confirm(yes, journal)) return rc;
+  if (int rc = Confirm(yes, "mmsetup", journal)) return rc;
 
   for (const mm::SetupStep& s : steps) {
     if (!mm::ApplyStep(s, &err)) {
@@ -314,9 +343,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? mm::kExitOk : mm::kExitUsage;
   }
-  if (in.dump && in.teardown) {
-    journal.Error("--dump and --teardown do not go together");
+  if (in.dump + in.teardown + in.check > 1) {
+    journal.Error("--dump, --teardown and --check do not go together");
     return mm::kExitUsage;
+  }
+  if (in.check) {
+    if (in.config_path.empty()) in.config_path = mm::DefaultConfigPath();
+    return Check(in, journal);
   }
 
   return Run(&in, journal);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# `make install` puts the programs, man pages and user units in place with
-# @BINDIR@ filled in; `make uninstall` takes exactly that away again.
+# `make install` puts the programs, man pages, user units (with @BINDIR@
+# filled in) and the post-receive hook in place; `make uninstall` takes
+# exactly that away again.
 load helpers/common
 
 # has_line FILE LINE: FILE holds LINE, exactly, as a line of its own.
@@ -21,6 +22,8 @@ has_line() {
   done
   [ -f "$dest/opt/mm/share/man/man1/mmsetup.1" ]
   [ -f "$dest/opt/mm/share/man/man1/mmcleanup.1" ]
+  # The post-receive hook for a git server of your own (README).
+  [ -x "$dest/opt/mm/share/mixmaster/post-receive" ]
   units=$dest/opt/mm/lib/systemd/user
   for unit in mixmaster-bridge.socket mixmaster-bridge@.service mixmaster.path \
     mixmaster.service; do

@@ -241,16 +241,17 @@ trapped TERM"
   assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
 }
 
-@test "mmbuild: request values reach the build on the builder unchanged: quotes, \$(...), newlines, a leading -" {
+@test "mmbuild: request values reach the build on the builder unchanged: quotes, \$(...), a leading -" {
   local target="values/it's-\"\$(touch-pwned)\"-\`id\`-%n-\${HOME}"
   mm_git push -q origin "main:$target"
-  spool_job j1 target="$target" 'viewUrl=-e $(touch pwned) '"'"'q'"'"' "d" $$ %n\nsecond line'
+  # No newline: a value holding one is refused before it is spooled
+  # (mmbridge(1)); the launcher's own test passes one through.
+  spool_job j1 target="$target" 'viewUrl=-e $(touch pwned) '"'"'q'"'"' "d" $$ %n second line'
   mmbuild_succeeds
   assert_equal "$(result_of j1)" "success 0"
   run log_lines j1
   assert_line "O $target|"
-  assert_line "O -e \$(touch pwned) 'q' \"d\" \$\$ %n"
-  assert_line "O second line|"
+  assert_line "O -e \$(touch pwned) 'q' \"d\" \$\$ %n second line|"
   run find "$BATS_TEST_TMPDIR" -name pwned
   assert_output ""
 }

@@ -190,8 +190,9 @@ for line in open(sys.argv[1]):
   for forge in "${FORGES[@]}"; do
     push "$forge" refs/heads/refs/tags/v9
     assert_equal "$HTTP_STATUS" 202
+    # The job only selects; mmbuild runs the configuration's command.
     run bridge_job_matches "$SPOOL/$ID.ini" \
-      '{"target":"refs/heads/refs/tags/v9","buildCommand":"echo \"branch $MIXMASTER_TARGET\""}'
+      '{"target":"refs/heads/refs/tags/v9","buildCommand":null}'
     assert_success
     ids+=("$ID")
   done

@@ -93,7 +93,7 @@ teardown() { kill_background; }
   mmbuild_succeeds
   run "$MM_BIN/mmbuild" --rebuild 20261125-120000-000001-1-aaaaaaaa
   assert_success
-  new=${output#queued }
+  new=${lines[0]#queued }
   [ "$new" != 20261125-120000-000001-1-aaaaaaaa ]
   [ -f "$SPOOL/$new.ini" ]
   grep -qx "id = $new" "$SPOOL/$new.ini"
@@ -112,4 +112,54 @@ teardown() { kill_background; }
   assert_equal "$(mm_spool_count "$SPOOL")" 0
   run "$MM_BIN/mmbuild" --list --follow x
   assert_equal "$status" 2
+}
+
+@test "--follow and --rebuild take any unique prefix of an id, or last (of a project)" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  spool_job 20261125-120001-000001-1-bbbbbbbb target=failing
+  mmbuild_succeeds
+  run "$MM_BIN/mmbuild" --follow 20261125-120000
+  assert_success
+  assert_equal "$output" "$(log_of 20261125-120000-000001-1-aaaaaaaa)"
+  run "$MM_BIN/mmbuild" --follow 20261125-12000
+  assert_equal "$status" 2
+  assert_output --partial "id 20261125-12000 is ambiguous: 2 builds start with it (20261125-120001-000001-1-bbbbbbbb, 20261125-120000-000001-1-aaaaaaaa)"
+  run "$MM_BIN/mmbuild" --follow last
+  assert_equal "$status" 1
+  assert_line "id = 20261125-120001-000001-1-bbbbbbbb"
+  run "$MM_BIN/mmbuild" --follow last acme/app
+  assert_equal "$status" 1
+  assert_line "id = 20261125-120001-000001-1-bbbbbbbb"
+  run "$MM_BIN/mmbuild" --follow last no/such
+  assert_equal "$status" 2
+  assert_output --partial "no build of no-such"
+  run "$MM_BIN/mmbuild" --rebuild 20261125-120000
+  assert_success
+  assert_line --index 0 --regexp '^queued [0-9]{8}-'
+  new=${lines[0]#queued }
+  grep -qx "rebuildOf = 20261125-120000-000001-1-aaaaaaaa" "$SPOOL/$new.ini"
+}
+
+@test "--rebuild runs the command the configuration gives now, and the log says so" {
+  # As mmbridge writes it: it only selects; the configuration of its time
+  # gave `echo built main`.
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  mmbuild_succeeds
+  sed -i 's/^main = echo built main$/main = echo rebuilt main/' "$MM_CONFIG"
+  run "$MM_BIN/mmbuild" --rebuild last
+  assert_success
+  new=${lines[0]#queued }
+  assert_line --index 1 'a rebuild of 20261125-120000-000001-1-aaaaaaaa with the command of key `main` in the configuration: echo rebuilt main'
+  # The copy selects too: the command is the configuration's when it runs.
+  ! grep -q "buildCommand" "$SPOOL/$new.ini"
+  mmbuild_succeeds
+  run log_lines "$new"
+  assert_line "# Rebuild of job 20261125-120000-000001-1-aaaaaaaa with the command the configuration gives: echo rebuilt main"
+  assert_line "O rebuilt main"
+  # The configuration has no command for the target any more: nothing queued.
+  sed -i '/^main = /d' "$MM_CONFIG"
+  run "$MM_BIN/mmbuild" --rebuild "$new"
+  assert_equal "$status" 1
+  assert_output --partial "no build configured for main"
+  assert_equal "$(mm_spool_count "$SPOOL")" 0
 }

@@ -84,7 +84,7 @@ assert_finished_as_error() {
   # The start mail went out before the kill; the failure mail answers it.
   mm_mail_wait 2
   assert_equal "$(mm_mail_count)" 2
-  assert_equal "$(mm_mail 2 Subject)" 'Re: [mixmaster] Building acme/app'
+  assert_equal "$(mm_mail 2 Subject)" "[mixmaster] FAILED acme/app sleeper ${MAIN:0:8}"
   assert_equal "$(mm_mail 2 In-Reply-To)" "$(mm_mail 1 Message-ID)"
   run mm_mail 2 body
   assert_line --index 0 "Mixmaster was unable to build ${MAIN:0:8} on sleeper."

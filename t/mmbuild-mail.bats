@@ -76,8 +76,10 @@ run_failing_then_next() {
   mm_mail_wait 2
   assert_equal "$(mm_mail_count)" 2
 
-  assert_equal "$(mm_mail 1 Subject)" '[mixmaster] Building acme/app'
-  assert_equal "$(mm_mail 2 Subject)" 'Re: [mixmaster] Building acme/app'
+  # The subject says what happened to which build; the thread is kept by
+  # the headers.
+  assert_equal "$(mm_mail 1 Subject)" "[mixmaster] Building acme/app main ${MAIN:0:8}"
+  assert_equal "$(mm_mail 2 Subject)" "[mixmaster] OK acme/app main ${MAIN:0:8}"
   start_id=$(mm_mail 1 Message-ID)
   assert_equal "$start_id" "<mixmaster.ok1.start@$(hostname)>"
   assert_equal "$(mm_mail 2 In-Reply-To)" "$start_id"
@@ -108,8 +110,8 @@ run_failing_then_next() {
   assert_equal "$(result_of bad1)" "failure 3"
   mm_mail_wait 2
   assert_equal "$(mm_mail_count)" 2
-  assert_equal "$(mm_mail 1 Subject)" '[mixmaster] Building acme/app'
-  assert_equal "$(mm_mail 2 Subject)" 'Re: [mixmaster] Building acme/app'
+  assert_equal "$(mm_mail 1 Subject)" "[mixmaster] Building acme/app failing ${MAIN:0:8}"
+  assert_equal "$(mm_mail 2 Subject)" "[mixmaster] FAILED acme/app failing ${MAIN:0:8}"
   assert_equal "$(mm_mail 2 In-Reply-To)" "$(mm_mail 1 Message-ID)"
   assert_equal "$(mm_mail 2 To)" "$MM_MAIL_TO"
   assert_equal "$(mm_mail 2 From)" "$FROM"
@@ -151,12 +153,83 @@ run_failing_then_next() {
   mmbuild_succeeds
   mm_mail_wait 1
   assert_equal "$(mm_mail_count)" 1
-  assert_equal "$(mm_mail 1 Subject)" '[mixmaster] Building acme/app'
+  assert_equal "$(mm_mail 1 Subject)" "[mixmaster] FAILED acme/app failing ${MAIN:0:8}"
   assert_equal "$(mm_mail 1 Message-ID)" "<mixmaster.2-fail.failure@$(hostname)>"
   assert_equal "$(mm_mail 1 In-Reply-To)" ''
   run mm_mail 1 body
   assert_line --index 0 "Mixmaster was unable to build ${MAIN:0:8} on failing."
   assert_line --regexp '^..:..:.. ! cc: error: boom$'
+}
+
+@test "notify = failures in [_] and :notify in a project: forge pushes follow them; the first success after a failure is FIXED" {
+  # Jobs as a forge push spools them: no notifications key of their own.
+  mail_settings "notify = failures"
+  spool_job 1-ok
+  spool_job 2-fail target=failing
+  mmbuild_succeeds
+  mm_mail_wait 1
+  assert_equal "$(mm_mail_count)" 1
+  assert_equal "$(mm_mail 1 Subject)" "[mixmaster] FAILED acme/app failing ${MAIN:0:8}"
+  # The branch gets fixed: its next success is mailed once, and the one
+  # after it is not; a success on another branch never was.
+  {
+    echo "[_]"
+    echo "buildRoot = $BUILDS"
+    echo "supersede = no"
+    echo "mailto = $MM_MAIL_TO"
+    echo "sendmail = $MM_SENDMAIL"
+    echo "notify = failures"
+    echo
+    echo "[acme/app]"
+    echo "main = echo built main"
+    echo "failing = echo fixed now"
+  } | mm_write_config
+  spool_job 3-fixed target=failing
+  spool_job 4-ok-again target=failing
+  mmbuild_succeeds
+  assert_equal "$(status_of 3-fixed) $(status_of 4-ok-again)" "success success"
+  mm_mail_wait 2
+  assert_equal "$(mm_mail_count)" 2
+  assert_equal "$(mm_mail 2 Subject)" "[mixmaster] FIXED acme/app failing ${MAIN:0:8}"
+  assert_equal "$(mm_mail 2 Message-ID)" "<mixmaster.3-fixed.end@$(hostname)>"
+
+  # A project's :notify wins over [_]: none sends nothing, even a failure.
+  write_config "mailto = $MM_MAIL_TO" "sendmail = $MM_SENDMAIL" "notify = all"
+  sed -i 's/^\[acme\/app\]$/&\n:notify = none/' "$MM_CONFIG"
+  spool_job 5-fail target=failing
+  mmbuild_succeeds
+  assert_equal "$(result_of 5-fail)" "failure 3"
+  assert_equal "$(mm_mail_count)" 2
+  run log_lines 5-fail
+  refute_line --partial "Sent the"
+}
+
+@test "with publicUrl every mail names the build page" {
+  mail_settings "publicUrl = https://ci.example.org/mm/"
+  spool_job ok1
+  spool_job bad1 target=failing
+  mmbuild_succeeds
+  mm_mail_wait 4
+  # Each of the four mails names the page of its own job.
+  for n in 1 2 3 4; do
+    job=$(mm_mail $n Message-ID | sed 's/^<mixmaster\.\([^.]*\)\..*/\1/')
+    run mm_mail $n body
+    assert_line "Build page: https://ci.example.org/mm/builds/acme-app/$job"
+  done
+  # Without it, no such line.
+  mail_settings
+  spool_job ok2
+  mmbuild_succeeds
+  mm_mail_wait 6
+  found=0
+  for n in 1 2 3 4 5 6; do
+    [ "$(mm_mail $n Message-ID)" = "<mixmaster.ok2.end@$(hostname)>" ] || continue
+    run mm_mail $n body
+    assert_line --index 0 "Mixmaster has finished building ${MAIN:0:8} on main."
+    refute_line --partial "Build page:"
+    found=1
+  done
+  assert_equal "$found" 1
 }
 
 @test "an empty mailto sends nothing and starts no sendmail" {
@@ -284,7 +357,7 @@ H hook saw job-end for acme/app"
   assert_line "H chat is down"
   assert_line "! hook $hook exited with status 2 (ignored)"
   assert_equal "$(mm_mail_count)" 4
-  assert_equal "$(mm_mail 2 Subject)" 'Re: [mixmaster] Building acme/app'
+  assert_equal "$(mm_mail 2 Subject)" "[mixmaster] FAILED acme/app failing ${MAIN:0:8}"
 }
 
 @test "a hook that hangs: mmbuild waits, logs how it ended, the build goes on" {

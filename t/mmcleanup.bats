@@ -50,6 +50,11 @@ queue() {
   assert_line --index 0 "<4>folder.ini (not a job: mmbuild takes regular *.ini files only): moved to $REJECTED/folder.ini (service result success)"
   assert_line --index 1 --partial "<4>notes.txt (not a job"
   assert_equal "$(cat "$REJECTED/notes.txt")" notes
+  # Beside what is not a job, the reason in NAME.why.
+  run cat "$REJECTED/notes.txt.why" "$REJECTED/folder.ini.why"
+  assert_line --index 0 --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: not a job: mmbuild takes regular \*\.ini files only$'
+  assert_line --index 1 --partial ': not a job: '
+  [ -d "$REJECTED/folder.ini" ]
   # The job waits for mmbuild; the hidden file is someone's job being
   # written, and mixmaster.path does not count it.
   [ -f "$SPOOL/20260101-000000-a.ini" ]
@@ -88,14 +93,63 @@ queue() {
   [ -f "$REJECTED/job-1.ini" ]
 }
 
-@test "run by hand (no \$SERVICE_RESULT) it clears the spool too" {
-  queue a.ini
+@test "by hand it moves only what mmbuild cannot take, after --yes, each with its reason" {
+  printf '[_]\n\n[a/b]\nmain = make\n' | mm_write_config
+  queue 20260101-000000-a.ini
+  printf '[job]\nid = x\nscm = git\nproject = x/y\nrepositoryUrl = /r\ntarget = main\n' \
+    >"$SPOOL/20260101-000001-unknown.ini"
+  echo notes >"$SPOOL/notes.txt"
+  # No terminal to ask on, no --yes: the plan, and nothing moved.
+  run env -u SERVICE_RESULT "$MM_BIN/mmcleanup" </dev/null
+  assert_failure 2
+  assert_line --index 0 "mmcleanup will move to $REJECTED/:"
+  assert_line --index 1 "  20260101-000001-unknown.ini: $SPOOL/20260101-000001-unknown.ini: unknown project x/y"
+  assert_line --index 2 "  notes.txt: not a job: mmbuild takes regular *.ini files only"
+  assert_line --partial 'no terminal to ask on: run `mmcleanup --yes`'
+  assert_equal "$(mm_spool_count "$SPOOL")" 3
+  [ ! -e "$REJECTED" ]
+
+  run env -u SERVICE_RESULT "$MM_BIN/mmcleanup" --yes
+  assert_success
+  # Not the journal: plain lines with the program's name, no <4>.
+  assert_line --regexp '^mmcleanup: job 20260101-000001-unknown\.ini rejected: moved to .*\(no \$SERVICE_RESULT: run by hand\)$'
+  # The job mmbuild can build stays queued.
+  [ -f "$SPOOL/20260101-000000-a.ini" ]
+  assert_equal "$(mm_spool_count "$SPOOL")" 1
+  # Each says why: a job in its last lines, anything else in NAME.why.
+  run tail -2 "$REJECTED/20260101-000001-unknown.ini"
+  assert_line --index 0 --regexp "^# Rejected by mmcleanup at [0-9TZ:-]+: $SPOOL/20260101-000001-unknown.ini: unknown project x/y\$"
+  assert_equal "$(cat "$REJECTED/notes.txt")" notes
+  run cat "$REJECTED/notes.txt.why"
+  assert_output --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: not a job: mmbuild takes regular \*\.ini files only$'
+
   run env -u SERVICE_RESULT "$MM_BIN/mmcleanup"
   assert_success
-  assert_output --partial "(no \$SERVICE_RESULT: run by hand)"
-  # Not the journal: plain lines with the program's name, no <4>.
-  assert_line --index 0 --regexp '^mmcleanup: job a\.ini rejected: moved to '
-  [ -f "$REJECTED/a.ini" ]
+  assert_output "Nothing to clean in $SPOOL: mmbuild can take every job there."
+  [ -f "$SPOOL/20260101-000000-a.ini" ]
+}
+
+@test "by hand on a terminal it asks; no is nothing done, yes goes ahead; --all takes every job" {
+  queue 20260101-000000-a.ini
+  run script -qec "env -u SERVICE_RESULT $MM_BIN/mmcleanup" /dev/null <<<n
+  assert_failure 1
+  assert_output --partial "Go ahead? [y/N]"
+  assert_output --partial "Nothing done."
+  [ -f "$SPOOL/20260101-000000-a.ini" ]
+  run script -qec "env -u SERVICE_RESULT $MM_BIN/mmcleanup" /dev/null <<<y
+  assert_success
+  [ -f "$REJECTED/20260101-000000-a.ini" ]
+  # A job mmbuild could build goes only with --all.
+  printf '[_]\n\n[a/b]\nmain = make\n' | mm_write_config
+  queue 20260101-000001-b.ini
+  run env -u SERVICE_RESULT "$MM_BIN/mmcleanup" --yes
+  assert_success
+  [ -f "$SPOOL/20260101-000001-b.ini" ]
+  run env -u SERVICE_RESULT "$MM_BIN/mmcleanup" --all --yes
+  assert_success
+  [ -f "$REJECTED/20260101-000001-b.ini" ]
+  run tail -2 "$REJECTED/20260101-000001-b.ini"
+  assert_line --index 0 --regexp '^# Rejected by mmcleanup at [0-9TZ:-]+: moved by hand with mmcleanup --all$'
 }
 
 @test "--delete deletes instead of moving" {

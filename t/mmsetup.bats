@@ -37,6 +37,12 @@ teardown() {
   run "$MM_BIN/mmsetup" --dump --teardown
   assert_failure 2
   [ ! -e "$MM_CONFIG" ]
+  # Teardown keeps the configuration aside; --help says so.
+  run "$MM_BIN/mmsetup" --help
+  assert_output --partial "move the configuration aside to a .bak file"
+  [[ "$output" != *"remove the configuration"* ]]
+  run "$MM_BIN/mmsetup" --branch main
+  assert_failure 2
 }
 
 @test "--dump prints the commented configuration with a fresh secret and writes nothing" {
@@ -197,6 +203,7 @@ teardown() {
   echo '[job]' >"$HOME/Builds/INBOX/waiting.ini"
   run "$MM_BIN/mmsetup" --teardown </dev/null
   assert_failure 2
+  assert_output --partial "no terminal to ask on: run \`mmsetup --teardown --yes\`"
   [ -f "$MM_CONFIG" ]
   run "$MM_BIN/mmsetup" --teardown --yes
   assert_failure 4  # no user manager here
@@ -275,4 +282,70 @@ teardown() {
     grep -qxF -- "$line" "$MM_ROOT/README.md" || fail "README.md has no line: $line"
   done
   grep -qxF -- "secret=\$(sed -n 's/^secret *= *//p' ~/.config/mixmaster.ini)" "$MM_ROOT/README.md"
+}
+
+@test "--check prints the configuration as the programs read it; warnings exit 1, errors 3" {
+  cat >"$MM_CONFIG" <<'EOF'
+[_]
+buildRoot = ~/b
+jbos = 2
+webview = yes
+secret = do-not-show-me
+notify = failures
+
+[example-org/app]
+production = make deploy
+staging = make deploy-to-staging
+:notify:staging = all
+notify = none
+
+[example-org/docs]
+:badge = gh-pages
+master/docs = make docs
+EOF
+  # Holding the secret, the file is the user's alone (else a fourth warning).
+  chmod 600 "$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --check
+  assert_failure 1
+  assert_line --index 0 "; $MM_CONFIG: 2 projects, 3 warnings"
+  assert_line "; warning: $MM_CONFIG:3: unknown setting \`jbos\` in [_] ignored; did you mean \`jobs\`?"
+  assert_line "; warning: $MM_CONFIG:4: unknown setting \`webview\` in [_] ignored; did you mean \`webView\`?"
+  assert_line "; warning: [example-org/docs] :badge gh-pages: no build configured for gh-pages, so its badge stays unknown"
+  assert_line "; note: \`notify\` in [example-org/app] is a branch key; the project setting is written \`:notify\`"
+  assert_line "buildRoot = $HOME/b"
+  assert_line "jobs = 1"
+  assert_line "webView = no"
+  assert_line "notify = failures"
+  assert_line "secret = (set, not shown)"
+  [[ "$output" != *do-not-show-me* ]]
+  assert_line "[example-org/app]"
+  assert_line "staging = make deploy-to-staging"
+  assert_line ":notify:staging = all"
+  assert_line "; badge: the last build of production"
+  [ ! -e "$HOME/b" ]  # a check changes nothing
+
+  run "$MM_BIN/mmsetup" --check --branch staging/x
+  assert_failure 1
+  assert_line "; branch staging/x:"
+  assert_line "; [example-org/app] key staging runs: make deploy-to-staging (notify all)"
+  assert_line "; [example-org/docs] no build configured for staging/x"
+  run "$MM_BIN/mmsetup" --check --branch master --task docs
+  assert_line "; [example-org/docs] key master/docs runs: make docs (notify failures)"
+
+  printf '[_]\n\n[a/b]\nmain = make\n' >"$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --check
+  assert_success
+  assert_line --index 0 "; $MM_CONFIG: 1 project, 0 warnings"
+
+  printf '[_]\nnotify = sometimes\n' >"$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --check
+  assert_failure 3
+  assert_output --partial "$MM_CONFIG:2: notify must be \`all\`, \`failures\` or \`none\`, not \`sometimes\`"
+  printf '[a/b]\n:notify = loud\n' >"$MM_CONFIG"
+  run "$MM_BIN/mmsetup" --check
+  assert_failure 3
+  assert_output --partial "$MM_CONFIG:2: \`:notify\` in [a/b] must be"
+  run "$MM_BIN/mmsetup" --check --config "$BATS_TEST_TMPDIR/none.ini"
+  assert_failure 3
+  assert_output --partial "cannot read configuration $BATS_TEST_TMPDIR/none.ini"
 }

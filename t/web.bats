@@ -47,7 +47,7 @@ EOF2
 
 get() { bridge_curl GET "$@"; }
 
-@test "off unless webView = yes: every view path is 404" {
+@test "off unless webView = yes: every view path is 404, saying how to turn it on" {
   write_config
   web_log acme-app "$(web_id 1)" success >/dev/null
   for path in /builds /builds/acme-app "/builds/acme-app/$(web_id 1)" \
@@ -55,6 +55,7 @@ get() { bridge_curl GET "$@"; }
     get "$path"
     assert_equal "$HTTP_STATUS" 404
     [[ "$HTTP_BODY" != *"a change"* ]]
+    assert_equal "$HTTP_BODY" "no such page $path: the web view is off; set \`webView = yes\` in [_] of the configuration to turn it on (mmbridge(1) WEB VIEW)"
   done
 }
 
@@ -151,8 +152,7 @@ get() { bridge_curl GET "$@"; }
     /builds/%2e%2e/etc /builds/acme-app%2fJOBS "/builds/acme-app/..%2f..%2fetc%2fpasswd" \
     "/builds/linked/$(web_id 2)" "/builds/linked/$(web_id 2).log" /builds/linked \
     "/builds/acme-app/$(web_id 3)" "/builds/acme-app/$(web_id 3).log" \
-    /builds/.hidden /builds/ACME-APP "/builds/acme-app/$(web_id 1)/x" /badge/../x.svg \
-    /badge/linked.svg; do
+    /builds/.hidden /builds/ACME-APP "/builds/acme-app/$(web_id 1)/x" /badge/../x.svg; do
     get "$path" --path-as-is
     assert_equal "$HTTP_STATUS" 404
     [[ "$HTTP_BODY" != *"secret log"* ]]
@@ -160,6 +160,10 @@ get() { bridge_curl GET "$@"; }
   done
   get /builds
   [[ "$HTTP_BODY" != *linked* ]]
+  # Not a configured project: unknown, whatever lies behind the link.
+  get /badge/linked.svg
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *">unknown</text>"* ]]
 }
 
 @test "webPassword: 401 with WWW-Authenticate, any user name, badges public, secret refused" {
@@ -185,23 +189,38 @@ get() { bridge_curl GET "$@"; }
   assert_equal "$HTTP_STATUS" 401
 }
 
-@test "badges: last status of the project and of a target, not cached" {
+@test "badges: the project's follows its first key (or :badge), a target's its last build; unknown is grey, not 404" {
   web_log acme-app "$(web_id 1)" success main >/dev/null
   web_log acme-app "$(web_id 2)" failure release >/dev/null
   get /badge/acme-app.svg
   assert_equal "$HTTP_STATUS" 200
   [[ "$HTTP_HEADERS" == *"Content-Type: image/svg+xml"* ]]
   [[ "$HTTP_HEADERS" == *"Cache-Control: no-cache"* ]]
-  [[ "$HTTP_BODY" == *">failure</text>"* ]]
+  # main, the first key, not release, which failed last.
+  [[ "$HTTP_BODY" == *">build</text>"* && "$HTTP_BODY" == *">success</text>"* ]]
+  get /badge/acme-app/release.svg
+  [[ "$HTTP_BODY" == *">release</text>"* && "$HTTP_BODY" == *">failure</text>"* ]]
+  # A superseded job and a task's run say nothing about the target.
+  web_log acme-app "$(web_id 3)" superseded main >/dev/null
+  sed -i 's/^task =$/task = docs/' "$(web_log acme-app "$(web_id 4)" failure main)"
   get /badge/acme-app/main.svg
   [[ "$HTTP_BODY" == *">main</text>"* && "$HTTP_BODY" == *">success</text>"* ]]
-  get /badge/acme-app/nothing.svg
-  assert_equal "$HTTP_STATUS" 200
-  [[ "$HTTP_BODY" == *">unknown</text>"* ]]
-  get /badge/no-project.svg
-  assert_equal "$HTTP_STATUS" 404
-  get /badge/acme-app
-  assert_equal "$HTTP_STATUS" 404
+  # :badge names the target the project badge follows.
+  write_config "webView = yes"
+  printf ':badge = release\nrelease = make release\n' >>"$MM_CONFIG"
+  get /badge/acme-app.svg
+  [[ "$HTTP_BODY" == *">failure</text>"* ]]
+  # Unknown targets and projects: a grey badge, 200, for a README.
+  for path in /badge/acme-app/nothing.svg /badge/no-project.svg /badge/no-project/main.svg; do
+    get "$path"
+    assert_equal "$HTTP_STATUS" 200
+    [[ "$HTTP_BODY" == *">unknown</text>"* && "$HTTP_BODY" == *'fill="#777777"'* ]]
+  done
+  # A path that names no badge is still 404.
+  for path in /badge/acme-app /badge/acme-app/main /badge/a/b/c.svg /badge/ACME.svg; do
+    get "$path"
+    assert_equal "$HTTP_STATUS" 404
+  done
 }
 
 @test "POST to a view path is 405 with Allow: GET" {
@@ -317,5 +336,6 @@ PY
   get /builds/acme-app
   assert_equal "$HTTP_STATUS" 404
   get /badge/acme-app.svg
-  assert_equal "$HTTP_STATUS" 404
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *">unknown</text>"* ]]
 }

@@ -15,7 +15,9 @@
 #include "build/spool_reader.h"
 #include "job/build_history.h"
 #include "job/job.h"
+#include "job/job_settings.h"
 #include "job/spool_writer.h"
+#include "job/target_match.h"
 
 namespace mm {
 namespace {
@@ -71,17 +73,30 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
   return true;
 }
 
-FollowResult FollowBuild(const Config& config, const std::string& id,
+namespace {
+
+// The project directory and id of the build `build` names.
+bool Find(const BuildHistory& history, const BuildName& build, std::string* dir,
+          std::string* id, std::string* err) {
+  return history.FindBuild(build.name,
+                           build.project.empty() ? "" : SafeName(build.project),
+                           dir, id, err);
+}
+
+}  // namespace
+
+FollowResult FollowBuild(const Config& config, const BuildName& build,
                          int out_fd, const FollowOptions& options,
                          std::string* status, std::string* err) {
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return FollowResult::kError;
-  std::string dir = history.FindJob(id);
-  if (dir.empty()) {
-    *err = "no build log with id " + OneLine(id);
-    return FollowResult::kNoSuchJob;
-  }
+  std::string dir, id;
+  if (!Find(history, build, &dir, &id, err)) return FollowResult::kNoSuchJob;
   UniqueFd log = history.OpenLog(dir, id);
+  if (!log.ok()) {
+    *err = "cannot open the log of " + id;
+    return FollowResult::kError;
+  }
   off_t offset = 0;
   double until = MonotonicSeconds() + options.limit_seconds;
   for (;;) {
@@ -107,14 +122,15 @@ FollowResult FollowBuild(const Config& config, const std::string& id,
   return b.status == "success" ? FollowResult::kSuccess : FollowResult::kFailed;
 }
 
-bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
-                std::string* new_id, std::string* err) {
+bool RebuildJob(const Config& config, const BuildName& build,
+                const Clock& clock, Rebuild* rebuild, std::string* err) {
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return false;
-  std::string dir = history.FindJob(id);
-  UniqueFd log = dir.empty() ? UniqueFd() : history.OpenLog(dir, id);
+  std::string dir, id;
+  if (!Find(history, build, &dir, &id, err)) return false;
+  UniqueFd log = history.OpenLog(dir, id);
   if (!log.ok()) {
-    *err = "no build log with id " + OneLine(id);
+    *err = "cannot open the log of " + id;
     return false;
   }
   std::string text(kJobBytes, '\0');
@@ -126,12 +142,24 @@ bool RebuildJob(const Config& config, const std::string& id, const Clock& clock,
   text.resize(n);
   Job job;
   if (!DecodeJob(JobSectionText(text), id + ".log", &job, err)) return false;
-  // The copy goes through the spool, so it only selects the same build:
-  // the configuration decides its command, mailto and mode now, as it did
-  // for a job from the bridge (a job run by hand with its own command is
-  // rebuilt with the configured one).
+  // The command is the configuration's, whatever the original ran: a
+  // rebuild is what a fixed configuration is tried with. The copy goes
+  // through the spool, so it only selects the same build: the command,
+  // mailto and mode are the configuration's when it runs, as for a job from
+  // the bridge; what it gives now is said here.
+  const Project* project = ProjectOfJob(config, job, err);
+  TargetMatch match;
+  if (!project || !MatchTarget(*project, job.target, job.task, &match, err))
+    return false;
+  Rebuild r;
+  r.of = id;
+  r.key = match.key;
+  r.command = match.command;
+  r.old_command = job.build_command;
+  job.rebuild_of = id;
   if (QueueJob(config, clock, &job, err) != QueueResult::kQueued) return false;
-  *new_id = job.id;
+  r.id = job.id;
+  *rebuild = std::move(r);
   return true;
 }
 

@@ -300,6 +300,12 @@ bool RunBuild(const ClaimedJob& job, const RunnerOptions& options,
            "Build started in " + ContractHome(run.workspace(), HomeDir()) +
                (launcher.empty() ? "" : ", launched by " + launcher));
   if (!job.note.empty()) log.Line(marker::kMixmaster, job.note);
+  // mmbuild(1) BUILD HISTORY: --rebuild runs the configuration's command.
+  if (!run.job().rebuild_of.empty())
+    log.Line(marker::kMixmaster,
+             "Rebuild of job " + run.job().rebuild_of +
+                 " with the command the configuration gives: " +
+                 run.job().build_command);
   tell(BuildEvent::kStart, BuildStatus::kSuccess, 0);
 
   Outcome outcome = run.Execute();

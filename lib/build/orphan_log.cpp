@@ -169,8 +169,10 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
 bool RequeueUnstartedJob(const std::string& path, const std::string& spool,
                          std::string* dest, std::string* err) {
   std::string text;
+  // A claimed job's log starts as its job file, whole (job/build_log.h);
+  // anything else named *.log is not a job and stays where it is.
   auto unstarted = [&text] {
-    return !HasResultSection(text) &&
+    return text.compare(0, 6, "[job]\n") == 0 && !HasResultSection(text) &&
            text.find("\n[build]\n") == std::string::npos;
   };
   if (!ReadLog(path, &text, err) || !unstarted()) return false;

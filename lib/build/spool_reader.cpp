@@ -49,27 +49,9 @@ bool PrepareJob(const std::string& text, const std::string& filename,
                 const Config& config, bool allow_trailing_sections,
                 ClaimedJob* out, std::string* err) {
   ClaimedJob claimed;
-  if (!DecodeJob(text, filename, &claimed.job, err)) return false;
-  if (!allow_trailing_sections && JobSectionText(text).size() != text.size()) {
-    *err = filename + ": a job file holds one [job] section and nothing after";
+  if (!ReadRunnableJob(text, filename, config, allow_trailing_sections,
+                       &claimed.job, err))
     return false;
-  }
-  // Writing the spool is all a bridge that was taken over could do: a job
-  // there selects a build, and the configuration decides what it runs.
-  const Job& job = claimed.job;
-  if (!allow_trailing_sections &&
-      (job.has_build_command || job.has_mailto || job.has_mode)) {
-    *err = filename +
-           ": a job in the spool only selects a build; buildCommand, mailto "
-           "and mode come from the configuration (a job with its own is "
-           "given to mmbuild on the command line)";
-    return false;
-  }
-  std::string why;
-  if (!ProjectOfJob(config, claimed.job, &why)) {
-    *err = filename + ": " + why;
-    return false;
-  }
   claimed.project_dir =
       JoinPath(config.build_root, SafeName(claimed.job.project));
   *out = std::move(claimed);

@@ -25,10 +25,9 @@ namespace mm {
 // one) is rejected unread, as are a FIFO, a symlink or a device there.
 constexpr size_t kMaxJobFileBytes = 64 << 20;
 
-// Decodes `text` and fills everything of `out` but the log path. Fails with
-// a message for a job that cannot be run: not a job file, unknown project;
-// and, for a job from the spool (`allow_trailing_sections` false), sections
-// other than [job] or a buildCommand, mailto or mode of its own.
+// Reads `text` as ReadRunnableJob (job/rejected.h) does and fills
+// everything of `out` but the log path; false with the reason the job
+// cannot be run.
 bool PrepareJob(const std::string& text, const std::string& filename,
                 const Config& config, bool allow_trailing_sections,
                 ClaimedJob* out, std::string* err);

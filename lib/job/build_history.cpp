@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "base/fsutil.h"
 #include "base/ini.h"
+#include "base/journal.h"
 #include "base/redact.h"
 #include "job/build_log.h"
 #include "job/job.h"
@@ -323,13 +325,51 @@ bool BuildHistory::ReadSummary(int log, const std::string& dir,
   return true;
 }
 
-std::string BuildHistory::FindJob(const std::string& id) const {
+bool BuildHistory::FindBuild(const std::string& name, const std::string& dir,
+                             std::string* found_dir, std::string* id,
+                             std::string* err) const {
   std::vector<std::string> dirs;
-  std::string err;
-  if (!IsJobId(id) || !ListProjects(&dirs, &err)) return "";
-  for (const std::string& dir : dirs)
-    if (OpenLog(dir, id).ok()) return dir;
-  return "";
+  if (!dir.empty())
+    dirs.push_back(dir);
+  else if (!ListProjects(&dirs, err))
+    return false;
+  bool last = name == "last";
+  // (id, dir) of every log the name fits; an exact id wins.
+  std::vector<std::pair<std::string, std::string>> fits;
+  if (IsJobId(name)) {
+    for (const std::string& d : dirs) {
+      std::vector<std::string> ids;
+      bool missing;
+      if (!ListJobs(d, &ids, &missing, err) && !missing) return false;
+      for (const std::string& i : ids) {
+        if (i == name) {
+          *found_dir = d;
+          *id = i;
+          return true;
+        }
+        if (last || i.compare(0, name.size(), name) == 0)
+          fits.emplace_back(i, d);
+      }
+    }
+  }
+  std::sort(fits.rbegin(), fits.rend());
+  std::string where = dir.empty() ? "" : " of " + dir;
+  if (fits.empty()) {
+    *err =
+        (last ? "no build" : "no build log with id " + OneLine(name)) + where;
+    return false;
+  }
+  if (fits.size() > 1 && !last) {
+    *err = "id " + name + " is ambiguous: " + std::to_string(fits.size()) +
+           " builds" + where + " start with it (" + fits[0].first;
+    for (size_t i = 1; i < fits.size() && i < 3; ++i)
+      *err += ", " + fits[i].first;
+    *err += fits.size() > 3 ? ", ...)" : ")";
+    return false;
+  }
+  *id = fits[0].first;
+  *found_dir = fits[0].second;
+  return true;
 }
 
 }  // namespace mm

@@ -100,9 +100,14 @@ class BuildHistory {
   static bool ReadSummary(int log, const std::string& dir,
                           const std::string& id, BuildSummary* summary);
 
-  // The project directory holding the log of job `id`, or "" (mmbuild
-  // --follow and --rebuild take just the id).
-  std::string FindJob(const std::string& id) const;
+  // The build a person names (mmbuild(1) BUILD HISTORY: --follow,
+  // --rebuild): a job id, any prefix of one that fits no other, or `last`,
+  // the newest; among the builds of `dir` when it is not empty, else of
+  // every project. Fills its project directory and id. False with `err`
+  // saying why: no build of that name, or the ids an ambiguous prefix fits.
+  bool FindBuild(const std::string& name, const std::string& dir,
+                 std::string* found_dir, std::string* id,
+                 std::string* err) const;
 
  private:
   // The JOBS/ directory of `dir` (kept open for the next call), or -1.

@@ -43,10 +43,30 @@ bool ParseYesNo(const IniEntry& e, const std::string& where, bool* out,
   return false;
 }
 
-// One row per `[_]` key (mixmaster.ini(5) Settings): text, number (with
-// its least value) or yes/no, where it goes, and what mmsetup writes about
-// it: one line of meaning, and an example for a setting whose default is
-// empty.
+// The values a text setting may take (null-terminated); others are errors.
+const char* const kModeValues[] = {"normal", "dryrun", nullptr};
+const char* const kNotifyValues[] = {"all", "failures", "none", nullptr};
+
+// "`a`, `b` or `c`".
+std::string Alternatives(const char* const* values) {
+  std::string text;
+  for (size_t i = 0; values[i]; ++i) {
+    if (i > 0) text += values[i + 1] ? ", " : " or ";
+    text += std::string("`") + values[i] + "`";
+  }
+  return text;
+}
+
+bool IsOneOf(const std::string& value, const char* const* values) {
+  for (size_t i = 0; values[i]; ++i)
+    if (value == values[i]) return true;
+  return false;
+}
+
+// One row per `[_]` key (mixmaster.ini(5) Settings): text (with the values
+// it may take, or null for any), number (with its least value) or yes/no,
+// where it goes, and what mmsetup writes about it: one line of meaning, and
+// an example for a setting whose default is empty.
 struct Setting {
   const char* key;
   std::string Config::*text;
@@ -55,6 +75,7 @@ struct Setting {
   bool Config::*flag;
   const char* meaning;
   const char* example;
+  const char* const* values = nullptr;
 };
 
 const Setting kSettings[] = {
@@ -79,7 +100,8 @@ const Setting kSettings[] = {
      "Passwordless private key added to each job's ssh-agent.",
      "~/.ssh/id_ed25519"},
     {"mode", &Config::mode, nullptr, 0, nullptr,
-     "normal, or dryrun to log every step instead of doing it.", ""},
+     "normal, or dryrun to log every step instead of doing it.", "",
+     kModeValues},
     {"secret", &Config::secret, nullptr, 0, nullptr,
      "Webhook secret: every POST and PUT must be signed with it.", ""},
     {"timeout", nullptr, &Config::timeout, 0, nullptr,
@@ -108,21 +130,22 @@ const Setting kSettings[] = {
      "Program that runs each build elsewhere; empty: on this machine.",
      "mm-run-ssh builder.example.org"},
     {"notify", &Config::notify, nullptr, 0, nullptr,
-     "Which builds send mail: all, failures or none.", ""},
+     "Which builds send mail: all, failures or none.", "", kNotifyValues},
 };
 
 // One row per project setting (mixmaster.ini(5) Project settings): its name
-// without the colon, and whether `:name:<branch-key>` may set it for some
-// branches only.
+// without the colon, whether `:name:<branch-key>` may set it for some
+// branches only, and the values it may take (null: any).
 struct ProjectSettingSpec {
   const char* name;
   bool per_branch;
+  const char* const* values = nullptr;
 };
 
 const ProjectSettingSpec kProjectSettings[] = {
     {"repository", false},
     {"launcher", true},
-    {"notify", true},
+    {"notify", true, kNotifyValues},
     {"badge", false},
 };
 
@@ -195,9 +218,9 @@ bool ParseSetting(const IniEntry& e, const std::string& where, Config* c,
     if (e.key != s.key) continue;
     if (s.number) return ParseNumber(e, where, s.min, &(c->*s.number), err);
     if (s.flag) return ParseYesNo(e, where, &(c->*s.flag), err);
-    JobMode mode;
-    if (e.key == "mode" && !ParseJobMode(e.value, &mode)) {
-      *err = where + "mode must be `normal` or `dryrun`, not `" + e.value + "`";
+    if (s.values && !IsOneOf(e.value, s.values)) {
+      *err = where + e.key + " must be " + Alternatives(s.values) + ", not `" +
+             e.value + "`";
       return false;
     }
     std::string why;
@@ -235,6 +258,11 @@ bool ParseProjectSetting(const IniEntry& e, const std::string& where,
           (spec.per_branch
                ? "a branch key must follow `:" + setting.name + ":`"
                : "`:" + setting.name + "` is one value for the whole project");
+      return false;
+    }
+    if (spec.values && !IsOneOf(setting.value, spec.values)) {
+      *err = where + "`" + e.key + "` in [" + p->name + "] must be " +
+             Alternatives(spec.values) + ", not `" + setting.value + "`";
       return false;
     }
     std::string why;

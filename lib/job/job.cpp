@@ -37,6 +37,7 @@ const Field kFields[] = {
     {"mode", &Job::mode},
     {"forge", &Job::forge, true},
     {"statusUrl", &Job::status_url, true},
+    {"rebuildOf", &Job::rebuild_of, true},
 };
 
 template <typename T>

@@ -51,6 +51,10 @@ struct Job {
   // that commit's status is set. Written only when set.
   std::string forge;
   std::string status_url;
+  // `mmbuild --rebuild` (mmbuild(1) BUILD HISTORY): the id of the job this
+  // one repeats, run with the command the configuration gives when it runs.
+  // Written only when set.
+  std::string rebuild_of;
   // A job may leave these out; they then come from the configuration. A job
   // in the spool must (mmbuild(1) DESCRIPTION): it only selects a build.
   bool has_build_command = false;

@@ -23,7 +23,16 @@ bool ResolveJob(const Config& config, Job* job, JobSettings* settings,
   job->has_mailto = job->has_mode = true;
   // mmbuild(1) NOTIFICATIONS: case and blanks do not matter, and an
   // unknown value must not cost the user the failure mail.
+  // A job that says nothing (every forge push does) gets the project's
+  // `:notify`, else `[_]` notify (mixmaster.ini(5) Project settings).
   std::string wish = AsciiLower(Trim(job->notifications));
+  if (wish.empty()) {
+    const Project* project = config.FindProject(job->project);
+    wish = project ? ProjectSettingValue(config, *project, "notify",
+                                         job->target, job->task)
+                   : config.notify;
+    wish = AsciiLower(Trim(wish));
+  }
   if (!wish.empty() && !ParseNotifications(wish, &settings->notifications))
     settings->warning = "unknown notifications value '" +
                         OneLine(job->notifications) + "', taken as 'all'";

@@ -7,13 +7,53 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/journal.h"
+#include "base/paths.h"
+#include "job/job_settings.h"
 
 namespace mm {
 
+namespace {
+
+// The first line of every note, without its newline.
+std::string NoteLine(const std::string& program, const std::string& why,
+                     const struct timespec& now) {
+  return "# Rejected by " + program + " at " + FormatIsoUtc(now) + ": " +
+         OneLine(why);
+}
+
+}  // namespace
+
+bool ReadRunnableJob(const std::string& text, const std::string& filename,
+                     const Config& config, bool allow_trailing_sections,
+                     Job* job, std::string* err) {
+  Job decoded;
+  if (!DecodeJob(text, filename, &decoded, err)) return false;
+  if (!allow_trailing_sections && JobSectionText(text).size() != text.size()) {
+    *err = filename + ": a job file holds one [job] section and nothing after";
+    return false;
+  }
+  // Writing the spool is all a bridge that was taken over could do: a job
+  // there selects a build, and the configuration decides what it runs.
+  if (!allow_trailing_sections &&
+      (decoded.has_build_command || decoded.has_mailto || decoded.has_mode)) {
+    *err = filename +
+           ": a job in the spool only selects a build; buildCommand, mailto "
+           "and mode come from the configuration (a job with its own is "
+           "given to mmbuild on the command line)";
+    return false;
+  }
+  std::string why;
+  if (!ProjectOfJob(config, decoded, &why)) {
+    *err = filename + ": " + why;
+    return false;
+  }
+  *job = std::move(decoded);
+  return true;
+}
+
 std::string RejectionNote(const std::string& program, const std::string& why,
                           const struct timespec& now) {
-  return "# Rejected by " + program + " at " + FormatIsoUtc(now) + ": " +
-         OneLine(why) +
+  return NoteLine(program, why, now) +
          "\n# Fix the cause, then move this file back into the spool to "
          "build it.\n";
 }
@@ -38,6 +78,14 @@ bool NoteRejection(const std::string& path, const std::string& program,
     return false;
   }
   return true;
+}
+
+bool WriteRejectionNoteBeside(const std::string& path,
+                              const std::string& program,
+                              const std::string& why,
+                              const struct timespec& now, std::string* err) {
+  return CreateFileExclusive(path + ".why", NoteLine(program, why, now) + "\n",
+                             0600, err);
 }
 
 }  // namespace mm

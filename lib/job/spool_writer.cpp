@@ -193,6 +193,9 @@ QueueResult QueueJob(const Config& config, const Clock& clock, Job* job,
   if (!ResolveJob(config, &resolved, &settings, err))
     return QueueResult::kCannotBuild;
   job->has_build_command = job->has_mailto = job->has_mode = false;
+  // A pinned repository (mixmaster.ini(5) Project settings) is what the job
+  // names: the one it is built from.
+  job->repository_url = resolved.repository_url;
   struct timespec now = clock.Now();
   job->id = NewJobId(now);
   job->received = FormatIsoUtc(now);

@@ -80,4 +80,10 @@ std::string ProjectSettingValue(const Config& config, const Project& project,
   return GlobalSettingText(config, name);
 }
 
+std::string BadgeTarget(const Project& project) {
+  for (const ProjectSetting& s : project.settings)
+    if (s.name == "badge") return s.value;
+  return project.targets.empty() ? "" : project.targets[0].first;
+}
+
 }  // namespace mm

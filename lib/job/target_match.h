@@ -36,6 +36,11 @@ std::string ProjectSettingValue(const Config& config, const Project& project,
                                 const std::string& target,
                                 const std::string& task);
 
+// The target whose last build is the project's badge (mmbridge(1) WEB
+// VIEW): the project setting `:badge`, else the first key of its section
+// taken as a target name; "" for a project without keys.
+std::string BadgeTarget(const Project& project);
+
 }  // namespace mm
 
 #endif  // MIXMASTER_TARGET_MATCH_H_

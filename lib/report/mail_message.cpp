@@ -141,6 +141,18 @@ std::string MailSummary(BuildEvent kind, const Job& job) {
   return "Mixmaster " + what + ".";
 }
 
+std::string MailSubject(BuildEvent kind, const Job& job, bool fixed) {
+  const char* status = kind == BuildEvent::kStart ? "Building"
+                       : kind != BuildEvent::kEnd ? "FAILED"
+                       : fixed                    ? "FIXED"
+                                                  : "OK";
+  std::string subject = std::string("[mixmaster] ") + status + " " +
+                        OneLine(job.project) + " " + OneLine(job.target);
+  if (!job.task.empty()) subject += " " + OneLine(job.task);
+  if (!job.commit.empty()) subject += " " + Shorten(OneLine(job.commit));
+  return subject;
+}
+
 bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
                  const std::string& log_text, LogFormat format,
                  std::string* message, std::string* err) {
@@ -154,9 +166,10 @@ bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
 
   std::string m = "To: " + to + "\n";
   if (!from.empty()) m += "From: " + from + "\n";
-  m += EncodeUnstructuredHeader("Subject", std::string(reply ? "Re: " : "") +
-                                               "[mixmaster] Building " +
-                                               job.project) +
+  // No `Re: `: the subjects differ by status, and the thread is kept by
+  // In-Reply-To and References.
+  m += EncodeUnstructuredHeader("Subject",
+                                MailSubject(kind, job, envelope.fixed)) +
        "\n";
   m += "Date: " + FormatMailDate(envelope.date) + "\n";
   m += "Message-ID: " + MailMessageId(job.id, envelope.hostname, kind) + "\n";
@@ -171,6 +184,8 @@ bool ComposeMail(BuildEvent kind, const Job& job, const MailEnvelope& envelope,
   m += "\n";
 
   std::string body = MailSummary(kind, job) + "\n";
+  if (!envelope.build_url.empty())
+    body += "\nBuild page: " + OneLine(envelope.build_url) + "\n";
   if (!job.view_url.empty())
     body += "\n" + OneLine(RedactUrl(job.view_url)) + "\n";
   if (kind == BuildEvent::kStart && !job.message.empty()) {

@@ -37,6 +37,11 @@ struct MailEnvelope {
   size_t max_log_bytes = 256 * 1024;
   // Where the build log is, named at the foot of every mail; may be empty.
   std::string log_path;
+  // The build's page in the web view (mixmaster.ini(5) publicUrl), given
+  // in every mail; empty when there is no public URL.
+  std::string build_url;
+  // The end mail of the first success after a failure: FIXED, not OK.
+  bool fixed = false;
 };
 
 // What the text given to ComposeMail for the failure mail's quote is.
@@ -57,6 +62,12 @@ std::string FormatMailDate(const struct timespec& t);
 // master.` or `Mixmaster was unable to run the docs task on master at
 // 1a2b3c4d.`
 std::string MailSummary(BuildEvent kind, const Job& job);
+
+// The subject of each mail, what an inbox is triaged by: the status, the
+// project, the target (and task) and the short commit, e.g. `[mixmaster]
+// FAILED acme/app main 1a2b3c4d`; FIXED for an end mail when `fixed`
+// (mmbuild(1) The mails).
+std::string MailSubject(BuildEvent kind, const Job& job, bool fixed = false);
 
 // The whole message (headers, blank line, body), LF line endings. The
 // failure mail quotes the [log] lines of `log_text`, which is in `format`.

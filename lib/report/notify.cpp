@@ -7,6 +7,7 @@
 #include "base/ini.h"
 #include "base/journal.h"
 #include "base/paths.h"
+#include "forge/commit_status.h"
 #include "job/build_history.h"
 #include "report/hook.h"
 #include "report/mail_message.h"
@@ -22,19 +23,42 @@ constexpr size_t kMailLogEndBytes = (256 << 10) + kLogEndBytes;
 }  // namespace
 
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const JobSettings& settings, const Config& config) {
+                            const JobSettings& settings, const Config& config,
+                            bool previous_failed) {
   NotifyPlan plan;
   plan.notifications = settings.notifications;
   plan.warning = settings.warning;
   plan.mailto = Trim(job.mailto);
+  plan.fixed = event == BuildEvent::kEnd && previous_failed;
   bool wanted = plan.notifications == Notifications::kAll ||
                 (plan.notifications == Notifications::kFailures &&
-                 event == BuildEvent::kFail);
+                 (event == BuildEvent::kFail || plan.fixed));
   plan.send_mail =
       wanted && !plan.mailto.empty() && event != BuildEvent::kSuperseded;
   plan.reply_to_start = plan.notifications == Notifications::kAll;
   plan.run_hook = !config.hook.empty();
   return plan;
+}
+
+bool PreviousBuildFailed(const std::string& build_root, const Job& job) {
+  BuildHistory history;
+  std::string dir = SafeName(job.project), err;
+  std::vector<std::string> ids;
+  bool missing = false;
+  if (!history.Open(build_root, &err) ||
+      !history.ListJobs(dir, &ids, &missing, &err))
+    return false;
+  // Newest first, and ids sort by time: the first older one that counts.
+  for (const std::string& id : ids) {
+    if (id >= job.id) continue;
+    BuildSummary s;
+    if (!history.ReadSummary(dir, id, &s)) continue;
+    if (s.target != job.target || s.task != job.task || !s.complete() ||
+        s.status == "superseded")
+      continue;
+    return s.status != "success";
+  }
+  return false;
 }
 
 Notifier::Notifier(const Config& config, const NotifierOptions& options)
@@ -56,8 +80,13 @@ Job JobForMail(const BuildReport& report) {
 }
 
 void Notifier::OnEvent(const BuildReport& report, BuildLog* log) {
-  NotifyPlan plan =
-      PlanNotification(report.event, report.job, report.settings, config_);
+  // Only the end of a build under `failures` needs the history.
+  bool previous_failed =
+      report.event == BuildEvent::kEnd &&
+      report.settings.notifications == Notifications::kFailures &&
+      PreviousBuildFailed(config_.build_root, JobForMail(report));
+  NotifyPlan plan = PlanNotification(report.event, report.job, report.settings,
+                                     config_, previous_failed);
   // Said once per job, at its start, which every built job has.
   if (!plan.warning.empty() && report.event == BuildEvent::kStart)
     log->Line(marker::kStderr, plan.warning);
@@ -86,7 +115,12 @@ void Notifier::SendMailFor(BuildEvent event, const Job& job,
   envelope.hostname = options_.hostname;
   envelope.date = options_.clock->Now();
   envelope.reply_to_start = plan.reply_to_start;
+  envelope.fixed = plan.fixed;
   envelope.log_path = log_path;
+  // The job id the build runs under names its page (JobForMail).
+  if (!config_.public_url.empty())
+    envelope.build_url =
+        StatusTargetUrl(config_.public_url, job.project, job.id, "");
   const std::string what = std::string(MailKindName(event)) + " mail";
   std::string message;
   if (!ComposeMail(event, job, envelope, log_text, LogFormat::kBuildLog,

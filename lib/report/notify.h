@@ -35,12 +35,23 @@ struct NotifyPlan {
   bool reply_to_start = true;
   bool run_hook = false;  // the hook runs at every event whatever the mail
   Notifications notifications = Notifications::kAll;
+  // The end mail of the first success after a failure, sent under
+  // `failures` too (mmbuild(1) NOTIFICATIONS); its subject says FIXED.
+  bool fixed = false;
   std::string warning;  // e.g. an unknown notifications value
 };
 
-// `job` and `settings` as ResolveJob left them.
+// `job` and `settings` as ResolveJob left them; `previous_failed`: the last
+// finished build of the job's target and task before it failed
+// (PreviousBuildFailed).
 NotifyPlan PlanNotification(BuildEvent event, const Job& job,
-                            const JobSettings& settings, const Config& config);
+                            const JobSettings& settings, const Config& config,
+                            bool previous_failed = false);
+
+// True when the newest finished (not superseded) build of `job`'s project,
+// target and task older than `job` itself, in the logs under `build_root`,
+// did not succeed.
+bool PreviousBuildFailed(const std::string& build_root, const Job& job);
 
 struct NotifierOptions {
   std::string hostname;          // for Message-IDs; empty: gethostname()

@@ -14,6 +14,7 @@
 #include "base/ini.h"
 #include "base/paths.h"
 #include "job/config.h"
+#include "job/job.h"
 #include "job/rejected.h"
 #include "job/spool_writer.h"
 
@@ -23,9 +24,9 @@ namespace {
 // Cleans one entry; false when there was nothing left to clean (mmbuild
 // claimed it meanwhile).
 bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
-                CleanupAction action, const std::string& reason,
-                const struct timespec& now, CleanupOutcome* outcome) {
-  std::string from = JoinPath(spool, outcome->name);
+                CleanupAction action, const struct timespec& now,
+                CleanupOutcome* outcome) {
+  std::string from = JoinPath(spool, outcome->entry.name);
   if (action == CleanupAction::kDelete) {
     if (unlink(from.c_str()) == 0) {
       outcome->ok = true;
@@ -36,19 +37,26 @@ bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
     }
     return true;
   }
+  const CleanupEntry& entry = outcome->entry;
   UniqueFd lock;
-  if (outcome->is_job) {
+  if (entry.is_job) {
     std::string why;
     LockResult locked = LockFile(from, "job", &lock, &why);
     if (locked == LockResult::kBusy ||
         (locked == LockResult::kFailed && !Exists(from)))
       return false;  // an mmbuild is claiming it, or has
-    NoteRejection(from, "mmcleanup", reason, now, &outcome->note_error);
+    if (!NoteRejection(from, "mmcleanup", entry.reason, now, &why)) {
+      outcome->error = "cannot note why it is rejected, so it stays: " + why;
+      return true;
+    }
   }
-  switch (MoveIntoDir(from, rejected_dir, ClashNames(outcome->name),
+  switch (MoveIntoDir(from, rejected_dir, ClashNames(entry.name),
                       &outcome->destination, &outcome->error)) {
     case MoveResult::kMoved:
       outcome->ok = true;
+      if (!entry.is_job)
+        WriteRejectionNoteBeside(outcome->destination, "mmcleanup",
+                                 entry.reason, now, &outcome->note_error);
       return true;
     case MoveResult::kGone:
       return false;
@@ -61,8 +69,14 @@ bool CleanEntry(const std::string& spool, const std::string& rejected_dir,
 
 }  // namespace
 
-bool ServiceFailed(const char* service_result) {
-  return service_result == nullptr || strcmp(service_result, "success") != 0;
+const char kNotAJobReason[] =
+    "not a job: mmbuild takes regular *.ini files only";
+
+CleanupScope ScopeFor(const char* service_result, bool all) {
+  if (all) return CleanupScope::kEverything;
+  if (service_result == nullptr) return CleanupScope::kCannotRun;
+  return strcmp(service_result, "success") == 0 ? CleanupScope::kNotJobs
+                                                : CleanupScope::kEverything;
 }
 
 std::string ServiceEndNote(const char* service_result, const char* exit_code,
@@ -90,6 +104,7 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
     p.spool = config.spool;
     std::string warning = ConfigPermissionWarning(config_path, config);
     if (!warning.empty()) p.warnings.push_back(warning);
+    p.config = std::move(config);
   } else if (config_explicit) {
     *err = "cannot use configuration " + why;
     return false;
@@ -106,11 +121,11 @@ bool ResolveCleanupPaths(const std::string& config_path, bool config_explicit,
   return true;
 }
 
-bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
-                  CleanupAction action, CleanupScope scope,
-                  const std::string& reason, const struct timespec& now,
-                  std::vector<CleanupOutcome>* outcomes, std::string* err) {
-  outcomes->clear();
+bool ListCleanup(const std::string& spool, CleanupScope scope,
+                 const Config* config, const std::string& config_problem,
+                 const std::string& queued_reason,
+                 std::vector<CleanupEntry>* entries, std::string* err) {
+  entries->clear();
   std::vector<std::string> names;
   // mmbuild's own list of jobs, so that the two never disagree about what
   // a job is.
@@ -119,23 +134,51 @@ bool CleanUpSpool(const std::string& spool, const std::string& rejected_dir,
       !ListSpoolJobs(spool, &jobs, err)) {
     return false;
   }
-  auto is_job = [&jobs](const std::string& name) {
-    return std::binary_search(jobs.begin(), jobs.end(), name);
-  };
-  if (scope == CleanupScope::kNotJobs) {
-    names.erase(std::remove_if(names.begin(), names.end(), is_job),
-                names.end());
+  for (const std::string& name : names) {
+    CleanupEntry entry;
+    entry.name = name;
+    entry.is_job = std::binary_search(jobs.begin(), jobs.end(), name);
+    if (!entry.is_job) {
+      entry.reason = kNotAJobReason;
+    } else if (scope == CleanupScope::kEverything) {
+      entry.reason = queued_reason;
+    } else if (scope == CleanupScope::kNotJobs) {
+      continue;
+    } else if (!config) {
+      entry.reason = config_problem;
+    } else {
+      // Read as mmbuild would; a job claimed meanwhile is not there to
+      // clean.
+      std::string path = JoinPath(spool, name), text, why;
+      Job job;
+      if (!ReadFile(path, &text, &why)) {
+        if (!Exists(path)) continue;
+        entry.reason = why;
+      } else if (ReadRunnableJob(text, path, *config, false, &job, &why)) {
+        continue;
+      } else {
+        entry.reason = why;
+      }
+    }
+    entries->push_back(std::move(entry));
   }
-  if (names.empty()) return true;
+  return true;
+}
 
+bool CleanUpEntries(const std::string& spool, const std::string& rejected_dir,
+                    CleanupAction action,
+                    const std::vector<CleanupEntry>& entries,
+                    const struct timespec& now,
+                    std::vector<CleanupOutcome>* outcomes, std::string* err) {
+  outcomes->clear();
+  if (entries.empty()) return true;
   if (action == CleanupAction::kMove && !MakeDirs(rejected_dir, err)) {
     return false;
   }
-  for (const std::string& name : names) {
+  for (const CleanupEntry& entry : entries) {
     CleanupOutcome outcome;
-    outcome.name = name;
-    outcome.is_job = is_job(name);
-    if (CleanEntry(spool, rejected_dir, action, reason, now, &outcome)) {
+    outcome.entry = entry;
+    if (CleanEntry(spool, rejected_dir, action, now, &outcome)) {
       outcomes->push_back(std::move(outcome));
     }
   }

@@ -16,6 +16,7 @@
 #include "http/http_response.h"
 #include "job/build_history.h"
 #include "job/job.h"
+#include "job/target_match.h"
 #include "web/badge.h"
 #include "web/web_auth.h"
 #include "web/web_pages.h"
@@ -31,6 +32,8 @@ constexpr size_t kPageLogBytes = 256 << 10;
 // for its targets' last builds, so that they cost the same for 10 builds or
 // 10,000.
 constexpr size_t kTargetScan = 30;
+// A badge looks further back for its one target.
+constexpr size_t kBadgeScan = 100;
 constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kSvg[] = "image/svg+xml";
@@ -102,10 +105,8 @@ bool StripSuffix(std::string* s, const std::string& suffix) {
 }
 
 // The newest build of each target among the project's newest logs, in the
-// order found; with `target` only that target's. False when the project has
-// no builds directory.
+// order found. False when the project has no builds directory.
 bool LastPerTarget(const BuildHistory& history, const std::string& dir,
-                   const std::string& target,
                    std::vector<BuildSummary>* found) {
   std::vector<std::string> ids;
   std::map<std::string, bool> seen;
@@ -114,12 +115,9 @@ bool LastPerTarget(const BuildHistory& history, const std::string& dir,
   if (!history.ListJobs(dir, &ids, &missing, &err)) return false;
   for (size_t i = 0; i < ids.size() && i < kTargetScan; ++i) {
     BuildSummary b;
-    if (!history.ReadSummary(dir, ids[i], &b)) continue;
-    if (!target.empty() && SafeName(b.target) != SafeName(target)) continue;
-    if (seen[b.target]) continue;
+    if (!history.ReadSummary(dir, ids[i], &b) || seen[b.target]) continue;
     seen[b.target] = true;
     found->push_back(b);
-    if (!target.empty()) break;
   }
   return true;
 }
@@ -130,7 +128,7 @@ WebViewAnswer ServeHistory(const BuildHistory& history, int out_fd) {
   if (!history.ListProjects(&dirs, &err))
     return Send(out_fd, 500, kText, err + "\n", err);
   std::vector<BuildSummary> rows;
-  for (const std::string& dir : dirs) LastPerTarget(history, dir, "", &rows);
+  for (const std::string& dir : dirs) LastPerTarget(history, dir, &rows);
   return Send(out_fd, 200, kHtml, HistoryPage(rows),
               "history of " + std::to_string(dirs.size()) + " projects");
 }
@@ -236,7 +234,29 @@ WebViewAnswer ServeRawLog(const BuildHistory& history,
   return a;
 }
 
-WebViewAnswer ServeBadge(const BuildHistory& history,
+// The last build of `target` among the project's kBadgeScan newest logs
+// that says how the target stands: not a task's run, not superseded.
+std::string BadgeStatus(const BuildHistory& history, const std::string& dir,
+                        const std::string& target) {
+  std::vector<std::string> ids;
+  bool missing = false;
+  std::string err;
+  if (!history.ListJobs(dir, &ids, &missing, &err)) return "unknown";
+  for (size_t i = 0; i < ids.size() && i < kBadgeScan; ++i) {
+    BuildSummary b;
+    if (!history.ReadSummary(dir, ids[i], &b) || !b.task.empty() ||
+        b.status == "superseded" || SafeName(b.target) != SafeName(target))
+      continue;
+    return b.status;
+  }
+  return "unknown";
+}
+
+// /badge/<dir>.svg follows the project's badge target (BadgeTarget),
+// /badge/<dir>/<target>.svg that target. A project or target without
+// builds, or not configured, is a grey `unknown` (a README shows that, not
+// a broken image); only a path that names no badge is a 404.
+WebViewAnswer ServeBadge(const Config& config, const BuildHistory& history,
                          const std::vector<std::string>& parts, int out_fd,
                          const std::string& path) {
   std::string dir = parts.size() > 1 ? parts[1] : "", target;
@@ -245,13 +265,16 @@ WebViewAnswer ServeBadge(const BuildHistory& history,
     target = parts[2];
     ok = StripSuffix(&target, ".svg") && IsJobId(target);
   }
-  std::vector<BuildSummary> last;
-  if (!ok || !LastPerTarget(history, dir, target, &last))
-    return NotFound(out_fd, path);
-  std::string status = last.empty() ? "unknown" : last[0].status;
-  return Send(out_fd, 200, kSvg,
-              BadgeSvg(target.empty() ? "build" : target, status),
-              "badge " + status);
+  if (!ok || !IsProjectDirName(dir)) return NotFound(out_fd, path);
+  const Project* project = nullptr;
+  for (const Project& p : config.projects)
+    if (SafeName(p.name) == dir) project = &p;
+  std::string label = target.empty() ? "build" : target;
+  if (project && target.empty()) target = BadgeTarget(*project);
+  std::string status = project && !target.empty()
+                           ? BadgeStatus(history, dir, target)
+                           : "unknown";
+  return Send(out_fd, 200, kSvg, BadgeSvg(label, status), "badge " + status);
 }
 
 }  // namespace
@@ -265,7 +288,12 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
                            int in_fd, int out_fd,
                            const WebViewOptions& options) {
   const std::string& path = request.path;
-  if (!config.web_view) return NotFound(out_fd, path);
+  if (!config.web_view)
+    return Send(out_fd, 404, kText,
+                "no such page " + Printable(path) +
+                    ": the web view is off; set `webView = yes` in [_] of "
+                    "the configuration to turn it on (mmbridge(1) WEB VIEW)\n",
+                "not found: the web view is off");
   if (request.method != "GET")
     return Send(out_fd, MethodNotAllowed(request.method, path, "GET", "GET"),
                 "method not allowed");
@@ -282,7 +310,7 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
   std::string err;
   if (!history.Open(config.build_root, &err))
     return Send(out_fd, 500, kText, "build root unreadable\n", err);
-  if (badge) return ServeBadge(history, parts, out_fd, path);
+  if (badge) return ServeBadge(config, history, parts, out_fd, path);
   if (parts.size() == 1 || (parts.size() == 2 && parts[1].empty()))
     return ServeHistory(history, out_fd);
   if (!IsProjectDirName(parts[1]) || parts.size() > 3)

@@ -62,32 +62,56 @@ TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {
   options.limit_seconds = 0.1;
   std::string status, err;
   int out = open((tmp_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  EXPECT_EQ(FollowBuild(config_, "20261125-2", out, options, &status, &err),
-            FollowResult::kFailed);
+  EXPECT_EQ(
+      FollowBuild(config_, {"20261125-2", ""}, out, options, &status, &err),
+      FollowResult::kFailed);
   EXPECT_EQ(status, "failure");
-  EXPECT_EQ(FollowBuild(config_, "20261125-3", out, options, &status, &err),
-            FollowResult::kNoResult);
+  EXPECT_EQ(
+      FollowBuild(config_, {"last", "acme/app"}, out, options, &status, &err),
+      FollowResult::kNoResult);
   EXPECT_THAT(err, HasSubstr("no [result]"));
-  EXPECT_EQ(FollowBuild(config_, "nope", out, options, &status, &err),
+  EXPECT_EQ(FollowBuild(config_, {"nope", ""}, out, options, &status, &err),
             FollowResult::kNoSuchJob);
   close(out);
   EXPECT_EQ(ReadAll(tmp_ / "out"), Log("main", "failure") + Log("main", ""));
 }
 
-TEST_F(BuildConsoleTest, RebuildQueuesACopyThatOnlySelects) {
-  std::string id, err;
-  ASSERT_TRUE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err))
+TEST_F(BuildConsoleTest, RebuildQueuesACopyWithTheCommandConfiguredNow) {
+  WriteAll(tmp_ / "acme-app/JOBS/20261125-4.log",
+           "[job]\nid = x\nscm = git\nproject = acme/app\n"
+           "repositoryUrl = /srv/app.git\ntarget = main/x\n"
+           "buildCommand = make old\n\n[log]\n");
+  config_.projects[0].targets.emplace_back("main/x", "make new");
+  Rebuild r;
+  std::string err;
+  ASSERT_TRUE(RebuildJob(config_, {"20261125-4", ""}, SystemClock(), &r, &err))
       << err;
-  std::string job = ReadAll(tmp_ / ("INBOX/" + id + ".ini"));
-  EXPECT_THAT(job, HasSubstr("id = " + id + "\n"));
+  EXPECT_EQ(r.of, "20261125-4");
+  EXPECT_EQ(r.key, "main/x");
+  EXPECT_EQ(r.command, "make new");
+  EXPECT_EQ(r.old_command, "make old");
+  std::string job = ReadAll(tmp_ / ("INBOX/" + r.id + ".ini"));
+  EXPECT_THAT(job, HasSubstr("id = " + r.id + "\n"));
   // Through the spool, so it only selects: the command is the
   // configuration's when it runs.
   EXPECT_THAT(job, Not(HasSubstr("buildCommand")));
-  EXPECT_THAT(job, HasSubstr("target = main\n"));
+  EXPECT_THAT(job, HasSubstr("target = main/x\n"));
+  EXPECT_THAT(job, HasSubstr("rebuildOf = 20261125-4\n"));
   EXPECT_THAT(job, Not(HasSubstr("[build]")));
+  // A prefix names the build too; the configured command is the one run.
+  ASSERT_TRUE(RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err))
+      << err;
+  EXPECT_EQ(r.command, "make");
   config_.spool = tmp_ / "no-such-spool";
-  EXPECT_FALSE(RebuildJob(config_, "20261125-1", SystemClock(), &id, &err));
-  EXPECT_FALSE(RebuildJob(config_, "nope", SystemClock(), &id, &err));
+  EXPECT_FALSE(
+      RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err));
+  EXPECT_FALSE(RebuildJob(config_, {"nope", ""}, SystemClock(), &r, &err));
+  EXPECT_EQ(err, "no build log with id nope");
+  config_.spool = tmp_ / "INBOX";
+  config_.projects[0].targets.clear();
+  EXPECT_FALSE(
+      RebuildJob(config_, {"20261125-1", ""}, SystemClock(), &r, &err));
+  EXPECT_EQ(err, "no build configured for main");
 }
 
 }  // namespace

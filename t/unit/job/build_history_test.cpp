@@ -1,6 +1,7 @@
 #include "job/build_history.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 
 namespace mm {
 namespace {
+
+using ::testing::HasSubstr;
 
 using testing_support::TempDir;
 using testing_support::WriteAll;
@@ -195,9 +198,47 @@ TEST(BuildHistoryTest, ListsNewestFirstAndNeverFollowsSymlinks) {
       BuildHistory::ReadSummary(log.get(), "acme-app", "20261125-1", &s));
   EXPECT_EQ(s.status, "failure");
   EXPECT_EQ(s.id, "20261125-1");
-  EXPECT_EQ(history.FindJob("20261125-1"), "acme-app");
-  EXPECT_EQ(history.FindJob("x"), "outside");
-  EXPECT_EQ(history.FindJob("nope"), "");
+}
+
+TEST(BuildHistoryTest, FindsABuildByIdUniquePrefixOrLast) {
+  TempDir tmp;
+  testing_support::Sh("mkdir -p " + (tmp / "acme-app/JOBS") + " " +
+                      (tmp / "other/JOBS"));
+  for (const char* name : {"acme-app/JOBS/20261125-120000-1.log",
+                           "acme-app/JOBS/20261125-130000-2.log",
+                           "acme-app/JOBS/20261125-130000-25.log",
+                           "other/JOBS/20261124-090000-3.log"})
+    WriteAll(tmp / name, kHead);
+  BuildHistory history;
+  std::string err, dir, id;
+  ASSERT_TRUE(history.Open(tmp.path(), &err)) << err;
+  auto find = [&](const std::string& name, const std::string& in) {
+    dir = id = err = "";
+    return history.FindBuild(name, in, &dir, &id, &err);
+  };
+  ASSERT_TRUE(find("20261125-120000-1", "")) << err;
+  EXPECT_EQ(dir + " " + id, "acme-app 20261125-120000-1");
+  ASSERT_TRUE(find("20261124", "")) << err;
+  EXPECT_EQ(dir + " " + id, "other 20261124-090000-3");
+  // An exact id wins over the longer ids it starts.
+  ASSERT_TRUE(find("20261125-130000-2", "")) << err;
+  EXPECT_EQ(id, "20261125-130000-2");
+  EXPECT_FALSE(find("20261125-13", ""));
+  EXPECT_EQ(err,
+            "id 20261125-13 is ambiguous: 2 builds start with it "
+            "(20261125-130000-25, 20261125-130000-2)");
+  EXPECT_FALSE(find("2026", "acme-app"));
+  EXPECT_THAT(err, HasSubstr("3 builds of acme-app start with it")) << err;
+  EXPECT_FALSE(find("nope", ""));
+  EXPECT_EQ(err, "no build log with id nope");
+  EXPECT_FALSE(find("../x", ""));
+  EXPECT_FALSE(find("", ""));
+  ASSERT_TRUE(find("last", "")) << err;
+  EXPECT_EQ(dir + " " + id, "acme-app 20261125-130000-25");
+  ASSERT_TRUE(find("last", "other")) << err;
+  EXPECT_EQ(id, "20261124-090000-3");
+  EXPECT_FALSE(find("last", "none"));
+  EXPECT_EQ(err, "no build of none");
 }
 
 TEST(BuildHistoryTest, ABuildRootNotYetMadeHasNoBuilds) {
@@ -212,7 +253,9 @@ TEST(BuildHistoryTest, ABuildRootNotYetMadeHasNoBuilds) {
   EXPECT_FALSE(history.ListJobs("acme-app", &ids, &missing, &err));
   EXPECT_TRUE(missing);
   EXPECT_FALSE(history.OpenLog("acme-app", "1").ok());
-  EXPECT_EQ(history.FindJob("1"), "");
+  std::string dir, id;
+  EXPECT_FALSE(history.FindBuild("last", "", &dir, &id, &err));
+  EXPECT_EQ(err, "no build");
 }
 
 }  // namespace

@@ -77,5 +77,42 @@ TEST(RejectedTest, AJobThatCannotBeReadIsLeftAsItWas) {
   EXPECT_THAT(err, HasSubstr("gone.ini")) << err;
 }
 
+TEST(RejectedTest, WhatIsNotAJobGetsOneLineBesideIt) {
+  testing_support::TempDir dir;
+  std::string path = JoinPath(dir.path(), "notes.txt");
+  std::ofstream(path) << "mine";
+  std::string err;
+  ASSERT_TRUE(
+      WriteRejectionNoteBeside(path, "mmcleanup", "not\na job", At(0), &err))
+      << err;
+  EXPECT_EQ(ReadAll(path + ".why"),
+            "# Rejected by mmcleanup at 1970-01-01T00:00:00Z: not a job\n");
+  EXPECT_EQ(ReadAll(path), "mine");
+  // A file of that name in REJECTED/ is never replaced.
+  EXPECT_FALSE(
+      WriteRejectionNoteBeside(path, "mmcleanup", "again", At(1), &err));
+  EXPECT_THAT(ReadAll(path + ".why"), HasSubstr("not a job"));
+}
+
+TEST(RejectedTest, ARunnableJobIsDecodedAloneWithAConfiguredProject) {
+  Config config;
+  config.projects.push_back(Project{"a/b", {{"main", "make"}}});
+  Job job;
+  std::string err;
+  ASSERT_TRUE(ReadRunnableJob(kJob, "x.ini", config, false, &job, &err)) << err;
+  EXPECT_EQ(job.project, "a/b");
+  EXPECT_FALSE(ReadRunnableJob(std::string(kJob) + "[log]\n", "x.ini", config,
+                               false, &job, &err));
+  EXPECT_EQ(err, "x.ini: a job file holds one [job] section and nothing after");
+  EXPECT_TRUE(ReadRunnableJob(std::string(kJob) + "[log]\n", "x.ini", config,
+                              true, &job, &err))
+      << err;
+  config.projects.clear();
+  EXPECT_FALSE(ReadRunnableJob(kJob, "x.ini", config, false, &job, &err));
+  EXPECT_EQ(err, "x.ini: unknown project a/b");
+  EXPECT_FALSE(ReadRunnableJob("[job]\n", "x.ini", config, false, &job, &err));
+  EXPECT_THAT(err, HasSubstr("x.ini")) << err;
+}
+
 }  // namespace
 }  // namespace mm

@@ -51,8 +51,9 @@ TEST(MailMessage, StartMailHasEveryHeader) {
                           "Content-Transfer-Encoding", "Auto-Submitted"}));
   EXPECT_EQ(Header(p, "To"), "dev@example.org");
   EXPECT_EQ(Header(p, "From"), "\"Mixmaster\" <mixmaster@build.example.org>");
-  EXPECT_EQ(Header(p, "Subject"),
-            "[mixmaster] Building example-org/example-repo");
+  EXPECT_EQ(
+      Header(p, "Subject"),
+      "[mixmaster] Building example-org/example-repo production 01234567");
   EXPECT_EQ(Header(p, "Date"), "Wed, 25 Nov 2026 12:00:00 +0000");
   EXPECT_EQ(Header(p, "Message-ID"),
             "<mixmaster.20261125-120000-000001-4242-abcd.start@"
@@ -66,6 +67,34 @@ TEST(MailMessage, StartMailHasEveryHeader) {
                 "Fix the frobnicator\n\nIt was broken.\n"),
             0u)
       << p.body;
+}
+
+TEST(MailMessage, SubjectsSayStatusProjectTargetTaskAndCommit) {
+  Job job = SampleJob();
+  job.task = "docs";
+  EXPECT_EQ(MailSubject(BuildEvent::kFail, job),
+            "[mixmaster] FAILED example-org/example-repo production docs "
+            "01234567");
+  EXPECT_EQ(MailSubject(BuildEvent::kEnd, job, /*fixed=*/true),
+            "[mixmaster] FIXED example-org/example-repo production docs "
+            "01234567");
+  job.task.clear();
+  job.commit.clear();  // the head of the target, not yet checked out
+  EXPECT_EQ(MailSubject(BuildEvent::kStart, job),
+            "[mixmaster] Building example-org/example-repo production");
+}
+
+TEST(MailMessage, EveryMailNamesTheBuildPageWhenThereIsOne) {
+  MailEnvelope e = SampleEnvelope();
+  e.build_url = "https://ci.example.org/builds/example-org-example-repo/j1";
+  for (BuildEvent kind :
+       {BuildEvent::kStart, BuildEvent::kEnd, BuildEvent::kFail}) {
+    ParsedMail p = Parse(Compose(kind, SampleJob(), e, "x"));
+    EXPECT_THAT(p.body, HasSubstr("\nBuild page: " + e.build_url + "\n"));
+  }
+  ParsedMail p =
+      Parse(Compose(BuildEvent::kEnd, SampleJob(), SampleEnvelope()));
+  EXPECT_THAT(p.body, Not(HasSubstr("Build page:")));
 }
 
 TEST(MailMessage, NoFromHeaderWithoutMailfrom) {
@@ -90,9 +119,11 @@ TEST(MailMessage, EndAndFailureThreadUnderTheStartMail) {
   for (const ParsedMail* p : {&end, &fail}) {
     EXPECT_EQ(Header(*p, "In-Reply-To"), start_id);
     EXPECT_EQ(Header(*p, "References"), start_id);
-    EXPECT_EQ(Header(*p, "Subject"),
-              "Re: [mixmaster] Building example-org/example-repo");
   }
+  EXPECT_EQ(Header(end, "Subject"),
+            "[mixmaster] OK example-org/example-repo production 01234567");
+  EXPECT_EQ(Header(fail, "Subject"),
+            "[mixmaster] FAILED example-org/example-repo production 01234567");
   std::set<std::string> ids = {start_id, Header(end, "Message-ID"),
                                Header(fail, "Message-ID")};
   EXPECT_EQ(ids.size(), 3u);
@@ -107,7 +138,7 @@ TEST(MailMessage, FailureWithoutStartMailIsItsOwnThread) {
   ParsedMail p = Parse(
       Compose(BuildEvent::kFail, SampleJob(), e, "log", LogFormat::kLogLines));
   EXPECT_EQ(Header(p, "Subject"),
-            "[mixmaster] Building example-org/example-repo");
+            "[mixmaster] FAILED example-org/example-repo production 01234567");
   EXPECT_EQ(p.headers.count("In-Reply-To"), 0u);
   EXPECT_EQ(p.headers.count("References"), 0u);
 }
@@ -133,7 +164,8 @@ TEST(MailMessage, NonAsciiSubjectIsEncodedAndDecodesBack) {
   ParsedMail p = Parse(Compose(BuildEvent::kEnd, job, SampleEnvelope()));
   std::string subject = Header(p, "Subject");
   EXPECT_THAT(subject, HasSubstr("=?UTF-8?B?")) << subject;
-  EXPECT_EQ(DecodeWords(subject), "Re: [mixmaster] Building " + job.project);
+  EXPECT_EQ(DecodeWords(subject),
+            "[mixmaster] OK " + job.project + " production 01234567");
   for (const std::string& line : p.lines) {
     EXPECT_LE(line.size(), 998u) << line;
     for (char c : line) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << line;
@@ -269,7 +301,8 @@ TEST(MailMessage, InvalidUtf8BecomesReplacementCharacters) {
   job.message = "caf\xc3";
   ParsedMail p = Parse(Compose(BuildEvent::kStart, job, SampleEnvelope()));
   EXPECT_EQ(DecodeWords(Header(p, "Subject")),
-            "[mixmaster] Building bad\xEF\xBF\xBD\xEF\xBF\xBD");
+            "[mixmaster] Building bad\xEF\xBF\xBD\xEF\xBF\xBD production "
+            "01234567");
   EXPECT_THAT(p.body, HasSubstr("caf\xEF\xBF\xBD"));
 }
 

@@ -129,10 +129,12 @@ TEST_F(NotifierObserverTest, StartAndEndAreMailedAndWhatHappenedIsLogged) {
             }));
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
-  EXPECT_EQ(Header(mails[0], "Subject"), "[mixmaster] Building acme/app");
+  EXPECT_EQ(Header(mails[0], "Subject"),
+            "[mixmaster] Building acme/app main 01234567");
   EXPECT_EQ(Header(mails[0], "Message-ID"),
             "<mixmaster." + std::string(kJobId) + ".start@build.example.org>");
-  EXPECT_EQ(Header(mails[1], "Subject"), "Re: [mixmaster] Building acme/app");
+  EXPECT_EQ(Header(mails[1], "Subject"),
+            "[mixmaster] OK acme/app main 01234567");
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
   EXPECT_THAT(mails[1].body,
               HasSubstr("Mixmaster has finished building 01234567 on main.\n"));

@@ -131,11 +131,13 @@ TEST_F(NotifyTest, AllMailsThreadAndTheHookRunsAtEachMoment) {
                       {'H', "job-end org/repo all"}}));
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 2u);
-  EXPECT_EQ(Header(mails[0], "Subject"), "[mixmaster] Building org/repo");
+  EXPECT_EQ(Header(mails[0], "Subject"),
+            "[mixmaster] Building org/repo main 01234567");
   EXPECT_EQ(Header(mails[0], "To"), "dev@example.org");
   EXPECT_EQ(Header(mails[0], "From"), "mixmaster@build.example.org");
   EXPECT_EQ(Header(mails[0], "Date"), "Wed, 25 Nov 2026 12:00:00 +0000");
-  EXPECT_EQ(Header(mails[1], "Subject"), "Re: [mixmaster] Building org/repo");
+  EXPECT_EQ(Header(mails[1], "Subject"),
+            "[mixmaster] OK org/repo main 01234567");
   EXPECT_EQ(Header(mails[1], "In-Reply-To"), Header(mails[0], "Message-ID"));
   EXPECT_THAT(mails[1].body,
               HasSubstr("Mixmaster has finished building 01234567 on "
@@ -172,7 +174,8 @@ TEST_F(NotifyTest, FailuresOnlyMailsTheFailureAsItsOwnThread) {
   Send(BuildEvent::kFail, "[log]\n12:00:00 # boom\n");
   std::vector<ParsedMail> mails = Mails();
   ASSERT_EQ(mails.size(), 1u);
-  EXPECT_EQ(Header(mails[0], "Subject"), "[mixmaster] Building org/repo");
+  EXPECT_EQ(Header(mails[0], "Subject"),
+            "[mixmaster] FAILED org/repo main 01234567");
   EXPECT_EQ(mails[0].headers.count("In-Reply-To"), 0u);
 }
 
