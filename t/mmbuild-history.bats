@@ -71,6 +71,21 @@ teardown() { kill_background; }
   refute_output --partial s3cret
 }
 
+@test "the journal and the log of a failed fetch mask the credentials of its URL" {
+  # Nothing listens on port 9 of loopback: the fetch fails at once, and
+  # libgit2's message names the URL.
+  spool_job 20261125-120000-000001-1-aaaaaaaa \
+    repositoryUrl=https://me:s3cret@127.0.0.1:9/acme/app.git
+  run "$MM_BIN/mmbuild"
+  assert_equal "$(status_of 20261125-120000-000001-1-aaaaaaaa)" error
+  # mmbuild's stderr is its journal (StandardError=journal).
+  assert_output --partial "job 20261125-120000-000001-1-aaaaaaaa (acme/app main): error"
+  refute_output --partial s3cret
+  run "$MM_BIN/mmbuild" --follow 20261125-120000-000001-1-aaaaaaaa
+  assert_output --partial 'https://me:***@127.0.0.1:9/acme/app.git'
+  refute_output --partial s3cret
+}
+
 @test "--follow a running build: lines as they come, until [result]" {
   spool_job 20261125-120000-000001-1-aaaaaaaa target=waiting
   mmbuild_in_background
