@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/ini.h"
 #include "base/paths.h"
@@ -117,6 +118,22 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
   if (!log.EndBuild(result, &err)) journal.Error(err);
 }
 
+// The runner's guard holds the log's lock until it has stopped what the
+// runner left running, within its own bound (the kill grace and 5 s,
+// build_runner.cpp): waited for, so that the log of a runner that just died
+// is finished now, not left to the next mmbuild.
+void WaitForTheGuard(const std::string& log_path) {
+  double until = MonotonicSeconds() + RunnerOptions().kill_grace_seconds + 6;
+  for (;;) {
+    UniqueFd lock;
+    std::string err;
+    if (LockFile(log_path, "build log", &lock, &err) != LockResult::kBusy ||
+        MonotonicSeconds() >= until)
+      return;
+    usleep(20 * 1000);
+  }
+}
+
 // The job process: today's single build, then _exit (never returns).
 [[noreturn]] void RunJobProcess(const ClaimedJob& job,
                                 const QueueOptions& options, pid_t mmbuild) {
@@ -203,6 +220,7 @@ bool JobProcessEnded(const ClaimedJob& job, pid_t pid, int status,
     // RUNNER says, failure mail included (unless another mmbuild holds its
     // lock: that one finishes it); else (no [build] yet) here.
     std::string err;
+    WaitForTheGuard(job.log_path);
     if (!FinishOrphanLog(job.log_path, *options.config, SystemClock(),
                          options.observer, &err, cause)) {
       if (!err.empty()) journal.Error(err);
