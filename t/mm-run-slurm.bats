@@ -263,9 +263,11 @@ waits_for_a_cpu() { test "$(mm_slurm_pending_reason "$1")" = Resources; }
 @test "mmbuild with jobs = 2 on a node of one CPU: the second build waits in Slurm's queue" {
   sed -i "s/^supersede = no$/supersede = no\njobs = 2/" "$MM_CONFIG"
   spool_job j1 target=live
-  spool_job j2
   mmbuild_in_background
   wait_until launched_log_has j1 "O first"
+  # Once j1 holds the CPU: queued together, j2 could take it first and be
+  # done before j1 starts. mmbuild, a slot free, looks at the spool again.
+  spool_job j2
   wait_until waits_for_a_cpu mm-j2
   assert launched_log_has j2 "! srun: job $(squeue --noheader --name=mm-j2 --format=%i) queued and waiting for resources"
   refute launched_log_has j2 "O first"

@@ -88,6 +88,9 @@ JobCompType=jobcomp/none
 MpiDefault=none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
+# The node has the one CPU written here, whatever the machine has: the
+# tests of a queue in Slurm need it full with one build.
+SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=2
 InactiveLimit=5
