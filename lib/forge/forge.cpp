@@ -344,10 +344,16 @@ PayloadVerdict ReadPayload(Forge format, const std::string& event,
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
-  if (memchr(body.data(), '\0', body.size()))
+  if (memchr(body.data(), '\0', body.size())) {
     doc.Parse<kFlags>(body.data(), body.size());
-  else
+  } else {
+    // rapidjson's UTF-8 check takes a lead byte's continuation bytes
+    // before it looks at them: a body ending in a cut sequence would be
+    // read past its terminating NUL (found by make fuzz). Three more NULs
+    // end any sequence inside the string.
+    body.append(3, '\0');
     doc.ParseInsitu<kFlags>(&body[0]);
+  }
   if (doc.HasParseError())
     return Answer(PayloadKind::kInvalid,
                   "invalid JSON at byte " +

@@ -317,6 +317,10 @@ TEST(ForgeTest, InvalidJsonIs400) {
   EXPECT_EQ(LightweightError("{\"scm\":\"g\xff\"}").substr(0, 15),
             "invalid JSON at");  // not UTF-8
   EXPECT_EQ(LightweightError("[1,2]"), "payload must be a JSON object");
+  // A body that ends inside a UTF-8 sequence is refused without a byte
+  // read past it (the sanitizer suite runs this; make fuzz found it).
+  for (const char* cut : {"tb\n{\"lll\xed", "{\"a\":\"\xf0\x9f", "{\"\xe2"})
+    EXPECT_EQ(LightweightError(cut).substr(0, 15), "invalid JSON at") << cut;
 }
 
 TEST(ForgeTest, DeepNestingDoesNotOverflowTheStack) {
