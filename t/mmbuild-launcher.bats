@@ -107,7 +107,7 @@ kill -KILL $$'
   # The launcher's helper, like srun, shares its group; it must not be hit.
   launcher guarded 'if [ "$1" = --stop ]; then echo "stop after the end"; exit 0; fi
 sh -c "trap \"echo helper got TERM\" TERM; echo \$\$ > $BATS_TEST_TMPDIR/helper; sleep 600 & wait" &
-trap "echo launcher got TERM; kill -KILL $!; exit 143" TERM
+trap "echo launcher got TERM; pkill -KILL -P $!; kill -KILL $!; exit 143" TERM
 echo running
 sleep 600 & wait'
   write_config "$BIN/guarded"
@@ -191,11 +191,16 @@ sleep 600 & wait'
   group=$(ps -o pgid= -p "$(pgrep -P "$runner" -f "$BIN/remote")" | tr -d ' ')
   wait_until test -s "$BUILDS/acme-app/remote.pid"
   remote=$(cat "$BUILDS/acme-app/remote.pid")
-  # Everything of this mmbuild at once, as systemd's final KILL does.
-  kill -KILL "$MMBUILD" "$runner" "$guard"
+  # Everything of this mmbuild at once, as systemd's final KILL does: the
+  # job's ssh-agent too, whose directory nothing is left to remove.
+  local agent socket
+  agent=$(pgrep -P "$runner" -x ssh-agent || true)
+  socket=$([ -z "$agent" ] || tr '\0' '\n' <"/proc/$agent/cmdline" | tail -1)
+  kill -KILL "$MMBUILD" "$runner" "$guard" $agent
   kill -KILL -- "-$group"
   wait_until finished "$runner"
   wait_until finished "$guard"
+  case $socket in */mixmaster-agent.*/agent.sock) rm -rf "${socket%/agent.sock}" ;; esac
   run finished "$remote"
   assert_failure
   local_launcher other
