@@ -191,16 +191,12 @@ sleep 600 & wait'
   group=$(ps -o pgid= -p "$(pgrep -P "$runner" -f "$BIN/remote")" | tr -d ' ')
   wait_until test -s "$BUILDS/acme-app/remote.pid"
   remote=$(cat "$BUILDS/acme-app/remote.pid")
-  # Everything of this mmbuild at once, as systemd's final KILL does: the
-  # job's ssh-agent too, whose directory nothing is left to remove.
-  local agent socket
-  agent=$(pgrep -P "$runner" -x ssh-agent || true)
-  socket=$([ -z "$agent" ] || tr '\0' '\n' <"/proc/$agent/cmdline" | tail -1)
-  kill -KILL "$MMBUILD" "$runner" "$guard" $agent
+  # Everything of this mmbuild at once, as systemd's final KILL does.
+  kill_job_agent "$runner"
+  kill -KILL "$MMBUILD" "$runner" "$guard"
   kill -KILL -- "-$group"
   wait_until finished "$runner"
   wait_until finished "$guard"
-  case $socket in */mixmaster-agent.*/agent.sock) rm -rf "${socket%/agent.sock}" ;; esac
   run finished "$remote"
   assert_failure
   local_launcher other

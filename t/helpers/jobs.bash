@@ -105,3 +105,16 @@ build_group() { cat "$BATS_TEST_TMPDIR/group" 2>/dev/null; }
 # group_alive PGID: a process of the group is alive (zombies, which this
 # machine's init may take a moment to reap, do not count).
 group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
+
+# kill_job_agent RUNNER: SIGKILL to the ssh-agent of the build runner
+# RUNNER, as systemd's final KILL of the service takes it, then removes its
+# directory, which nothing of Mixmaster is left to remove. Call it before
+# the runner is killed: the agent is found as its child.
+kill_job_agent() {
+  local agent socket
+  agent=$(pgrep -P "$1" -x ssh-agent) || return 0
+  socket=$(tr '\0' '\n' <"/proc/$agent/cmdline" | tail -1)
+  kill -KILL "$agent"
+  wait_until finished "$agent"
+  case $socket in */mixmaster-agent.*/agent.sock) rm -rf "${socket%/agent.sock}" ;; esac
+}

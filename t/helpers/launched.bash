@@ -67,15 +67,9 @@ launched_kill_all() {
     echo "no runner, guard or launcher for $1" >&2
     return 1
   }
-  # The job's ssh-agent is in the service's cgroup too: systemd's KILL
-  # takes it, and nothing is left to remove its directory, so the test does.
-  local agent socket
-  agent=$(pgrep -P "$runner" -x ssh-agent || true)
-  socket=$([ -z "$agent" ] || tr '\0' '\n' <"/proc/$agent/cmdline" | tail -1)
-  kill -KILL "$MMBUILD" "$runner" "$guard" $agent
+  kill_job_agent "$runner"
+  kill -KILL "$MMBUILD" "$runner" "$guard"
   kill -KILL -- "-$group"
   wait_until finished "$runner"
   wait_until finished "$guard"
-  [ -z "$agent" ] || wait_until finished "$agent"
-  case $socket in */mixmaster-agent.*/agent.sock) rm -rf "${socket%/agent.sock}" ;; esac
 }
