@@ -204,7 +204,12 @@ claimed_job() {
   claimed_job held
   # The claim's lock held by another process, as a live mmbuild holds it
   # from before the claim until its runner has started.
-  flock "$(log_path held)" sleep 600 3>&- &
+  # (a sleep that holds it itself, as in the test above).
+  (
+    exec 9<"$(log_path held)"
+    flock 9
+    exec sleep 600
+  ) 3>&- &
   BG_PIDS+=($!)
   wait_until sh -c "! flock -n '$(log_path held)' true"
   held_before=$(log_of held)
