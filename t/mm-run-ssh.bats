@@ -11,6 +11,9 @@ load helpers/jobs
 load helpers/launched
 load helpers/user-manager
 load helpers/sshd
+load helpers/bridge
+load helpers/forge
+load helpers/mail
 
 setup() {
   mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
@@ -42,6 +45,8 @@ CONF
 }
 
 teardown() {
+  bridge_stop
+  mm_mail_stop
   kill_background
   mm_sshd_stop
   mm_user_manager_stop
@@ -254,4 +259,52 @@ trapped TERM"
   assert_line "O -e \$(touch pwned) 'q' \"d\" \$\$ %n second line|"
   run find "$BATS_TEST_TMPDIR" -name pwned
   assert_output ""
+}
+
+@test "a push through mmbridge is built on the builder: the forge's statuses and the mails are those of a local build" {
+  SHA=$(mm_git rev-parse main)
+  forge_start GITEA
+  write_tokens "http://127.0.0.1:$GITEA_PORT gitea-t0ken"
+  mm_mail_start
+  launched_setup "$LAUNCHER" "statusTokens = $TOKENS" "$(mm_mail_settings)"
+  export MIXMASTER_CONFIG=$MM_CONFIG
+  bridge_start
+  local branch
+  for branch in main failing; do
+    gitea_payload "http://127.0.0.1:$GITEA_PORT" "$branch" >"$BATS_TEST_TMPDIR/$branch.json"
+    bridge_post /gitea "$BATS_TEST_TMPDIR/$branch.json" -H 'X-Gitea-Event: push'
+    assert_equal "$HTTP_STATUS" 202
+  done
+  bridge_stop
+  mmbuild_succeeds
+  # Each log: launched by mm-run-ssh, its result, built on the builder.
+  run grep -h -e '^launcher = ' -e '^status = ' -e '^exitCode = ' \
+    "$BUILDS"/acme-app/JOBS/*.log
+  assert_output "launcher = $LAUNCHER
+status = success
+exitCode = 0
+launcher = $LAUNCHER
+status = failure
+exitCode = 3"
+  assert_equal "$(cat "$REMOTE_ROOT/acme-app/main/README")" first
+  assert no_build_unit
+  # The forge: pending then the result, for each build.
+  run forge_requests "$GITEA_LOG"
+  assert_equal "${#lines[@]}" 4
+  assert_line --index 0 --partial '"context": "mixmaster/main", "description": "build started", "state": "pending"'
+  assert_line --index 1 --partial '"context": "mixmaster/main", "description": "build passed after N s", "state": "success"'
+  assert_line --index 2 --partial '"context": "mixmaster/failing", "description": "build started", "state": "pending"'
+  assert_line --index 3 --partial '"context": "mixmaster/failing", "description": "build failed (exit 3) after N s", "state": "failure"'
+  # The mails: a start and an end for each, the end saying the result.
+  mm_mail_wait 4
+  local n subjects=()
+  for n in 1 2 3 4; do subjects+=("$(mm_mail $n Subject)"); done
+  assert_equal "$(printf '%s\n' "${subjects[@]}")" "[mixmaster] Building acme/app main ${SHA:0:8}
+[mixmaster] OK acme/app main ${SHA:0:8}
+[mixmaster] Building acme/app failing ${SHA:0:8}
+[mixmaster] FAILED acme/app failing ${SHA:0:8}"
+  run mm_mail 4 body
+  assert_line --index 0 "Mixmaster was unable to build ${SHA:0:8} on failing."
+  assert_line --regexp "^..:..:.. # Build started in .*, launched by $LAUNCHER\$"
+  assert_line --regexp '^..:..:.. # Build failed: exit code 3$'
 }
