@@ -162,6 +162,7 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.commit = build.commit;
   job.view_url = build.view_url;
   job.message = build.message;
+  job.pusher = build.pusher;
   job.notifications = NotificationsName(build.notifications);
   job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;

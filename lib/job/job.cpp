@@ -32,6 +32,7 @@ const Field kFields[] = {
     {"buildCommand", &Job::build_command},
     {"viewUrl", &Job::view_url},
     {"message", &Job::message},
+    {"pusher", &Job::pusher, true},
     {"notifications", &Job::notifications},
     {"mailto", &Job::mailto},
     {"mode", &Job::mode},
