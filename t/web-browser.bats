@@ -52,7 +52,7 @@ browser() {
   url=http://127.0.0.1:$BRIDGE_PORT
 
   browser --dump-dom "$url/builds" >"$BATS_TEST_TMPDIR/history.html"
-  run grep -o '<tr class="build">.*</tr>' "$BATS_TEST_TMPDIR/history.html"
+  run grep -o '<tr class="build .*</tr>' "$BATS_TEST_TMPDIR/history.html"
   [ "${#lines[@]}" = 3 ]
   assert_line --partial 'acme-docs">acme/app</a>'
   [[ "$output" == *'data-status="running"'* && "$output" == *'data-status="success"'* ]]

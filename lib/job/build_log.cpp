@@ -155,23 +155,25 @@ void BuildLog::Line(char marker, const std::string& text) {
 
 bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
   return AppendResult(BuildStatusName(result.status), result.exit_code,
-                      result.finished, result.duration_seconds, err);
+                      result.finished, result.duration_seconds, "", err);
 }
 
 bool BuildLog::EndSuperseded(const struct timespec& finished,
-                             std::string* err) {
-  return AppendResult("superseded", -1, finished, 0, err);
+                             const std::string& by, std::string* err) {
+  return AppendResult("superseded", -1, finished, 0,
+                      "supersededBy = " + EscapeJobValue(by) + "\n", err);
 }
 
 bool BuildLog::AppendResult(const char* status, int exit_code,
                             const struct timespec& finished,
-                            double duration_seconds, std::string* err) {
+                            double duration_seconds, const std::string& more,
+                            std::string* err) {
   char duration[32];
   snprintf(duration, sizeof duration, "%.3f", duration_seconds);
   bool written = Append(std::string("\n[result]\nstatus = ") + status +
                             "\nexitCode = " + std::to_string(exit_code) +
                             "\nfinished = " + FormatIsoUtc(finished) +
-                            "\nduration = " + duration + "\n",
+                            "\nduration = " + duration + "\n" + more,
                         err);
   // The reserve past the end is given back (a truncate to the same size
   // keeps it on tmpfs).
@@ -239,6 +241,7 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
     if (key == "received") s->received = value;
     if (key == "viewUrl") s->view_url = value;
     if (key == "message") s->message = value;
+    if (key == "pusher") s->pusher = value;
     if (key == "buildCommand") s->build_command = value;
   });
   s->status = "running";
@@ -252,6 +255,7 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
                if (key == "exitCode") s->exit_code = value;
                if (key == "finished") s->finished = value;
                if (key == "duration") s->duration = value;
+               if (key == "supersededBy") s->superseded_by = value;
              });
 }
 
