@@ -59,6 +59,17 @@ get() { bridge_curl GET "$@"; }
   done
 }
 
+# mmbridge(1) WEB VIEW: on /builds what runs comes before what is done,
+# whichever project it is in, as in `mmbuild --list`.
+@test "history page: running builds before finished ones, whatever their age" {
+  web_log acme-app "$(web_id 1)" running main >/dev/null
+  web_log other-proj "$(web_id 2)" success main >/dev/null
+  get /builds
+  run grep -o '<tr class="build [a-z]*" data-id="[^"]*"' <<<"$HTTP_BODY"
+  assert_equal "${lines[0]}" "<tr class=\"build running\" data-id=\"$(web_id 1)\""
+  assert_equal "${lines[1]}" "<tr class=\"build success\" data-id=\"$(web_id 2)\""
+}
+
 @test "history page: each project's last build per target, with status and link" {
   web_log acme-app "$(web_id 1)" failure main >/dev/null
   web_log acme-app "$(web_id 2)" success main >/dev/null
@@ -127,14 +138,14 @@ get() { bridge_curl GET "$@"; }
   WEB_SUPERSEDED_BY=$(web_id 3) web_log acme-app "$(web_id 2)" superseded main >/dev/null
   web_log acme-app "$(web_id 3)" success main >/dev/null
   get /builds/acme-app
-  [[ "$HTTP_BODY" == *'<th>Subject</th><th class="wide">Pushed by</th><th>Pushed</th>'* ]]
+  [[ "$HTTP_BODY" == *'<th>Subject</th><th class="wide">Pushed by</th><th>Pushed (UTC)</th>'* ]]
   [[ "$HTTP_BODY" != *'<th>When</th>'* ]]
   [ "$(grep -c '<td class="subject">a change</td><td class="wide pusher">ada</td>' <<<"$HTTP_BODY")" = 3 ]
   [[ "$HTTP_BODY" != *'its body'* ]]
   [[ "$HTTP_BODY" == *'<a class="commit" href="https://forge.example/acme/app/commit/9098"><code>909889ace726</code></a>'* ]]
   [[ "$HTTP_BODY" == *'<time datetime="2026-11-25T12:00:00Z" title="2026-11-25T12:00:00Z">25 Nov 2026 12:00</time>'* ]]
   row=$(grep -o "<tr class=\"build superseded\" data-id=\"$(web_id 2)\">.*</tr>" <<<"$HTTP_BODY")
-  [[ "$row" == *" by <a class=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\">$(web_id 3)</a>"* ]]
+  [[ "$row" == *" by <a class=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\" title=\"$(web_id 3)\">20261125-120003</a>"* ]]
   [[ "$row" != *"4.084"* ]]
   get "/builds/acme-app/$(web_id 2)"
   [[ "$HTTP_BODY" == *"<a id=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\">"* ]]

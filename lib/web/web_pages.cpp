@@ -28,6 +28,7 @@ const char kStyle[] =
     ".m-mixmaster{color:#555}.m-step{font-weight:bold}.m-stderr{color:#b02a1a}"
     "\n.m-killed{color:#fff;background:#b02a1a}.m-hook{color:#6b3fa0}\n"
     ".m-failed{color:#b02a1a;font-weight:bold}\n"
+    ".when,.elapsed,.position{white-space:nowrap}\n"
     "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}"
     "dd{margin:0}\n"
     "@media (max-width:40em){.wide{display:none}}\n";
@@ -113,10 +114,12 @@ std::string StatusCell(const BuildSummary& b) {
   if (b.queue_position > 0)
     cell += " <span class=\"position\">#" + std::to_string(b.queue_position) +
             "</span>";
+  // The id's time (YYYYMMDD-HHMMSS) in the list, the whole id as its title.
   if (b.status == "superseded" && !b.superseded_by.empty())
     cell += " by <a class=\"superseded-by\" href=\"" +
-            BuildLink(b.project_dir, b.superseded_by) + "\">" +
-            HtmlEscape(b.superseded_by) + "</a>";
+            BuildLink(b.project_dir, b.superseded_by) + "\" title=\"" +
+            HtmlEscape(b.superseded_by) + "\">" +
+            HtmlEscape(b.superseded_by.substr(0, 15)) + "</a>";
   return cell;
 }
 
@@ -124,7 +127,7 @@ std::string StatusCell(const BuildSummary& b) {
 // subject, pusher, when the push arrived, duration.
 const char kListHeads[] =
     "<th>Status</th><th class=\"wide\">Commit</th><th>Subject</th>"
-    "<th class=\"wide\">Pushed by</th><th>Pushed</th><th class=\"wide\">"
+    "<th class=\"wide\">Pushed by</th><th>Pushed (UTC)</th><th class=\"wide\">"
     "Duration</th></tr>\n";
 
 std::string ListCells(const BuildSummary& b, time_t now) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -144,6 +145,9 @@ WebViewAnswer ServeHistory(const Config& config, const BuildHistory& history,
   std::vector<BuildSummary> rows = Queued(config, "");
   size_t queued = rows.size();
   for (const std::string& dir : dirs) LastPerTarget(history, dir, &rows);
+  // What waits, then what runs, then the rest, as `mmbuild --list` does.
+  std::stable_partition(rows.begin() + queued, rows.end(),
+                        [](const BuildSummary& b) { return !b.complete(); });
   return Send(out_fd, 200, kHtml, HistoryPage(rows, Now()),
               "history of " + std::to_string(dirs.size()) + " projects, " +
                   std::to_string(queued) + " queued");

@@ -5,15 +5,17 @@
 # web_log DIR ID STATUS [TARGET [LOG-LINE...]]: writes
 # $BUILDS/DIR/JOBS/ID.log for project acme/app, pushed by ada; STATUS
 # `running` leaves out [result], `failure` closes with the failed line,
-# `superseded` names WEB_SUPERSEDED_BY. Started WEB_STARTED (default
-# 2026-11-25T12:00:01Z). Prints the log's path.
+# `superseded` names WEB_SUPERSEDED_BY. Received WEB_RECEIVED (default
+# 2026-11-25T12:00:00Z), started WEB_STARTED (default a second later).
+# Prints the log's path.
 web_log() {
   local dir=$1 id=$2 status=$3 target=${4:-main} line
   shift 4 2>/dev/null || shift $#
   local path=$BUILDS/$dir/JOBS/$id.log
   mkdir -p "$BUILDS/$dir/JOBS"
   {
-    printf '[job]\nid = %s\nreceived = 2026-11-25T12:00:00Z\nendpoint = /\n' "$id"
+    printf '[job]\nid = %s\nreceived = %s\nendpoint = /\n' "$id" \
+      "${WEB_RECEIVED:-2026-11-25T12:00:00Z}"
     printf 'scm = git\nproject = acme/app\nrepositoryUrl = /srv/acme.git\n'
     printf 'target = %s\ntask =\ncommit = 909889ace72640767a3a8308121468ee729287e6\n' "$target"
     printf 'buildCommand = make\nviewUrl = https://forge.example/acme/app/commit/9098\n'

@@ -127,7 +127,7 @@ TEST(WebPagesTest, ListRowsSayWhoPushedWhatAndWhen) {
     EXPECT_THAT(page, HasSubstr("<time datetime=\"2026-11-25T12:00:00Z\" "
                                 "title=\"2026-11-25T12:00:00Z\">25 Nov 2026 "
                                 "12:00</time>"));
-    EXPECT_THAT(page, HasSubstr("<th>Pushed</th>"));
+    EXPECT_THAT(page, HasSubstr("<th>Pushed (UTC)</th>"));
     EXPECT_THAT(page, HasSubstr(">1.500 s</td>"));
   }
   b.view_url = "javascript:alert(1)";
@@ -148,19 +148,22 @@ TEST(WebPagesTest, RunningBuildsShowHowLongTheyHaveRun) {
 // shows neither exit code nor duration.
 TEST(WebPagesTest, SupersededBuildsLinkToTheirSuccessor) {
   BuildSummary b = Build("1", "superseded");
-  b.superseded_by = "2";
+  b.superseded_by = "20261125-120005-000001-42-abcd";
   b.exit_code = "-1";
   b.duration = "0.000";
   std::string list = ProjectPage("acme-app", {b}, 1, false, kNoon);
-  EXPECT_THAT(list, HasSubstr(" by <a class=\"superseded-by\" "
-                              "href=\"/builds/acme-app/2\">2</a>"));
+  EXPECT_THAT(
+      list, HasSubstr(" by <a class=\"superseded-by\" href=\"/builds/"
+                      "acme-app/20261125-120005-000001-42-abcd\" title=\""
+                      "20261125-120005-000001-42-abcd\">20261125-120005</a>"));
   EXPECT_THAT(list, Not(HasSubstr("0.000")));
   std::string page = BuildPage(b, "", false, kNoon);
-  EXPECT_THAT(page, HasSubstr("<a id=\"superseded-by\" "
-                              "href=\"/builds/acme-app/2\">2</a>"));
+  EXPECT_THAT(page, HasSubstr("<a id=\"superseded-by\" href=\"/builds/acme-app/"
+                              "20261125-120005-000001-42-abcd\">20261125-"
+                              "120005-000001-42-abcd</a>"));
   EXPECT_THAT(page, Not(HasSubstr("Exit code")));
   EXPECT_THAT(page, Not(HasSubstr("Duration")));
-  EXPECT_THAT(page, Not(HasSubstr("-1")));
+  EXPECT_THAT(page, Not(HasSubstr("<dd>-1</dd>")));
 }
 
 TEST(WebPagesTest, TheFailingLineStandsOut) {
