@@ -104,7 +104,7 @@ for line in open(sys.argv[1]):
 # mmbridge(1) "Payload fields": who pushed, from each forge's own field in
 # its real payload (t/fixtures), lands in the job as `pusher` (mmbuild(1)
 # JOB FILES); a payload whose pusher is of another type still queues.
-@test "who pushed: each forge's pusher from its real payload is the job's pusher" {
+@test "who pushed: each forge's pusher from its real payload is the job's pusher, with the commit's page" {
   write_config "[test-org/test-repo]" "production = true" \
     "[Codertocat/Hello-World]" "master = true" \
     "[example-group/web-shop]" "staging = true"
@@ -114,11 +114,13 @@ for line in open(sys.argv[1]):
   assert_success
   bridge_post /github "$MM_FIXTURES/github-push.json" -H 'X-GitHub-Event: push'
   assert_equal "$HTTP_STATUS" 202
-  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"Codertocat"}'
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"Codertocat",
+    "commitUrl":"https://github.com/Codertocat/Hello-World/commit/6113728f27ae82c7b1a177c8d03f9e96e0adf246"}'
   assert_success
   bridge_post /gitlab "$MM_FIXTURES/gitlab-push.json" -H 'X-Gitlab-Event: Push Hook'
   assert_equal "$HTTP_STATUS" 202
-  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"ada"}'
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"ada",
+    "commitUrl":"https://gitlab.example.com/example-group/web-shop/-/commit/da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}'
   assert_success
   # GitHub's second field, and a pusher that is no string: left out.
   sed 's/"name": "Codertocat",/"name": null,/' "$MM_FIXTURES/github-push.json" \

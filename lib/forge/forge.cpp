@@ -211,6 +211,30 @@ std::string TargetOfRef(const std::string& ref) {
   return StartsWith(branch, "refs/") ? ref : branch;
 }
 
+// The page of the commit built (mmbridge(1) "Payload fields"): the
+// url of head_commit, else of the first or last of `commits`, whichever has
+// the commit's id; none when none has. Only shown: a field of another type
+// is left out, not refused.
+void ReadCommitUrl(FieldReader* f, BuildRequest* r) {
+  FieldError ignored;
+  std::string id, url;
+  if (r->commit.empty()) return;
+  if (f->String("head_commit.id", false, &id, &ignored) && id == r->commit &&
+      f->String("head_commit.url", false, &url, &ignored) && !url.empty()) {
+    r->commit_url = url;
+    return;
+  }
+  for (bool last : {false, true}) {
+    if (ElementString(f, "commits", last, "id", &id, &ignored) &&
+        id == r->commit &&
+        ElementString(f, "commits", last, "url", &url, &ignored) &&
+        !url.empty()) {
+      r->commit_url = url;
+      return;
+    }
+  }
+}
+
 bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
                BuildRequest* r, FieldError* e) {
   r->scm = "git";
@@ -250,6 +274,7 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
       !ElementString(f, "commits", map.message_from == CommitMessage::kLast,
                      "message", &r->message, e))
     return false;
+  ReadCommitUrl(f, r);
   // Only shown: a pusher of another type is left out, not refused.
   FieldError ignored;
   for (const char* field : {map.pusher, map.pusher_fallback})

@@ -36,6 +36,8 @@ struct BuildRequest {
   std::string task;
   std::string commit;
   std::string view_url;
+  // The forge's page of `commit`, when the payload names it.
+  std::string commit_url;
   std::string message;
   // Who pushed (mmbridge(1) "Payload fields"); empty when the payload does
   // not say.

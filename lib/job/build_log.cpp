@@ -240,6 +240,7 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
     if (key == "commit") s->commit = value;
     if (key == "received") s->received = value;
     if (key == "viewUrl") s->view_url = value;
+    if (key == "commitUrl") s->commit_url = value;
     if (key == "message") s->message = value;
     if (key == "pusher") s->pusher = value;
     if (key == "buildCommand") s->build_command = value;

@@ -113,6 +113,7 @@ struct BuildSummary {
   std::string id;           // the log's name without `.log`
   std::string project_dir;  // the directory under the build root
   std::string project, target, task, commit, received, view_url, message;
+  std::string commit_url;
   std::string pusher;
   std::string build_command;
   std::string started;  // from [build]; empty before the build began

@@ -31,6 +31,7 @@ const Field kFields[] = {
     {"commit", &Job::commit},
     {"buildCommand", &Job::build_command},
     {"viewUrl", &Job::view_url},
+    {"commitUrl", &Job::commit_url, true},
     {"message", &Job::message},
     {"pusher", &Job::pusher, true},
     {"notifications", &Job::notifications},

@@ -64,12 +64,14 @@ std::string BuildLink(const BuildSummary& b) {
   return BuildLink(b.project_dir, b.id);
 }
 
-// The commit's short id, a link to the forge's page of the change when the
-// job has one (credentials masked, base/redact.h, like every URL shown).
+// The commit's short id, a link to the forge's page of the commit, else of
+// the change, when the job has one (credentials masked, base/redact.h, like
+// every URL shown).
 std::string CommitCell(const BuildSummary& b) {
   if (b.commit.empty()) return "-";
   std::string code = "<code>" + HtmlEscape(b.commit.substr(0, 12)) + "</code>";
-  const std::string url = RedactUrl(b.view_url);
+  std::string url = RedactUrl(b.commit_url);
+  if (!IsWebLink(url)) url = RedactUrl(b.view_url);
   if (!IsWebLink(url)) return code;
   return "<a class=\"commit\" href=\"" + HtmlEscape(url) + "\">" + code +
          "</a>";
@@ -269,6 +271,10 @@ std::string BuildPage(const BuildSummary& b, const std::string& log_text,
   field("Target", HtmlEscape(b.target));
   if (!b.task.empty()) field("Task", HtmlEscape(b.task));
   std::string commit = "<code>" + HtmlEscape(b.commit) + "</code>";
+  const std::string commit_url = RedactUrl(b.commit_url);
+  if (IsWebLink(commit_url))
+    commit = "<a class=\"commit\" href=\"" + HtmlEscape(commit_url) + "\">" +
+             commit + "</a>";
   // Credentials in it are masked (base/redact.h) like every URL shown.
   const std::string view_url = RedactUrl(b.view_url);
   if (IsWebLink(view_url))

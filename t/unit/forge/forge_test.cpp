@@ -49,6 +49,7 @@ TEST(ForgeTest, GiteaFixture) {
   EXPECT_EQ(r.task, "");
   EXPECT_EQ(r.notifications, Notifications::kAll);
   EXPECT_EQ(r.pusher, "test");  // pusher.login
+  EXPECT_EQ(r.commit_url, "");  // no commit of the payload has id HEAD
 }
 
 TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
@@ -77,6 +78,9 @@ TEST(ForgeTest, GitHubFixture) {
             "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
   EXPECT_EQ(r.message, "Initial commit");
   EXPECT_EQ(r.pusher, "Codertocat");  // pusher.name
+  EXPECT_EQ(r.commit_url,
+            "https://github.com/Codertocat/Hello-World/commit/"
+            "6113728f27ae82c7b1a177c8d03f9e96e0adf246");  // head_commit.url
 }
 
 TEST(ForgeTest, GitLabFixture) {
@@ -92,6 +96,23 @@ TEST(ForgeTest, GitLabFixture) {
   EXPECT_EQ(r.view_url, "https://gitlab.example.com/example-group/web-shop");
   EXPECT_EQ(r.message, "Show the error under the field\n");  // the last one
   EXPECT_EQ(r.pusher, "ada");                                // user_username
+  // The last of `commits`, whose id is checkout_sha.
+  EXPECT_EQ(r.commit_url,
+            "https://gitlab.example.com/example-group/web-shop/-/commit/"
+            "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+}
+
+// Gitea and Forgejo list the newest commit first: its url is the commit's
+// page when its id is the commit built, whatever compare_url says.
+TEST(ForgeTest, GiteaCommitUrlIsThatOfTheCommitBuilt) {
+  std::string body = Fixture("gitea-push.json");
+  body.replace(body.find("\"after\": \"HEAD\""), strlen("\"after\": \"HEAD\""),
+               "\"after\": \"xxx\"");
+  BuildRequest r;
+  ASSERT_TRUE(Read(Forge::kGitea, "push", body, &r).build());
+  EXPECT_EQ(r.commit, "xxx");
+  EXPECT_EQ(r.commit_url, "http://example.com/commit/xxx");
+  EXPECT_EQ(r.view_url, "http://example.com/compare_url");
 }
 
 // Who pushed is only shown: each forge's second field when the first is

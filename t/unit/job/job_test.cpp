@@ -226,6 +226,10 @@ TEST(JobTest, PusherIsWrittenOnlyWhenSetAndMustBePrintable) {
   std::string err;
   ASSERT_TRUE(DecodeJob(text, "j.ini", &back, &err)) << err;
   EXPECT_EQ(back.pusher, "ada lovelace");
+  j.commit_url = "https://forge.example/o/r/commit/0123";
+  EXPECT_THAT(EncodeJob(j),
+              HasSubstr("\ncommitUrl = https://forge.example/o/r/commit/0123\n"
+                        "message = "));
   j.pusher = "ada\nSubject: x";
   EXPECT_FALSE(JobValuesShowable(j, &err));
   EXPECT_THAT(err, HasSubstr("pusher holds the control character U+000A"));

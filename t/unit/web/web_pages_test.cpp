@@ -132,6 +132,18 @@ TEST(WebPagesTest, ListRowsSayWhoPushedWhatAndWhen) {
   }
   b.view_url = "javascript:alert(1)";
   EXPECT_THAT(HistoryPage({b}, kNoon), Not(HasSubstr("javascript")));
+  // The commit's own page first, when the forge named it.
+  b.commit_url = "https://forge.example/o/r/commit/0123456789abcdef0";
+  b.view_url = "https://forge.example/o/r/compare/a...b";
+  EXPECT_THAT(HistoryPage({b}, kNoon),
+              HasSubstr("<a class=\"commit\" href=\"https://forge.example/o/r/"
+                        "commit/0123456789abcdef0\"><code>0123456789ab"));
+  EXPECT_THAT(
+      BuildPage(b, "", false, kNoon),
+      HasSubstr("<a class=\"commit\" href=\"https://forge.example/o/r/"
+                "commit/0123456789abcdef0\"><code>0123456789abcdef"
+                "</code></a> <a href=\"https://forge.example/o/r/compare/"
+                "a...b\">view</a>"));
 }
 
 TEST(WebPagesTest, RunningBuildsShowHowLongTheyHaveRun) {
