@@ -208,6 +208,20 @@ void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log) {
       log->Line(line.marker, line.why ? line.text + why : line.text);
 }
 
+bool IsFailedClosingLine(const std::string& line) {
+  for (const ClosingLine& closing : kClosingLines) {
+    if (closing.status != BuildStatus::kFailure &&
+        closing.status != BuildStatus::kError)
+      continue;
+    const std::string text = closing.text;
+    if (line.size() >= 11 + text.size() && line[8] == ' ' &&
+        line[9] == closing.marker && line[10] == ' ' &&
+        line.compare(11, text.size(), text) == 0)
+      return true;
+  }
+  return false;
+}
+
 bool ClosingLineStatus(const std::string& log_text, BuildStatus* status) {
   const size_t log_at = log_text.find("\n[log]\n");
   if (log_at == std::string::npos) return false;

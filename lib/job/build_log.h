@@ -169,6 +169,11 @@ bool HasResultSection(const std::string& log_text);
 // WHY` or `X Build stopped: WHY` (a success has no `why`).
 void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log);
 
+// True when `line`, a [log] line (`HH:MM:SS M text`), is the closing line
+// of a build that failed or ended in error (`# Build failed: WHY`, `# Build
+// error: WHY`): the line a reader looks for first.
+bool IsFailedClosingLine(const std::string& line);
+
 // The outcome named by the last closing line in the [log] section of
 // `log_text`; false when there is none.
 bool ClosingLineStatus(const std::string& log_text, BuildStatus* status);

@@ -160,15 +160,6 @@ bool AnyUnfinished(const std::vector<BuildSummary>& rows) {
   return false;
 }
 
-// Whether a [log] line is a closing line that says the build went wrong
-// (mmbuild(1) BUILD LOG), shown apart so that it is found at once.
-bool IsFailingLine(const std::string& line, char marker) {
-  if (marker != marker::kMixmaster) return false;
-  std::string text = line.substr(11);
-  return text.compare(0, 13, "Build failed:") == 0 ||
-         text.compare(0, 12, "Build error:") == 0;
-}
-
 const char* MarkerClass(char marker) {
   switch (marker) {
     case '#':
@@ -195,7 +186,7 @@ std::string LogLinesHtml(const std::string& text, bool cut) {
     const char* cls = marker ? MarkerClass(marker) : nullptr;
     if (cls)
       out += std::string("<span class=\"") + cls +
-             (IsFailingLine(line, marker) ? " m-failed" : "") + "\">" +
+             (IsFailedClosingLine(line) ? " m-failed" : "") + "\">" +
              HtmlEscape(line) + "</span>\n";
     else
       out += HtmlEscape(line) + "\n";

@@ -148,6 +148,32 @@ TEST(BuildLogTest, ClosingLinesReadBackAsTheirOutcome) {
   EXPECT_THAT(ReadAll(path), HasSubstr(" X Build stopped: why\n"));
 }
 
+// The web view marks the closing line of a failure or error (mmbridge(1)
+// WEB VIEW): the lines LogClosingLine writes, and no look-alike.
+TEST(BuildLogTest, FailedClosingLinesAreKnownByTheirMarkerAndText) {
+  TempDir tmp;
+  std::string path = tmp / "job.log";
+  TickingClock clock;
+  std::string err;
+  for (BuildStatus status : {BuildStatus::kSuccess, BuildStatus::kFailure,
+                             BuildStatus::kError, BuildStatus::kKilled}) {
+    WriteAll(path, "[job]\nid = 1\n");
+    BuildLog log;
+    ASSERT_TRUE(log.Open(path, clock, &err)) << err;
+    ASSERT_TRUE(log.BeginBuild(4242, clock.Now(), &err)) << err;
+    LogClosingLine(status, "exit code 2", &log);
+    std::string last = LogSectionOf(ReadAll(path));
+    last.pop_back();
+    last = last.substr(last.rfind('\n') + 1);
+    EXPECT_EQ(IsFailedClosingLine(last),
+              status == BuildStatus::kFailure || status == BuildStatus::kError)
+        << last;
+  }
+  EXPECT_FALSE(IsFailedClosingLine("12:00:00 O Build failed: echoed"));
+  EXPECT_FALSE(IsFailedClosingLine("12:00:00 # Build finished"));
+  EXPECT_FALSE(IsFailedClosingLine("Build failed: "));
+}
+
 // A claimed job's log, its runner (pid 42) started.
 const char kClaimed42[] =
     "[job]\nid = 7\nscm = git\nproject = acme/app\n"
