@@ -127,8 +127,8 @@ is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a 
     "$BATS_TEST_TMPDIR/failed.html"
 
   local dir=${MM_SCREENSHOT_DIR:-$BATS_TEST_TMPDIR}
-  browser --hide-scrollbars --window-size=1200,300 --screenshot="$dir/web-builds.png" "$url/builds"
-  browser --hide-scrollbars --window-size=1200,440 --screenshot="$dir/web-project.png" "$url/builds/acme-app"
+  browser --hide-scrollbars --window-size=1400,300 --screenshot="$dir/web-builds.png" "$url/builds"
+  browser --hide-scrollbars --window-size=1400,480 --screenshot="$dir/web-project.png" "$url/builds/acme-app"
   is_png "$dir/web-builds.png"
   is_png "$dir/web-project.png"
 }

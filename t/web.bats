@@ -112,7 +112,7 @@ get() { bridge_curl GET "$@"; }
     [[ "$HTTP_BODY" != *"href=\"/builds/acme-app/$(web_id 3)\""* ]]
     [[ "$HTTP_BODY" == *'<td class="subject">Queued &lt;later&gt;</td>'* ]]
     [[ "$HTTP_BODY" == *'<td class="wide pusher">bob</td>'* ]]
-    [[ "$HTTP_BODY" == *'title="2026-11-25T12:30:00Z">25 Nov 2026 12:30</time>'* ]]
+    [[ "$HTTP_BODY" == *'title="2026-11-25T12:30:00Z">25 Nov 2026 12:30 UTC</time>'* ]]
     [[ "$HTTP_BODY" =~ '<span class="elapsed">1 min '[0-9][0-9]' s</span>' ]]
   done
   # Taken and finished: nothing waits or runs, nothing reloads.
@@ -138,12 +138,12 @@ get() { bridge_curl GET "$@"; }
   WEB_SUPERSEDED_BY=$(web_id 3) web_log acme-app "$(web_id 2)" superseded main >/dev/null
   web_log acme-app "$(web_id 3)" success main >/dev/null
   get /builds/acme-app
-  [[ "$HTTP_BODY" == *'<th>Subject</th><th class="wide">Pushed by</th><th>Pushed (UTC)</th>'* ]]
+  [[ "$HTTP_BODY" == *'<th>Subject</th><th class="wide">Pushed by</th><th>Pushed</th>'* ]]
   [[ "$HTTP_BODY" != *'<th>When</th>'* ]]
   [ "$(grep -c '<td class="subject">a change</td><td class="wide pusher">ada</td>' <<<"$HTTP_BODY")" = 3 ]
   [[ "$HTTP_BODY" != *'its body'* ]]
   [[ "$HTTP_BODY" == *'<a class="commit" href="https://forge.example/acme/app/commit/9098"><code>909889ace726</code></a>'* ]]
-  [[ "$HTTP_BODY" == *'<time datetime="2026-11-25T12:00:00Z" title="2026-11-25T12:00:00Z">25 Nov 2026 12:00</time>'* ]]
+  [[ "$HTTP_BODY" == *'<time datetime="2026-11-25T12:00:00Z" title="2026-11-25T12:00:00Z">25 Nov 2026 12:00 UTC</time>'* ]]
   row=$(grep -o "<tr class=\"build superseded\" data-id=\"$(web_id 2)\">.*</tr>" <<<"$HTTP_BODY")
   [[ "$row" == *" by <a class=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\" title=\"$(web_id 3)\">20261125-120003</a>"* ]]
   [[ "$row" != *"4.084"* ]]

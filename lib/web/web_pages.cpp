@@ -15,7 +15,7 @@ namespace {
 constexpr int kRefreshSeconds = 5;
 
 const char kStyle[] =
-    "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:70em;"
+    "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:80em;"
     "padding:.5em 1em;color:#222}\n"
     "a{color:#1d5fa8}h1{font-size:1.3em}\n"
     "table{border-collapse:collapse;width:100%}\n"
@@ -28,7 +28,8 @@ const char kStyle[] =
     ".m-mixmaster{color:#555}.m-step{font-weight:bold}.m-stderr{color:#b02a1a}"
     "\n.m-killed{color:#fff;background:#b02a1a}.m-hook{color:#6b3fa0}\n"
     ".m-failed{color:#b02a1a;font-weight:bold}\n"
-    ".when,.elapsed,.position{white-space:nowrap}\n"
+    ".when,.elapsed,.position,.id,.superseded-by{white-space:nowrap}"
+    ".message{white-space:pre-line}\n"
     "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}"
     "dd{margin:0}\n"
     "@media (max-width:40em){.wide{display:none}}\n";
@@ -100,13 +101,14 @@ std::string Duration(const BuildSummary& b, time_t now) {
   return HtmlEscape(b.duration) + " s";
 }
 
-// An ISO time as a readable one, the ISO form in its title.
+// An ISO time as a readable one (UTC, like every time Mixmaster writes),
+// the ISO form in its title.
 std::string TimeCell(const std::string& iso) {
   time_t t = 0;
   if (iso.empty()) return "-";
   if (!ParseIsoUtc(iso, &t)) return HtmlEscape(iso);
   return "<time datetime=\"" + HtmlEscape(iso) + "\" title=\"" +
-         HtmlEscape(iso) + "\">" + FormatReadable({t, 0}) + "</time>";
+         HtmlEscape(iso) + "\">" + FormatReadable({t, 0}) + " UTC</time>";
 }
 
 // The status, with a queued job's place in the queue or the job that
@@ -129,7 +131,7 @@ std::string StatusCell(const BuildSummary& b) {
 // subject, pusher, when the push arrived, duration.
 const char kListHeads[] =
     "<th>Status</th><th class=\"wide\">Commit</th><th>Subject</th>"
-    "<th class=\"wide\">Pushed by</th><th>Pushed (UTC)</th><th class=\"wide\">"
+    "<th class=\"wide\">Pushed by</th><th>Pushed</th><th class=\"wide\">"
     "Duration</th></tr>\n";
 
 std::string ListCells(const BuildSummary& b, time_t now) {
@@ -223,7 +225,8 @@ std::string ProjectPage(const std::string& dir,
                   kListHeads;
   for (const BuildSummary& b : builds)
     p += RowStart(b) + "<td class=\"wide\">" +
-         MaybeLink(b, "<code>" + HtmlEscape(b.id) + "</code>") + "</td><td>" +
+         MaybeLink(b, "<code class=\"id\">" + HtmlEscape(b.id) + "</code>") +
+         "</td><td>" +
          MaybeLink(b, HtmlEscape(b.target) +
                           (b.task.empty() ? "" : " " + HtmlEscape(b.task))) +
          "</td>" + ListCells(b, now);
@@ -273,7 +276,9 @@ std::string BuildPage(const BuildSummary& b, const std::string& log_text,
   else if (!view_url.empty())
     commit += " " + HtmlEscape(view_url);
   field("Commit", commit);
-  if (!b.message.empty()) field("Message", HtmlEscape(b.message));
+  if (!b.message.empty())
+    field("Message",
+          "<span class=\"message\">" + HtmlEscape(b.message) + "</span>");
   if (!b.pusher.empty()) field("Pushed by", HtmlEscape(b.pusher));
   // Not the repository URL: it may carry a token.
   if (!b.build_command.empty())

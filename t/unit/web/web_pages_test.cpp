@@ -126,10 +126,14 @@ TEST(WebPagesTest, ListRowsSayWhoPushedWhatAndWhen) {
                                 "<code>0123456789ab</code></a>"));
     EXPECT_THAT(page, HasSubstr("<time datetime=\"2026-11-25T12:00:00Z\" "
                                 "title=\"2026-11-25T12:00:00Z\">25 Nov 2026 "
-                                "12:00</time>"));
-    EXPECT_THAT(page, HasSubstr("<th>Pushed (UTC)</th>"));
+                                "12:00 UTC</time>"));
+    EXPECT_THAT(page, HasSubstr("<th>Pushed</th>"));
     EXPECT_THAT(page, HasSubstr(">1.500 s</td>"));
   }
+  // The build page shows the whole message, its lines kept.
+  EXPECT_THAT(BuildPage(b, "", false, kNoon),
+              HasSubstr("<dt>Message</dt><dd><span class=\"message\">Fix "
+                        "&lt;the&gt; login\n\nLong body</span></dd>"));
   b.view_url = "javascript:alert(1)";
   EXPECT_THAT(HistoryPage({b}, kNoon), Not(HasSubstr("javascript")));
   // The commit's own page first, when the forge named it.
