@@ -9,6 +9,9 @@ load helpers/git
 load helpers/jobs
 load helpers/launched
 load helpers/slurm
+load helpers/bridge
+load helpers/forge
+load helpers/mail
 
 setup_file() {
   # Where no Slurm can run, each test skips with the reason (setup below):
@@ -41,12 +44,16 @@ setup() {
 }
 
 teardown() {
+  bridge_stop
+  mm_mail_stop
   kill_background
   [ -z "${SLURM_CONF:-}" ] || mm_slurm_cancel_all
 }
 
 # no_slurm_job: Slurm has no job left, pending, running or completing.
 no_slurm_job() { [ -z "$(mm_slurm_jobs)" ]; }
+# For helpers/launched: Slurm's jobs, by name.
+launched_remote_builds() { mm_slurm_jobs; }
 
 # launch COMMAND: runs the launcher's words as mmbuild does, in the
 # test's directory, stdout and stderr apart in $BATS_TEST_TMPDIR/out and
@@ -125,126 +132,35 @@ $MIXMASTER_VIEW_URL|"
 # Through mmbuild.
 
 @test "mmbuild: a build through Slurm has the log of a local one; exit codes 0, 3, 139; the launcher in [build]" {
-  spool_job j1
-  spool_job j2 target=failing
-  spool_job j3 target=segv
-  mmbuild_succeeds
-  assert_equal "$(result_of j1) $(result_of j2) $(result_of j3)" "success 0 failure 3 failure 139"
-  run log_lines j1
-  assert_line "# Build started in $(workspace main), launched by $LAUNCHER"
-  assert_line "$ echo \"out \$MIXMASTER_TARGET\"; echo 'err line' >&2; cat README"
-  assert_line "O out main"
-  assert_line "! err line"
-  assert_line "O first"
-  assert_line "# Build finished"
-  run log_of j1
-  assert_line "launcher = $LAUNCHER"
-  run log_lines j2
-  assert_line "# Build failed: exit code 3"
-  refute_line --partial -- "--stop"
-  assert no_slurm_job
+  launched_test_results
 }
 
 @test "mmbuild: output is in the log while the build runs" {
-  spool_job j1 target=live
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O first"
-  assert_equal "$(mm_slurm_jobs)" "mm-j1"
-  refute launched_log_has j1 "O second"
-  touch "$BATS_TEST_TMPDIR/go"
-  wait_for_mmbuild
-  assert_equal "$(result_of j1)" "success 0"
-  assert launched_log_has j1 "O second"
+  launched_test_live
 }
 
 @test "mmbuild: a stop runs the build's TERM trap and leaves no job in Slurm" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  kill -TERM "$MMBUILD"
-  wait_for_mmbuild
-  assert_equal "$(result_of j1)" "killed 7"
-  run log_lines j1
-  assert_line "O trapped TERM"
-  assert_line "$ $LAUNCHER --stop"
-  assert_line "X Build stopped: mmbuild was asked to stop"
-  assert no_slurm_job
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  launched_test_stop
 }
 
 @test "mmbuild: a timeout runs the build's TERM trap and leaves no job in Slurm" {
-  sed -i "s/^supersede = no$/supersede = no\ntimeout = 2/" "$MM_CONFIG"
-  spool_job j1 target=trapper
-  mmbuild_succeeds
-  assert_equal "$(result_of j1)" "killed 7"
-  run log_lines j1
-  assert_line "O trapped TERM"
-  assert_line "X Build stopped: timeout: the build ran longer than 2 s"
-  assert no_slurm_job
+  launched_test_timeout 2
 }
 
 @test "mmbuild: a build that ignores TERM is killed within the grace (KillWait)" {
-  spool_job j1 target=stubborn
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  local start=$SECONDS
-  kill -TERM "$MMBUILD"
-  # The build is gone within mmbuild's grace (10 s), before mmbuild's own
-  # KILL; mmbuild's --stop and mails come after.
-  # KillWait is 2 s; mmbuild's own grace, 10 s, is not needed.
-  wait_until finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
-  assert [ $((SECONDS - start)) -lt 10 ]
-  wait_for_mmbuild
-  assert_equal "$(status_of j1)" killed
-  assert launched_log_has j1 "O ignored TERM"
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
-  assert no_slurm_job
+  launched_test_stubborn
 }
 
 @test "mmbuild SIGKILLed: its runner cancels the job within seconds and ends the log" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  kill -KILL "$MMBUILD"
-  wait_until no_slurm_job
-  wait_until launched_ended j1
-  assert_equal "$(status_of j1)" killed
-  assert launched_log_has j1 "O trapped TERM"
-  assert launched_log_has j1 "X Build stopped: mmbuild (pid $MMBUILD) died"
+  launched_test_mmbuild_killed
 }
 
 @test "mmbuild and its runner SIGKILLed: the guard's TERM cancels the job; the next mmbuild ends the log, its --stop harmless" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  local runner
-  runner=$(launched_runner j1)
-  kill -KILL "$MMBUILD" "$runner"
-  wait_until no_slurm_job
-  assert_equal "$(status_of j1)" ""
-  mmbuild_succeeds
-  assert_output --partial "job j1: its runner died; log finished as error"
-  assert_equal "$(result_of j1)" "error -1"
-  run log_lines j1
-  assert_line "$ $LAUNCHER --stop"
-  refute_line --regexp "^! .*--stop"
-  assert no_slurm_job
+  launched_test_runner_killed
 }
 
 @test "mmbuild, runner, launcher and srun SIGKILLed together: the job runs on, and the next mmbuild cancels it" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  launched_kill_all j1
-  # Nothing of Mixmaster is left to cancel it; Slurm runs it on.
-  sleep 1
-  assert_equal "$(mm_slurm_jobs)" "mm-j1"
-  mmbuild_succeeds
-  assert_output --partial "job j1: its runner died; log finished as error"
-  assert_equal "$(result_of j1)" "error -1"
-  assert launched_log_has j1 "$ $LAUNCHER --stop"
-  assert no_slurm_job
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  launched_test_all_killed
 }
 
 @test "mmbuild: a workspace the node does not see is error, naming the host" {
@@ -283,15 +199,9 @@ waits_for_a_cpu() { test "$(mm_slurm_pending_reason "$1")" = Resources; }
 }
 
 @test "mmbuild: request values reach the build unchanged: quotes, \$(...), a leading -" {
-  local target="values/it's-\"\$(touch-pwned)\"-\`id\`"
-  mm_git push -q origin "main:$target"
-  # No newline: a value holding one is refused before it is spooled
-  # (mmbridge(1)); the launcher's own test passes one through.
-  spool_job j1 target="$target" 'viewUrl=-e $(touch pwned) '"'"'q'"'"' "d" second line'
-  mmbuild_succeeds
-  assert_equal "$(result_of j1)" "success 0"
-  run log_lines j1
-  assert_line "O $target|"
-  assert_line "O -e \$(touch pwned) 'q' \"d\" second line|"
-  assert [ ! -e "$(workspace "$target")/pwned" ]
+  launched_test_values
+}
+
+@test "a push through mmbridge is built through Slurm: the forge's statuses and the mails are those of a local build" {
+  launched_test_push
 }

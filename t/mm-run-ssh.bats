@@ -11,6 +11,9 @@ load helpers/jobs
 load helpers/launched
 load helpers/user-manager
 load helpers/sshd
+load helpers/bridge
+load helpers/forge
+load helpers/mail
 
 setup() {
   mm_user_manager_skip_reason || skip "$MM_SKIP_REASON"
@@ -42,12 +45,16 @@ CONF
 }
 
 teardown() {
+  bridge_stop
+  mm_mail_stop
   kill_background
   mm_sshd_stop
   mm_user_manager_stop
 }
 
 no_build_unit() { [ -z "$(build_units)" ]; }
+# For helpers/launched: the builder's units, by job name.
+launched_remote_builds() { build_units | sed 's/\.service$//'; }
 
 # launch COMMAND: runs the launcher's words as mmbuild does, in the
 # workspace, stdout and stderr apart in $BATS_TEST_TMPDIR/out and err; sets
@@ -121,137 +128,44 @@ trapped TERM"
 # Through mmbuild.
 
 @test "mmbuild: a build in a unit of the builder has the log of a local one; exit codes 0, 3, 139; no unit left" {
-  spool_job j1
-  spool_job j2 target=failing
-  spool_job j3 target=segv
-  mmbuild_succeeds
-  assert_equal "$(result_of j1) $(result_of j2) $(result_of j3)" "success 0 failure 3 failure 139"
-  run log_lines j1
-  assert_line "# Build started in $(workspace main), launched by $LAUNCHER"
-  assert_line "O out main"
-  assert_line "! err line"
-  assert_line "O first"
-  assert_line "# Build finished"
-  refute_line --partial -- "--stop"
-  run log_of j1
-  assert_line "launcher = $LAUNCHER"
-  assert no_build_unit
+  launched_test_results
   # Built there, from the commit pushed: the README of the builder's checkout.
   assert_equal "$(cat "$REMOTE_ROOT/acme-app/main/README")" first
 }
 
 @test "mmbuild: output is in the log while the build runs on the builder" {
-  spool_job j1 target=live
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O first"
-  assert_equal "$(build_units)" "mm-j1.service"
-  refute launched_log_has j1 "O second"
-  touch "$BATS_TEST_TMPDIR/go"
-  wait_for_mmbuild
-  assert_equal "$(result_of j1)" "success 0"
-  assert launched_log_has j1 "O second"
+  launched_test_live
 }
 
 @test "mmbuild: a stop runs the build's TERM trap and leaves no unit on the builder" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  kill -TERM "$MMBUILD"
-  wait_for_mmbuild
-  assert_equal "$(result_of j1)" "killed 7"
-  run log_lines j1
-  assert_line "O trapped TERM"
-  assert_line "$ $LAUNCHER --stop"
-  assert_line "X Build stopped: mmbuild was asked to stop"
-  assert no_build_unit
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  launched_test_stop
 }
 
 @test "mmbuild: a timeout runs the build's TERM trap and leaves no unit on the builder" {
-  # Long enough for the push and the unit's start on a loaded machine: the
-  # TERM must reach the build, not the push.
-  sed -i "s/^supersede = no$/supersede = no\ntimeout = 10/" "$MM_CONFIG"
-  spool_job j1 target=trapper
-  mmbuild_succeeds
-  assert_equal "$(result_of j1)" "killed 7"
-  run log_lines j1
-  assert_line "O trapped TERM"
-  assert_line "X Build stopped: timeout: the build ran longer than 10 s"
-  assert no_build_unit
+  # Long enough for the push and the unit's start on a loaded machine.
+  launched_test_timeout 10
 }
 
 @test "mmbuild: a build that ignores TERM is killed within the grace" {
-  spool_job j1 target=stubborn
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  local start=$SECONDS
-  kill -TERM "$MMBUILD"
-  # The build is gone within mmbuild's grace (10 s), before mmbuild's own
-  # KILL; mmbuild's --stop and mails come after.
-  # The unit's TimeoutStopSec is 5 s, within mmbuild's 10.
-  wait_until finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
-  assert [ $((SECONDS - start)) -lt 10 ]
-  wait_for_mmbuild
-  assert_equal "$(status_of j1)" killed
-  assert launched_log_has j1 "O ignored TERM"
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
-  assert no_build_unit
+  launched_test_stubborn
 }
 
 @test "mmbuild SIGKILLed: its runner stops the unit within seconds and ends the log" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  kill -KILL "$MMBUILD"
-  wait_until no_build_unit
-  wait_until launched_ended j1
-  assert_equal "$(status_of j1)" killed
-  assert launched_log_has j1 "O trapped TERM"
-  assert launched_log_has j1 "X Build stopped: mmbuild (pid $MMBUILD) died"
+  launched_test_mmbuild_killed
 }
 
 @test "mmbuild and its runner SIGKILLed: the guard's TERM stops the unit; the next mmbuild ends the log, its --stop harmless" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  kill -KILL "$MMBUILD" "$(launched_runner j1)"
-  wait_until no_build_unit
-  assert_equal "$(status_of j1)" ""
-  mmbuild_succeeds
-  assert_output --partial "job j1: its runner died; log finished as error"
-  assert_equal "$(result_of j1)" "error -1"
-  run log_lines j1
-  assert_line "$ $LAUNCHER --stop"
-  refute_line --regexp "^! .*--stop"
-  assert no_build_unit
+  launched_test_runner_killed
 }
 
 @test "mmbuild, runner, launcher and ssh SIGKILLed together: the unit runs on, and the next mmbuild stops it" {
-  spool_job j1 target=trapper
-  mmbuild_in_background
-  wait_until launched_log_has j1 "O started"
-  launched_kill_all j1
-  sleep 1
-  assert_equal "$(build_units)" "mm-j1.service"
-  mmbuild_succeeds
-  assert_output --partial "job j1: its runner died; log finished as error"
-  assert_equal "$(result_of j1)" "error -1"
-  assert launched_log_has j1 "$ $LAUNCHER --stop"
-  assert no_build_unit
-  assert finished "$(cat "$BATS_TEST_TMPDIR/build.pid")"
+  launched_test_all_killed
 }
 
 @test "mmbuild: request values reach the build on the builder unchanged: quotes, \$(...), a leading -" {
-  local target="values/it's-\"\$(touch-pwned)\"-\`id\`-%n-\${HOME}"
-  mm_git push -q origin "main:$target"
-  # No newline: a value holding one is refused before it is spooled
-  # (mmbridge(1)); the launcher's own test passes one through.
-  spool_job j1 target="$target" 'viewUrl=-e $(touch pwned) '"'"'q'"'"' "d" $$ %n second line'
-  mmbuild_succeeds
-  assert_equal "$(result_of j1)" "success 0"
-  run log_lines j1
-  assert_line "O $target|"
-  assert_line "O -e \$(touch pwned) 'q' \"d\" \$\$ %n second line|"
-  run find "$BATS_TEST_TMPDIR" -name pwned
-  assert_output ""
+  launched_test_values
+}
+
+@test "a push through mmbridge is built on the builder: the forge's statuses and the mails are those of a local build" {
+  launched_test_push
 }

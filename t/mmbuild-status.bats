@@ -145,22 +145,6 @@ EOF
   refute_line --partial "! commit status"
 }
 
-# gitea_payload FORGE-BASE > FILE: the Gitea fixture as a push of main at
-# $SHA of acme/app, hosted at FORGE-BASE.
-gitea_payload() {
-  /usr/bin/python3 - "$MM_FIXTURES/gitea-push.json" "$1" "$SHA" "$MM_GIT_REMOTE" <<'PY'
-import json, sys
-fixture, base, commit, remote = sys.argv[1:]
-with open(fixture) as f:
-    payload = json.load(f)
-payload["ref"] = "refs/heads/main"
-payload["after"] = commit
-payload["repository"].update(full_name="acme/app", html_url=base + "/acme/app",
-                             clone_url=remote, ssh_url=remote)
-json.dump(payload, sys.stdout)
-PY
-}
-
 @test "through mmbridge: the Gitea push's status URL is recorded and used; one pointing elsewhere gets no request at all" {
   load helpers/bridge
   forge_start HOME

@@ -66,3 +66,21 @@ write_tokens() {
   printf '%s\n' "$@" >"$TOKENS"
   chmod 600 "$TOKENS"
 }
+
+# gitea_payload FORGE-BASE [BRANCH] > FILE: the Gitea fixture as a push of
+# BRANCH (main by default) at $SHA of acme/app, hosted at FORGE-BASE, its
+# repository the test's remote.
+gitea_payload() {
+  /usr/bin/python3 - "$MM_FIXTURES/gitea-push.json" "$1" "$SHA" "$MM_GIT_REMOTE" \
+    "${2:-main}" <<'PY'
+import json, sys
+fixture, base, commit, remote, branch = sys.argv[1:]
+with open(fixture) as f:
+    payload = json.load(f)
+payload["ref"] = "refs/heads/" + branch
+payload["after"] = commit
+payload["repository"].update(full_name="acme/app", html_url=base + "/acme/app",
+                             clone_url=remote, ssh_url=remote)
+json.dump(payload, sys.stdout)
+PY
+}
