@@ -101,6 +101,47 @@ for line in open(sys.argv[1]):
     print(r["method"], r["path"], r["body"].get("state"))' "$API_LOG"
 }
 
+# mmbridge(1) "Payload fields": who pushed, from each forge's own field in
+# its real payload (t/fixtures), lands in the job as `pusher` (mmbuild(1)
+# JOB FILES); a payload whose pusher is of another type still queues.
+@test "who pushed: each forge's pusher from its real payload is the job's pusher, with the commit's page" {
+  write_config "[test-org/test-repo]" "production = true" \
+    "[Codertocat/Hello-World]" "master = true" \
+    "[example-group/web-shop]" "staging = true"
+  bridge_post /gitea "$MM_FIXTURES/gitea-push.json" -H 'X-Gitea-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"test"}'
+  assert_success
+  bridge_post /github "$MM_FIXTURES/github-push.json" -H 'X-GitHub-Event: push'
+  assert_equal "$HTTP_STATUS" 202
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"Codertocat",
+    "commitUrl":"https://github.com/Codertocat/Hello-World/commit/6113728f27ae82c7b1a177c8d03f9e96e0adf246"}'
+  assert_success
+  bridge_post /gitlab "$MM_FIXTURES/gitlab-push.json" -H 'X-Gitlab-Event: Push Hook'
+  assert_equal "$HTTP_STATUS" 202
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"ada",
+    "commitUrl":"https://gitlab.example.com/example-group/web-shop/-/commit/da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}'
+  assert_success
+  # GitHub's second field, and a pusher that is no string: left out.
+  sed 's/"name": "Codertocat",/"name": null,/' "$MM_FIXTURES/github-push.json" \
+    >"$BATS_TEST_TMPDIR/github.json"
+  bridge_post /github "$BATS_TEST_TMPDIR/github.json" -H 'X-GitHub-Event: push'
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":"Codertocat"}'
+  assert_success
+  sed 's/"user_username": "ada"/"user_username": ["ada"]/' \
+    "$MM_FIXTURES/gitlab-push.json" >"$BATS_TEST_TMPDIR/gitlab.json"
+  bridge_post /gitlab "$BATS_TEST_TMPDIR/gitlab.json" -H 'X-Gitlab-Event: Push Hook'
+  assert_equal "$HTTP_STATUS" 202
+  run bridge_job_matches "$SPOOL/${HTTP_BODY#queued }.ini" '{"pusher":null}'
+  assert_success
+  # A pusher with a control character is a request value like any other.
+  sed 's/"login": "test",/"login": "te\\u001bst",/' "$MM_FIXTURES/gitea-push.json" \
+    >"$BATS_TEST_TMPDIR/gitea.json"
+  bridge_post /gitea "$BATS_TEST_TMPDIR/gitea.json" -H 'X-Gitea-Event: push'
+  assert_equal "$HTTP_STATUS" 400
+  assert_equal "$HTTP_BODY" "request value pusher holds the control character U+001B; values may hold none but tab (and line breaks in message)"
+}
+
 @test "an annotated tag and a tag of a tag build the tag's commit, through every forge endpoint" {
   local forge ref ids=() expected=()
   for forge in "${FORGES[@]}"; do

@@ -38,6 +38,37 @@ teardown() { kill_background; }
   assert_output --partial "no builds of project no/such-project"
 }
 
+# mmbuild(1) BUILD HISTORY: what waits in the spool is listed first, in the
+# order mmbuild takes it, then what runs, then the rest.
+@test "--list: queued jobs first with their place in the queue, then the running build, then the rest" {
+  spool_job 20261125-120000-000001-1-aaaaaaaa
+  mmbuild_succeeds
+  spool_job 20261125-120001-000001-1-bbbbbbbb target=waiting
+  mmbuild_in_background
+  wait_until grep -q '^..:..:.. O started' "$(log_path 20261125-120001-000001-1-bbbbbbbb)"
+  # One build slot (jobs = 1), taken: these wait in the spool.
+  spool_job 20261125-120003-000001-1-dddddddd target=failing
+  spool_job 20261125-120002-000001-1-cccccccc
+  for project in "" acme/app; do
+    mmbuild_succeeds --list $project
+    assert_line --index 0 '20261125-120002-000001-1-cccccccc  acme/app  main  queued   #1'
+    assert_line --index 1 '20261125-120003-000001-1-dddddddd  acme/app  failing  queued   #2'
+    assert_line --index 2 '20261125-120001-000001-1-bbbbbbbb  acme/app  waiting  running  -'
+    assert_line --index 3 --regexp '^20261125-120000-000001-1-aaaaaaaa  acme/app  main  success  [0-9.]+s$'
+    [ "${#lines[@]}" = 4 ]
+  done
+  run script -qec "$MM_BIN/mmbuild --list" /dev/null
+  [[ "$output" == *$'\033[2mqueued\033[0m   #1'* ]]
+  touch "$GO"
+  wait_for_mmbuild
+  assert_equal "$MMBUILD_RC" 0
+  mmbuild_succeeds --list
+  assert_line --index 0 --regexp '^20261125-120003-000001-1-dddddddd  acme/app  failing  failure  [0-9.]+s$'
+  assert_line --index 1 --regexp '^20261125-120002-000001-1-cccccccc  acme/app  main  success  [0-9.]+s$'
+  assert_line --index 2 --regexp '^20261125-120001-000001-1-bbbbbbbb  acme/app  waiting  success  [0-9.]+s$'
+  [ "${#lines[@]}" = 4 ]
+}
+
 @test "--list colours the status on a terminal" {
   spool_job 20261125-120000-000001-1-aaaaaaaa
   mmbuild_succeeds

@@ -93,6 +93,8 @@ two_groups_alive() {
     assert_line "H hook job-superseded for $job"
     refute_line --partial "Build started"
     assert_equal "$(exit_code_of "$job")" -1
+    # The job that won, for the web view's link (mmbuild(1) BUILD LOG).
+    grep -qx 'supersededBy = 3-c' "$(log_path "$job")"
   done
   assert_equal "$(mm_spool_count "$SPOOL")" 0
   # No mail for a superseded job; the hook is told, with the job that won.

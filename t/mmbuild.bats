@@ -457,7 +457,7 @@ inject-v/\$(touch X) = echo \"\$MIXMASTER_TASK\" \"\$MIXMASTER_VIEW_URL\""
   # One that a build key matches, so that the ref check is what stops it.
   spool_job t9 target='main/../../x'
   spool_job v1 target=inject-v task='$(touch X)' viewUrl='`touch X`' \
-    message='$(touch X)'
+    message='$(touch X)' pusher='$(touch X);touch X' commitUrl='`touch X`'
   mkdir "$BATS_TEST_TMPDIR/cwd"
   outside_builds() { find "$BATS_TEST_TMPDIR" -path "$BUILDS" -prune -o -print | sort; }
   before=$(outside_builds)

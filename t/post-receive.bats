@@ -69,6 +69,8 @@ push() {
   tag=$(grep -l '^target = refs/tags/v1.0$' "$SPOOL"/*.ini)
   # The commit an annotated tag names, as a forge sends it.
   grep -qx "commit = $commit" "$tag"
+  # Who pushed: the account that ran the hook, as the pages show it.
+  grep -qx "pusher = $(id -un)" "$main"
   # The bridge checked each signature: no unsigned request got in.
   run bridge_log_lines
   [[ "$output" != *" 401 "* && "$output" != *" 403 "* ]]

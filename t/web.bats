@@ -59,6 +59,17 @@ get() { bridge_curl GET "$@"; }
   done
 }
 
+# mmbridge(1) WEB VIEW: on /builds what runs comes before what is done,
+# whichever project it is in, as in `mmbuild --list`.
+@test "history page: running builds before finished ones, whatever their age" {
+  web_log acme-app "$(web_id 1)" running main >/dev/null
+  web_log other-proj "$(web_id 2)" success main >/dev/null
+  get /builds
+  run grep -o '<tr class="build [a-z]*" data-id="[^"]*"' <<<"$HTTP_BODY"
+  assert_equal "${lines[0]}" "<tr class=\"build running\" data-id=\"$(web_id 1)\""
+  assert_equal "${lines[1]}" "<tr class=\"build success\" data-id=\"$(web_id 2)\""
+}
+
 @test "history page: each project's last build per target, with status and link" {
   web_log acme-app "$(web_id 1)" failure main >/dev/null
   web_log acme-app "$(web_id 2)" success main >/dev/null
@@ -67,7 +78,7 @@ get() { bridge_curl GET "$@"; }
   get /builds
   assert_equal "$HTTP_STATUS" 200
   [[ "$HTTP_HEADERS" == *"Content-Type: text/html; charset=utf-8"* ]]
-  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 3 ]
+  [ "$(grep -c '<tr class="build ' <<<"$HTTP_BODY")" = 3 ]
   [[ "$HTTP_BODY" == *"/builds/acme-app/$(web_id 2)\">main<"* ]]
   [[ "$HTTP_BODY" != *"$(web_id 1)"* ]]
   [[ "$HTTP_BODY" == *"/builds/acme-app/$(web_id 3)\">release<"* ]]
@@ -76,17 +87,87 @@ get() { bridge_curl GET "$@"; }
   [[ "$HTTP_BODY" == *'data-status="failure"'* ]]
 }
 
+# mmbridge(1) WEB VIEW: what waits in the spool is listed first with its
+# place in the queue, and a list with a queued or running row reloads
+# itself (the build page's <meta> refresh, no JavaScript) until all is done.
+@test "lists: queued jobs first with their place, running builds with their time; they refresh until all is done" {
+  web_log acme-app "$(web_id 1)" success main >/dev/null
+  WEB_STARTED=$(date -u -d '-65 seconds' +%Y-%m-%dT%H:%M:%SZ) \
+    web_log acme-app "$(web_id 2)" running release >/dev/null
+  spool_job "$(web_id 4)" repositoryUrl=/srv/acme.git target=docs \
+    'message=Queued <later>\n\nbody' pusher=bob received=2026-11-25T12:30:00Z
+  spool_job "$(web_id 3)" repositoryUrl=/srv/acme.git target=main
+  for path in /builds /builds/acme-app; do
+    get "$path"
+    assert_equal "$HTTP_STATUS" 200
+    [[ "$HTTP_BODY" == *'<meta http-equiv="refresh" content="5">'* ]]
+    # In the order mmbuild takes them, before the builds; no page yet.
+    run grep -o '<tr class="build [a-z]*" data-id="[^"]*"' <<<"$HTTP_BODY"
+    assert_equal "${lines[0]}" "<tr class=\"build queued\" data-id=\"$(web_id 3)\""
+    assert_equal "${lines[1]}" "<tr class=\"build queued\" data-id=\"$(web_id 4)\""
+    assert_equal "${lines[2]}" "<tr class=\"build running\" data-id=\"$(web_id 2)\""
+    assert_equal "${lines[3]}" "<tr class=\"build success\" data-id=\"$(web_id 1)\""
+    [[ "$HTTP_BODY" == *'<span class="position">#1</span>'* ]]
+    [[ "$HTTP_BODY" == *'<span class="position">#2</span>'* ]]
+    [[ "$HTTP_BODY" != *"href=\"/builds/acme-app/$(web_id 3)\""* ]]
+    [[ "$HTTP_BODY" == *'<td class="subject">Queued &lt;later&gt;</td>'* ]]
+    [[ "$HTTP_BODY" == *'<td class="wide pusher">bob</td>'* ]]
+    [[ "$HTTP_BODY" == *'title="2026-11-25T12:30:00Z">25 Nov 2026 12:30 UTC</time>'* ]]
+    [[ "$HTTP_BODY" =~ '<span class="elapsed">1 min '[0-9][0-9]' s</span>' ]]
+  done
+  # Taken and finished: nothing waits or runs, nothing reloads.
+  rm "$SPOOL"/*.ini
+  web_log acme-app "$(web_id 2)" success release >/dev/null
+  for path in /builds /builds/acme-app; do
+    get "$path"
+    [[ "$HTTP_BODY" != *'http-equiv="refresh"'* ]]
+    [[ "$HTTP_BODY" != *'queued'* ]]
+  done
+  # A project whose first job still waits has a page already.
+  spool_job "$(web_id 5)" project=new/app repositoryUrl=/srv/new.git
+  get /builds/new-app
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"data-id=\"$(web_id 5)\""* ]]
+}
+
+# Who and what: subject, pusher, the commit linked to the forge, one time
+# column (the push), superseded builds linked to their successor without
+# exit code or duration, the failing line of a log in red.
+@test "pages say who pushed what and when; superseded builds link to their successor; the failing line stands out" {
+  web_log acme-app "$(web_id 1)" failure main >/dev/null
+  WEB_SUPERSEDED_BY=$(web_id 3) web_log acme-app "$(web_id 2)" superseded main >/dev/null
+  web_log acme-app "$(web_id 3)" success main >/dev/null
+  get /builds/acme-app
+  [[ "$HTTP_BODY" == *'<th>Subject</th><th class="wide">Pushed by</th><th>Pushed</th>'* ]]
+  [[ "$HTTP_BODY" != *'<th>When</th>'* ]]
+  [ "$(grep -c '<td class="subject">a change</td><td class="wide pusher">ada</td>' <<<"$HTTP_BODY")" = 3 ]
+  [[ "$HTTP_BODY" != *'its body'* ]]
+  [[ "$HTTP_BODY" == *'<a class="commit" href="https://forge.example/acme/app/commit/9098"><code>909889ace726</code></a>'* ]]
+  [[ "$HTTP_BODY" == *'<time datetime="2026-11-25T12:00:00Z" title="2026-11-25T12:00:00Z">25 Nov 2026 12:00 UTC</time>'* ]]
+  row=$(grep -o "<tr class=\"build superseded\" data-id=\"$(web_id 2)\">.*</tr>" <<<"$HTTP_BODY")
+  [[ "$row" == *" by <a class=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\" title=\"$(web_id 3)\">20261125-120003</a>"* ]]
+  [[ "$row" != *"4.084"* ]]
+  get "/builds/acme-app/$(web_id 2)"
+  [[ "$HTTP_BODY" == *"<a id=\"superseded-by\" href=\"/builds/acme-app/$(web_id 3)\">"* ]]
+  [[ "$HTTP_BODY" != *"Exit code"* ]]
+  [[ "$HTTP_BODY" != *"<dt>Duration</dt>"* ]]
+  [[ "$HTTP_BODY" == *"<dt>Pushed by</dt><dd>ada</dd>"* ]]
+  get "/builds/acme-app/$(web_id 1)"
+  [[ "$HTTP_BODY" == *'<span class="m-mixmaster m-failed">12:00:05 # Build failed: the command exited with status 2</span>'* ]]
+  [[ "$HTTP_BODY" == *'<dt>Exit code</dt><dd>2</dd>'* ]]
+}
+
 @test "project page: newest first, 50 a page, ?page=N, bad pages 404" {
   for i in $(seq 1 120); do web_log acme-app "$(web_id "$i")" success >/dev/null; done
   get /builds/acme-app
   assert_equal "$HTTP_STATUS" 200
-  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 50 ]
+  [ "$(grep -c '<tr class="build ' <<<"$HTTP_BODY")" = 50 ]
   first=$(grep -o 'href="/builds/acme-app/[^"]*"' <<<"$HTTP_BODY" | head -1)
   [ "$first" = "href=\"/builds/acme-app/$(web_id 120)\"" ]
   [[ "$HTTP_BODY" == *'href="/builds/acme-app?page=2">Older'* ]]
   get '/builds/acme-app?page=3'
   assert_equal "$HTTP_STATUS" 200
-  [ "$(grep -c '<tr class="build">' <<<"$HTTP_BODY")" = 20 ]
+  [ "$(grep -c '<tr class="build ' <<<"$HTTP_BODY")" = 20 ]
   [[ "$HTTP_BODY" == *"$(web_id 1)"* ]]
   [[ "$HTTP_BODY" != *"Older"* ]]
   for bad in '?page=4' '?page=0' '?page=x' '?page=-1'; do

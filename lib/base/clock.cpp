@@ -36,6 +36,17 @@ std::string FormatIdStamp(const struct timespec& t) {
 std::string FormatClock(const struct timespec& t) {
   return Format(t, "%H:%M:%S");
 }
+std::string FormatReadable(const struct timespec& t) {
+  return Format(t, "%-d %b %Y %H:%M");
+}
+
+bool ParseIsoUtc(const std::string& text, time_t* t) {
+  struct tm tm = {};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end != '\0' || text.size() != 20) return false;
+  *t = timegm(&tm);
+  return true;
+}
 
 double MonotonicSeconds() {
   struct timespec t;

@@ -24,6 +24,11 @@ std::string FormatIsoUtc(const struct timespec& t);
 std::string FormatIdStamp(const struct timespec& t);
 // 12:00:00 (UTC, like every other time Mixmaster writes)
 std::string FormatClock(const struct timespec& t);
+// 25 Nov 2026 12:00 (UTC): a time for people, beside its ISO form.
+std::string FormatReadable(const struct timespec& t);
+
+// Reads FormatIsoUtc's form back; false for any other text.
+bool ParseIsoUtc(const std::string& text, time_t* t);
 
 // Seconds on CLOCK_MONOTONIC, for deadlines and durations.
 double MonotonicSeconds();

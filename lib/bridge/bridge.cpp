@@ -161,7 +161,9 @@ Answer Spool(const Config& config, const HttpRequest& request,
   job.task = build.task;
   job.commit = build.commit;
   job.view_url = build.view_url;
+  job.commit_url = build.commit_url;
   job.message = build.message;
+  job.pusher = build.pusher;
   job.notifications = NotificationsName(build.notifications);
   job.forge = ForgeName(build.forge);
   job.status_url = build.status_url;

@@ -16,6 +16,7 @@
 #include "job/build_history.h"
 #include "job/job.h"
 #include "job/job_settings.h"
+#include "job/queued_jobs.h"
 #include "job/spool_writer.h"
 #include "job/target_match.h"
 
@@ -29,18 +30,23 @@ const char* AnsiColour(const std::string& status) {
   if (status == "success") return "\033[32m";
   if (status == "failure" || status == "killed") return "\033[31m";
   if (status == "error") return "\033[33m";
+  if (status == "queued") return "\033[2m";
   return "\033[34m";
 }
 
 // One line of --list; log values are made one line of printable text, so
-// that a log cannot move the terminal's cursor.
+// that a log cannot move the terminal's cursor. A queued job shows its place
+// in the queue where a build shows its duration.
 std::string Row(const BuildSummary& b, bool colour) {
   std::string status = OneLine(b.status);
   std::string pad(status.size() < 7 ? 7 - status.size() : 0, ' ');
   if (colour) status = AnsiColour(b.status) + status + "\033[0m";
+  std::string last = b.queue_position > 0
+                         ? "#" + std::to_string(b.queue_position)
+                     : b.duration.empty() ? "-"
+                                          : OneLine(b.duration) + "s";
   return b.id + "  " + OneLine(b.project_name()) + "  " + OneLine(b.target) +
-         "  " + status + pad + "  " +
-         (b.duration.empty() ? "-" : OneLine(b.duration) + "s") + "\n";
+         "  " + status + pad + "  " + last + "\n";
 }
 
 }  // namespace
@@ -49,6 +55,10 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
                 std::string* text, std::string* err) {
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return false;
+  std::vector<BuildSummary> queued;
+  if (!ListQueuedJobs(config.spool, project.empty() ? "" : SafeName(project),
+                      &queued, err))
+    return false;
   std::vector<std::string> dirs;
   if (!project.empty())
     dirs.push_back(SafeName(project));
@@ -59,17 +69,26 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
     std::vector<std::string> ids;
     bool missing = false;
     if (!history.ListJobs(dir, &ids, &missing, err)) {
+      // A project whose first job waits has no logs yet.
+      if (missing && !queued.empty()) continue;
       if (missing) *err = "no builds of project " + OneLine(project);
       return false;
     }
     for (const std::string& id : ids) builds.emplace_back(id, dir);
   }
   std::sort(builds.rbegin(), builds.rend());
-  text->clear();
+  std::vector<BuildSummary> logs;
   for (const auto& [id, dir] : builds) {
     BuildSummary b;
-    if (history.ReadSummary(dir, id, &b)) *text += Row(b, colour);
+    if (history.ReadSummary(dir, id, &b)) logs.push_back(std::move(b));
   }
+  // What waits, in the order it will be taken, then what runs, then the
+  // rest, newest first.
+  std::stable_partition(logs.begin(), logs.end(),
+                        [](const BuildSummary& b) { return !b.complete(); });
+  text->clear();
+  for (const BuildSummary& b : queued) *text += Row(b, colour);
+  for (const BuildSummary& b : logs) *text += Row(b, colour);
   return true;
 }
 

@@ -12,9 +12,11 @@
 namespace mm {
 
 // The builds of every project, or of `project` (a name as in the
-// configuration, or its directory), newest first: one line each with id,
-// project, target, status and duration, the status coloured when `colour`.
-// False when the project has no builds directory.
+// configuration, or its directory): one line each with id, project, target,
+// status and duration, the status coloured when `colour`. First the jobs
+// queued in the spool, in the order mmbuild takes them, with their place
+// (`#1` is next) for a duration; then the running builds; then the rest,
+// newest first. False when the project has neither logs nor queued jobs.
 bool ListBuilds(const Config& config, const std::string& project, bool colour,
                 std::string* text, std::string* err);
 

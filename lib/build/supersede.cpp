@@ -66,7 +66,7 @@ bool FinishSuperseded(const ClaimedJob& job, const std::string& by,
                        -1};
     observer->OnEvent(report, &log);
   }
-  if (!log.EndSuperseded(SystemClock().Now(), err)) return false;
+  if (!log.EndSuperseded(SystemClock().Now(), by, err)) return false;
   if (!log.ok()) {
     *err = log.error();
     return false;

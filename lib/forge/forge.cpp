@@ -130,7 +130,8 @@ bool ReadLightweight(FieldReader* f, BuildRequest* r, FieldError* e) {
       !f->String("commit", false, &r->commit, e) ||
       !f->String("task", false, &r->task, e) ||
       !f->String("viewUrl", false, &r->view_url, e) ||
-      !f->String("message", false, &r->message, e))
+      !f->String("message", false, &r->message, e) ||
+      !f->String("pusher", false, &r->pusher, e))
     return false;
   r->ref = r->target;
   r->repository_urls = {r->repository_url};
@@ -160,6 +161,8 @@ struct ForgeFields {
   const char* view_commit_url;  // else this field of the first commit
   const char* head_message;     // preferred
   CommitMessage message_from;   // else this commit's message
+  const char* pusher;           // preferred
+  const char* pusher_fallback;  // else this one
 };
 
 // Gitea and GitHub name the commit of an annotated tag in head_commit.id
@@ -172,7 +175,9 @@ const ForgeFields kGiteaFields = {"repository.full_name",
                                   "compare_url",
                                   "url",
                                   "head_commit.message",
-                                  CommitMessage::kFirst};
+                                  CommitMessage::kFirst,
+                                  "pusher.login",
+                                  "pusher.username"};
 const ForgeFields kGitHubFields = {"repository.full_name",
                                    "repository.ssh_url",
                                    "repository.clone_url",
@@ -181,7 +186,9 @@ const ForgeFields kGitHubFields = {"repository.full_name",
                                    "compare",
                                    nullptr,
                                    "head_commit.message",
-                                   CommitMessage::kNone};
+                                   CommitMessage::kNone,
+                                   "pusher.name",
+                                   "sender.login"};
 const ForgeFields kGitLabFields = {"project.path_with_namespace",
                                    "project.git_ssh_url",
                                    "project.git_http_url",
@@ -190,7 +197,9 @@ const ForgeFields kGitLabFields = {"project.path_with_namespace",
                                    "project.web_url",
                                    nullptr,
                                    nullptr,
-                                   CommitMessage::kLast};
+                                   CommitMessage::kLast,
+                                   "user_username",
+                                   nullptr};
 
 // The target of a pushed ref: a branch by its name, unless that name starts
 // with refs/ itself (git allows a branch refs/tags/v9): then, like a tag or
@@ -200,6 +209,30 @@ std::string TargetOfRef(const std::string& ref) {
   if (!StartsWith(ref, kHeads)) return ref;
   std::string branch = ref.substr(sizeof kHeads - 1);
   return StartsWith(branch, "refs/") ? ref : branch;
+}
+
+// The page of the commit built (mmbridge(1) "Payload fields"): the
+// url of head_commit, else of the first or last of `commits`, whichever has
+// the commit's id; none when none has. Only shown: a field of another type
+// is left out, not refused.
+void ReadCommitUrl(FieldReader* f, BuildRequest* r) {
+  FieldError ignored;
+  std::string id, url;
+  if (r->commit.empty()) return;
+  if (f->String("head_commit.id", false, &id, &ignored) && id == r->commit &&
+      f->String("head_commit.url", false, &url, &ignored) && !url.empty()) {
+    r->commit_url = url;
+    return;
+  }
+  for (bool last : {false, true}) {
+    if (ElementString(f, "commits", last, "id", &id, &ignored) &&
+        id == r->commit &&
+        ElementString(f, "commits", last, "url", &url, &ignored) &&
+        !url.empty()) {
+      r->commit_url = url;
+      return;
+    }
+  }
 }
 
 bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
@@ -241,6 +274,13 @@ bool ReadForge(const ForgeFields& map, FieldReader* f, const std::string& after,
       !ElementString(f, "commits", map.message_from == CommitMessage::kLast,
                      "message", &r->message, e))
     return false;
+  ReadCommitUrl(f, r);
+  // Only shown: a pusher of another type is left out, not refused.
+  FieldError ignored;
+  for (const char* field : {map.pusher, map.pusher_fallback})
+    if (field && r->pusher.empty() &&
+        !f->String(field, false, &r->pusher, &ignored))
+      r->pusher.clear();
   return true;
 }
 

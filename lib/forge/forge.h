@@ -36,7 +36,12 @@ struct BuildRequest {
   std::string task;
   std::string commit;
   std::string view_url;
+  // The forge's page of `commit`, when the payload names it.
+  std::string commit_url;
   std::string message;
+  // Who pushed (mmbridge(1) "Payload fields"); empty when the payload does
+  // not say.
+  std::string pusher;
   Notifications notifications = Notifications::kAll;
   // Forge pushes (mmbridge(1) "Commit statuses"): the forge, and the commit's
   // status URL when the payload yields a valid one (else empty).

@@ -155,23 +155,25 @@ void BuildLog::Line(char marker, const std::string& text) {
 
 bool BuildLog::EndBuild(const BuildResult& result, std::string* err) {
   return AppendResult(BuildStatusName(result.status), result.exit_code,
-                      result.finished, result.duration_seconds, err);
+                      result.finished, result.duration_seconds, "", err);
 }
 
 bool BuildLog::EndSuperseded(const struct timespec& finished,
-                             std::string* err) {
-  return AppendResult("superseded", -1, finished, 0, err);
+                             const std::string& by, std::string* err) {
+  return AppendResult("superseded", -1, finished, 0,
+                      "supersededBy = " + EscapeJobValue(by) + "\n", err);
 }
 
 bool BuildLog::AppendResult(const char* status, int exit_code,
                             const struct timespec& finished,
-                            double duration_seconds, std::string* err) {
+                            double duration_seconds, const std::string& more,
+                            std::string* err) {
   char duration[32];
   snprintf(duration, sizeof duration, "%.3f", duration_seconds);
   bool written = Append(std::string("\n[result]\nstatus = ") + status +
                             "\nexitCode = " + std::to_string(exit_code) +
                             "\nfinished = " + FormatIsoUtc(finished) +
-                            "\nduration = " + duration + "\n",
+                            "\nduration = " + duration + "\n" + more,
                         err);
   // The reserve past the end is given back (a truncate to the same size
   // keeps it on tmpfs).
@@ -206,6 +208,20 @@ void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log) {
       log->Line(line.marker, line.why ? line.text + why : line.text);
 }
 
+bool IsFailedClosingLine(const std::string& line) {
+  for (const ClosingLine& closing : kClosingLines) {
+    if (closing.status != BuildStatus::kFailure &&
+        closing.status != BuildStatus::kError)
+      continue;
+    const std::string text = closing.text;
+    if (line.size() >= 11 + text.size() && line[8] == ' ' &&
+        line[9] == closing.marker && line[10] == ' ' &&
+        line.compare(11, text.size(), text) == 0)
+      return true;
+  }
+  return false;
+}
+
 bool ClosingLineStatus(const std::string& log_text, BuildStatus* status) {
   const size_t log_at = log_text.find("\n[log]\n");
   if (log_at == std::string::npos) return false;
@@ -238,7 +254,9 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
     if (key == "commit") s->commit = value;
     if (key == "received") s->received = value;
     if (key == "viewUrl") s->view_url = value;
+    if (key == "commitUrl") s->commit_url = value;
     if (key == "message") s->message = value;
+    if (key == "pusher") s->pusher = value;
     if (key == "buildCommand") s->build_command = value;
   });
   s->status = "running";
@@ -252,6 +270,7 @@ void ParseBuildSummary(const std::string& head, const std::string& tail,
                if (key == "exitCode") s->exit_code = value;
                if (key == "finished") s->finished = value;
                if (key == "duration") s->duration = value;
+               if (key == "supersededBy") s->superseded_by = value;
              });
 }
 

@@ -77,9 +77,11 @@ class BuildLog {
   // `[result]`; the log is complete after it.
   bool EndBuild(const BuildResult& result, std::string* err);
 
-  // `[result]` with `status = superseded` (mmbuild(1) QUEUE): the job was
-  // never built, since a newer job for the same target and task waits.
-  bool EndSuperseded(const struct timespec& finished, std::string* err);
+  // `[result]` with `status = superseded` and `supersededBy = <by>`
+  // (mmbuild(1) QUEUE): the job was never built, since the newer job `by`
+  // for the same target and task waits.
+  bool EndSuperseded(const struct timespec& finished, const std::string& by,
+                     std::string* err);
 
   const std::string& path() const { return path_; }
   // False once a write has failed; error() then names the first failure
@@ -94,7 +96,7 @@ class BuildLog {
   bool Append(const std::string& text, std::string* err);
   bool AppendResult(const char* status, int exit_code,
                     const struct timespec& finished, double duration_seconds,
-                    std::string* err);
+                    const std::string& more, std::string* err);
   // Whether `bytes` more fit with the reserve left after them.
   bool Fits(size_t bytes);
 
@@ -106,18 +108,26 @@ class BuildLog {
   long dropped_lines_ = 0;
 };
 
-// One build as its log tells it.
+// One build as its log tells it, or a job that waits in the spool.
 struct BuildSummary {
   std::string id;           // the log's name without `.log`
   std::string project_dir;  // the directory under the build root
   std::string project, target, task, commit, received, view_url, message;
+  std::string commit_url;
+  std::string pusher;
   std::string build_command;
-  std::string started;   // from [build]; empty before the build began
-  std::string status;    // from [result], or "running" without one
+  std::string started;  // from [build]; empty before the build began
+  // From [result]; "running" without one; "queued" for a job in the spool.
+  std::string status;
   std::string finished;  // from [result]
   std::string duration;  // seconds, from [result]
   std::string exit_code;
-  bool complete() const { return status != "running"; }
+  std::string superseded_by;  // from [result], for `superseded`
+  // A queued job's place in the order mmbuild takes the spool (1: next).
+  long queue_position = 0;
+  bool complete() const { return status != "running" && status != "queued"; }
+  // The first line of the commit message.
+  std::string subject() const { return message.substr(0, message.find('\n')); }
   // The project as its job names it; its directory when the log has none.
   const std::string& project_name() const {
     return project.empty() ? project_dir : project;
@@ -158,6 +168,11 @@ bool HasResultSection(const std::string& log_text);
 // its outcome: `# Build finished`, `# Build failed: WHY`, `# Build error:
 // WHY` or `X Build stopped: WHY` (a success has no `why`).
 void LogClosingLine(BuildStatus status, const std::string& why, BuildLog* log);
+
+// True when `line`, a [log] line (`HH:MM:SS M text`), is the closing line
+// of a build that failed or ended in error (`# Build failed: WHY`, `# Build
+// error: WHY`): the line a reader looks for first.
+bool IsFailedClosingLine(const std::string& line);
 
 // The outcome named by the last closing line in the [log] section of
 // `log_text`; false when there is none.

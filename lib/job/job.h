@@ -43,7 +43,14 @@ struct Job {
   std::string commit;
   std::string build_command;
   std::string view_url;
+  // The forge's page of the commit built, when the payload names one
+  // (mmbuild(1) JOB FILES). Written only when set.
+  std::string commit_url;
   std::string message;
+  // Who pushed (mmbuild(1) JOB FILES): the forge's login or user name of
+  // the pusher, as sent; only ever shown (escaped), never run or mailed in
+  // a header. Written only when set.
+  std::string pusher;
   std::string notifications;  // NotificationsName
   std::string mailto;
   std::string mode;  // JobModeName

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "http/http_response.h"
 #include "job/build_history.h"
 #include "job/job.h"
+#include "job/queued_jobs.h"
 #include "job/target_match.h"
 #include "web/badge.h"
 #include "web/web_auth.h"
@@ -122,36 +124,57 @@ bool LastPerTarget(const BuildHistory& history, const std::string& dir,
   return true;
 }
 
-WebViewAnswer ServeHistory(const BuildHistory& history, int out_fd) {
+time_t Now() { return SystemClock().Now().tv_sec; }
+
+// The jobs of `dir` (every project's when empty) that wait in the spool; an
+// unreadable spool shows none rather than no page (the bridge reports it
+// when it spools).
+std::vector<BuildSummary> Queued(const Config& config, const std::string& dir) {
+  std::vector<BuildSummary> queued;
+  std::string ignored;
+  ListQueuedJobs(config.spool, dir, &queued, &ignored);
+  return queued;
+}
+
+WebViewAnswer ServeHistory(const Config& config, const BuildHistory& history,
+                           int out_fd) {
   std::vector<std::string> dirs;
   std::string err;
   if (!history.ListProjects(&dirs, &err))
     return Send(out_fd, 500, kText, err + "\n", err);
-  std::vector<BuildSummary> rows;
+  std::vector<BuildSummary> rows = Queued(config, "");
+  size_t queued = rows.size();
   for (const std::string& dir : dirs) LastPerTarget(history, dir, &rows);
-  return Send(out_fd, 200, kHtml, HistoryPage(rows),
-              "history of " + std::to_string(dirs.size()) + " projects");
+  // What waits, then what runs, then the rest, as `mmbuild --list` does.
+  std::stable_partition(rows.begin() + queued, rows.end(),
+                        [](const BuildSummary& b) { return !b.complete(); });
+  return Send(out_fd, 200, kHtml, HistoryPage(rows, Now()),
+              "history of " + std::to_string(dirs.size()) + " projects, " +
+                  std::to_string(queued) + " queued");
 }
 
-WebViewAnswer ServeProject(const BuildHistory& history,
+WebViewAnswer ServeProject(const Config& config, const BuildHistory& history,
                            const HttpRequest& request, const std::string& dir,
                            int out_fd) {
   std::vector<std::string> ids;
   bool missing = false;
   std::string err;
   long page = PageOf(request.target);
-  if (page == 0 || !history.ListJobs(dir, &ids, &missing, &err))
+  std::vector<BuildSummary> rows;
+  if (page == 1) rows = Queued(config, dir);
+  // A project whose first job waits has no logs yet, but a page.
+  bool listed = page != 0 && history.ListJobs(dir, &ids, &missing, &err);
+  if (!listed && !(missing && !rows.empty()))
     return missing || page == 0 ? NotFound(out_fd, request.path)
                                 : Send(out_fd, 500, kText, err + "\n", err);
   size_t first = (page - 1) * kBuildsPerPage;
   if (first >= ids.size() && page > 1) return NotFound(out_fd, request.target);
-  std::vector<BuildSummary> rows;
   for (size_t i = first; i < ids.size() && i < first + kBuildsPerPage; ++i) {
     BuildSummary b;
     if (history.ReadSummary(dir, ids[i], &b)) rows.push_back(std::move(b));
   }
   bool older = ids.size() > first + kBuildsPerPage;
-  return Send(out_fd, 200, kHtml, ProjectPage(dir, rows, page, older),
+  return Send(out_fd, 200, kHtml, ProjectPage(dir, rows, page, older, Now()),
               dir + " page " + std::to_string(page));
 }
 
@@ -168,7 +191,7 @@ WebViewAnswer ServeBuild(const BuildHistory& history, const std::string& path,
   if (err.empty() && !ReadTail(log.get(), kPageLogBytes, &text, &cut, &err))
     err = "cannot read the log: " + err;
   if (!err.empty()) return Send(out_fd, 500, kText, err + "\n", err);
-  return Send(out_fd, 200, kHtml, BuildPage(b, text, cut),
+  return Send(out_fd, 200, kHtml, BuildPage(b, text, cut, Now()),
               dir + "/" + id + " " + b.status);
 }
 
@@ -312,11 +335,11 @@ WebViewAnswer ServeWebView(const Config& config, const HttpRequest& request,
     return Send(out_fd, 500, kText, "build root unreadable\n", err);
   if (badge) return ServeBadge(config, history, parts, out_fd, path);
   if (parts.size() == 1 || (parts.size() == 2 && parts[1].empty()))
-    return ServeHistory(history, out_fd);
+    return ServeHistory(config, history, out_fd);
   if (!IsProjectDirName(parts[1]) || parts.size() > 3)
     return NotFound(out_fd, path);
   if (parts.size() == 2)
-    return ServeProject(history, request, parts[1], out_fd);
+    return ServeProject(config, history, request, parts[1], out_fd);
   std::string id = parts[2];
   if (StripSuffix(&id, ".log"))
     return ServeRawLog(history, request, parts[1], id, in_fd, out_fd, options);

@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "bridge/bridge.h"
 #include "job/config.h"
+#include "job/queued_jobs.h"
 #include "support/child_test_support.h"
 #include "support/git_test_support.h"
 
@@ -276,6 +277,42 @@ TEST_P(SandboxTest, BuildLogsAreReadableOnlyWithTheWebView) {
   EXPECT_EQ(r, "EACCES EACCES");
   WriteConfig("webView = yes");
   EXPECT_EQ(Sandboxed(read_log), "ok EACCES");
+}
+
+// The web view lists the queued jobs (mmbridge(1) WEB VIEW) from inside the
+// sandbox: the spool is open to the bridge for writing jobs anyway, also
+// where it is not under the build root; nothing else becomes readable.
+TEST_P(SandboxTest, QueuedJobsAreListedFromInsideTheSandbox) {
+  ASSERT_EQ(mkdir((root_ + "/Spool").c_str(), 0700), 0);
+  std::string job =
+      "[job]\nscm = git\nproject = o/r\nrepositoryUrl = x\n"
+      "target = main\n";
+  WriteFile(root_ + "/Spool/20261125-1.ini", job);
+  WriteFile(root_ + "/Builds/INBOX/20261125-2.ini", job);
+  if (geteuid() == 0) {
+    std::string cmd = "chown -R " + std::to_string(uid_) + ":" +
+                      std::to_string(uid_) + " '" + root_ + "/Spool'";
+    ASSERT_EQ(system(cmd.c_str()), 0);
+  }
+  // The configuration as the bridge read it before its sandbox.
+  Config config;
+  std::string err;
+  auto list = [&] {
+    std::vector<BuildSummary> queued;
+    if (!ListQueuedJobs(config.spool, "", &queued, &err)) return err;
+    std::string r;
+    for (const BuildSummary& b : queued)
+      r += b.id + " " + b.project + " " + b.status + " ";
+    return r + Result(open(key_.c_str(), O_RDONLY | O_CLOEXEC));
+  };
+  WriteConfig("webView = yes");
+  ASSERT_TRUE(LoadConfig(config_path_, &config, &err)) << err;
+  std::string r = Sandboxed(list);
+  SKIP_WITHOUT_LANDLOCK(r);
+  EXPECT_EQ(r, "20261125-2 o/r queued EACCES");
+  WriteConfig("webView = yes\nspool = " + root_ + "/Spool");
+  ASSERT_TRUE(LoadConfig(config_path_, &config, &err)) << err;
+  EXPECT_EQ(Sandboxed(list), "20261125-1 o/r queued EACCES");
 }
 
 // Landlock leaves a file's mode, owner, times and attributes alone at every

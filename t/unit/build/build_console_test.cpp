@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "support/git_test_support.h"
@@ -54,6 +55,36 @@ TEST_F(BuildConsoleTest, ListsNewestFirstColouredOnlyWhenAsked) {
   ASSERT_TRUE(ListBuilds(config_, "acme/app", true, &text, &err)) << err;
   EXPECT_THAT(text, HasSubstr("\033[32msuccess\033[0m"));
   EXPECT_FALSE(ListBuilds(config_, "other/project", false, &text, &err));
+}
+
+// mmbuild(1) BUILD HISTORY: what waits in the spool comes first, in the
+// order mmbuild takes it, with its place; then what runs; then the rest.
+TEST_F(BuildConsoleTest, ListsQueuedJobsFirstThenRunningOnes) {
+  WriteAll(tmp_ / "acme-app/JOBS/20261125-4.log", Log("main", "success"));
+  const char kJob[] =
+      "[job]\nscm = git\nproject = %s\nrepositoryUrl = /srv/r.git\n"
+      "target = %s\n";
+  char text_b[256], text_a[256];
+  snprintf(text_b, sizeof text_b, kJob, "acme/app", "next");
+  snprintf(text_a, sizeof text_a, kJob, "other/lib", "main");
+  WriteAll(tmp_ / "INBOX/20261126-b.ini", text_b);
+  WriteAll(tmp_ / "INBOX/20261126-a.ini", text_a);
+  WriteAll(tmp_ / "INBOX/not-a-job.txt", "x");
+  std::string text, err;
+  ASSERT_TRUE(ListBuilds(config_, "", false, &text, &err)) << err;
+  EXPECT_EQ(text,
+            "20261126-a  other/lib  main  queued   #1\n"
+            "20261126-b  acme/app  next  queued   #2\n"
+            "20261125-3  acme/app  main  running  -\n"
+            "20261125-4  acme/app  main  success  1.500s\n"
+            "20261125-2  acme/app  main  failure  1.500s\n"
+            "20261125-1  acme/app  main  success  1.500s\n");
+  ASSERT_TRUE(ListBuilds(config_, "acme/app", false, &text, &err)) << err;
+  EXPECT_THAT(text, HasSubstr("20261126-b  acme/app  next  queued   #2\n"));
+  EXPECT_THAT(text, Not(HasSubstr("other/lib")));
+  // A project whose first job waits has no logs yet, and is listed.
+  ASSERT_TRUE(ListBuilds(config_, "other/lib", false, &text, &err)) << err;
+  EXPECT_EQ(text, "20261126-a  other/lib  main  queued   #1\n");
 }
 
 TEST_F(BuildConsoleTest, FollowEndsWithTheResultOrTheLimit) {

@@ -90,6 +90,8 @@ TEST(SupersedeTest, FinishesTheLogAndRunsTheHook) {
   EXPECT_THAT(log,
               HasSubstr("\n[result]\nstatus = superseded\nexitCode = -1\n"))
       << log;
+  // The job that superseded it, for the pages' link (mmbuild(1) BUILD LOG).
+  EXPECT_THAT(log, HasSubstr("\nduration = 0.000\nsupersededBy = 2\n")) << log;
   job.log_path = tmp / "missing.log";
   EXPECT_FALSE(FinishSuperseded(job, "2", config, &notifier, &err));
 }

@@ -48,6 +48,8 @@ TEST(ForgeTest, GiteaFixture) {
   EXPECT_EQ(r.message, "Test commit message\n");
   EXPECT_EQ(r.task, "");
   EXPECT_EQ(r.notifications, Notifications::kAll);
+  EXPECT_EQ(r.pusher, "test");  // pusher.login
+  EXPECT_EQ(r.commit_url, "");  // no commit of the payload has id HEAD
 }
 
 TEST(ForgeTest, GiteaFallsBackToCloneUrlAndFirstCommitUrl) {
@@ -75,6 +77,10 @@ TEST(ForgeTest, GitHubFixture) {
             "https://github.com/Codertocat/Hello-World/commit/"
             "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
   EXPECT_EQ(r.message, "Initial commit");
+  EXPECT_EQ(r.pusher, "Codertocat");  // pusher.name
+  EXPECT_EQ(r.commit_url,
+            "https://github.com/Codertocat/Hello-World/commit/"
+            "6113728f27ae82c7b1a177c8d03f9e96e0adf246");  // head_commit.url
 }
 
 TEST(ForgeTest, GitLabFixture) {
@@ -89,6 +95,45 @@ TEST(ForgeTest, GitLabFixture) {
   EXPECT_EQ(r.commit, "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
   EXPECT_EQ(r.view_url, "https://gitlab.example.com/example-group/web-shop");
   EXPECT_EQ(r.message, "Show the error under the field\n");  // the last one
+  EXPECT_EQ(r.pusher, "ada");                                // user_username
+  // The last of `commits`, whose id is checkout_sha.
+  EXPECT_EQ(r.commit_url,
+            "https://gitlab.example.com/example-group/web-shop/-/commit/"
+            "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+}
+
+// Gitea and Forgejo list the newest commit first: its url is the commit's
+// page when its id is the commit built, whatever compare_url says.
+TEST(ForgeTest, GiteaCommitUrlIsThatOfTheCommitBuilt) {
+  std::string body = Fixture("gitea-push.json");
+  body.replace(body.find("\"after\": \"HEAD\""), strlen("\"after\": \"HEAD\""),
+               "\"after\": \"xxx\"");
+  BuildRequest r;
+  ASSERT_TRUE(Read(Forge::kGitea, "push", body, &r).build());
+  EXPECT_EQ(r.commit, "xxx");
+  EXPECT_EQ(r.commit_url, "http://example.com/commit/xxx");
+  EXPECT_EQ(r.view_url, "http://example.com/compare_url");
+}
+
+// Who pushed is only shown: each forge's second field when the first is
+// missing, and a pusher of the wrong type is left out, never a 400.
+TEST(ForgeTest, PusherFallsBackAndNeverRefusesAPush) {
+  std::string gitea = Fixture("gitea-push.json");
+  gitea.replace(gitea.find("\"login\": \"test\""),
+                strlen("\"login\": \"test\""), "\"login\": null");
+  BuildRequest r;
+  ASSERT_TRUE(Read(Forge::kGitea, "push", gitea, &r).build());
+  EXPECT_EQ(r.pusher, "test");  // pusher.username
+  std::string github = Fixture("github-push.json");
+  github.replace(github.find("\"name\": \"Codertocat\""),
+                 strlen("\"name\": \"Codertocat\""), "\"name\": 7");
+  ASSERT_TRUE(Read(Forge::kGitHub, "push", github, &r).build());
+  EXPECT_EQ(r.pusher, "Codertocat");  // sender.login
+  std::string gitlab = Fixture("gitlab-push.json");
+  gitlab.replace(gitlab.find("\"user_username\": \"ada\""),
+                 strlen("\"user_username\": \"ada\""), "\"user_username\": {}");
+  ASSERT_TRUE(Read(Forge::kGitLab, "Push Hook", gitlab, &r).build());
+  EXPECT_EQ(r.pusher, "");
 }
 
 TEST(ForgeTest, GitLabTagPushKeepsTheFullRefAndTheCheckoutSha) {
@@ -282,7 +327,8 @@ TEST(ForgeTest, LightweightPayload) {
                               "project":"o/r","target":"master",
                               "commit":"abc123","task":"docs",
                               "viewUrl":"https://x/1","message":"m",
-                              "notifications":"failures","extra":[1,2]})",
+                              "notifications":"failures","extra":[1,2],
+                              "pusher":"ada"})",
                           &r);
   ASSERT_TRUE(v.build()) << v.message;
   EXPECT_EQ(r.repository_url, "/srv/r.git");
@@ -293,6 +339,7 @@ TEST(ForgeTest, LightweightPayload) {
   EXPECT_EQ(r.view_url, "https://x/1");
   EXPECT_EQ(r.message, "m");
   EXPECT_EQ(r.notifications, Notifications::kFailures);
+  EXPECT_EQ(r.pusher, "ada");
 
   ASSERT_TRUE(Read(Forge::kNone, "", kMinimal, &r).build());
   EXPECT_EQ(r.notifications, Notifications::kAll);

@@ -141,11 +141,23 @@ TEST(BuildLogTest, ClosingLinesReadBackAsTheirOutcome) {
     EXPECT_FALSE(ClosingLineStatus(ReadAll(path), &read));
     log.Line(marker::kStdout, "Build finished");
     LogClosingLine(status, "why", &log);
+    // The web view marks the closing line of a failure or error
+    // (mmbridge(1) WEB VIEW).
+    std::string last = LogSectionOf(ReadAll(path));
+    last.pop_back();
+    last = last.substr(last.rfind('\n') + 1);
+    EXPECT_EQ(IsFailedClosingLine(last),
+              status == BuildStatus::kFailure || status == BuildStatus::kError)
+        << last;
     log.Line(marker::kMixmaster, "mail sent");
     ASSERT_TRUE(ClosingLineStatus(ReadAll(path), &read)) << ReadAll(path);
     EXPECT_EQ(read, status) << ReadAll(path);
   }
   EXPECT_THAT(ReadAll(path), HasSubstr(" X Build stopped: why\n"));
+  // No look-alike is a failed closing line.
+  EXPECT_FALSE(IsFailedClosingLine("12:00:00 O Build failed: echoed"));
+  EXPECT_FALSE(IsFailedClosingLine("12:00:00 # Build finished"));
+  EXPECT_FALSE(IsFailedClosingLine("Build failed: "));
 }
 
 // A claimed job's log, its runner (pid 42) started.

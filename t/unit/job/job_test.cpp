@@ -213,6 +213,31 @@ TEST(JobTest, ForgeAndStatusUrlAreWrittenOnlyWhenSet) {
   EXPECT_EQ(back.status_url, j.status_url);
 }
 
+// mmbuild(1) JOB FILES: `pusher` after `message`, only when known, one
+// line of printable text like every value but the message.
+TEST(JobTest, PusherIsWrittenOnlyWhenSetAndMustBePrintable) {
+  EXPECT_THAT(EncodeJob(Sample()), Not(HasSubstr("pusher")));
+  Job j = Sample();
+  j.pusher = "ada lovelace";
+  std::string text = EncodeJob(j);
+  EXPECT_THAT(text, HasSubstr("\npusher = ada lovelace\nnotifications = "))
+      << text;
+  Job back;
+  std::string err;
+  ASSERT_TRUE(DecodeJob(text, "j.ini", &back, &err)) << err;
+  EXPECT_EQ(back.pusher, "ada lovelace");
+  j.commit_url = "https://forge.example/o/r/commit/0123";
+  EXPECT_THAT(EncodeJob(j),
+              HasSubstr("\ncommitUrl = https://forge.example/o/r/commit/0123\n"
+                        "message = "));
+  j.pusher = "ada\nSubject: x";
+  EXPECT_FALSE(JobValuesShowable(j, &err));
+  EXPECT_THAT(err, HasSubstr("pusher holds the control character U+000A"));
+  EXPECT_FALSE(DecodeJob(EncodeJob(j), "j.ini", &back, &err));
+  j.pusher = "ada\x1b[31m";
+  EXPECT_FALSE(JobValuesShowable(j, &err));
+}
+
 TEST(JobTest, ForgeNames) {
   Forge f;
   ASSERT_TRUE(ParseForge("gitlab", &f));
