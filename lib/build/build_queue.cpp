@@ -113,6 +113,12 @@ void CompleteDeadJobLog(const ClaimedJob& job, pid_t pid,
     return;
   }
   LogClosingLine(BuildStatus::kError, why, &log);
+  // Without its reason, no [result]: with its [build] and no process, the
+  // log is finished by the next mmbuild's pass over dead runners.
+  if (!log.ok()) {
+    journal.Error(log.error());
+    return;
+  }
   BuildResult result;
   result.finished = SystemClock().Now();
   if (!log.EndBuild(result, &err)) journal.Error(err);

@@ -153,6 +153,13 @@ bool FinishOrphanLog(const std::string& path, const Config& config,
     result.status = BuildStatus::kError;
     LogClosingLine(BuildStatus::kError,
                    runner + " died before the build ended" + noticed, &log);
+    // Without its reason the log is left as it was, unfinished and nothing
+    // sent: the next mmbuild finishes it (mmbuild(1) KILLED RUNNER), rather
+    // than an `error` no line explains.
+    if (!log.ok()) {
+      *err = log.error();
+      return false;
+    }
     TellFailure(text, path, config, observer, &log);
   }
   result.exit_code = -1;

@@ -131,6 +131,41 @@ TEST(OrphanLogTest, FinishesADeadRunnersLogOnce) {
   EXPECT_EQ(observer.fails, 1);
 }
 
+// A closing line that cannot be written (a full or failing disk; here the
+// file size limit, which binds root too) leaves the log as it was and sends
+// nothing: no `error` without its reason; a later pass finishes it.
+TEST(OrphanLogTest, ALogWhoseReasonCannotBeWrittenIsLeftForTheNextPass) {
+  TempDir tmp;
+  std::string path = tmp / "7.log";
+  pid_t dead = DeadPid();
+  WriteAll(path, Claimed(dead));
+  const std::string before = ReadAll(path);
+  Config config;
+  FixedClock clock;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {before.size(), before.size()};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    RecordingObserver observer;
+    std::string err;
+    bool finished = FinishOrphanLog(path, config, clock, &observer, &err);
+    bool left = !finished && observer.fails == 0 &&
+                err.find("cannot write build log " + path) == 0;
+    _exit(left ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(ReadAll(path), before);
+  RecordingObserver observer;
+  std::string err;
+  ASSERT_TRUE(FinishOrphanLog(path, config, clock, &observer, &err)) << err;
+  EXPECT_THAT(ReadAll(path), HasSubstr("died before the build ended"));
+  EXPECT_EQ(observer.fails, 1);
+}
+
 // The launcher that ran the build is asked to stop what may be left of it
 // elsewhere (mmbuild(1) LAUNCHERS): the one the log names, whatever the
 // configuration says now, with the job's environment; its output goes to
