@@ -50,8 +50,6 @@ teardown() {
   [ -z "${SLURM_CONF:-}" ] || mm_slurm_cancel_all
 }
 
-# no_slurm_job: Slurm has no job left, pending, running or completing.
-no_slurm_job() { [ -z "$(mm_slurm_jobs)" ]; }
 # For helpers/launched: Slurm's jobs, by name.
 launched_remote_builds() { mm_slurm_jobs; }
 
@@ -195,7 +193,7 @@ waits_for_a_cpu() { test "$(mm_slurm_pending_reason "$1")" = Resources; }
   touch "$BATS_TEST_TMPDIR/go"
   wait_for_mmbuild
   assert_equal "$(result_of j1) $(result_of j2)" "success 0 success 0"
-  assert no_slurm_job
+  assert launched_nothing_remote
 }
 
 @test "mmbuild: request values reach the build unchanged: quotes, \$(...), a leading -" {

@@ -52,7 +52,6 @@ teardown() {
   mm_user_manager_stop
 }
 
-no_build_unit() { [ -z "$(build_units)" ]; }
 # For helpers/launched: the builder's units, by job name.
 launched_remote_builds() { build_units | sed 's/\.service$//'; }
 
