@@ -130,6 +130,36 @@ get() { bridge_curl GET "$@"; }
   [[ "$HTTP_BODY" == *"data-id=\"$(web_id 5)\""* ]]
 }
 
+# mmbridge(1) WEB VIEW: a flood of pushes does not make a page the size of
+# the queue; the lists show the first 50 that wait and say where all are.
+@test "lists: 60 queued jobs show the first 50, saying more wait and that mmbuild --list lists them" {
+  local i
+  for i in $(seq 1 60); do
+    spool_job "$(web_id "$i")" repositoryUrl=/srv/acme.git
+  done
+  spool_job "$(web_id 61)" project=other/lib repositoryUrl=/srv/lib.git
+  for path in /builds /builds/acme-app; do
+    get "$path"
+    assert_equal "$HTTP_STATUS" 200
+    run grep -c '<tr class="build queued"' <<<"$HTTP_BODY"
+    assert_output 50
+    [[ "$HTTP_BODY" == *"data-id=\"$(web_id 50)\""* ]]
+    [[ "$HTTP_BODY" != *"data-id=\"$(web_id 51)\""* ]]
+    [[ "$HTTP_BODY" == *'More jobs wait after these 50; <code>mmbuild --list</code> lists them all.'* ]]
+  done
+  # The other project's one job is all it has: no sentence.
+  get /builds/other-lib
+  assert_equal "$HTTP_STATUS" 200
+  [[ "$HTTP_BODY" == *"data-id=\"$(web_id 61)\""* ]]
+  [[ "$HTTP_BODY" == *'<span class="position">#61</span>'* ]]
+  [[ "$HTTP_BODY" != *'More jobs wait'* ]]
+  # mmbuild --list, where the page points, lists every one.
+  run "$MM_BIN/mmbuild" --list
+  assert_success
+  run grep -c ' queued ' <<<"$output"
+  assert_output 61
+}
+
 # Who and what: subject, pusher, the commit linked to the forge, one time
 # column (the push), superseded builds linked to their successor without
 # exit code or duration, the failing line of a log in red.

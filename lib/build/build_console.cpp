@@ -56,8 +56,9 @@ bool ListBuilds(const Config& config, const std::string& project, bool colour,
   BuildHistory history;
   if (!history.Open(config.build_root, err)) return false;
   std::vector<BuildSummary> queued;
-  if (!ListQueuedJobs(config.spool, project.empty() ? "" : SafeName(project),
-                      &queued, err))
+  // Every one: the console is where a page's "more wait" points.
+  if (!ListQueuedJobs(config.spool, project.empty() ? "" : SafeName(project), 0,
+                      &queued, nullptr, err))
     return false;
   std::vector<std::string> dirs;
   if (!project.empty())

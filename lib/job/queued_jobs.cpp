@@ -41,9 +41,11 @@ bool ReadJobHead(const std::string& spool, const std::string& name,
 }  // namespace
 
 bool ListQueuedJobs(const std::string& spool, const std::string& dir,
-                    std::vector<BuildSummary>* queued, std::string* err) {
+                    size_t limit, std::vector<BuildSummary>* queued, bool* more,
+                    std::string* err) {
   std::vector<std::string> names;
   queued->clear();
+  if (more) *more = false;
   if (!ListSpoolJobs(spool, &names, err)) return false;
   for (size_t i = 0; i < names.size(); ++i) {
     std::string id = names[i].substr(0, names[i].size() - 4);  // `.ini`
@@ -55,6 +57,10 @@ bool ListQueuedJobs(const std::string& spool, const std::string& dir,
     b.id = id;
     b.project_dir = SafeName(b.project);
     if (!dir.empty() && b.project_dir != dir) continue;
+    if (limit != 0 && queued->size() == limit) {
+      if (more) *more = true;
+      break;
+    }
     b.status = "queued";
     b.queue_position = static_cast<long>(i) + 1;
     queued->push_back(std::move(b));

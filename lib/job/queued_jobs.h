@@ -18,10 +18,14 @@ namespace mm {
 // project's directory under the build root); only those of the project
 // directory `dir` when it is not empty. A job that is claimed while it is
 // listed, or that is no job (no [job] section, a bad id), is left out, but
-// still counts for the positions after it. A spool that does not exist is
-// empty; one that cannot be listed is an error.
+// still counts for the positions after it. With a `limit` (not 0) at most
+// that many are listed, so that a flood of pushes cannot swell a page beyond
+// the bridge's memory; *more (when not null) then says whether another job
+// of `dir` waits after them. A spool that does not exist is empty; one that
+// cannot be listed is an error.
 bool ListQueuedJobs(const std::string& spool, const std::string& dir,
-                    std::vector<BuildSummary>* queued, std::string* err);
+                    size_t limit, std::vector<BuildSummary>* queued, bool* more,
+                    std::string* err);
 
 }  // namespace mm
 

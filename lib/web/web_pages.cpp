@@ -162,6 +162,17 @@ bool AnyUnfinished(const std::vector<BuildSummary>& rows) {
   return false;
 }
 
+// Says that the list shows only the first of the jobs that wait, and where
+// to see them all; nothing when it shows every one.
+std::string MoreQueued(const std::vector<BuildSummary>& rows, bool more) {
+  if (!more) return "";
+  long shown = 0;
+  for (const BuildSummary& b : rows) shown += b.queue_position > 0;
+  return "<p class=\"more\">More jobs wait after these " +
+         std::to_string(shown) +
+         "; <code>mmbuild --list</code> lists them all.</p>\n";
+}
+
 const char* MarkerClass(char marker) {
   switch (marker) {
     case '#':
@@ -196,7 +207,8 @@ std::string LogLinesHtml(const std::string& text, bool cut) {
   return out;
 }
 
-std::string HistoryPage(const std::vector<BuildSummary>& rows, time_t now) {
+std::string HistoryPage(const std::vector<BuildSummary>& rows, time_t now,
+                        bool more_queued) {
   bool live = AnyUnfinished(rows);
   std::string p = Head("Builds", live) +
                   "<h1>Builds</h1>\n<table id=\"history\">\n<tr><th>Project"
@@ -207,14 +219,14 @@ std::string HistoryPage(const std::vector<BuildSummary>& rows, time_t now) {
          "\">" + HtmlEscape(b.project_name()) + "</a></td><td>" +
          MaybeLink(b, HtmlEscape(b.target)) + "</td>" + ListCells(b, now);
   if (rows.empty()) p += "<tr><td colspan=\"8\">No builds yet.</td></tr>\n";
-  p += "</table>\n";
+  p += "</table>\n" + MoreQueued(rows, more_queued);
   if (live) p += "<p>This page reloads while builds wait or run.</p>\n";
   return p + kFoot;
 }
 
 std::string ProjectPage(const std::string& dir,
                         const std::vector<BuildSummary>& builds, long page,
-                        bool has_older, time_t now) {
+                        bool has_older, time_t now, bool more_queued) {
   std::string name = builds.empty() ? dir : builds[0].project_name();
   bool live = AnyUnfinished(builds);
   std::string p = Head(name + " builds", live) +
@@ -230,7 +242,7 @@ std::string ProjectPage(const std::string& dir,
          MaybeLink(b, HtmlEscape(b.target) +
                           (b.task.empty() ? "" : " " + HtmlEscape(b.task))) +
          "</td>" + ListCells(b, now);
-  p += "</table>\n";
+  p += "</table>\n" + MoreQueued(builds, more_queued);
   if (live) p += "<p>This page reloads while builds wait or run.</p>\n";
   p += "<p>";
   std::string base = "/builds/" + HtmlEscape(dir) + "?page=";

@@ -18,17 +18,19 @@ namespace mm {
 // page when the job has one), subject, pusher, when its push arrived
 // (readable, the ISO time in a title) and its duration (for a running build
 // how long it has run at `now`). A list that holds a queued or running row
-// reloads itself, like a running build's page.
+// reloads itself, like a running build's page. With `more_queued` a list
+// says that more jobs wait than its queued rows, and where all are listed.
 
 // GET /builds: the jobs queued in the spool, then each project's last build
 // per target.
-std::string HistoryPage(const std::vector<BuildSummary>& rows, time_t now);
+std::string HistoryPage(const std::vector<BuildSummary>& rows, time_t now,
+                        bool more_queued = false);
 
 // GET /builds/<dir>?page=N: one page of a project's builds, its queued jobs
 // first on the first page, then the builds newest first.
 std::string ProjectPage(const std::string& dir,
                         const std::vector<BuildSummary>& builds, long page,
-                        bool has_older, time_t now);
+                        bool has_older, time_t now, bool more_queued = false);
 
 // GET /builds/<dir>/<id>: a build's fields and its log. `log_text` is the
 // log or, when `cut`, its last part; a running build's page reloads itself.

@@ -27,6 +27,9 @@ namespace mm {
 namespace {
 
 constexpr size_t kBuildsPerPage = 50;
+// The lists show at most this many of the jobs that wait: a flood of pushes
+// must not swell a page past the bridge's memory (mmbridge(1) WEB VIEW).
+constexpr size_t kQueuedShown = 50;
 constexpr long kMaxPage = 1000000;
 // A build page shows at most this much of the end of its log.
 constexpr size_t kPageLogBytes = 256 << 10;
@@ -126,13 +129,14 @@ bool LastPerTarget(const BuildHistory& history, const std::string& dir,
 
 time_t Now() { return SystemClock().Now().tv_sec; }
 
-// The jobs of `dir` (every project's when empty) that wait in the spool; an
-// unreadable spool shows none rather than no page (the bridge reports it
-// when it spools).
-std::vector<BuildSummary> Queued(const Config& config, const std::string& dir) {
+// The first jobs of `dir` (every project's when empty) that wait in the
+// spool, *more when others wait after them; an unreadable spool shows none
+// rather than no page (the bridge reports it when it spools).
+std::vector<BuildSummary> Queued(const Config& config, const std::string& dir,
+                                 bool* more) {
   std::vector<BuildSummary> queued;
   std::string ignored;
-  ListQueuedJobs(config.spool, dir, &queued, &ignored);
+  ListQueuedJobs(config.spool, dir, kQueuedShown, &queued, more, &ignored);
   return queued;
 }
 
@@ -142,13 +146,14 @@ WebViewAnswer ServeHistory(const Config& config, const BuildHistory& history,
   std::string err;
   if (!history.ListProjects(&dirs, &err))
     return Send(out_fd, 500, kText, err + "\n", err);
-  std::vector<BuildSummary> rows = Queued(config, "");
+  bool more = false;
+  std::vector<BuildSummary> rows = Queued(config, "", &more);
   size_t queued = rows.size();
   for (const std::string& dir : dirs) LastPerTarget(history, dir, &rows);
   // What waits, then what runs, then the rest, as `mmbuild --list` does.
   std::stable_partition(rows.begin() + queued, rows.end(),
                         [](const BuildSummary& b) { return !b.complete(); });
-  return Send(out_fd, 200, kHtml, HistoryPage(rows, Now()),
+  return Send(out_fd, 200, kHtml, HistoryPage(rows, Now(), more),
               "history of " + std::to_string(dirs.size()) + " projects, " +
                   std::to_string(queued) + " queued");
 }
@@ -161,7 +166,8 @@ WebViewAnswer ServeProject(const Config& config, const BuildHistory& history,
   std::string err;
   long page = PageOf(request.target);
   std::vector<BuildSummary> rows;
-  if (page == 1) rows = Queued(config, dir);
+  bool more = false;
+  if (page == 1) rows = Queued(config, dir, &more);
   // A project whose first job waits has no logs yet, but a page.
   bool listed = page != 0 && history.ListJobs(dir, &ids, &missing, &err);
   if (!listed && !(missing && !rows.empty()))
@@ -174,7 +180,8 @@ WebViewAnswer ServeProject(const Config& config, const BuildHistory& history,
     if (history.ReadSummary(dir, ids[i], &b)) rows.push_back(std::move(b));
   }
   bool older = ids.size() > first + kBuildsPerPage;
-  return Send(out_fd, 200, kHtml, ProjectPage(dir, rows, page, older, Now()),
+  return Send(out_fd, 200, kHtml,
+              ProjectPage(dir, rows, page, older, Now(), more),
               dir + " page " + std::to_string(page));
 }
 

@@ -299,7 +299,8 @@ TEST_P(SandboxTest, QueuedJobsAreListedFromInsideTheSandbox) {
   std::string err;
   auto list = [&] {
     std::vector<BuildSummary> queued;
-    if (!ListQueuedJobs(config.spool, "", &queued, &err)) return err;
+    if (!ListQueuedJobs(config.spool, "", 0, &queued, nullptr, &err))
+      return err;
     std::string r;
     for (const BuildSummary& b : queued)
       r += b.id + " " + b.project + " " + b.status + " ";

@@ -29,7 +29,7 @@ TEST(QueuedJobsTest, ListsTheSpoolInTheOrderMmbuildTakesIt) {
   WriteAll(tmp / ".20261125-0.ini", JobText("acme/app", "hidden"));
   std::vector<BuildSummary> queued;
   std::string err;
-  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", &queued, &err)) << err;
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", 0, &queued, nullptr, &err)) << err;
   ASSERT_EQ(queued.size(), 3u);
   EXPECT_EQ(queued[0].id, "20261125-1");
   EXPECT_EQ(queued[0].project_dir, "other-lib");
@@ -43,7 +43,8 @@ TEST(QueuedJobsTest, ListsTheSpoolInTheOrderMmbuildTakesIt) {
   EXPECT_EQ(queued[1].received, "2026-11-25T12:00:00Z");
   EXPECT_EQ(queued[2].queue_position, 3);
   // One project's: its places stay those of the whole queue.
-  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "acme-app", &queued, &err));
+  ASSERT_TRUE(
+      ListQueuedJobs(tmp.path(), "acme-app", 0, &queued, nullptr, &err));
   ASSERT_EQ(queued.size(), 2u);
   EXPECT_EQ(queued[0].queue_position, 2);
   EXPECT_EQ(queued[1].queue_position, 3);
@@ -53,13 +54,43 @@ TEST(QueuedJobsTest, NoSpoolIsNoJobAndNoJobFileIsLeftOut) {
   TempDir tmp;
   std::vector<BuildSummary> queued;
   std::string err;
-  ASSERT_TRUE(ListQueuedJobs(tmp / "missing", "", &queued, &err)) << err;
+  ASSERT_TRUE(ListQueuedJobs(tmp / "missing", "", 0, &queued, nullptr, &err))
+      << err;
   EXPECT_TRUE(queued.empty());
   WriteAll(tmp / "20261125-1.ini", "not a job\n");
   WriteAll(tmp / "20261125-2.ini", JobText("acme/app", "main"));
-  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", &queued, &err)) << err;
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", 0, &queued, nullptr, &err)) << err;
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].queue_position, 2);
+}
+
+// A limit lists the first jobs only, and says whether one of the project's
+// waits after them: the web view's lists (mmbridge(1) WEB VIEW).
+TEST(QueuedJobsTest, ALimitListsTheFirstAndSaysWhetherMoreWait) {
+  TempDir tmp;
+  WriteAll(tmp / "20261125-1.ini", JobText("acme/app", "main"));
+  WriteAll(tmp / "20261125-2.ini", JobText("other/lib", "dev"));
+  WriteAll(tmp / "20261125-3.ini", JobText("acme/app", "next"));
+  WriteAll(tmp / "20261125-4.ini", JobText("other/lib", "main"));
+  std::vector<BuildSummary> queued;
+  bool more = false;
+  std::string err;
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", 2, &queued, &more, &err)) << err;
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[1].id, "20261125-2");
+  EXPECT_TRUE(more);
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "", 4, &queued, &more, &err));
+  EXPECT_EQ(queued.size(), 4u);
+  EXPECT_FALSE(more);
+  // Only the project's jobs count, before and after the limit.
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "acme-app", 1, &queued, &more, &err));
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].id, "20261125-1");
+  EXPECT_TRUE(more);
+  ASSERT_TRUE(ListQueuedJobs(tmp.path(), "acme-app", 2, &queued, &more, &err));
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[1].queue_position, 3);
+  EXPECT_FALSE(more);
 }
 
 }  // namespace

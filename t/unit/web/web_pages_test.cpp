@@ -105,6 +105,24 @@ TEST(WebPagesTest, ListsRefreshOnlyWhileAJobIsQueuedOrRunning) {
   EXPECT_THAT(page, Not(HasSubstr("href=\"/builds/acme-app/3\"")));
 }
 
+// A list that shows only the first of the jobs that wait says so, and
+// where they are all listed; one that shows every one says nothing.
+TEST(WebPagesTest, ListsSayWhenMoreJobsWaitThanTheyShow) {
+  BuildSummary first = Build("3", "queued"), second = Build("4", "queued");
+  first.queue_position = 1;
+  second.queue_position = 2;
+  std::vector<BuildSummary> rows = {first, second, Build("2", "success")};
+  const std::string more =
+      "More jobs wait after these 2; <code>mmbuild --list</code> lists them "
+      "all.";
+  EXPECT_THAT(HistoryPage(rows, kNoon, true), HasSubstr(more));
+  EXPECT_THAT(ProjectPage("acme-app", rows, 1, false, kNoon, true),
+              HasSubstr(more));
+  EXPECT_THAT(HistoryPage(rows, kNoon, false), Not(HasSubstr("More jobs")));
+  EXPECT_THAT(ProjectPage("acme-app", rows, 1, false, kNoon, false),
+              Not(HasSubstr("More jobs")));
+}
+
 // Who and what: the subject (first line), the pusher, the commit linked to
 // the forge, when the push came (readable, ISO in a title), all escaped.
 TEST(WebPagesTest, ListRowsSayWhoPushedWhatAndWhen) {
