@@ -154,9 +154,11 @@ class BuildRun {
                      : Error(why);
 
     SshAgent agent;
-    if (!agent.Launch(&why)) return Error("cannot start ssh-agent: " + why);
-    // A runner killed outright leaves the agent's directory to its guard.
+    if (!agent.PlanSocket(&why)) return Error("cannot start ssh-agent: " + why);
+    // A runner killed outright leaves the agent's directory to its guard,
+    // told of it before the agent exists.
     GuardRemovesSocketDir(agent.planned_socket());
+    if (!agent.Launch(&why)) return Error("cannot start ssh-agent: " + why);
     GitLibrary git;  // set up while the agent starts
     if (!agent.WaitUntilReady(&why))
       return Error("cannot start ssh-agent: " + why);

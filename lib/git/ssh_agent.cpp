@@ -72,9 +72,14 @@ std::string SshAgent::planned_socket() const {
   return dir_.empty() ? "" : JoinPath(dir_, "agent.sock");
 }
 
-bool SshAgent::Launch(std::string* err) {
+bool SshAgent::PlanSocket(std::string* err) {
   Stop();
-  if (!MakePrivateDir(&dir_, err)) return false;
+  return MakePrivateDir(&dir_, err);
+}
+
+bool SshAgent::Launch(std::string* err) {
+  bool planned = !dir_.empty() && socket_.empty() && process_.pid() <= 0;
+  if (!planned && !PlanSocket(err)) return false;
   ProcessSpec spec;
   spec.argv = {"ssh-agent", "-D", "-a", planned_socket()};
   if (!process_.Start(spec, err)) {

@@ -26,8 +26,13 @@ class SshAgent {
   // Starts the agent and waits (at most 5 s) for its socket.
   bool Start(std::string* err) { return Launch(err) && WaitUntilReady(err); }
   // The two halves of Start, so that other work can run while the agent
-  // starts up.
+  // starts up. Launch uses the directory of PlanSocket when that came just
+  // before, else makes one.
   bool Launch(std::string* err);
+  // Makes the agent's directory, so that planned_socket() is known before
+  // any agent runs: a runner's guard told of it then removes it whenever the
+  // runner dies (job_guard.h).
+  bool PlanSocket(std::string* err);
   bool WaitUntilReady(std::string* err);
 
   // `ssh-add key`; each line it writes goes to `lines`.
@@ -39,7 +44,7 @@ class SshAgent {
   // The SSH_AUTH_SOCK value; empty when not running.
   const std::string& socket() const { return socket_; }
   // Where the socket will be once Launch has succeeded, before it is ready
-  // (in a directory of its own); empty before.
+  // (in a directory of its own); empty before PlanSocket or Launch.
   std::string planned_socket() const;
 
  private:

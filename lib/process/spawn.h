@@ -54,8 +54,9 @@ bool SpawnChild(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd,
                 bool die_with_parent, pid_t* pid, std::string* err);
 
 // Called with the pid (= process group) of every child SpawnChild forks,
-// right after the fork (before its exec is known to have worked), and its
-// spec's term_child_alone; nullptr: nobody. The job guard (job_guard.h) uses
+// right after the fork, and its spec's term_child_alone; nullptr: nobody.
+// The child waits for it to return before it runs its program, and never
+// runs it when this process dies first. The job guard (job_guard.h) uses
 // it to know which groups to stop, and how, if the runner dies (mmbuild(1)
 // KILLED RUNNER).
 using SpawnObserver = void (*)(pid_t pid, bool term_child_alone);

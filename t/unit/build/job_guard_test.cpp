@@ -252,8 +252,9 @@ TEST(JobGuardTest, AKilledRunnersAgentLeavesNoDirectoryBehind) {
         setenv("TMPDIR", agents.c_str(), 1);
         static SshAgent agent;  // kept for the runner's life
         std::string err;
+        if (!agent.PlanSocket(&err)) return 0;
+        GuardRemovesSocketDir(agent.planned_socket());  // as the runner does
         if (!agent.Launch(&err)) return 0;
-        GuardRemovesSocketDir(agent.planned_socket());
         return agent.WaitUntilReady(&err) ? getpid() : 0;
       },
       &reported, &watcher);

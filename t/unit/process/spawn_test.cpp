@@ -3,13 +3,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
 
+#include "support/git_test_support.h"
+
 namespace mm {
 namespace {
+
+using testing_support::TempDir;
 
 // Runs `script` with stdout into a pipe; returns what it printed.
 std::string Output(const std::string& script) {
@@ -103,6 +109,70 @@ TEST(SpawnTest, WriteAllWritesEverythingThroughShortWrites) {
   errno = 0;
   EXPECT_FALSE(WriteAll(-1, "x", 1));
   EXPECT_EQ(errno, EBADF);
+}
+
+// The pipe on which the observer below reports the child's pid.
+int g_observed_fd = -1;
+
+// An observer whose process dies as it is told, as a runner killed at that
+// moment would: the child's group is then known to nobody.
+void ReportAndDie(pid_t pid, bool) {
+  ssize_t ignored = write(g_observed_fd, &pid, sizeof pid);
+  (void)ignored;
+  _exit(0);
+}
+
+// mmbuild(1) KILLED RUNNER: a child may run its program only once the
+// observer (the runner's guard) knows its group. One whose parent died
+// first ends without running it, even without die_with_parent (which a
+// setgid program such as ssh-agent loses at its exec anyway).
+TEST(SpawnTest, AChildWhoseObserverWasNeverToldNeverRunsItsProgram) {
+  TempDir tmp;
+  std::string marker = tmp / "ran";
+  UniqueFd read_end, write_end;
+  ASSERT_TRUE(MakePipe(&read_end, &write_end));
+  // The orphaned child comes back to this process, to be waited for.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  pid_t parent = fork();
+  ASSERT_GE(parent, 0);
+  if (parent == 0) {
+    g_observed_fd = write_end.get();
+    SetSpawnObserver(ReportAndDie);
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", "touch '" + marker + "'"};
+    pid_t pid;
+    std::string err;
+    SpawnChild(spec, 0, 1, 2, false, &pid, &err);
+    _exit(1);  // not reached: the observer ends this process
+  }
+  write_end.Reset();
+  int status;
+  ASSERT_EQ(waitpid(parent, &status, 0), parent);
+  pid_t child = -1;
+  ASSERT_EQ(read(read_end.get(), &child, sizeof child),
+            static_cast<ssize_t>(sizeof child));
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 127) << status;
+  struct stat st;
+  EXPECT_NE(stat(marker.c_str(), &st), 0) << "the program ran";
+}
+
+// With an observer that is told, the child runs as without one.
+TEST(SpawnTest, AChildRunsOnceTheObserverKnowsIt) {
+  static pid_t observed = 0;
+  SetSpawnObserver([](pid_t pid, bool) { observed = pid; });
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "exit 3"};
+  pid_t pid = -1;
+  std::string err;
+  bool started = SpawnChild(spec, 0, 1, 2, false, &pid, &err);
+  SetSpawnObserver(nullptr);
+  ASSERT_TRUE(started) << err;
+  EXPECT_EQ(observed, pid);
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << status;
 }
 
 }  // namespace
